@@ -1,0 +1,104 @@
+"""`wrench`: run the bot, migrate the database, check the config file."""
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
+from bot.server import StartupError, running
+from models import migrate
+from models.db import Database
+from services.org import OrgConfigError, load_organisation
+
+cli = typer.Typer(help="Wrench: work orders that live in Slack.", no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_cli = typer.Typer(help="The organisation config file (wrench.yml).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(config_cli, name="config")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"wrench: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@cli.command()
+def run(
+    mode: Annotated[
+        Mode | None,
+        typer.Option(
+            help="socket (needs SLACK_APP_TOKEN) or http. Default: socket when SLACK_APP_TOKEN is set, else http."
+        ),
+    ] = None,
+) -> None:
+    """Run the bot until SIGINT or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(Settings)
+        chosen = settings.mode(mode)
+        org = load_organisation(settings.wrench_config)
+        asyncio.run(_serve(settings, chosen, org))
+    except (SettingsError, OrgConfigError, StartupError) as error:
+        fail(str(error))
+
+
+async def _serve(settings: Settings, mode: Mode, org: object) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(settings, org, mode=mode):  # type: ignore[arg-type]
+        await stop.wait()
+    logging.getLogger("wrench").info("stopped")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate DATABASE_URL to the schema this version needs."""
+    try:
+        settings = load_settings(CoreSettings)
+    except SettingsError as error:
+        fail(str(error))
+
+    async def upgrade() -> str | None:
+        db = Database(settings.database_url)
+        try:
+            await migrate.upgrade(db.engine)
+            return await migrate.current_revision(db.engine)
+        finally:
+            await db.dispose()
+
+    try:
+        revision = asyncio.run(upgrade())
+    except Exception as error:
+        fail(f"DATABASE_URL: upgrade failed ({type(error).__name__}: {error})", code=1)
+    typer.echo(f"database is at revision {revision}")
+
+
+@config_cli.command("check")
+def config_check(
+    path: Annotated[Path | None, typer.Argument(help="Config file; default: WRENCH_CONFIG or wrench.yml")] = None,
+) -> None:
+    """Validate the config file and name the line that is wrong."""
+    try:
+        target = path or load_settings(CoreSettings).wrench_config
+        org = load_organisation(target)
+    except (SettingsError, OrgConfigError) as error:
+        fail(str(error), code=1)
+    typer.echo(
+        f"{target}: OK ({len(org.teams)} teams, {len(org.categories)} categories, "
+        f"SLA targets for {len(org.sla)} priorities, timezone {org.timezone})"
+    )
+
+
+def main() -> None:
+    cli(prog_name="wrench")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

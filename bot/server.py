@@ -1,0 +1,146 @@
+"""The process: prepare the database, check the token, serve HTTP (and Socket Mode), shut down cleanly."""
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import build_app
+from bot.config import Mode, Settings
+from bot.deps import Deps, utcnow
+from bot.notifier import SlackNotifier, slack_error
+from models import migrate
+from models.db import Database
+from services.org import Organisation
+from services.ports import Clock
+
+log = logging.getLogger("wrench")
+
+
+class StartupError(RuntimeError):
+    """Start-up cannot go on; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Running:
+    port: int
+    deps: Deps
+    app: AsyncApp
+
+
+def create_web_app(deps: Deps, bolt_app: AsyncApp | None) -> web.Application:
+    """`/healthz` always; `/slack/events` only in HTTP mode (Socket Mode has no signing secret)."""
+
+    async def healthz(_: web.Request) -> web.Response:
+        healthy = await deps.db.ping()
+        return web.json_response(
+            {"status": "ok" if healthy else "database unavailable"}, status=200 if healthy else 503
+        )
+
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", healthz)
+    if bolt_app is not None:
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await bolt_app.async_dispatch(await to_bolt_request(request)))
+
+        web_app.router.add_post("/slack/events", slack_events)
+    return web_app
+
+
+async def prepare_database(db: Database) -> None:
+    """SQLite is migrated in place; a shared PostgreSQL must be migrated on purpose (`wrench db upgrade`)."""
+    if db.backend == "sqlite":
+        await migrate.upgrade(db.engine)
+        return
+    try:
+        current = await migrate.current_revision(db.engine)
+    except Exception as error:  # connection refused, unknown database, bad password...
+        raise StartupError(f"DATABASE_URL: cannot connect ({type(error).__name__}: {error})") from None
+    head = migrate.head_revision()
+    if current != head:
+        raise StartupError(
+            f"DATABASE_URL: schema is at {current or 'nothing'}, code needs {head}: run `wrench db upgrade`"
+        )
+
+
+def make_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, session=session
+    )
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+async def check_token(client: AsyncWebClient) -> None:
+    try:
+        identity = await client.auth_test()
+    except SlackApiError as error:
+        raise StartupError(f"SLACK_BOT_TOKEN: Slack refused it ({slack_error(error)})") from None
+    except aiohttp.ClientError as error:
+        raise StartupError(f"SLACK_API_URL: cannot reach {client.base_url} ({error})") from None
+    log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise StartupError(f"PORT: cannot listen on {host}:{port} ({error.strerror})") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, org: Organisation, *, mode: Mode, clock: Clock = utcnow
+) -> AsyncIterator[Running]:
+    """Everything a Wrench process runs, started in order and stopped in reverse."""
+    db = Database(settings.database_url)
+    http = aiohttp.ClientSession()
+    runner: web.AppRunner | None = None
+    socket_mode = None
+    try:
+        await prepare_database(db)
+        client = make_client(settings, http)
+        await check_token(client)
+        deps = Deps(org=org, db=db, notifier=SlackNotifier(client, db, org, session=http), clock=clock)
+        app = build_app(settings, deps, client)
+        sock = bind(settings.wrench_host, settings.port)
+        runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None), access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        port = sock.getsockname()[1]
+        if mode is Mode.SOCKET:
+            socket_mode = await _connect_socket_mode(app, settings)
+        log.info("wrench is up: %s mode, http on %s:%s", mode.value, settings.wrench_host, port)
+        yield Running(port=port, deps=deps, app=app)
+    finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        await http.close()
+        await db.dispose()
+
+
+async def _connect_socket_mode(app: AsyncApp, settings: Settings):  # type: ignore[no-untyped-def]
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    assert settings.slack_app_token is not None
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    return handler

@@ -1,0 +1,78 @@
+"""Engine, session factory and the unit of work (one transaction, committed once)."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm.exc import StaleDataError
+
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An engine tuned for the backend: SQLite gets WAL, foreign keys and a busy timeout."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if make_url(url).database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+class Database:
+    """Owns the engine; hands out units of work."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed if the block succeeds, rolled back if it raises."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = 3) -> T:
+        """Run `work` in a unit of work, retrying when a concurrent writer changed the same row.
+
+        A retry re-reads the row, so the domain rules see the winner's state and can refuse with a
+        precise reason ("already claimed by ...") instead of overwriting it.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.unit_of_work() as session:
+                    return await work(session)
+            except StaleDataError:
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0)
+        raise AssertionError("unreachable")
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,47 @@
+"""Value sets shared by tables, DTOs, services and Block Kit builders."""
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class WorkOrderType(StrEnum):
+    CORRECTIVE = "corrective"
+    PREVENTIVE = "preventive"
+    INSPECTION = "inspection"
+    EMERGENCY = "emergency"
+
+
+class RequestStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    ASSIGNED = "assigned"
+    STATUS_CHANGED = "status_changed"
+    LABOR_LOGGED = "labor_logged"

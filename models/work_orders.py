@@ -1,0 +1,76 @@
+"""The work order aggregate: the order itself, its append-only event log and its labor entries."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, TimestampMixin
+from models.enums import Priority, Status, WorkOrderType
+
+
+class WorkOrder(TimestampMixin, Base):
+    __tablename__ = "work_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[WorkOrderType] = mapped_column(String(20), default=WorkOrderType.CORRECTIVE)
+    priority: Mapped[Priority] = mapped_column(String(10))
+    status: Mapped[Status] = mapped_column(String(20), default=Status.OPEN, index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    requester_id: Mapped[str] = mapped_column(String(32), index=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"))
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    cause: Mapped[str | None] = mapped_column(Text)
+
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    events: Mapped[list["WorkOrderEvent"]] = relationship(
+        back_populates="work_order", order_by="WorkOrderEvent.id", lazy="raise"
+    )
+
+
+class WorkOrderEvent(Base):
+    """Append-only audit trail: who did what, when. Never updated or deleted."""
+
+    __tablename__ = "work_order_events"
+    __table_args__ = (Index("ix_work_order_events_work_order_id_id", "work_order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    at: Mapped[datetime]
+    actor_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    work_order: Mapped[WorkOrder] = relationship(back_populates="events", lazy="raise")
+
+
+class LaborEntry(Base):
+    __tablename__ = "labor_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    minutes: Mapped[int]
+    logged_at: Mapped[datetime]

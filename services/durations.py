@@ -1,0 +1,32 @@
+"""Durations as operators write them in wrench.yml: `30s`, `15m`, `4h`, `3d`, `1w`, `1h30m`."""
+
+import re
+from datetime import timedelta
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_PART = re.compile(r"(\d+)([smhdw])")
+_WHOLE = re.compile(r"(?:\d+[smhdw])+")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `1h30m`-style text; raise ValueError with the accepted format otherwise."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if not _WHOLE.fullmatch(cleaned):
+        raise ValueError(f"'{text}' is not a duration: use a number and a unit s, m, h, d or w, like 30m or 1h30m")
+    duration = timedelta()
+    for amount, unit in _PART.findall(cleaned):
+        duration += timedelta(**{_UNITS[unit]: int(amount)})
+    if duration <= timedelta():
+        raise ValueError(f"'{text}' must be longer than zero")
+    return duration
+
+
+def format_duration(duration: timedelta) -> str:
+    """The inverse of `parse_duration` for display: `1d4h`, `15m`."""
+    seconds = int(duration.total_seconds())
+    parts = []
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or "0s"

@@ -1,0 +1,179 @@
+"""The organisation an admin describes once in `wrench.yml`: teams, categories, SLA targets.
+
+Loading reports the first problem with the line it is on, so `wrench config check` can point at it.
+"""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from models.enums import Priority
+from services.durations import parse_duration
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+def _user_id(value: str) -> str:
+    if not isinstance(value, str) or not USER_ID.match(value):
+        raise ValueError(f"'{value}' is not a Slack user id (like U012AB3CD)")
+    return value
+
+
+def _channel_id(value: str) -> str:
+    if not isinstance(value, str) or not CHANNEL_ID.match(value):
+        raise ValueError(f"'{value}' is not a Slack channel id (like C012AB3CD); names can change, ids do not")
+    return value
+
+
+def _key(value: str) -> str:
+    if not isinstance(value, str) or not KEY.match(value):
+        raise ValueError(f"'{value}' is not a key: lowercase letters, digits, - and _, starting with a letter")
+    return value
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+UserId = Annotated[str, BeforeValidator(_user_id)]
+ChannelId = Annotated[str, BeforeValidator(_channel_id)]
+Key = Annotated[str, BeforeValidator(_key)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Team(Strict):
+    key: Key
+    name: str = Field(min_length=1, max_length=80)
+    channel: ChannelId
+    escalation_channel: ChannelId | None = None
+    managers: tuple[UserId, ...] = ()
+    technicians: tuple[UserId, ...] = ()
+
+
+class Category(Strict):
+    key: Key
+    name: str = Field(min_length=1, max_length=75)
+    team: Key
+    default_priority: Priority = Priority.MEDIUM
+
+
+class SlaTarget(Strict):
+    respond: Duration
+    resolve: Duration
+
+    @model_validator(mode="after")
+    def _respond_before_resolve(self) -> "SlaTarget":
+        if self.respond > self.resolve:
+            raise ValueError("respond must not be longer than resolve")
+        return self
+
+
+class Organisation(Strict):
+    timezone: str = "UTC"
+    admins: tuple[UserId, ...] = ()
+    teams: tuple[Team, ...] = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=1, max_length=100)
+    sla: dict[Priority, SlaTarget] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (like Europe/London)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Organisation":
+        for name, keys in (
+            ("team", [t.key for t in self.teams]),
+            ("category", [c.key for c in self.categories]),
+        ):
+            duplicates = {k for k in keys if keys.count(k) > 1}
+            if duplicates:
+                raise ValueError(f"{name} key '{sorted(duplicates)[0]}' is used twice")
+        team_keys = {t.key for t in self.teams}
+        for category in self.categories:
+            if category.team not in team_keys:
+                raise ValueError(f"category '{category.key}' names team '{category.team}', which is not defined")
+        return self
+
+    def team(self, key: str) -> Team:
+        return next(t for t in self.teams if t.key == key)
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def category_name(self, key: str) -> str:
+        """The category's display name; the bare key if it was removed from the config since."""
+        found = self.category(key)
+        return found.name if found else key
+
+
+class OrgConfigError(ValueError):
+    """The config file is wrong; the message names the file, the line and the problem."""
+
+
+def load_organisation(path: Path) -> Organisation:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise OrgConfigError(f"{path}: cannot read the config file ({error.strerror})") from None
+    return parse_organisation(text, source=str(path))
+
+
+def parse_organisation(text: str, *, source: str = "wrench.yml") -> Organisation:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        raise OrgConfigError(f"{source}:{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    if not isinstance(data, dict):
+        raise OrgConfigError(f"{source}:line 1: expected a mapping with teams and categories")
+    try:
+        return Organisation.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        line = _line_of(root, first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise OrgConfigError(f"{source}:line {line}: {field}: {message}") from None
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
+    """The 1-based line of the deepest YAML node that `loc` (a pydantic error location) reaches."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line

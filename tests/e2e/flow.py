@@ -1,0 +1,51 @@
+"""Steps shared by end-to-end tests: file a request through the modal, find its card."""
+
+from typing import Any
+
+from tests.support import slack_requests as sr
+from tests.support.bot import BotClient
+from tests.support.fake_slack import Call
+from tests.support.org import STAFF, TEAM_CHANNEL
+
+
+async def open_request_modal(
+    bot: BotClient, text: str = "leaking pipe in 204", *, user_id: str = STAFF
+) -> dict[str, Any]:
+    before = len(bot.fake.find("views.open"))
+    response, _ = await bot.command("/request", text, user_id=user_id)
+    assert response.status == 200
+    opened = await bot.fake.wait_calls("views.open", before + 1)
+    return opened[-1].params["view"]
+
+
+def request_values(
+    title: str = "Leaking pipe in 204",
+    category: str | None = "plumbing",
+    *,
+    description: str | None = "Water under the sink",
+    location: str | None = "Building A, room 204",
+    priority: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    return {
+        "title": sr.text_value(title),
+        "category": sr.select_value(category),
+        "description": sr.text_value(description),
+        "location": sr.text_value(location),
+        "priority": sr.select_value(priority),
+    }
+
+
+async def file_request(bot: BotClient, *, user_id: str = STAFF, **values: Any) -> Call:
+    """File a request through the modal; returns the card's chat.postMessage call."""
+    view = await open_request_modal(bot, user_id=user_id)
+    before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
+    status, body = await bot.submit(view, request_values(**values), user_id=user_id)
+    assert (status, body) == (200, None)
+    cards = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL)
+    await bot.fake.wait_for(lambda: bot.fake.find("chat.postMessage", channel=user_id))
+    return cards[-1]
+
+
+def card_ref(card: Call) -> tuple[str, str]:
+    """(channel, ts) of a posted card, as Slack answered them."""
+    return card.answer["channel"], card.answer["ts"]

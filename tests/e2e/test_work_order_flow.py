@@ -1,0 +1,128 @@
+"""The first complete path, driven through signed HTTP like Slack: request → card → claim → start → complete."""
+
+from sqlalchemy import func, select
+
+from blocks.ids import Action
+from models.db import Database
+from models.tables import LaborEntry, WorkOrder, WorkOrderEvent
+from tests.e2e.flow import card_ref, file_request, open_request_modal, request_values
+from tests.support import slack_requests as sr
+from tests.support.bot import BotClient
+from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
+
+
+def button_values(blocks: list[dict]) -> dict[str, str]:
+    actions = next((b for b in blocks if b["type"] == "actions"), {"elements": []})
+    return {e["action_id"]: e["value"] for e in actions["elements"]}
+
+
+async def test_request_modal_is_prefilled_from_the_command_text(bot: BotClient) -> None:
+    view = await open_request_modal(bot, "leaking pipe in 204")
+    title = next(b for b in view["blocks"] if b["block_id"] == "title")
+    assert title["element"]["initial_value"] == "leaking pipe in 204"
+    category = next(b for b in view["blocks"] if b["block_id"] == "category")
+    assert [o["value"] for o in category["element"]["options"]] == ["plumbing", "electrical", "laptops"]
+
+
+async def test_submitted_request_posts_a_card_and_tells_the_requester(bot: BotClient, db: Database) -> None:
+    card = await file_request(bot, priority="urgent")
+    assert card.params["channel"] == TEAM_CHANNEL
+    assert card.params["text"].startswith("WO-1 Leaking pipe in 204: Open, urgent priority, unclaimed")
+    header = card.params["blocks"][0]["text"]["text"]
+    assert header == "WO-1 · Leaking pipe in 204"
+    facts = " ".join(f["text"] for f in card.params["blocks"][1]["fields"])
+    for expected in ("Open", "Urgent", f"<@{STAFF}>", "Unclaimed", "Building A, room 204", "Plumbing · Facilities"):
+        assert expected in facts
+    assert "Response due" in facts and "<!date^" in facts
+    assert set(button_values(card.params["blocks"])) == {Action.CLAIM, Action.START, Action.COMPLETE}
+
+    dm = (await bot.fake.wait_calls("chat.postMessage", channel=STAFF))[0]
+    channel, ts = card_ref(card)
+    assert "WO-1" in dm.params["text"]
+    assert f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}" in dm.params["text"]
+
+    async with db.unit_of_work() as session:
+        stored = (await session.execute(select(WorkOrder))).scalar_one()
+    assert (stored.number, stored.status, stored.priority, stored.requester_id) == (1, "open", "urgent", STAFF)
+    assert (stored.card_channel, stored.card_ts) == (channel, ts)
+    assert (stored.resolution_due_at - stored.created_at).total_seconds() == 4 * 3600
+
+
+async def test_claim_start_complete_updates_card_thread_and_requester(bot: BotClient, db: Database) -> None:
+    card = await file_request(bot)
+    channel, ts = card_ref(card)
+    wo_id = button_values(card.params["blocks"])[Action.CLAIM]
+
+    response, _ = await bot.click(Action.CLAIM, wo_id, user_id=TECH_1, channel=channel, message_ts=ts)
+    assert response.status == 200
+    update = (await bot.fake.wait_calls("chat.update", 1, ts=ts))[-1]
+    assert f"held by <@{TECH_1}>" in update.params["text"]
+    assert Action.CLAIM not in button_values(update.params["blocks"])
+    thread = await bot.fake.wait_calls("chat.postMessage", 1, thread_ts=ts)
+    assert thread[-1].params["text"] == f"<@{TECH_1}> claimed this."
+
+    await bot.click(Action.START, wo_id, user_id=TECH_1, channel=channel, message_ts=ts)
+    update = (await bot.fake.wait_calls("chat.update", 2, ts=ts))[-1]
+    assert "In progress" in update.params["text"]
+    assert set(button_values(update.params["blocks"])) == {Action.COMPLETE}
+
+    await bot.click(Action.COMPLETE, wo_id, user_id=TECH_1, channel=channel, message_ts=ts)
+    modal = (await bot.fake.wait_calls("views.open", 2))[-1].params["view"]
+    assert modal["callback_id"] == "complete_modal" and modal["private_metadata"] == wo_id
+    status, body = await bot.submit(
+        modal,
+        {
+            "resolution": sr.text_value("Replaced the trap seal"),
+            "cause": sr.text_value("Worn washer"),
+            "minutes": sr.number_value("45"),
+        },
+        user_id=TECH_1,
+    )
+    assert (status, body) == (200, None)
+
+    update = (await bot.fake.wait_calls("chat.update", 3, ts=ts))[-1]
+    assert "Completed" in update.params["text"]
+    assert button_values(update.params["blocks"]) == {}
+    assert any("Replaced the trap seal" in b.get("text", {}).get("text", "") for b in update.params["blocks"])
+    dms = await bot.fake.wait_calls("chat.postMessage", 2, channel=STAFF)
+    assert "was completed by" in dms[-1].params["text"] and "Replaced the trap seal" in dms[-1].params["text"]
+    lines = [c.params["text"] for c in await bot.fake.wait_calls("chat.postMessage", 4, thread_ts=ts)]
+    assert lines[1:] == [
+        f"<@{TECH_1}> started work.",
+        f"<@{TECH_1}> logged 45 min.",
+        f"<@{TECH_1}> completed this.\n*Resolution:* Replaced the trap seal\n*Cause:* Worn washer",
+    ]
+
+    async with db.unit_of_work() as session:
+        stored = (await session.execute(select(WorkOrder))).scalar_one()
+        kinds = (await session.execute(select(WorkOrderEvent.kind).order_by(WorkOrderEvent.id))).scalars().all()
+        minutes = (await session.execute(select(func.sum(LaborEntry.minutes)))).scalar_one()
+    assert (stored.status, stored.assignee_id, stored.completed_by) == ("completed", TECH_1, TECH_1)
+    assert stored.first_response_at is not None and stored.completed_at is not None
+    assert (stored.resolution, stored.cause, minutes) == ("Replaced the trap seal", "Worn washer", 45)
+    assert kinds == ["created", "assigned", "status_changed", "labor_logged", "status_changed"]
+
+
+async def test_wo_command_shows_the_work_order(bot: BotClient) -> None:
+    await file_request(bot)
+    response, key = await bot.command("/wo", "WO-1", user_id=STAFF)
+    assert response.status == 200
+    reply = (await bot.replies_to(key))[0]
+    assert reply["response_type"] == "ephemeral"
+    assert reply["blocks"][0]["text"]["text"] == "WO-1 · Leaking pipe in 204"
+    assert all(b["type"] != "actions" for b in reply["blocks"])
+
+
+async def test_wo_command_explains_unknown_numbers_and_usage(bot: BotClient) -> None:
+    _, key = await bot.command("/wo", "99", user_id=STAFF)
+    assert (await bot.replies_to(key))[0]["text"] == "There is no WO-99."
+    _, key = await bot.command("/wo", "pump", user_id=STAFF)
+    assert (await bot.replies_to(key))[0]["text"].startswith("Usage: `/wo NUMBER`")
+
+
+async def test_numbers_are_sequential(bot: BotClient) -> None:
+    first = await file_request(bot)
+    second = await file_request(bot, title="Flickering light", category="electrical")
+    assert first.params["text"].startswith("WO-1 ")
+    assert second.params["text"].startswith("WO-2 Flickering light: Open, high priority")
+    _ = request_values

@@ -1,0 +1,172 @@
+"""A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does.
+
+It also receives `response_url` posts (`/response/{key}`), and can answer 429 with Retry-After.
+"""
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_TOKEN = "xoxb-test-token"
+BOT_USER = "U0WRENCHBOT"
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    answer: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    rate_limits: dict[str, list[int]] = field(default_factory=dict)
+    base_url: str = ""
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _used_triggers: set[str] = field(default_factory=set)
+    _runner: web.AppRunner | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}/response/{key}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and Retry-After."""
+        self.rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    # -- reading what happened ------------------------------------------------------------------
+
+    def find(self, method: str, **match: Any) -> list[Call]:
+        return [c for c in self.calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
+
+    async def wait_for(self, check: Callable[[], Any], *, timeout: float = 10.0) -> Any:
+        """Wait until `check()` is truthy (re-checked after every call Slack receives)."""
+
+        async def until() -> Any:
+            async with self._changed:
+                while not (result := check()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(until(), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, **match: Any) -> list[Call]:
+        await self.wait_for(lambda: len(self.find(method, **match)) >= count)
+        return self.find(method, **match)
+
+    # -- serving ----------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}" and params.get("token") != BOT_TOKEN:
+            return await self._record(method, params, {"ok": False, "error": "invalid_auth"})
+        pending = self.rate_limits.get(method)
+        if pending:
+            retry_after = pending.pop(0)
+            await self._record(f"{method}#429", params, {})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+            )
+        return await self._record(method, params, self._answer(method, params))
+
+    async def _record(self, method: str, params: dict[str, Any], answer: dict[str, Any]) -> web.Response:
+        async with self._changed:
+            self.calls.append(Call(method, params, answer))
+            self._changed.notify_all()
+        return web.json_response(answer)
+
+    async def _response(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        async with self._changed:
+            self.replies.append({"key": request.match_info["key"], **body})
+            self._changed.notify_all()
+        return web.Response(text="ok")
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user": "wrench",
+                "user_id": BOT_USER,
+                "team": "Test Co",
+                "team_id": "T0TEST",
+                "bot_id": "B0WRENCH",
+                "url": "https://test.slack.com/",
+            }
+        if method == "chat.postMessage":
+            if not params.get("channel"):
+                return {"ok": False, "error": "channel_not_found"}
+            channel = params["channel"]
+            channel = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
+            ts = f"1700000000.{next(self._ts):06d}"
+            self._messages[(channel, ts)] = params
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
+        if method == "chat.update":
+            key = (params.get("channel"), params.get("ts"))
+            if key not in self._messages:
+                return {"ok": False, "error": "message_not_found"}
+            self._messages[key] = params  # type: ignore[index]
+            return {"ok": True, "channel": key[0], "ts": key[1]}
+        if method == "chat.getPermalink":
+            channel, ts = params.get("channel"), str(params.get("message_ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "views.open":
+            trigger = params.get("trigger_id")
+            if not trigger or trigger in self._used_triggers:
+                return {"ok": False, "error": "invalid_trigger_id" if trigger else "invalid_arguments"}
+            self._used_triggers.add(trigger)
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
+        if method in ("views.update", "views.publish"):
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
+        return {"ok": False, "error": "unknown_method"}
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.method == "GET":
+        return dict(request.query)
+    raw = await request.read()
+    if request.content_type == "application/json":
+        params: dict[str, Any] = json.loads(raw or b"{}")
+    else:
+        params = dict(parse_qsl(raw.decode()))
+    for name in JSON_FIELDS:
+        if isinstance(params.get(name), str):
+            params[name] = json.loads(params[name])
+    return params

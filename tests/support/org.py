@@ -1,0 +1,48 @@
+"""The organisation most tests run with: one facilities team, two categories, SLA targets."""
+
+from services.org import Organisation, parse_organisation
+
+TEAM_CHANNEL = "C0FACILITY"
+TECH_1 = "U0TECH1"
+TECH_2 = "U0TECH2"
+MANAGER = "U0MANAGER"
+ADMIN = "U0ADMIN"
+STAFF = "U0STAFF"
+OUTSIDER = "U0OUTSIDER"
+OTHER_TECH = "U0ITTECH"
+
+CONFIG = f"""
+timezone: Europe/London
+admins: [{ADMIN}]
+teams:
+  - key: facilities
+    name: Facilities
+    channel: {TEAM_CHANNEL}
+    managers: [{MANAGER}]
+    technicians: [{TECH_1}, {TECH_2}]
+  - key: it
+    name: IT
+    channel: C0ITDESK
+    technicians: [{OTHER_TECH}]
+categories:
+  - key: plumbing
+    name: Plumbing
+    team: facilities
+    default_priority: medium
+  - key: electrical
+    name: Electrical
+    team: facilities
+    default_priority: high
+  - key: laptops
+    name: Laptops
+    team: it
+sla:
+  urgent: {{respond: 15m, resolve: 4h}}
+  high: {{respond: 1h, resolve: 1d}}
+  medium: {{respond: 4h, resolve: 3d}}
+  low: {{respond: 1d, resolve: 2w}}
+"""
+
+
+def organisation() -> Organisation:
+    return parse_organisation(CONFIG)
