@@ -3,7 +3,7 @@
 from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from blocks import modals
 from blocks.ids import Action, Block, Callback
@@ -20,11 +20,6 @@ class CompleteForm(BaseModel):
     resolution: str = Field(min_length=1, max_length=modals.RESOLUTION_MAX)
     cause: str = Field(default="", max_length=modals.CAUSE_MAX)
     minutes: int | None = Field(default=None, ge=0, le=modals.MINUTES_MAX)
-
-    @field_validator("cause", mode="before")
-    @classmethod
-    def _empty_is_blank(cls, value: Any) -> Any:
-        return "" if value is None else value
 
 
 def register(app: Any) -> None:

@@ -10,7 +10,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def state_values(view: dict[str, Any]) -> dict[str, Any]:
-    """The submitted value of each input block, keyed by block id (None when left empty)."""
+    """The submitted value of each input block, keyed by block id; blocks left empty are absent,
+    so the form model's defaults apply and a required field reports itself missing."""
     values: dict[str, Any] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
         element = actions.get(INPUT_ACTION, {})
@@ -22,7 +23,7 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
             values[block_id] = element.get("selected_user")
         else:
             values[block_id] = element.get("value")
-    return values
+    return {block_id: value for block_id, value in values.items() if value is not None}
 
 
 def parse(model: type[M], view: dict[str, Any]) -> M | dict[str, str]:

@@ -3,7 +3,7 @@
 from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from blocks import modals
 from blocks.ids import Block, Callback, Command
@@ -23,11 +23,6 @@ class RequestForm(BaseModel):
     description: str = Field(default="", max_length=modals.DESCRIPTION_MAX)
     location: str = Field(default="", max_length=modals.LOCATION_MAX)
     priority: Priority | None = None
-
-    @field_validator("description", "location", mode="before")
-    @classmethod
-    def _empty_is_blank(cls, value: Any) -> Any:
-        return "" if value is None else value
 
 
 def register(app: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, TimestampMixin
+from models.base import Base, EnumText, TimestampMixin
 from models.enums import Priority, Status, WorkOrderType
 
 
@@ -17,9 +17,9 @@ class WorkOrder(TimestampMixin, Base):
     number: Mapped[int] = mapped_column(unique=True)
     title: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
-    type: Mapped[WorkOrderType] = mapped_column(String(20), default=WorkOrderType.CORRECTIVE)
-    priority: Mapped[Priority] = mapped_column(String(10))
-    status: Mapped[Status] = mapped_column(String(20), default=Status.OPEN, index=True)
+    type: Mapped[WorkOrderType] = mapped_column(EnumText(WorkOrderType), default=WorkOrderType.CORRECTIVE)
+    priority: Mapped[Priority] = mapped_column(EnumText(Priority))
+    status: Mapped[Status] = mapped_column(EnumText(Status), default=Status.OPEN, index=True)
     category: Mapped[str] = mapped_column(String(64))
     team: Mapped[str] = mapped_column(String(64), index=True)
     location: Mapped[str] = mapped_column(String(200), default="")

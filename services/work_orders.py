@@ -102,13 +102,13 @@ async def check_allowed(
 
 async def claim(session: AsyncSession, *, org: Organisation, now: datetime, work_order_id: int, user_id: str) -> Change:
     work_order = await _load(session, work_order_id)
+    if work_order.status not in rules.ACTIVE:
+        raise Conflict(f"{_ref(work_order)} is {work_order.status.label.lower()}; there is nothing to claim.")
+    _authorize(org, work_order, user_id, rules.Action.CLAIM)
     if work_order.assignee_id == user_id:
         raise Conflict(f"You already hold {_ref(work_order)}.")
     if work_order.assignee_id is not None:
         raise Conflict(f"{_ref(work_order)} is already claimed by <@{work_order.assignee_id}>.")
-    if work_order.status not in rules.ACTIVE:
-        raise Conflict(f"{_ref(work_order)} is {work_order.status.label.lower()}; there is nothing to claim.")
-    _authorize(org, work_order, user_id, rules.Action.CLAIM)
     event = _assign(session, work_order, user_id, now=now)
     await session.flush()
     return await _change(session, work_order, event)

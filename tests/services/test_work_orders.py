@@ -1,0 +1,145 @@
+"""Work-order use cases on a real database (SQLite always, PostgreSQL when configured)."""
+
+import asyncio
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import select
+
+from models.db import Database
+from models.enums import Priority, Status
+from models.schemas import Change
+from models.tables import WorkOrderEvent
+from services import requests, work_orders
+from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from services.org import Organisation
+from tests.conftest import FrozenClock
+from tests.support.org import MANAGER, STAFF, TECH_1, TECH_2
+
+
+async def new_work_order(db: Database, org: Organisation, clock: FrozenClock, **values: object) -> Change:
+    fields = {"title": "Leaking pipe", "category": "plumbing", **values}
+    change = await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, **fields))
+    assert change is not None
+    return change
+
+
+async def act(db: Database, org: Organisation, clock: FrozenClock, service, wo_id: int, user: str, **kw) -> Change:
+    return await db.run(partial(service, org=org, now=clock(), work_order_id=wo_id, user_id=user, **kw))
+
+
+async def test_create_numbers_prioritises_and_sets_due_times(db: Database, org: Organisation, clock) -> None:
+    first = (await new_work_order(db, org, clock)).work_order
+    second = (await new_work_order(db, org, clock, category="electrical")).work_order
+    urgent = (await new_work_order(db, org, clock, priority=Priority.URGENT)).work_order
+    assert [first.number, second.number, urgent.number] == [1, 2, 3]
+    assert (first.priority, second.priority, urgent.priority) == ("medium", "high", "urgent")
+    assert first.response_due_at == clock() + timedelta(hours=4)
+    assert first.resolution_due_at == clock() + timedelta(days=3)
+    assert urgent.resolution_due_at == clock() + timedelta(hours=4)
+    assert (first.team, first.status, first.version, first.ref) == ("facilities", Status.OPEN, 1, "WO-1")
+
+
+async def test_claim_stamps_first_response_once(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    clock.advance(minutes=10)
+    claimed = await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    assert claimed.work_order.first_response_at == clock()
+    assert [e.kind for e in claimed.events] == ["assigned"]
+    clock.advance(minutes=10)
+    started = await act(db, org, clock, work_orders.start, wo.id, TECH_1)
+    assert started.work_order.first_response_at == clock() - timedelta(minutes=10)
+    assert [(e.from_status, e.to_status) for e in started.events] == [(Status.OPEN, Status.IN_PROGRESS)]
+
+
+async def test_start_on_unclaimed_work_claims_it(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    started = await act(db, org, clock, work_orders.start, wo.id, TECH_2)
+    assert started.work_order.assignee_id == TECH_2
+    assert [e.kind for e in started.events] == ["assigned", "status_changed"]
+
+
+async def test_lifecycle_rules_are_enforced(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    done = await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="Fixed", minutes=30)
+    assert (done.work_order.status, done.work_order.completed_by) == (Status.COMPLETED, TECH_1)
+    with pytest.raises(InvalidTransition, match="WO-1 is completed; it cannot become in progress"):
+        await act(db, org, clock, work_orders.start, wo.id, TECH_1)
+    with pytest.raises(Conflict, match="WO-1 is completed; there is nothing to claim"):
+        await act(db, org, clock, work_orders.claim, wo.id, TECH_2)
+
+
+async def test_claiming_held_work_says_who_holds_it(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    with pytest.raises(Conflict, match="You already hold WO-1"):
+        await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    with pytest.raises(Conflict, match=f"WO-1 is already claimed by <@{TECH_1}>"):
+        await act(db, org, clock, work_orders.claim, wo.id, TECH_2)
+
+
+async def test_complete_validates_its_input(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    with pytest.raises(InvalidInput) as blank:
+        await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="  ")
+    assert blank.value.field == "resolution"
+    with pytest.raises(InvalidInput) as too_long:
+        await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="ok", minutes=24 * 60 + 1)
+    assert too_long.value.field == "minutes"
+    assert (await db.run(partial(work_orders.get, work_order_id=wo.id))).status is Status.OPEN
+
+
+async def test_refusals_change_nothing(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    with pytest.raises(Forbidden):
+        await act(db, org, clock, work_orders.complete, wo.id, TECH_2, resolution="Fixed")
+    with pytest.raises(Forbidden):
+        await act(db, org, clock, work_orders.claim, wo.id, STAFF)
+    done = await act(db, org, clock, work_orders.complete, wo.id, MANAGER, resolution="Fixed")
+    assert (done.work_order.assignee_id, done.work_order.completed_by) == (TECH_1, MANAGER)
+    events = await db.run(partial(work_orders.events_of, work_order_id=wo.id))
+    assert [e.kind for e in events] == ["created", "assigned", "status_changed"]
+
+
+async def test_lookup_and_card_reference(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    await db.run(partial(work_orders.attach_card, work_order_id=wo.id, channel="C0FACILITY", ts="1.2"))
+    found = await db.run(partial(work_orders.get_by_number, number=1))
+    assert (found.card_channel, found.card_ts, found.version) == ("C0FACILITY", "1.2", 1)
+    with pytest.raises(NotFound, match="There is no WO-7"):
+        await db.run(partial(work_orders.get_by_number, number=7))
+
+
+async def test_interleaved_claims_one_wins_the_other_learns_who(
+    db: Database, org: Organisation, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both transactions read version 1 before either writes: the version check decides."""
+    wo = (await new_work_order(db, org, clock)).work_order
+    both_read = asyncio.Barrier(2)
+    original_load = work_orders._load
+    loads = 0
+
+    async def load_then_wait(session, work_order_id):
+        nonlocal loads
+        found = await original_load(session, work_order_id)
+        loads += 1
+        if loads <= 2:  # the first read of each claimer; retries go straight through
+            await both_read.wait()
+        return found
+
+    monkeypatch.setattr(work_orders, "_load", load_then_wait)
+    results = await asyncio.gather(
+        act(db, org, clock, work_orders.claim, wo.id, TECH_1),
+        act(db, org, clock, work_orders.claim, wo.id, TECH_2),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if isinstance(r, Change)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert loads == 3  # two first reads and the loser's retry
+    assert str(losers[0]) == f"WO-1 is already claimed by <@{winners[0].work_order.assignee_id}>."
+    async with db.unit_of_work() as session:
+        assigned = (await session.execute(select(WorkOrderEvent).where(WorkOrderEvent.kind == "assigned"))).all()
+    assert len(assigned) == 1
