@@ -79,6 +79,9 @@ class SlackNotifier:
         if response.status_code != 200:
             log.warning("reply to response_url failed: %s %s", response.status_code, response.body)
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self._call("views_publish", user_id=user_id, view=view)
+
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views_open", trigger_id=trigger_id, view=view)
 

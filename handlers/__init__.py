@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from handlers import cards, lookup, requests
+from handlers import cards, home, lookup, requests
 
 
 def register(app: Any) -> None:
     """Attach every listener to `app` (a bolt AsyncApp, or anything with its decorator methods)."""
-    for feature in (requests, cards, lookup):
+    for feature in (requests, cards, lookup, home):
         feature.register(app)

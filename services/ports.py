@@ -21,5 +21,8 @@ class Notifier(Protocol):
     async def reply(self, response_url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
         """Answer the person who ran a command or clicked a button, visible only to them."""
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Replace what `user_id` sees in the app's Home tab."""
+
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         """Open a modal on the clicker's screen (the trigger id is valid for 3 seconds, once)."""

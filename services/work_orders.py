@@ -173,6 +173,25 @@ async def attach_card(session: AsyncSession, *, work_order_id: int, channel: str
     )
 
 
+async def for_person(
+    session: AsyncSession, user_id: str, *, limit: int = 10
+) -> tuple[list[WorkOrderRead], list[WorkOrderRead]]:
+    """(active work assigned to them, soonest due first; their latest requests), for App Home."""
+    assigned = await session.execute(
+        select(WorkOrder)
+        .where(WorkOrder.assignee_id == user_id, WorkOrder.status.in_(rules.ACTIVE))
+        .order_by(WorkOrder.resolution_due_at.is_(None), WorkOrder.resolution_due_at, WorkOrder.number)
+        .limit(limit)
+    )
+    requested = await session.execute(
+        select(WorkOrder).where(WorkOrder.requester_id == user_id).order_by(WorkOrder.number.desc()).limit(limit)
+    )
+    return (
+        [WorkOrderRead.model_validate(row) for row in assigned.scalars()],
+        [WorkOrderRead.model_validate(row) for row in requested.scalars()],
+    )
+
+
 async def events_of(session: AsyncSession, work_order_id: int) -> list[EventRead]:
     rows = await session.execute(
         select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order_id).order_by(WorkOrderEvent.id)

@@ -40,8 +40,10 @@ async def test_outsiders_cannot_claim_start_or_complete(bot: BotClient, db: Data
             key = await click(bot, card, action, user)
             reply = (await bot.replies_to(key))[0]
             assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
-            assert reply["text"] == f"Only Facilities technicians and managers can {action.removeprefix('wo_')} " \
-                                    "this work order."
+            assert (
+                reply["text"] == f"Only Facilities technicians and managers can {action.removeprefix('wo_')} "
+                "this work order."
+            )
     work_order, kinds = await stored(db)
     assert (work_order.status, work_order.assignee_id, work_order.version) == ("open", None, 1)
     assert kinds == ["created"]

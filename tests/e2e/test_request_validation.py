@@ -39,8 +39,10 @@ async def test_over_long_fields_are_field_errors(bot: BotClient, db: Database) -
 async def test_missing_and_unknown_category_are_field_errors(bot: BotClient, db: Database) -> None:
     view = await open_request_modal(bot)
     status, body = await bot.submit(view, request_values(category=None), user_id=STAFF)
+    assert status == 200
     assert body == {"response_action": "errors", "errors": {"category": "This is required."}}
     status, body = await bot.submit(view, request_values(category="spaceships"), user_id=STAFF)
+    assert status == 200
     assert body == {"response_action": "errors", "errors": {"category": "'spaceships' is not a category."}}
     assert await work_order_count(db) == 0
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from blocks.ids import Action
 from models.db import Database
 from models.tables import LaborEntry, WorkOrder, WorkOrderEvent
-from tests.e2e.flow import card_ref, file_request, open_request_modal, request_values
+from tests.e2e.flow import card_ref, file_request, open_request_modal
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
 from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
@@ -125,4 +125,3 @@ async def test_numbers_are_sequential(bot: BotClient) -> None:
     second = await file_request(bot, title="Flickering light", category="electrical")
     assert first.params["text"].startswith("WO-1 ")
     assert second.params["text"].startswith("WO-2 Flickering light: Open, high priority")
-    _ = request_values

@@ -1,0 +1,172 @@
+"""`wrench` as an operator runs it: a real process, configured by environment and wrench.yml."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.e2e.flow import request_values
+from tests.support import slack_requests as sr
+from tests.support.bot import FORM
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wrench_env(tmp_path: Path, database_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
+    config = tmp_path / "wrench.yml"
+    config.write_text(CONFIG)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WRENCH_", "DATABASE_URL", "PORT"))}
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": sr.SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": database_url,
+            "WRENCH_CONFIG": str(config),
+            "WRENCH_HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            **extra,
+        }
+    )
+    return env
+
+
+async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run a short wrench command to completion; returns (exit code, stderr + stdout)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode or 0, output.decode()
+
+
+@asynccontextmanager
+async def running_wrench(env: dict[str, str]) -> AsyncIterator[str]:
+    """Start `wrench run --mode http`, wait for /healthz, stop it with SIGTERM at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--mode",
+        "http",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                if process.returncode is not None:
+                    raise AssertionError((await process.stdout.read()).decode())
+                try:
+                    async with http.get(f"{url}/healthz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("wrench did not become healthy")
+        yield url
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 20)
+    assert process.returncode == 0, (await process.stdout.read()).decode()
+
+
+async def post_signed(http: aiohttp.ClientSession, url: str, body: bytes) -> int:
+    async with http.post(f"{url}/slack/events", data=body, headers=sr.signed_headers(body, content_type=FORM)) as r:
+        return r.status
+
+
+async def test_work_order_survives_a_restart(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    async with running_wrench(env) as url, aiohttp.ClientSession() as http:
+        body = sr.slash_command("/request", "leaking pipe", user_id=STAFF, response_url=fake_slack.response_url("a"))
+        assert await post_signed(http, url, body) == 200
+        view = (await fake_slack.wait_calls("views.open"))[0].params["view"]
+        assert await post_signed(http, url, sr.view_submission(view, request_values(), user_id=STAFF)) == 200
+        await fake_slack.wait_calls("chat.postMessage", 1, channel=TEAM_CHANNEL)
+
+    async with running_wrench(env) as url, aiohttp.ClientSession() as http:
+        body = sr.slash_command("/wo", "1", user_id=STAFF, response_url=fake_slack.response_url("after"))
+        assert await post_signed(http, url, body) == 200
+        await fake_slack.wait_for(lambda: [r for r in fake_slack.replies if r["key"] == "after"])
+    reply = next(r for r in fake_slack.replies if r["key"] == "after")
+    assert reply["blocks"][0]["text"]["text"] == "WO-1 · Leaking pipe in 204"
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "wrench: SLACK_BOT_TOKEN: must be a bot token starting with xoxb-"),
+        ({"SLACK_BOT_TOKEN": "xoxb-wrong"}, "wrench: SLACK_BOT_TOKEN: Slack refused it (invalid_auth)"),
+        ({"DATABASE_URL": "mysql://x"}, "wrench: DATABASE_URL: must use sqlite+aiosqlite:// or postgresql+asyncpg://"),
+        ({"PORT": "eighty"}, "wrench: PORT: Input should be a valid integer, unable to parse string as an integer"),
+        ({"SLACK_SIGNING_SECRET": ""}, "wrench: SLACK_SIGNING_SECRET: required for --mode http"),
+        ({"WRENCH_CONFIG": "/nonexistent/wrench.yml"}, "wrench: /nonexistent/wrench.yml: cannot read the config file"),
+    ],
+)
+async def test_bad_settings_stop_startup_with_one_line(
+    tmp_path: Path, fake_slack: FakeSlack, override: dict[str, str], expected: str
+) -> None:
+    env = wrench_env(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/w.db", fake_slack, **override)
+    code, output = await wrench("run", "--mode", "http", env=env)
+    assert code == 2
+    lines = output.strip().splitlines()
+    assert lines[-1].startswith(expected), output
+    assert not any("Traceback" in line for line in lines)
+
+
+async def test_config_check_names_the_wrong_line(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, "sqlite+aiosqlite:///unused.db", fake_slack)
+    code, output = await wrench("config", "check", env=env)
+    assert (code, output.strip()) == (
+        0,
+        f"{tmp_path}/wrench.yml: OK (2 teams, 3 categories, SLA targets for 4 priorities, timezone Europe/London)",
+    )
+    broken = tmp_path / "broken.yml"
+    broken.write_text(CONFIG.replace("channel: C0ITDESK", "channel: it-desk"))
+    code, output = await wrench("config", "check", str(broken), env=env)
+    line = CONFIG.replace("channel: C0ITDESK", "channel: it-desk").splitlines().index("    channel: it-desk") + 1
+    assert code == 1
+    assert output.strip() == (
+        f"wrench: {broken}:line {line}: teams.1.channel: 'it-desk' is not a Slack channel id (like C012AB3CD); "
+        "names can change, ids do not"
+    )
+
+
+@pytest.mark.postgres
+async def test_postgres_needs_an_explicit_upgrade(tmp_path: Path, fake_slack: FakeSlack, templates) -> None:
+    from tests.support import databases
+
+    name = f"wrench_empty_{os.getpid()}"
+    await databases._admin(f'CREATE DATABASE "{name}"')
+    try:
+        url = databases._with_database(databases.postgres_server_url() or "", name)
+        env = wrench_env(tmp_path, url, fake_slack)
+        code, output = await wrench("run", "--mode", "http", env=env)
+        assert code == 2
+        assert output.strip().splitlines()[-1].startswith("wrench: DATABASE_URL: schema is at nothing, code needs 0001")
+        code, output = await wrench("db", "upgrade", env=env)
+        assert (code, output.strip()) == (0, "database is at revision 0001")
+    finally:
+        await databases.drop(name)
