@@ -90,10 +90,15 @@ def config_check(
         org = load_organisation(target)
     except (SettingsError, OrgConfigError) as error:
         fail(str(error), code=1)
-    typer.echo(
-        f"{target}: OK ({len(org.teams)} teams, {len(org.categories)} categories, "
-        f"SLA targets for {len(org.sla)} priorities, timezone {org.timezone})"
-    )
+    teams = _plural(len(org.teams), "team")
+    categories = _plural(len(org.categories), "category", "categories")
+    priorities = _plural(len(org.sla), "priority", "priorities")
+    counts = f"{teams}, {categories}, SLA targets for {priorities}"
+    typer.echo(f"{target}: OK ({counts}, timezone {org.timezone})")
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def main() -> None:

@@ -125,3 +125,10 @@ async def test_numbers_are_sequential(bot: BotClient) -> None:
     second = await file_request(bot, title="Flickering light", category="electrical")
     assert first.params["text"].startswith("WO-1 ")
     assert second.params["text"].startswith("WO-2 Flickering light: Open, high priority")
+
+
+async def test_a_rate_limited_card_is_retried_not_dropped(bot: BotClient) -> None:
+    bot.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
+    card = await file_request(bot)
+    assert card.params["text"].startswith("WO-1 ")
+    assert len(bot.fake.find("chat.postMessage#429")) == 1

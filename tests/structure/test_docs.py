@@ -1,0 +1,44 @@
+"""The docs stay true to the code: every setting and config key is documented, the example parses."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import cli
+from bot.config import Settings
+from services.org import Category, Organisation, SlaTarget, Team, load_organisation
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = (ROOT / "docs/configuration.md").read_text()
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("variable", [name.upper() for name in Settings.model_fields])
+def test_every_environment_variable_is_documented(variable: str) -> None:
+    assert f"| `{variable}` |" in REFERENCE
+
+
+@pytest.mark.parametrize("model", [Organisation, Team, Category, SlaTarget])
+def test_every_config_key_is_documented(model: type) -> None:
+    for key in model.model_fields:
+        assert f"`{key}`" in REFERENCE, f"{model.__name__}.{key} is missing from docs/configuration.md"
+
+
+def test_documented_variables_exist() -> None:
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", REFERENCE, re.MULTILINE))
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_example_config_is_valid() -> None:
+    org = load_organisation(ROOT / "wrench.example.yml")
+    assert org.teams and org.categories and org.sla
+
+
+def test_readme_lists_every_cli_command() -> None:
+    commands = [(command.name or command.callback.__name__, "") for command in cli.registered_commands]
+    for group in cli.registered_groups:
+        commands += [(group.name, command.name or "") for command in group.typer_instance.registered_commands]
+    assert len(commands) >= 3
+    for name, sub in commands:
+        assert f"`wrench {name} {sub}".strip() in README, (name, sub)
