@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import signal
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -13,7 +12,7 @@ from bot.config import CoreSettings, Mode, Settings, SettingsError, load_setting
 from bot.server import StartupError, running
 from models import migrate
 from models.db import Database
-from services.org import OrgConfigError, load_organisation
+from services.org import Organisation, OrgConfigError, load_organisation
 
 cli = typer.Typer(help="Wrench: work orders that live in Slack.", no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -47,12 +46,12 @@ def run(
         fail(str(error))
 
 
-async def _serve(settings: Settings, mode: Mode, org: object) -> None:
+async def _serve(settings: Settings, mode: Mode, org: Organisation) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(settings, org, mode=mode):  # type: ignore[arg-type]
+    async with running(settings, org, mode=mode):
         await stop.wait()
     logging.getLogger("wrench").info("stopped")
 
@@ -106,4 +105,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

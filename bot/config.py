@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,7 +88,7 @@ class Settings(CoreSettings):
         return chosen
 
 
-def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
+def load_settings(kind: type[S] = Settings, **overrides: Any) -> S:  # type: ignore[assignment]
     """Settings from the environment, or `SettingsError` naming the first bad variable."""
     try:
         return kind(**overrides)

@@ -11,7 +11,7 @@ from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from services import rules, work_orders
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError
 
 
 class CompleteForm(BaseModel):
@@ -55,9 +55,8 @@ async def open_completion(ack: Any, body: dict[str, Any], action: dict[str, Any]
 
 
 async def submit_completion(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
-    form = forms.parse(CompleteForm, view)
-    if isinstance(form, dict):
-        await ack(response_action="errors", errors=form)
+    form = await forms.parse_or_reject(ack, CompleteForm, view)
+    if form is None:
         return
     deps = deps_of(context)
     complete = partial(
@@ -71,8 +70,7 @@ async def submit_completion(ack: Any, body: dict[str, Any], view: dict[str, Any]
     try:
         change = await deps.db.run(complete)
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) and error.field else Block.RESOLUTION
-        await ack(response_action="errors", errors={field: str(error)})
+        await forms.reject(ack, error, default_field=Block.RESOLUTION)
         return
     await ack()
     await deps.notifier.work_order_changed(change)

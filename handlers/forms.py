@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from blocks.ids import INPUT_ACTION
+from services.errors import DomainError, InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,6 +37,21 @@ def parse(model: type[M], view: dict[str, Any]) -> M | dict[str, str]:
             field = str(problem["loc"][0]) if problem["loc"] else ""
             errors.setdefault(field, _message(problem))
         return errors
+
+
+async def parse_or_reject(ack: Any, model: type[M], view: dict[str, Any]) -> M | None:
+    """The parsed form, or None after answering the modal with its field errors."""
+    parsed = parse(model, view)
+    if isinstance(parsed, dict):
+        await ack(response_action="errors", errors=parsed)
+        return None
+    return parsed
+
+
+async def reject(ack: Any, error: DomainError, *, default_field: str) -> None:
+    """Show a refusal in the modal, under the field it names (or `default_field`)."""
+    field = error.field if isinstance(error, InvalidInput) and error.field else default_field
+    await ack(response_action="errors", errors={field: str(error)})
 
 
 def _message(problem: Any) -> str:

@@ -11,6 +11,7 @@ from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import Priority
+from models.schemas import RequestCreate
 from services import requests
 from services.errors import InvalidInput
 
@@ -40,9 +41,8 @@ async def open_request_modal(ack: Any, command: dict[str, Any], context: Any) ->
 
 async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     """Validate, store (before the ack, so an acknowledged request is never lost), ack, then notify."""
-    form = forms.parse(RequestForm, view)
-    if isinstance(form, dict):
-        await ack(response_action="errors", errors=form)
+    form = await forms.parse_or_reject(ack, RequestForm, view)
+    if form is None:
         return
     deps = deps_of(context)
     submit = partial(
@@ -50,13 +50,13 @@ async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], c
         org=deps.org,
         now=deps.clock(),
         requester_id=body["user"]["id"],
+        request=RequestCreate(**form.model_dump()),
         source_key=view["id"],
-        **form.model_dump(),
     )
     try:
         change = await deps.db.run(submit)
     except InvalidInput as error:
-        await ack(response_action="errors", errors={error.field or Block.TITLE: str(error)})
+        await forms.reject(ack, error, default_field=Block.TITLE)
         return
     await ack()
     if change is not None:

@@ -12,6 +12,18 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
 
+class RequestCreate(BaseModel):
+    """What someone asks for: the fields of a request, and of the work order it becomes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    category: str
+    description: str = ""
+    location: str = ""
+    priority: Priority | None = None
+
+
 class WorkOrderRead(ReadModel):
     id: int
     number: int

@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.counters import Counter
-from models.enums import EventKind, Priority, Status, WorkOrderType
-from models.schemas import Change, EventRead, WorkOrderRead
+from models.enums import EventKind, Status, WorkOrderType
+from models.schemas import Change, EventRead, RequestCreate, WorkOrderRead
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 from services import rules, sla
 from services.errors import Conflict, InvalidInput, NotFound
-from services.org import Organisation
+from services.org import Category, Organisation
 
 WORK_ORDER_SEQUENCE = "work_order"
 MAX_LABOR_MINUTES = 24 * 60
@@ -41,29 +41,23 @@ async def create(
     org: Organisation,
     now: datetime,
     requester_id: str,
-    category: str,
-    title: str,
-    description: str = "",
-    location: str = "",
-    priority: Priority | None = None,
+    request: RequestCreate,
     request_id: int | None = None,
     type: WorkOrderType = WorkOrderType.CORRECTIVE,
 ) -> Change:
-    found = org.category(category)
-    if found is None:
-        raise InvalidInput(f"'{category}' is not a category.", field="category")
-    chosen = priority or found.default_priority
-    response_due, resolution_due = sla.due_times(org, chosen, now)
+    category = category_of(org, request)
+    priority = request.priority or category.default_priority
+    response_due, resolution_due = sla.due_times(org, priority, now)
     work_order = WorkOrder(
         number=await next_number(session),
-        title=title,
-        description=description,
+        title=request.title,
+        description=request.description,
         type=type,
-        priority=chosen,
+        priority=priority,
         status=Status.OPEN,
-        category=found.key,
-        team=found.team,
-        location=location,
+        category=category.key,
+        team=category.team,
+        location=request.location,
         requester_id=requester_id,
         request_id=request_id,
         custom_fields={},
@@ -76,6 +70,13 @@ async def create(
     await session.flush()
     event = _record(session, work_order, now=now, actor_id=requester_id, kind=EventKind.CREATED, to_status=Status.OPEN)
     return await _change(session, work_order, event)
+
+
+def category_of(org: Organisation, request: RequestCreate) -> Category:
+    found = org.category(request.category)
+    if found is None:
+        raise InvalidInput(f"'{request.category}' is not a category.", field="category")
+    return found
 
 
 async def get(session: AsyncSession, work_order_id: int) -> WorkOrderRead:

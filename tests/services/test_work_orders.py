@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.db import Database
 from models.enums import Priority, Status
-from models.schemas import Change
+from models.schemas import Change, RequestCreate
 from models.tables import WorkOrderEvent
 from services import requests, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -19,8 +19,8 @@ from tests.support.org import MANAGER, STAFF, TECH_1, TECH_2
 
 
 async def new_work_order(db: Database, org: Organisation, clock: FrozenClock, **values: object) -> Change:
-    fields = {"title": "Leaking pipe", "category": "plumbing", **values}
-    change = await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, **fields))
+    request = RequestCreate(**{"title": "Leaking pipe", "category": "plumbing", **values})
+    change = await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request))
     assert change is not None
     return change
 
