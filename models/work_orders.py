@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EnumText, TimestampMixin
@@ -64,6 +64,12 @@ class WorkOrderEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="events", lazy="raise")
+
+
+@event.listens_for(WorkOrderEvent, "before_update")
+@event.listens_for(WorkOrderEvent, "before_delete")
+def _events_are_append_only(_mapper: Any, _connection: Any, target: WorkOrderEvent) -> None:
+    raise PermissionError(f"work_order_events is append-only (event {target.id})")
 
 
 class LaborEntry(Base):

@@ -143,3 +143,16 @@ async def test_interleaved_claims_one_wins_the_other_learns_who(
     async with db.unit_of_work() as session:
         assigned = (await session.execute(select(WorkOrderEvent).where(WorkOrderEvent.kind == "assigned"))).all()
     assert len(assigned) == 1
+
+
+async def test_the_event_log_is_append_only(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    await new_work_order(db, org, clock)
+    with pytest.raises(PermissionError, match="append-only"):
+        async with db.unit_of_work() as session:
+            created = (await session.execute(select(WorkOrderEvent))).scalar_one()
+            created.kind = "tampered"
+    with pytest.raises(PermissionError, match="append-only"):
+        async with db.unit_of_work() as session:
+            await session.delete((await session.execute(select(WorkOrderEvent))).scalar_one())
+    async with db.unit_of_work() as session:
+        assert (await session.execute(select(WorkOrderEvent.kind))).scalars().all() == ["created"]
