@@ -77,7 +77,7 @@ async def submit_completion(ack: Any, body: dict[str, Any], view: dict[str, Any]
 
 
 async def _transition(service: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
-    """Run one card transition; a refusal reaches the clicker through the app's error handler."""
+    """Run one card transition; a refusal reaches the clicker through `guarded`."""
     deps = deps_of(context)
     change = await deps.db.run(
         partial(
