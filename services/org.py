@@ -105,21 +105,6 @@ class Organisation(Strict):
             raise ValueError(f"'{value}' is not an IANA time zone (like Europe/London)") from None
         return value
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> "Organisation":
-        for name, keys in (
-            ("team", [t.key for t in self.teams]),
-            ("category", [c.key for c in self.categories]),
-        ):
-            duplicates = {k for k in keys if keys.count(k) > 1}
-            if duplicates:
-                raise ValueError(f"{name} key '{sorted(duplicates)[0]}' is used twice")
-        team_keys = {t.key for t in self.teams}
-        for category in self.categories:
-            if category.team not in team_keys:
-                raise ValueError(f"category '{category.key}' names team '{category.team}', which is not defined")
-        return self
-
     def team(self, key: str) -> Team:
         return next(t for t in self.teams if t.key == key)
 
@@ -130,6 +115,21 @@ class Organisation(Strict):
         """The category's display name; the bare key if it was removed from the config since."""
         found = self.category(key)
         return found.name if found else key
+
+
+def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | None:
+    """The first key used twice or team named but not defined, with where it is in the file."""
+    for name, items in (("teams", org.teams), ("categories", org.categories)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.key in seen:
+                return (name, index, "key"), f"key '{item.key}' is used twice"
+            seen.add(item.key)
+    team_keys = {team.key for team in org.teams}
+    for index, category in enumerate(org.categories):
+        if category.team not in team_keys:
+            return ("categories", index, "team"), f"team '{category.team}' is not defined under teams"
+    return None
 
 
 class OrgConfigError(ValueError):
@@ -149,19 +149,27 @@ def parse_organisation(text: str, *, source: str = "wrench.yml") -> Organisation
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "?"
-        raise OrgConfigError(f"{source}:{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+        mark, opened = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+        where = f"line {mark.line + 1}" if mark else "line ?"
+        context = f"; it started on line {opened.line + 1}" if opened and mark and opened.line != mark.line else ""
+        problem = getattr(error, "problem", None) or error
+        raise OrgConfigError(f"{source}:{where}: not valid YAML ({problem}{context})") from None
     if not isinstance(data, dict):
         raise OrgConfigError(f"{source}:line 1: expected a mapping with teams and categories")
     try:
-        return Organisation.model_validate(data)
+        org = Organisation.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        line = _line_of(root, first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise OrgConfigError(f"{source}:line {line}: {field}: {message}") from None
+        raise _located(source, root, first["loc"], first["msg"].removeprefix("Value error, ")) from None
+    problem = reference_problem(org)
+    if problem is not None:
+        raise _located(source, root, *problem)
+    return org
+
+
+def _located(source: str, root: yaml.Node | None, loc: tuple[int | str, ...], message: str) -> OrgConfigError:
+    field = ".".join(str(part) for part in loc) or "(top level)"
+    return OrgConfigError(f"{source}:line {_line_of(root, loc)}: {field}: {message}")
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:

@@ -1,0 +1,116 @@
+"""wrench.yml parsing: what is accepted, and errors that name the line."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from models.enums import Priority
+from services.durations import format_duration, parse_duration
+from services.org import OrgConfigError, load_organisation, parse_organisation
+from tests.support.org import CONFIG
+
+
+def test_the_test_organisation_parses() -> None:
+    org = parse_organisation(CONFIG)
+    assert [t.key for t in org.teams] == ["facilities", "it"]
+    assert org.category("electrical").default_priority is Priority.HIGH
+    assert org.sla[Priority.URGENT].respond == timedelta(minutes=15)
+    assert org.sla[Priority.LOW].resolve == timedelta(weeks=2)
+    assert org.category("nope") is None and org.category_name("gone") == "gone"
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line `needle` starts on (it may span lines)."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        (
+            "    name: IT\n",
+            "    name: IT\n    colour: blue\n",
+            "colour: blue",
+            "teams.1.colour: Extra inputs are not permitted",
+        ),
+        ("channel: C0ITDESK", "channel: '#it'", "channel: '#it'", "teams.1.channel: '#it' is not a Slack channel id"),
+        (
+            "technicians: [U0ITTECH]",
+            "technicians:\n      - U0ITTECH\n      - bob",
+            "      - bob",
+            "teams.1.technicians.1: 'bob' is not a Slack user id",
+        ),
+        ("    team: it\n", "    team: hr\n", "team: hr", "categories.2.team: team 'hr' is not defined under teams"),
+        (
+            "  - key: it\n",
+            "  - key: facilities\n",
+            "  - key: facilities\n    name: IT",
+            "teams.1.key: key 'facilities' is used twice",
+        ),
+        ("timezone: Europe/London", "timezone: Mars/Olympus", "timezone:", "timezone: 'Mars/Olympus' is not an IANA"),
+        (
+            "respond: 15m, resolve: 4h",
+            "respond: 15 minutes, resolve: 4h",
+            "urgent:",
+            "sla.urgent.respond: '15 minutes' is not a duration",
+        ),
+        ("respond: 1h,", "respond: 2d,", "high:", "sla.high: respond must not be longer than resolve"),
+        (
+            "    default_priority: medium",
+            "    default_priority: whenever",
+            "default_priority: whenever",
+            "categories.0.default_priority: Input should be",
+        ),
+    ],
+)
+def test_errors_name_the_line(old: str, new: str, where: str, message: str) -> None:
+    assert old in CONFIG
+    broken = CONFIG.replace(old, new, 1)
+    with pytest.raises(OrgConfigError) as error:
+        parse_organisation(broken, source="wrench.yml")
+    expected_line = line_of(broken, where)
+    assert str(error.value).startswith(f"wrench.yml:line {expected_line}: "), str(error.value)
+    assert message in str(error.value)
+
+
+def test_yaml_syntax_errors_name_the_line() -> None:
+    with pytest.raises(OrgConfigError) as error:
+        parse_organisation("teams:\n  - key: a\n    name: [unclosed\n")
+    assert str(error.value).startswith("wrench.yml:line 4: not valid YAML (")
+    assert str(error.value).endswith("; it started on line 3)")
+
+
+@pytest.mark.parametrize("text", ["", "- just\n- a list\n", "teams: []\ncategories: []\n"])
+def test_empty_or_wrong_shape(text: str) -> None:
+    with pytest.raises(OrgConfigError, match=r"^wrench.yml:line 1: "):
+        parse_organisation(text)
+
+
+def test_missing_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(OrgConfigError) as error:
+        load_organisation(tmp_path / "absent.yml")
+    assert str(error.value) == f"{tmp_path / 'absent.yml'}: cannot read the config file (No such file or directory)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30s", timedelta(seconds=30)),
+        ("15m", timedelta(minutes=15)),
+        ("4h", timedelta(hours=4)),
+        ("3d", timedelta(days=3)),
+        ("1w", timedelta(weeks=1)),
+        ("1h30m", timedelta(minutes=90)),
+        (" 2H 15M ", timedelta(hours=2, minutes=15)),
+    ],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+    assert parse_duration(format_duration(expected)) == expected
+
+
+@pytest.mark.parametrize("text", ["", "10", "5x", "-5m", "0m", "h", "1.5h"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError, match=r"duration|longer than zero"):
+        parse_duration(text)
