@@ -119,12 +119,10 @@ class Organisation(Strict):
 
 def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | None:
     """The first key used twice or team named but not defined, with where it is in the file."""
-    for name, items in (("teams", org.teams), ("categories", org.categories)):
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            if item.key in seen:
-                return (name, index, "key"), f"key '{item.key}' is used twice"
-            seen.add(item.key)
+    for name, keys in (("teams", [t.key for t in org.teams]), ("categories", [c.key for c in org.categories])):
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                return (name, index, "key"), f"key '{key}' is used twice"
     team_keys = {team.key for team in org.teams}
     for index, category in enumerate(org.categories):
         if category.team not in team_keys:
