@@ -26,13 +26,12 @@ MAX_LABOR_MINUTES = 24 * 60
 async def next_number(session: AsyncSession) -> int:
     """The next work-order number; the UPDATE's row lock makes concurrent creators take turns."""
     bumped = await session.execute(
-        update(Counter).where(Counter.name == WORK_ORDER_SEQUENCE).values(value=Counter.value + 1)
+        update(Counter)
+        .where(Counter.name == WORK_ORDER_SEQUENCE)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
     )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(Counter(name=WORK_ORDER_SEQUENCE, value=1))
-        await session.flush()
-        return 1
-    return int((await session.execute(select(Counter.value).where(Counter.name == WORK_ORDER_SEQUENCE))).scalar_one())
+    return int(bumped.scalar_one())
 
 
 async def create(

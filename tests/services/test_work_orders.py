@@ -156,3 +156,10 @@ async def test_the_event_log_is_append_only(db: Database, org: Organisation, clo
             await session.delete((await session.execute(select(WorkOrderEvent))).scalar_one())
     async with db.unit_of_work() as session:
         assert (await session.execute(select(WorkOrderEvent.kind))).scalars().all() == ["created"]
+
+
+async def test_concurrent_requests_get_distinct_sequential_numbers(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    changes = await asyncio.gather(*(new_work_order(db, org, clock, title=f"Job {n}") for n in range(12)))
+    assert sorted(change.work_order.number for change in changes) == list(range(1, 13))

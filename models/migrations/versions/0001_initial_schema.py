@@ -15,12 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    counters = op.create_table(
         "counters",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_counters")),
     )
+    # Seeded here so concurrent first requests only ever UPDATE (and queue on the row lock).
+    op.bulk_insert(counters, [{"name": "work_order", "value": 0}])
     op.create_table(
         "service_requests",
         sa.Column("id", sa.Integer(), nullable=False),
