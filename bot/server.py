@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -112,7 +113,7 @@ async def running(
     db = Database(settings.database_url)
     http = aiohttp.ClientSession()
     runner: web.AppRunner | None = None
-    socket_mode = None
+    socket_mode: AsyncSocketModeHandler | None = None
     try:
         await prepare_database(db)
         client = make_client(settings, http)
@@ -137,10 +138,15 @@ async def running(
         await db.dispose()
 
 
-async def _connect_socket_mode(app: AsyncApp, settings: Settings):  # type: ignore[no-untyped-def]
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
+async def _connect_socket_mode(app: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    """Check the app token (the client would otherwise retry a refused one forever), then connect."""
     assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    await handler.connect_async()
+    app_token = settings.slack_app_token.get_secret_value()
+    try:
+        opened = await app.client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        raise StartupError(f"SLACK_APP_TOKEN: Slack refused it ({slack_error(error)})") from None
+    handler = AsyncSocketModeHandler(app, app_token)
+    handler.client.wss_uri = opened["url"]  # use the URL just issued instead of asking again
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     return handler

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-token"
 BOT_USER = "U0WRENCHBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
 
@@ -36,6 +37,8 @@ class FakeSlack:
     _messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _used_triggers: set[str] = field(default_factory=set)
     _runner: web.AppRunner | None = None
+    socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     @property
     def api_url(self) -> str:
@@ -49,6 +52,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
+        app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -57,6 +61,8 @@ class FakeSlack:
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -84,12 +90,40 @@ class FakeSlack:
         await self.wait_for(lambda: len(self.find(method, **match)) >= count)
         return self.find(method, **match)
 
+    # -- Socket Mode ------------------------------------------------------------------------------
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Send an envelope over the Socket Mode connection; return the payload the app acked with."""
+        await self.wait_for(lambda: self._sockets)
+        envelope_id = f"env-{next(self._ts)}"
+        await self._sockets[-1].send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        )
+        ack = await self.wait_for(lambda: self.socket_acks.get(envelope_id))
+        return ack.get("payload")
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0WRENCH"}})
+        async with self._changed:
+            self._sockets.append(socket)
+            self._changed.notify_all()
+        async for message in socket:
+            acked = json.loads(message.data)
+            async with self._changed:
+                self.socket_acks[acked["envelope_id"]] = acked
+                self._changed.notify_all()
+        self._sockets.remove(socket)
+        return socket
+
     # -- serving ----------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}" and params.get("token") != BOT_TOKEN:
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}" and params.get("token") != token:
             return await self._record(method, params, {"ok": False, "error": "invalid_auth"})
         pending = self.rate_limits.get(method)
         if pending:
@@ -114,6 +148,8 @@ class FakeSlack:
         return web.Response(text="ok")
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"{self.base_url.replace('http', 'ws', 1)}/link?ticket={next(self._ts)}"}
         if method == "auth.test":
             return {
                 "ok": True,

@@ -34,22 +34,30 @@ def trigger_id() -> str:
 
 
 def slash_command(command: str, text: str, *, user_id: str, response_url: str, channel_id: str = "C0GENERAL") -> bytes:
+    """The form-encoded body Slack POSTs for a slash command (HTTP mode)."""
     return urlencode(
-        {
-            "token": "legacy",
-            "team_id": TEAM["id"],
-            "team_domain": TEAM["domain"],
-            "channel_id": channel_id,
-            "channel_name": "general",
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0WRENCH",
-            "response_url": response_url,
-            "trigger_id": trigger_id(),
-        }
+        slash_command_fields(command, text, user_id=user_id, response_url=response_url, channel_id=channel_id)
     ).encode()
+
+
+def slash_command_fields(
+    command: str, text: str, *, user_id: str, response_url: str, channel_id: str = "C0GENERAL"
+) -> dict[str, str]:
+    """A slash command's fields (Socket Mode sends them as the envelope's JSON payload)."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM["id"],
+        "team_domain": TEAM["domain"],
+        "channel_id": channel_id,
+        "channel_name": "general",
+        "user_id": user_id,
+        "user_name": user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0WRENCH",
+        "response_url": response_url,
+        "trigger_id": trigger_id(),
+    }
 
 
 def interaction(payload: dict[str, Any]) -> bytes:
@@ -87,7 +95,14 @@ def block_action(
 def view_submission(
     view: dict[str, Any], values: dict[str, dict[str, Any]], *, user_id: str, view_id: str | None = None
 ) -> bytes:
-    """Submit `view` (as our builder made it) with `values`: {block_id: element state}."""
+    """The form-encoded body for submitting `view` with `values` (HTTP mode)."""
+    return interaction(view_submission_payload(view, values, user_id=user_id, view_id=view_id))
+
+
+def view_submission_payload(
+    view: dict[str, Any], values: dict[str, dict[str, Any]], *, user_id: str, view_id: str | None = None
+) -> dict[str, Any]:
+    """Submitting `view` (as our builder made it) with `values`: {block_id: element state}."""
     submitted = {
         "id": view_id or f"V{next(_ids):08d}",
         "team_id": TEAM["id"],
@@ -98,18 +113,16 @@ def view_submission(
         "state": {"values": {block_id: {"value": state} for block_id, state in values.items()}},
         "hash": "1700000000.abcdef",
     }
-    return interaction(
-        {
-            "type": "view_submission",
-            "team": TEAM,
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
-            "api_app_id": "A0WRENCH",
-            "token": "legacy",
-            "trigger_id": trigger_id(),
-            "view": submitted,
-            "response_urls": [],
-        }
-    )
+    return {
+        "type": "view_submission",
+        "team": TEAM,
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
+        "api_app_id": "A0WRENCH",
+        "token": "legacy",
+        "trigger_id": trigger_id(),
+        "view": submitted,
+        "response_urls": [],
+    }
 
 
 def text_value(value: str | None) -> dict[str, Any]:
