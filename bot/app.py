@@ -11,14 +11,18 @@ from bot.config import Settings
 from bot.deps import Deps
 
 
+class _QuietTokenWarning(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass wins: it always does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(settings: Settings, deps: Deps, client: AsyncWebClient) -> AsyncApp:
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = AsyncApp(
-        client=client,
-        signing_secret=signing_secret,
-        process_before_response=False,
-        logger=logging.getLogger("wrench.bolt"),
-    )
+    logger = logging.getLogger("wrench.bolt")
+    logger.addFilter(_QuietTokenWarning())
+    app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False, logger=logger)
 
     @app.middleware
     async def provide_deps(context: AsyncBoltContext, next: object) -> None:

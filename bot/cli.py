@@ -14,7 +14,12 @@ from models import migrate
 from models.db import Database
 from services.org import Organisation, OrgConfigError, load_organisation
 
-cli = typer.Typer(help="Wrench: work orders that live in Slack.", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Wrench: work orders that live in Slack.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_cli = typer.Typer(help="The organisation config file (wrench.yml).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")

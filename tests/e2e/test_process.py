@@ -39,16 +39,20 @@ def wrench_env(tmp_path: Path, database_url: str, fake: FakeSlack, **extra: str)
             "WRENCH_CONFIG": str(config),
             "WRENCH_HOST": "127.0.0.1",
             "PORT": str(free_port()),
+            "TEST_WORKDIR": str(tmp_path),  # where the commands run: outside the source tree
             **extra,
         }
     )
     return env
 
 
+WRENCH = str(Path(sys.executable).with_name("wrench"))  # the installed console script
+
+
 async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
-    """Run a short wrench command to completion; returns (exit code, stderr + stdout)."""
+    """Run a short wrench command to completion, from outside the source tree; returns (exit code, output)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        WRENCH, *args, env=env, cwd=env["TEST_WORKDIR"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     return process.returncode or 0, output.decode()
@@ -58,13 +62,12 @@ async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
 async def running_wrench(env: dict[str, str]) -> AsyncIterator[str]:
     """Start `wrench run --mode http`, wait for /healthz, stop it with SIGTERM at the end."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        WRENCH,
         "run",
         "--mode",
         "http",
         env=env,
+        cwd=env["TEST_WORKDIR"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
