@@ -60,13 +60,18 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None) -> web.Application:
 
 async def prepare_database(db: Database) -> None:
     """SQLite is migrated in place; a shared PostgreSQL must be migrated on purpose (`wrench db upgrade`)."""
-    if db.backend == "sqlite":
-        await migrate.upgrade(db.engine)
-        return
+    sqlite_file = db.sqlite_path()
+    if sqlite_file is not None and not sqlite_file.parent.is_dir():
+        # checked here: aiosqlite's worker thread outlives a failed connect and prints a traceback at exit
+        raise StartupError(f"DATABASE_URL: folder {sqlite_file.parent} does not exist")
     try:
+        if db.backend == "sqlite":
+            await migrate.upgrade(db.engine)
+            return
         current = await migrate.current_revision(db.engine)
-    except Exception as error:  # connection refused, unknown database, bad password...
-        raise StartupError(f"DATABASE_URL: cannot connect ({type(error).__name__}: {error})") from None
+    except Exception as error:  # unreadable file, connection refused, unknown database, bad password...
+        reason = getattr(error, "orig", None) or error  # the driver's own words, without SQLAlchemy's footer
+        raise StartupError(f"DATABASE_URL: cannot use the database ({type(reason).__name__}: {reason})") from None
     head = migrate.head_revision()
     if current != head:
         raise StartupError(

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event, text
@@ -43,6 +44,13 @@ class Database:
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None for PostgreSQL and in-memory SQLite."""
+        database = self.engine.url.database
+        if self.backend != "sqlite" or database in (None, "", ":memory:"):
+            return None
+        return Path(database).resolve()
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
