@@ -40,8 +40,33 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class HoldReason(StrEnum):
+    PARTS = "parts"
+    VENDOR = "vendor"
+    ACCESS = "access"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return HOLD_LABELS[self]
+
+
+HOLD_LABELS = {
+    HoldReason.PARTS: "Waiting for parts",
+    HoldReason.VENDOR: "Waiting for a vendor",
+    HoldReason.ACCESS: "Waiting for access",
+    HoldReason.OTHER: "Other",
+}
+
+
 class EventKind(StrEnum):
     CREATED = "created"
     ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
     STATUS_CHANGED = "status_changed"
     LABOR_LOGGED = "labor_logged"
+    NOTE_ADDED = "note_added"
+    PARTS_USED = "parts_used"
+    PRIORITY_CHANGED = "priority_changed"
+    DUE_CHANGED = "due_changed"
+    FILES_ADDED = "files_added"

@@ -1,8 +1,9 @@
 """What a requester submitted, before (and linking to) the work order it became."""
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, TimestampMixin
@@ -18,8 +19,18 @@ class ServiceRequest(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
     priority: Mapped[Priority] = mapped_column(EnumText(Priority))
     status: Mapped[RequestStatus] = mapped_column(EnumText(RequestStatus))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Slack's view id of the submitted modal: a repeated submission finds the first request.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    source_channel: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    # Approval: who decided, when, why not; and the approvers' DMs to update once it is decided.
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    approval_messages: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # What it was filed from (a modal's view id, a message): a repeated submission finds the first.
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)

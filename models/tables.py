@@ -2,7 +2,20 @@
 
 from models.base import Base
 from models.counters import Counter
+from models.places import Asset, Location
 from models.requests import ServiceRequest
+from models.slack_events import HomeViewer, SeenEvent
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 
-__all__ = ["Base", "Counter", "LaborEntry", "ServiceRequest", "WorkOrder", "WorkOrderEvent"]
+__all__ = [
+    "Asset",
+    "Base",
+    "Counter",
+    "HomeViewer",
+    "LaborEntry",
+    "Location",
+    "SeenEvent",
+    "ServiceRequest",
+    "WorkOrder",
+    "WorkOrderEvent",
+]

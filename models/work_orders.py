@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EnumText, TimestampMixin
-from models.enums import Priority, Status, WorkOrderType
+from models.enums import HoldReason, Priority, Status, WorkOrderType
 
 
 class WorkOrder(TimestampMixin, Base):
@@ -23,10 +23,22 @@ class WorkOrder(TimestampMixin, Base):
     category: Mapped[str] = mapped_column(String(64))
     team: Mapped[str] = mapped_column(String(64), index=True)
     location: Mapped[str] = mapped_column(String(200), default="")
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     requester_id: Mapped[str] = mapped_column(String(32), index=True)
     assignee_id: Mapped[str | None] = mapped_column(String(32), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Slack file references ({id, name, permalink, stage}): Slack keeps the bytes.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The Slack message it was filed from (message shortcut, emoji intake), and its permalink.
+    source_channel: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    source_link: Mapped[str | None] = mapped_column(String(500))
+
+    hold_reason: Mapped[HoldReason | None] = mapped_column(EnumText(HoldReason))
+    # Why it is in its current status: the hold note, cancellation or reopen reason.
+    status_note: Mapped[str | None] = mapped_column(Text)
 
     response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]

@@ -1,5 +1,7 @@
 """Domain errors. Their message is written for the person who clicked: handlers show it as is."""
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A request the domain refuses; `str(error)` is safe and useful to show to the user."""
@@ -27,3 +29,23 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Stale(Conflict):
+    """The clicked card or message was drawn before the work order last changed.
+
+    `current` is the work order as it now stands, so the caller can redraw what the person saw.
+    """
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class InvalidFields(InvalidInput):
+    """Several form fields are wrong at once: `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, field=first_field)
+        self.errors = errors

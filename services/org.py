@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.enums import Priority
+from services.custom_fields import MAX_FIELDS, CustomField
 from services.durations import parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -76,6 +77,21 @@ class Category(Strict):
     name: str = Field(min_length=1, max_length=75)
     team: Key
     default_priority: Priority = Priority.MEDIUM
+    requires_approval: bool = False
+    # Who may approve; empty means the team's managers.
+    approvers: tuple[UserId, ...] = ()
+    fields: tuple[CustomField, ...] = Field(default=(), max_length=MAX_FIELDS)
+
+    def field(self, key: str) -> CustomField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+class EmojiIntake(Strict):
+    """Reacting with `emoji` to a message files a request from it, in `category` (default: the first)."""
+
+    enabled: bool = True
+    emoji: str = Field(default="ticket", pattern=r"^[a-z0-9_+'-]{1,100}$")
+    category: Key | None = None
 
 
 class SlaTarget(Strict):
@@ -95,6 +111,9 @@ class Organisation(Strict):
     teams: tuple[Team, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1, max_length=100)
     sla: dict[Priority, SlaTarget] = {}
+    # Completed work the requester neither confirms nor reopens closes itself after this many days (0: never).
+    auto_close_days: int = Field(default=7, ge=0, le=365)
+    emoji_intake: EmojiIntake = EmojiIntake()
 
     @field_validator("timezone")
     @classmethod
@@ -110,6 +129,15 @@ class Organisation(Strict):
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
+
+    def approvers(self, category: Category) -> tuple[str, ...]:
+        """Who decides on requests in `category`: its approvers, else its team's managers."""
+        return category.approvers or self.team(category.team).managers
+
+    def intake_category(self) -> Category:
+        """The category of requests filed by emoji reaction."""
+        key = self.emoji_intake.category
+        return (self.category(key) if key else None) or self.categories[0]
 
     def category_name(self, key: str) -> str:
         """The category's display name; the bare key if it was removed from the config since."""
@@ -127,6 +155,16 @@ def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | 
     for index, category in enumerate(org.categories):
         if category.team not in team_keys:
             return ("categories", index, "team"), f"team '{category.team}' is not defined under teams"
+        if category.requires_approval and not org.approvers(category):
+            message = "requires_approval needs approvers (or managers on its team)"
+            return ("categories", index, "requires_approval"), message
+        keys = [field.key for field in category.fields]
+        for position, key in enumerate(keys):
+            if key in keys[:position]:
+                return ("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"
+    intake = org.emoji_intake.category
+    if intake is not None and org.category(intake) is None:
+        return ("emoji_intake", "category"), f"category '{intake}' is not defined under categories"
     return None
 
 

@@ -1,0 +1,70 @@
+"""Locations and assets as the request form's type-ahead pickers see them (issue 5 adds the registers)."""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.places import Asset, Location
+from models.schemas import Choice
+from services.errors import InvalidInput
+
+PATH_SEPARATOR = " / "
+PICKER_LIMIT = 20  # Slack shows up to 100 options; 20 rows answer a type-ahead quickly
+
+
+async def find_locations(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
+    """Locations whose path contains every typed word, shortest path first."""
+    query = select(Location.id, Location.path)
+    for word in text.lower().split()[:5]:
+        query = query.where(func.lower(Location.path).contains(word, autoescape=True))
+    rows = await session.execute(query.order_by(func.length(Location.path), Location.path).limit(limit))
+    return [Choice(id=row.id, label=row.path) for row in rows]
+
+
+async def find_assets(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
+    """Assets whose tag or name contains every typed word, by tag."""
+    query = select(Asset.id, Asset.tag, Asset.name)
+    for word in text.lower().split()[:5]:
+        query = query.where(
+            or_(
+                func.lower(Asset.tag).contains(word, autoescape=True),
+                func.lower(Asset.name).contains(word, autoescape=True),
+            )
+        )
+    rows = await session.execute(query.order_by(Asset.tag).limit(limit))
+    return [Choice(id=row.id, label=f"{row.tag} · {row.name}") for row in rows]
+
+
+async def asset_label(session: AsyncSession, asset_id: int | None) -> str | None:
+    if asset_id is None:
+        return None
+    asset = await session.get(Asset, asset_id)
+    return f"{asset.tag} · {asset.name}" if asset else None
+
+
+async def add_location(session: AsyncSession, path: str, *, now: datetime) -> int:
+    """The id of the location at `path` ("Site / Building / Room"), creating it and its parents."""
+    parts = [part.strip() for part in path.split("/") if part.strip()]
+    if not parts:
+        raise InvalidInput("A location needs a name.", field="path")
+    parent_id: int | None = None
+    for depth in range(1, len(parts) + 1):
+        full = PATH_SEPARATOR.join(parts[:depth])
+        found = await session.scalar(select(Location.id).where(Location.path == full))
+        if found is None:
+            location = Location(name=parts[depth - 1], parent_id=parent_id, path=full, created_at=now, updated_at=now)
+            session.add(location)
+            await session.flush()
+            found = location.id
+        parent_id = found
+    assert parent_id is not None
+    return parent_id
+
+
+async def add_asset(session: AsyncSession, *, tag: str, name: str, location: str | None, now: datetime) -> int:
+    location_id = await add_location(session, location, now=now) if location else None
+    asset = Asset(tag=tag.strip(), name=name.strip(), location_id=location_id, created_at=now, updated_at=now)
+    session.add(asset)
+    await session.flush()
+    return asset.id

@@ -1,0 +1,136 @@
+"""What people record on a work order without changing its status: notes, time, parts, and a
+manager's re-planning (priority, due date)."""
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import EventKind, Priority
+from models.schemas import Change
+from models.work_orders import LaborEntry
+from services import changes, rules, sla
+from services.errors import InvalidInput
+from services.org import Organisation
+
+NOTE_MAX = 3000
+PARTS_MAX = 1000
+MAX_LABOR_MINUTES = 24 * 60
+
+
+async def add_note(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order_id: int,
+    user_id: str,
+    text: str,
+    source: str = "card",
+) -> Change:
+    """A note from the card's Add note form or (`source="thread"`) a reply in the card's thread."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Write the note.", field="note")
+    if len(text) > NOTE_MAX:
+        raise InvalidInput(f"Use at most {NOTE_MAX} characters (this has {len(text)}).", field="note")
+    work_order = await changes.load(session, work_order_id)
+    changes.check(org, work_order, user_id, rules.Action.NOTE, seen_version=None)
+    data = {"text": text, "source": source}
+    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.NOTE_ADDED, data=data)
+    return await changes.done(session, work_order, event)
+
+
+async def log_time(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order_id: int,
+    user_id: str,
+    minutes: int,
+    worker_id: str | None = None,
+) -> Change:
+    """`user_id` records `minutes` of work done by `worker_id` (themselves unless named)."""
+    if not 1 <= minutes <= MAX_LABOR_MINUTES:
+        raise InvalidInput(f"Enter between 1 and {MAX_LABOR_MINUTES} minutes.", field="minutes")
+    worker_id = worker_id or user_id
+    work_order = await changes.load(session, work_order_id)
+
+    def worker_on_team() -> None:
+        if worker_id != user_id and not rules.is_team_member(worker_id, team=work_order.team, org=org):
+            team = org.team(work_order.team).name
+            raise InvalidInput(f"<@{worker_id}> is not on the {team} team.", field="worker")
+
+    changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=worker_on_team)
+    session.add(LaborEntry(work_order_id=work_order.id, user_id=worker_id, minutes=minutes, logged_at=now))
+    data = {"minutes": minutes, "user_id": worker_id}
+    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.LABOR_LOGGED, data=data)
+    return await changes.done(session, work_order, event)
+
+
+async def use_parts(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order_id: int,
+    user_id: str,
+    parts: str,
+) -> Change:
+    """Parts used, as free text until the parts register exists (issue 5)."""
+    parts = parts.strip()
+    if not parts:
+        raise InvalidInput("List the parts used.", field="parts")
+    if len(parts) > PARTS_MAX:
+        raise InvalidInput(f"Use at most {PARTS_MAX} characters (this has {len(parts)}).", field="parts")
+    work_order = await changes.load(session, work_order_id)
+    changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
+    event = changes.record(
+        session, work_order, now=now, actor_id=user_id, kind=EventKind.PARTS_USED, data={"parts": parts}
+    )
+    return await changes.done(session, work_order, event)
+
+
+async def plan(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order_id: int,
+    user_id: str,
+    priority: Priority | None = None,
+    due: datetime | None = None,
+    seen_version: int | None = None,
+) -> Change:
+    """A manager changes the priority (due times follow the new SLA) and/or sets the due date."""
+    work_order = await changes.load(session, work_order_id)
+
+    def sensible() -> None:
+        if priority is None and due is None:
+            raise InvalidInput("Pick a new priority or a due date.", field="priority")
+        if due is not None and due <= work_order.created_at:
+            raise InvalidInput("The due date must be after the work order was filed.", field="due")
+        if work_order.status not in rules.ACTIVE:
+            raise InvalidInput(f"{changes.ref(work_order)} is {work_order.status.label.lower()}; nothing to plan.")
+
+    changes.check(org, work_order, user_id, rules.Action.PLAN, seen_version=seen_version, extra=sensible)
+    events = []
+    if priority is not None and priority is not work_order.priority:
+        data: dict[str, str | None] = {"from": work_order.priority.value, "to": priority.value}
+        work_order.priority = priority
+        work_order.response_due_at, work_order.resolution_due_at = sla.due_times(org, priority, work_order.created_at)
+        events.append(
+            changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.PRIORITY_CHANGED, data=data)
+        )
+    if due is not None and due != work_order.resolution_due_at:
+        data = {"from": _iso(work_order.resolution_due_at), "to": _iso(due)}
+        work_order.resolution_due_at = due
+        events.append(
+            changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.DUE_CHANGED, data=data)
+        )
+    work_order.updated_at = now
+    return await changes.done(session, work_order, *events)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
