@@ -3,9 +3,9 @@
 from typing import Any
 
 from blocks import text as t
-from blocks.ids import Action, Block
+from blocks.ids import Action, Block, MoreOption, ref_value
 from models.enums import Priority, Status
-from models.schemas import WorkOrderRead
+from models.schemas import CardContext, WorkOrderRead
 
 PRIORITY_BADGE = {
     Priority.LOW: ":white_circle: Low",
@@ -21,23 +21,40 @@ STATUS_BADGE = {
     Status.CLOSED: ":lock: Closed",
     Status.CANCELLED: ":no_entry_sign: Cancelled",
 }
+ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
+MORE_LABELS = {
+    MoreOption.NOTE: "Add note",
+    MoreOption.TIME: "Log time",
+    MoreOption.PARTS: "Use parts",
+    MoreOption.PLAN: "Change priority or due",
+    MoreOption.CANCEL: "Cancel work order",
+}
 
 
-def card(wo: WorkOrderRead, *, category_name: str, team_name: str) -> dict[str, Any]:
-    """The channel card: facts, then the buttons this status allows."""
-    blocks = _facts(wo, category_name=category_name, team_name=team_name)
-    buttons = _buttons(wo)
-    if buttons:
-        blocks.append({"type": "actions", "block_id": Block.CARD_ACTIONS, "elements": buttons})
+def card(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
+    """The channel card: facts, then the controls this status allows."""
+    blocks = _facts(wo, context)
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"{Block.CARD_ACTIONS}:{ref_value(wo.id, wo.version)}",
+            "elements": _controls(wo),
+        }
+    )
     return {"text": fallback(wo), "blocks": blocks}
 
 
-def summary(wo: WorkOrderRead, *, category_name: str, team_name: str) -> dict[str, Any]:
-    """The card without buttons, with where the card lives: the answer to `/wo 42`."""
-    blocks = _facts(wo, category_name=category_name, team_name=team_name)
+def summary(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
+    """The card without controls, with where the card lives: the answer to `/wo 42`."""
+    blocks = _facts(wo, context)
     if wo.card_channel:
         blocks.append({"type": "context", "elements": [t.mrkdwn(f"Card and history in <#{wo.card_channel}>")]})
     return {"text": fallback(wo), "blocks": blocks}
+
+
+def summary_modal(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
+    """The summary in a modal: how the Home tab's Open button shows a work order."""
+    return {"type": "modal", "title": t.plain(wo.ref, t.MODAL_TITLE), "blocks": summary(wo, context)["blocks"]}
 
 
 def fallback(wo: WorkOrderRead) -> str:
@@ -46,28 +63,56 @@ def fallback(wo: WorkOrderRead) -> str:
     return t.clip(f"{wo.ref} {wo.title}: {wo.status.label}, {wo.priority.value} priority{holder}", t.FALLBACK_TEXT)
 
 
-def _facts(wo: WorkOrderRead, *, category_name: str, team_name: str) -> list[dict[str, Any]]:
+def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     fields = [
         f"*Status*\n{STATUS_BADGE[wo.status]}",
         f"*Priority*\n{PRIORITY_BADGE[wo.priority]}",
         f"*Requester*\n{t.user(wo.requester_id)}",
         f"*Assignee*\n{t.user(wo.assignee_id, nobody='_Unclaimed_')}",
         f"*Location*\n{t.escape(wo.location) or '—'}",
-        f"*Category*\n{t.escape(category_name)} · {t.escape(team_name)}",
+        f"*Category*\n{t.escape(context.category)} · {t.escape(context.team)}",
         f"*Response due*\n{_due(wo.response_due_at, wo.first_response_at)}",
         f"*Resolution due*\n{_due(wo.resolution_due_at, wo.completed_at)}",
     ]
+    if context.asset:
+        fields.insert(5, f"*Asset*\n{t.escape(context.asset)}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": t.plain(f"{wo.ref} · {wo.title}", t.HEADER_TEXT)},
         {"type": "section", "fields": [t.mrkdwn(field, t.FIELD_TEXT) for field in fields]},
     ]
+    status_line = _status_line(wo)
+    if status_line:
+        blocks.append({"type": "section", "text": t.mrkdwn(status_line)})
     if wo.description:
         blocks.append({"type": "section", "text": t.mrkdwn(t.escape(wo.description))})
+    if context.fields:
+        lines = "\n".join(f"*{t.escape(label)}:* {t.escape(value)}" for label, value in context.fields)
+        blocks.append({"type": "section", "text": t.mrkdwn(lines)})
+    if wo.attachments:
+        blocks.append({"type": "context", "elements": [t.mrkdwn(_files(wo.attachments))]})
     if wo.resolution:
         cause = f"\n*Cause:* {t.escape(wo.cause)}" if wo.cause else ""
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
     blocks.append({"type": "context", "elements": [t.mrkdwn(_footer(wo))]})
     return blocks
+
+
+def _status_line(wo: WorkOrderRead) -> str | None:
+    """Why it is in its status: the hold reason, the cancellation or reopen reason."""
+    note = f" — {t.escape(wo.status_note)}" if wo.status_note else ""
+    if wo.status is Status.ON_HOLD:
+        reason = wo.hold_reason.label if wo.hold_reason else "On hold"
+        return f":double_vertical_bar: *{reason}*{note}"
+    if wo.status is Status.CANCELLED and wo.status_note:
+        return f":no_entry_sign: *Cancelled*{note}"
+    if wo.status is Status.OPEN and wo.status_note:
+        return f":leftwards_arrow_with_hook: *Reopened*{note}"
+    return None
+
+
+def _files(files: list[dict[str, Any]]) -> str:
+    links = [f"<{f['permalink']}|{t.escape(str(f.get('name') or 'file'))}>" for f in files if f.get("permalink")]
+    return t.clip(":paperclip: " + ", ".join(links), t.SECTION_TEXT) if links else ":paperclip: files attached"
 
 
 def _due(due: Any, met_at: Any) -> str:
@@ -78,30 +123,51 @@ def _due(due: Any, met_at: Any) -> str:
 
 def _footer(wo: WorkOrderRead) -> str:
     footer = f"Filed {t.when(wo.created_at)}"
+    if wo.source_link:
+        footer += f" from <{wo.source_link}|a message>"
     if wo.completed_at:
         footer += f" · completed {t.when(wo.completed_at)} by {t.user(wo.completed_by)}"
+    if wo.closed_at and wo.status is Status.CLOSED:
+        footer += f" · closed {t.when(wo.closed_at)}"
     return footer
 
 
-def _buttons(wo: WorkOrderRead) -> list[dict[str, Any]]:
-    value = str(wo.id)
-    buttons = []
-    if wo.assignee_id is None and wo.status in (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD):
-        buttons.append(_button("Claim", Action.CLAIM, value, style="primary"))
+def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
+    value = ref_value(wo.id, wo.version)
+    controls = []
+    if wo.assignee_id is None and wo.status in ACTIVE:
+        controls.append(button("Claim", Action.CLAIM, value, style="primary"))
     if wo.status is Status.OPEN:
-        buttons.append(_button("Start", Action.START, value))
+        controls.append(button("Start", Action.START, value))
+    if wo.status is Status.ON_HOLD:
+        controls.append(button("Resume", Action.RESUME, value, style="primary"))
     if wo.status in (Status.OPEN, Status.IN_PROGRESS):
-        buttons.append(_button("Complete", Action.COMPLETE, value))
-    return buttons
+        controls.append(button("Hold", Action.HOLD, value))
+        controls.append(button("Complete", Action.COMPLETE, value))
+    if wo.assignee_id is not None and wo.status in ACTIVE:
+        controls.append(button("Unassign", Action.UNASSIGN, value))
+    if wo.status in ACTIVE:
+        controls.append({"type": "users_select", "action_id": Action.ASSIGN, "placeholder": t.plain("Assign to…", 150)})
+    more = list(MoreOption) if wo.status in ACTIVE else [MoreOption.NOTE, MoreOption.TIME, MoreOption.PARTS]
+    controls.append(
+        {
+            "type": "overflow",
+            "action_id": Action.MORE,
+            "options": [
+                {"text": t.plain(MORE_LABELS[option], t.OPTION_TEXT), "value": f"{option}|{value}"} for option in more
+            ],
+        }
+    )
+    return controls
 
 
-def _button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
+def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
         "type": "button",
         "action_id": action_id,
         "text": t.plain(label, t.BUTTON_TEXT),
         "value": value,
     }
     if style:
-        button["style"] = style
-    return button
+        element["style"] = style
+    return element

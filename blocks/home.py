@@ -1,33 +1,79 @@
-"""The App Home tab: what a person holds and what they asked for."""
+"""The App Home tab: a person's work, their team's queue, their requests, approvals waiting for them,
+and (for managers) their teams' totals. Always under Slack's 100-block limit."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from blocks import text as t
-from blocks.card import STATUS_BADGE
-from models.schemas import WorkOrderRead
+from blocks.approvals import approval_request
+from blocks.card import button
+from blocks.ids import Action
+from blocks.lists import more, row
+from models.schemas import Dashboard, Listing
+
+HOME_BLOCKS = 100
+SHORT, LONG = 8, 20  # rows per list, before and after "Show more"
 
 
-def home(*, assigned: Sequence[WorkOrderRead], requested: Sequence[WorkOrderRead]) -> dict[str, Any]:
+def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool = False) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": t.plain("Your work", t.HEADER_TEXT)},
-        *_listing(assigned, empty="Nothing assigned to you. Claim a card in your team's channel."),
-        {"type": "divider"},
-        {"type": "header", "text": t.plain("Your requests", t.HEADER_TEXT)},
-        *_listing(requested, empty="You have not filed any requests. Type `/request` anywhere to file one."),
-        {"type": "context", "elements": [t.mrkdwn("`/request` files a request · `/wo 42` shows work order 42")]},
+        {"type": "header", "text": t.plain("Wrench", t.HEADER_TEXT)},
+        {"type": "actions", "elements": [button("New request", Action.HOME_NEW_REQUEST, "new", style="primary")]},
     ]
+    if dashboard.pending_approvals:
+        blocks.append({"type": "header", "text": t.plain("Waiting for your approval", t.HEADER_TEXT)})
+        for request in dashboard.pending_approvals[:5]:
+            message = approval_request(request, category_name=category_names.get(request.category, request.category))
+            blocks += [message["blocks"][0], message["blocks"][-1]]
+    overdue = f" · :warning: {dashboard.overdue_assigned} overdue" if dashboard.overdue_assigned else ""
+    blocks += _section(
+        f"Your work{overdue}",
+        dashboard.assigned,
+        empty="Nothing assigned to you. Claim a card in your team's channel.",
+    )
+    if dashboard.queue.total or dashboard.teams:
+        overdue = f" · :warning: {dashboard.overdue_queue} overdue" if dashboard.overdue_queue else ""
+        blocks += _section(f"Unclaimed in your teams{overdue}", dashboard.queue, empty="Nothing waiting. :tada:")
+    blocks += _section(
+        "Your requests",
+        dashboard.requested,
+        empty="You have not filed any requests. Type `/request` anywhere to file one.",
+    )
+    for team in dashboard.teams:
+        facts = [
+            f"*Open*\n{team.open}",
+            f"*In progress*\n{team.in_progress}",
+            f"*On hold*\n{team.on_hold}",
+            f"*Unclaimed*\n{team.unclaimed}",
+            f"*Overdue*\n{team.overdue}",
+        ]
+        blocks.append(
+            {
+                "type": "section",
+                "text": t.mrkdwn(f"*{t.escape(team.team)}* team totals"),
+                "fields": [t.mrkdwn(f) for f in facts],
+            }
+        )
+    if not expanded and _hidden(dashboard):
+        blocks.append({"type": "actions", "elements": [button("Show more", Action.HOME_MORE, "more")]})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [t.mrkdwn("`/request` files a request · `/wo mine` · `/wo open` · `/wo search pump`")],
+        }
+    )
+    if len(blocks) > HOME_BLOCKS:  # a safety net: the row limits above keep well below it
+        blocks = [*blocks[: HOME_BLOCKS - 1], {"type": "context", "elements": [t.mrkdwn("…more in `/wo`")]}]
     return {"type": "home", "blocks": blocks}
 
 
-def _listing(work_orders: Sequence[WorkOrderRead], *, empty: str) -> list[dict[str, Any]]:
-    if not work_orders:
-        return [{"type": "section", "text": t.mrkdwn(empty)}]
-    return [{"type": "section", "text": t.mrkdwn(_line(wo))} for wo in work_orders]
+def _section(title: str, listing: Listing, *, empty: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "divider"}, {"type": "header", "text": t.plain(title, t.HEADER_TEXT)}]
+    if not listing.rows:
+        return [*blocks, {"type": "section", "text": t.mrkdwn(empty)}]
+    return [*blocks, *(row(wo) for wo in listing.rows), *more(listing)]
 
 
-def _line(wo: WorkOrderRead) -> str:
-    due = f" · due {t.when(wo.resolution_due_at)}" if wo.resolution_due_at and not wo.completed_at else ""
-    return t.clip(
-        f"*{wo.ref}* {t.escape(wo.title)}\n{STATUS_BADGE[wo.status]} · {wo.priority.label}{due}", t.SECTION_TEXT
+def _hidden(dashboard: Dashboard) -> bool:
+    return any(
+        listing.total > len(listing.rows) for listing in (dashboard.assigned, dashboard.queue, dashboard.requested)
     )

@@ -1,4 +1,4 @@
-"""Every Slack identifier Wrench uses: commands, callback ids, action ids, block ids.
+"""Every Slack identifier Wrench uses: commands, shortcuts, callback ids, action ids, block ids.
 
 `manifest.yml` and `handlers/` are checked against this module by tests/structure.
 """
@@ -13,6 +13,15 @@ class Command(StrEnum):
 
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+    REACTION_ADDED = "reaction_added"
+    MESSAGE = "message"  # replies in a card's thread become notes
+
+
+class Shortcut(StrEnum):
+    """`callback_id` of shortcuts declared in manifest.yml."""
+
+    MESSAGE_TO_REQUEST = "create_work_order"  # message shortcut "Create work order"
+    NEW_REQUEST = "new_request"  # global shortcut "New work request"
 
 
 class Callback(StrEnum):
@@ -20,14 +29,47 @@ class Callback(StrEnum):
 
     REQUEST_MODAL = "request_modal"
     COMPLETE_MODAL = "complete_modal"
+    HOLD_MODAL = "hold_modal"
+    NOTE_MODAL = "note_modal"
+    TIME_MODAL = "time_modal"
+    PARTS_MODAL = "parts_modal"
+    PLAN_MODAL = "plan_modal"
+    CANCEL_MODAL = "cancel_modal"
+    REOPEN_MODAL = "reopen_modal"
+    REJECT_MODAL = "reject_modal"
 
 
 class Action(StrEnum):
-    """`action_id` of buttons on cards and messages."""
+    """`action_id` of interactive elements on cards, messages, modals and the Home tab."""
 
     CLAIM = "wo_claim"
     START = "wo_start"
     COMPLETE = "wo_complete"
+    HOLD = "wo_hold"
+    RESUME = "wo_resume"
+    UNASSIGN = "wo_unassign"
+    ASSIGN = "wo_assign"  # users_select on the card
+    MORE = "wo_more"  # overflow menu: note, time, parts, plan, cancel
+    CONFIRM = "wo_confirm"  # in the requester's DM after completion
+    REOPEN = "wo_reopen"
+    SHOW = "wo_show"  # "Open" next to a /wo result
+    APPROVE = "request_approve"
+    REJECT = "request_reject"
+    REQUEST_CATEGORY = "request_category"  # the modal redraws its custom fields for the category
+    PICK_LOCATION = "pick_location"  # external_select, options served from the database
+    PICK_ASSET = "pick_asset"
+    HOME_MORE = "home_more"
+    HOME_NEW_REQUEST = "home_new_request"
+
+
+class MoreOption(StrEnum):
+    """The overflow menu's entries on a card (each opens a small modal)."""
+
+    NOTE = "note"
+    TIME = "time"
+    PARTS = "parts"
+    PLAN = "plan"
+    CANCEL = "cancel"
 
 
 class Block(StrEnum):
@@ -37,12 +79,37 @@ class Block(StrEnum):
     CATEGORY = "category"
     DESCRIPTION = "description"
     LOCATION = "location"
+    LOCATION_TEXT = "location_text"
+    ASSET = "asset"
     PRIORITY = "priority"
+    FILES = "files"
     RESOLUTION = "resolution"
     CAUSE = "cause"
     MINUTES = "minutes"
+    WORKER = "worker"
+    REASON = "reason"
+    NOTE = "note"
+    PARTS = "parts"
+    DUE = "due"
     CARD_ACTIONS = "card_actions"
 
 
 # Input blocks keep their value under this action id; the block id says which field it is.
 INPUT_ACTION = "value"
+# Custom fields of a category are input blocks `cf_<key>`.
+CUSTOM_FIELD_PREFIX = "cf_"
+
+
+def custom_field_block(key: str) -> str:
+    return f"{CUSTOM_FIELD_PREFIX}{key}"
+
+
+def ref_value(work_order_id: int, version: int | None = None) -> str:
+    """What a button carries: the work order's id and the version the card showed ("12:3")."""
+    return f"{work_order_id}:{version}" if version is not None else str(work_order_id)
+
+
+def parse_ref(value: str) -> tuple[int, int | None]:
+    """(work order id, version seen or None) from `ref_value`."""
+    head, _, version = value.partition(":")
+    return int(head), int(version) if version else None

@@ -1,45 +1,158 @@
-"""Short messages: card-thread lines, requester DMs and ephemeral answers."""
+"""Short messages: card-thread lines, DMs about a work order, and ephemeral answers."""
+
+from datetime import datetime
+from typing import Any
 
 from blocks import text as t
-from models.enums import EventKind, Status
+from blocks.card import button
+from blocks.ids import Action, ref_value
+from models.enums import EventKind, HoldReason, Priority, Status
 from models.schemas import EventRead, WorkOrderRead
 
 
 def thread_line(event: EventRead) -> str | None:
-    """The line an event writes into the card's thread; None for events the card itself shows."""
-    who = t.user(event.actor_id)
+    """The line an event writes into the card's thread; None for events that need none (the card
+    itself, or a note that came from the thread)."""
+    who, data = t.user(event.actor_id), event.data
     if event.kind == EventKind.ASSIGNED:
-        assignee = event.data.get("assignee_id")
+        assignee = data.get("assignee_id")
         return f"{who} claimed this." if assignee == event.actor_id else f"{who} assigned this to {t.user(assignee)}."
+    if event.kind == EventKind.UNASSIGNED:
+        previous = data.get("previous_assignee_id")
+        if previous == event.actor_id:
+            return f"{who} put this back in the queue."
+        return f"{who} took this off {t.user(previous)}; it is back in the queue."
     if event.kind == EventKind.LABOR_LOGGED:
-        return f"{who} logged {event.data.get('minutes')} min."
-    if event.kind == EventKind.STATUS_CHANGED and event.to_status is Status.IN_PROGRESS:
-        return f"{who} started work."
-    if event.kind == EventKind.STATUS_CHANGED and event.to_status is Status.COMPLETED:
-        cause = f"\n*Cause:* {t.escape(event.data['cause'])}" if event.data.get("cause") else ""
-        return t.clip(
-            f"{who} completed this.\n*Resolution:* {t.escape(event.data.get('resolution', ''))}{cause}",
-            t.SECTION_TEXT,
+        worker = data.get("user_id") or event.actor_id
+        by = "" if worker == event.actor_id else f" for {t.user(worker)}"
+        return f"{who} logged {data.get('minutes')} min{by}."
+    if event.kind == EventKind.NOTE_ADDED:
+        return (
+            None
+            if data.get("source") == "thread"
+            else t.clip(f"{who} noted: {t.escape(data.get('text', ''))}", t.SECTION_TEXT)
         )
-    if event.kind == EventKind.STATUS_CHANGED and event.to_status is not None:
-        return f"{who} moved this to {event.to_status.label.lower()}."
+    if event.kind == EventKind.PARTS_USED:
+        return t.clip(f"{who} used parts:\n{t.escape(data.get('parts', ''))}", t.SECTION_TEXT)
+    if event.kind == EventKind.PRIORITY_CHANGED:
+        return f"{who} changed the priority from {_label(data.get('from'))} to {_label(data.get('to'))}."
+    if event.kind == EventKind.DUE_CHANGED:
+        return f"{who} set the resolution due date to {t.when(_moment(data.get('to')))}."
+    if event.kind == EventKind.STATUS_CHANGED:
+        return _status_line(event, who)
     return None
 
 
+def _status_line(event: EventRead, who: str) -> str | None:
+    data, target = event.data, event.to_status
+    reason = f": {t.escape(data['reason'])}" if data.get("reason") else ""
+    if target is Status.IN_PROGRESS:
+        return f"{who} resumed work." if event.from_status is Status.ON_HOLD else f"{who} started work."
+    if target is Status.ON_HOLD:
+        note = f" — {t.escape(data['note'])}" if data.get("note") else ""
+        return f"{who} put this on hold: {HoldReason(data.get('reason', 'other')).label}{note}."
+    if target is Status.COMPLETED:
+        cause = f"\n*Cause:* {t.escape(data['cause'])}" if data.get("cause") else ""
+        return t.clip(
+            f"{who} completed this.\n*Resolution:* {t.escape(data.get('resolution', ''))}{cause}", t.SECTION_TEXT
+        )
+    if target is Status.CANCELLED:
+        return t.clip(f"{who} cancelled this{reason}", t.SECTION_TEXT)
+    if target is Status.OPEN and event.from_status is Status.COMPLETED:
+        return t.clip(f"{who} reopened this{reason}", t.SECTION_TEXT)
+    if target is Status.CLOSED:
+        if data.get("auto_closed_after_days"):
+            return f"Closed automatically: nobody confirmed or reopened it in {data['auto_closed_after_days']} days."
+        return f"{who} confirmed the work is done; closed."
+    return f"{who} moved this to {target.label.lower()}." if target else None
+
+
+def _label(priority: Any) -> str:
+    return Priority(priority).label if priority else "—"
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _link(permalink: str | None) -> str:
+    return f" <{permalink}|See the card>." if permalink else ""
+
+
+def _named(wo: WorkOrderRead) -> str:
+    return f"*{wo.ref} · {t.escape(wo.title)}*"
+
+
 def filed_dm(wo: WorkOrderRead, *, team_name: str, permalink: str | None) -> str:
-    link = f" <{permalink}|See the card>." if permalink else ""
-    return f"Your request *{wo.ref} · {t.escape(wo.title)}* is filed with {t.escape(team_name)}.{link}"
+    return f"Your request {_named(wo)} is filed with {t.escape(team_name)}.{_link(permalink)}"
 
 
-def completed_dm(wo: WorkOrderRead, *, permalink: str | None) -> str:
-    link = f" <{permalink}|See the card>." if permalink else ""
-    resolution = t.escape(wo.resolution or "")
+def claimed_dm(wo: WorkOrderRead, *, permalink: str | None) -> str:
+    return f":raising_hand: {t.user(wo.assignee_id)} is on your request {_named(wo)}.{_link(permalink)}"
+
+
+def on_hold_dm(wo: WorkOrderRead, *, permalink: str | None) -> str:
+    reason = wo.hold_reason.label if wo.hold_reason else "On hold"
+    note = f" — {t.escape(wo.status_note)}" if wo.status_note else ""
+    return t.clip(f":double_vertical_bar: {_named(wo)} is on hold: {reason}{note}.{_link(permalink)}", t.SECTION_TEXT)
+
+
+def completed_dm(wo: WorkOrderRead, *, permalink: str | None) -> dict[str, Any]:
+    """Tell the requester it is done and ask them to confirm (closes it) or reopen it."""
+    text = t.clip(
+        f":white_check_mark: {_named(wo)} was completed by {t.user(wo.completed_by)}: "
+        f"{t.escape(wo.resolution or '')}{_link(permalink)}",
+        t.SECTION_TEXT,
+    )
+    value = ref_value(wo.id)
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": t.mrkdwn(text)},
+            {
+                "type": "actions",
+                "elements": [
+                    button("Confirm, it's fixed", Action.CONFIRM, value, style="primary"),
+                    button("Reopen", Action.REOPEN, value),
+                ],
+            },
+            {"type": "context", "elements": [t.mrkdwn("If you do nothing it closes itself in a few days.")]},
+        ],
+    }
+
+
+def settled_dm(wo: WorkOrderRead, *, by: str) -> str:
+    """What the requester's completion DM turns into once confirmed or reopened."""
+    if wo.status is Status.CLOSED:
+        return f":lock: {_named(wo)} is closed. Thank you, {t.user(by)}."
+    return f":leftwards_arrow_with_hook: {_named(wo)} is reopened; {t.user(wo.assignee_id, nobody='the team')} is told."
+
+
+def cancelled_dm(wo: WorkOrderRead, *, by: str, permalink: str | None) -> str:
+    reason = f": {t.escape(wo.status_note)}" if wo.status_note else "."
+    return t.clip(f":no_entry_sign: {t.user(by)} cancelled {_named(wo)}{reason}{_link(permalink)}", t.SECTION_TEXT)
+
+
+def reopened_dm(wo: WorkOrderRead, *, by: str, permalink: str | None) -> str:
+    reason = t.escape(wo.status_note or "")
     return t.clip(
-        f":white_check_mark: *{wo.ref} · {t.escape(wo.title)}* was completed by {t.user(wo.completed_by)}: "
-        f"{resolution}{link}",
+        f":leftwards_arrow_with_hook: {t.user(by)} reopened {_named(wo)}: {reason}. "
+        f"It is still yours.{_link(permalink)}",
         t.SECTION_TEXT,
     )
 
 
+def assigned_dm(wo: WorkOrderRead, *, by: str, permalink: str | None) -> str:
+    return f":inbox_tray: {t.user(by)} assigned {_named(wo)} to you.{_link(permalink)}"
+
+
+def intake_reply(wo: WorkOrderRead, *, permalink: str | None) -> str:
+    """The reply in the thread of the message a work order was filed from."""
+    return f":ticket: Filed as {_named(wo)}.{_link(permalink)}"
+
+
 def wo_usage() -> str:
-    return "Usage: `/wo NUMBER` shows one work order, for example `/wo 42` or `/wo WO-42`."
+    return (
+        "Usage: `/wo 42` shows work order 42 · `/wo mine` your open work · "
+        "`/wo open [team]` open work · `/wo search TEXT` finds work orders."
+    )

@@ -1,12 +1,14 @@
-"""Modals: the request form and the completion form."""
+"""The request modal, and the element helpers every modal shares."""
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from blocks import text as t
-from blocks.ids import INPUT_ACTION, Block, Callback
-from models.enums import Priority
-from models.schemas import WorkOrderRead
+from blocks.ids import INPUT_ACTION, Action, Block, Callback, custom_field_block
+from models.enums import FieldType, Priority
+from models.schemas import CustomField
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 3000
@@ -14,70 +16,122 @@ LOCATION_MAX = 200
 RESOLUTION_MAX = 3000
 CAUSE_MAX = 500
 MINUTES_MAX = 24 * 60
+MAX_FILES = 5
+CHECKED = "yes"
 
 
-def request_modal(*, title: str, categories: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The `/request` form; `categories` are (key, name) pairs, `title` prefills the title."""
-    category_options = [_option(name, key) for key, name in categories]
-    priority_options = [_option(priority.label, priority.value) for priority in Priority]
-    blocks = [
-        _input(Block.TITLE, "Title", _text_input(TITLE_MAX, initial=t.clip(title.strip(), TITLE_MAX))),
-        _input(
-            Block.CATEGORY,
-            "Category",
-            {
-                "type": "static_select",
-                "action_id": INPUT_ACTION,
-                "options": category_options,
-                "placeholder": t.plain("What kind of work is it?", 150),
-            },
+@dataclass(frozen=True)
+class RequestDraft:
+    """What the request modal starts with: typed text, a chosen category, the message it came from."""
+
+    title: str = ""
+    description: str = ""
+    category: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # custom field values typed so far
+    source: dict[str, str] | None = None  # {"channel", "ts", "user"} of the message it came from
+
+
+def request_modal(
+    *,
+    categories: Sequence[tuple[str, str]],
+    fields: Sequence[CustomField] = (),
+    draft: RequestDraft | None = None,
+) -> dict[str, Any]:
+    """The request form; `categories` are (key, name) pairs, `fields` the chosen category's own fields."""
+    draft = draft or RequestDraft()
+    category_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": Action.REQUEST_CATEGORY,
+        "options": [option(name, key) for key, name in categories],
+        "placeholder": t.plain("What kind of work is it?", 150),
+    }
+    chosen = next(((key, name) for key, name in categories if key == draft.category), None)
+    if chosen:
+        category_select["initial_option"] = option(chosen[1], chosen[0])
+    blocks: list[dict[str, Any]] = []
+    if draft.source:
+        origin = f"From a message by {t.user(draft.source.get('user'))} in <#{draft.source['channel']}>"
+        blocks.append({"type": "context", "elements": [t.mrkdwn(origin)]})
+    blocks += [
+        input_block(Block.TITLE, "Title", text_input(TITLE_MAX, initial=t.clip(draft.title.strip(), TITLE_MAX))),
+        {**input_block(Block.CATEGORY, "Category", category_select), "dispatch_action": True},
+        input_block(
+            Block.DESCRIPTION,
+            "Description",
+            text_input(DESCRIPTION_MAX, multiline=True, initial=t.clip(draft.description, DESCRIPTION_MAX)),
+            optional=True,
         ),
-        _input(Block.DESCRIPTION, "Description", _text_input(DESCRIPTION_MAX, multiline=True), optional=True),
-        _input(
+        input_block(
             Block.LOCATION,
             "Location",
-            _text_input(LOCATION_MAX),
+            _picker(Action.PICK_LOCATION, "Type a building or room"),
             optional=True,
-            hint="Building, floor, room: where should the technician go?",
+            hint="Pick from the list, or type where it is and choose “Use …”.",
         ),
-        _input(
+        input_block(Block.ASSET, "Asset", _picker(Action.PICK_ASSET, "Type an asset tag or name"), optional=True),
+        input_block(
             Block.PRIORITY,
             "Priority",
             {
                 "type": "static_select",
                 "action_id": INPUT_ACTION,
-                "options": priority_options,
+                "options": [option(priority.label, priority.value) for priority in Priority],
                 "placeholder": t.plain("Category default", 150),
             },
             optional=True,
             hint="Leave empty to use the category's usual priority.",
         ),
+        *(custom_field_input(spec, draft.values.get(spec.key)) for spec in fields),
+        input_block(Block.FILES, "Photo or file", file_input(), optional=True),
     ]
-    return _modal(Callback.REQUEST_MODAL, "New work request", "Submit", blocks)
-
-
-def complete_modal(wo: WorkOrderRead) -> dict[str, Any]:
-    """Ask for the resolution (required), the cause and the time spent; the work order id rides along."""
-    minutes = {
-        "type": "number_input",
-        "action_id": INPUT_ACTION,
-        "is_decimal_allowed": False,
-        "min_value": "0",
-        "max_value": str(MINUTES_MAX),
-    }
-    blocks = [
-        {"type": "section", "text": t.mrkdwn(f"*{wo.ref} · {t.escape(wo.title)}*")},
-        _input(Block.RESOLUTION, "What was done?", _text_input(RESOLUTION_MAX, multiline=True)),
-        _input(Block.CAUSE, "Cause", _text_input(CAUSE_MAX), optional=True),
-        _input(Block.MINUTES, "Time spent (minutes)", minutes, optional=True),
-    ]
-    view = _modal(Callback.COMPLETE_MODAL, f"Complete {wo.ref}", "Complete", blocks)
-    view["private_metadata"] = str(wo.id)
+    view = modal(Callback.REQUEST_MODAL, "New work request", "Submit", blocks)
+    if draft.source:
+        view["private_metadata"] = json.dumps({"source": draft.source})
     return view
 
 
-def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+def custom_field_input(spec: CustomField, initial: Any = None) -> dict[str, Any]:
+    """The input block for one custom field (block id `cf_<key>`)."""
+    element: dict[str, Any]
+    if spec.type in (FieldType.TEXT, FieldType.LONG_TEXT):
+        element = text_input(spec.max_length, multiline=spec.type is FieldType.LONG_TEXT, initial=str(initial or ""))
+    elif spec.type is FieldType.NUMBER:
+        element = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": spec.decimals}
+        for bound, name in ((spec.min, "min_value"), (spec.max, "max_value")):
+            if bound is not None:
+                element[name] = str(int(bound)) if not spec.decimals and bound.is_integer() else str(bound)
+    elif spec.type is FieldType.SELECT:
+        element = {
+            "type": "static_select",
+            "action_id": INPUT_ACTION,
+            "options": [option(choice, choice) for choice in spec.options],
+        }
+    elif spec.type is FieldType.DATE:
+        element = {"type": "datepicker", "action_id": INPUT_ACTION}
+    elif spec.type is FieldType.USER:
+        element = {"type": "users_select", "action_id": INPUT_ACTION}
+    else:
+        element = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": [option(spec.label, CHECKED)]}
+    return input_block(custom_field_block(spec.key), spec.label, element, optional=not spec.required, hint=spec.help)
+
+
+def _picker(action_id: str, placeholder: str) -> dict[str, Any]:
     return {
+        "type": "external_select",
+        "action_id": action_id,
+        "min_query_length": 0,
+        "placeholder": t.plain(placeholder, 150),
+    }
+
+
+def file_input() -> dict[str, Any]:
+    return {"type": "file_input", "action_id": INPUT_ACTION, "max_files": MAX_FILES}
+
+
+def modal(
+    callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]], *, metadata: str = ""
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
         "title": t.plain(title, t.MODAL_TITLE),
@@ -85,9 +139,12 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any
         "close": t.plain("Cancel", t.MODAL_TITLE),
         "blocks": blocks,
     }
+    if metadata:
+        view["private_metadata"] = metadata
+    return view
 
 
-def _input(
+def input_block(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
@@ -102,7 +159,7 @@ def _input(
     return block
 
 
-def _text_input(max_length: int, *, multiline: bool = False, initial: str = "") -> dict[str, Any]:
+def text_input(max_length: int, *, multiline: bool = False, initial: str = "") -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": INPUT_ACTION,
@@ -114,5 +171,5 @@ def _text_input(max_length: int, *, multiline: bool = False, initial: str = "") 
     return element
 
 
-def _option(label: str, value: str) -> dict[str, Any]:
-    return {"text": t.plain(label, t.OPTION_TEXT), "value": value}
+def option(label: str, value: str) -> dict[str, Any]:
+    return {"text": t.plain(label, t.OPTION_TEXT), "value": value[:150]}

@@ -1,58 +1,61 @@
-"""The Slack side of `services.ports.Notifier`: cards, thread lines, DMs, ephemeral replies, modals.
+"""The Slack side of `services.ports.Notifier`: who hears what, and in which message.
 
-A failed Slack call is logged and the rest of the delivery goes on: the database already holds the
-truth. (Retrying failed deliveries from an outbox is issue #7.)
+Cards go to the team channel and are updated in place; each change writes a line in the card's
+thread; requesters hear about what matters to them (claimed, on hold, completed, cancelled) by DM;
+assignees hear when work is given to them or reopened; Home tabs of the people involved are redrawn.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
-
-from blocks import card, messages
+from blocks import approvals, card, home, messages
+from bot.slack_api import SlackApi
 from models.db import Database
-from models.enums import Status
-from models.schemas import Change, WorkOrderRead
-from services import work_orders
+from models.enums import EventKind, Status
+from models.schemas import Change, EventRead, ServiceRequestRead, WorkOrderRead
+from services import finding, requests, slack_events, work_orders
+from services.card_context import card_context
 from services.org import Organisation
+from services.ports import Clock
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("wrench.notifier")
 
-
-def slack_error(error: SlackApiError) -> str:
-    """Slack's error code (`channel_not_found`...), or the HTTP status when the body was not JSON."""
-    data = error.response.data
-    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {error.response.status_code}"
+# Events that only add to the thread: the card itself does not change.
+THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED}
 
 
 class SlackNotifier:
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        db: Database,
-        org: Organisation,
-        session: aiohttp.ClientSession | None = None,
-    ) -> None:
-        self.client = client
+    def __init__(self, api: SlackApi, db: Database, org: Organisation, clock: Clock) -> None:
+        self.api = api
         self.db = db
         self.org = org
-        self.session = session
+        self.clock = clock
+
+    # -- work orders ------------------------------------------------------------------------------
 
     async def work_order_created(self, work_order: WorkOrderRead) -> None:
         team = self.org.team(work_order.team)
-        posted = await self._call("chat_postMessage", channel=team.channel, **self._card(work_order))
+        if work_order.source_channel and work_order.source_ts and not work_order.source_link:
+            link = await self.api.permalink(work_order.source_channel, work_order.source_ts)
+            if link:
+                async with self.db.unit_of_work() as session:
+                    await work_orders.attach_source_link(session, work_order_id=work_order.id, link=link)
+                work_order = work_order.model_copy(update={"source_link": link})
+        posted = await self.api.post(team.channel, **await self._card(work_order))
         permalink = None
         if posted is not None:
             channel, ts = posted["channel"], posted["ts"]
             async with self.db.unit_of_work() as session:
                 await work_orders.attach_card(session, work_order_id=work_order.id, channel=channel, ts=ts)
-            permalink = await self._permalink(channel, ts)
-        text = messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
-        await self._call("chat_postMessage", channel=work_order.requester_id, text=text)
+            permalink = await self.api.permalink(channel, ts)
+        await self.api.post(
+            work_order.requester_id, messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
+        )
+        if work_order.source_channel and work_order.source_ts:
+            reply = messages.intake_reply(work_order, permalink=permalink)
+            await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
+        await self.refresh_homes(self._involved(work_order))
 
     async def work_order_changed(self, change: Change) -> None:
         work_order = change.work_order
@@ -60,48 +63,116 @@ class SlackNotifier:
         if channel is None or ts is None:
             log.warning("%s changed but has no card to update", work_order.ref)
             return
-        await self._call("chat_update", channel=channel, ts=ts, **self._card(work_order))
+        if any(event.kind not in THREAD_ONLY for event in change.events):
+            await self.api.call("chat_update", channel=channel, ts=ts, **await self._card(work_order))
         for event in change.events:
             line = messages.thread_line(event)
             if line:
-                await self._call("chat_postMessage", channel=channel, thread_ts=ts, text=line)
-        if any(event.to_status is Status.COMPLETED for event in change.events):
-            text = messages.completed_dm(work_order, permalink=await self._permalink(channel, ts))
-            await self._call("chat_postMessage", channel=work_order.requester_id, text=text)
+                await self.api.post(channel, line, thread_ts=ts)
+        permalink = None
+        for recipient, message in self._news(change):
+            permalink = permalink or await self.api.permalink(channel, ts)
+            body = message(permalink)
+            await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
+        previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
+        await self.refresh_homes([*self._involved(work_order), *previous])
+
+    async def refresh_card(self, work_order: WorkOrderRead) -> None:
+        if work_order.card_channel and work_order.card_ts:
+            await self.api.call(
+                "chat_update", channel=work_order.card_channel, ts=work_order.card_ts, **await self._card(work_order)
+            )
+
+    def _news(self, change: Change) -> list[tuple[str, Any]]:
+        """(recipient, message-from-permalink) for each DM this change calls for."""
+        wo = change.work_order
+        news: list[tuple[str, Any]] = []
+        for event in change.events:
+            actor = event.actor_id
+            if _first_assignment(event) and wo.requester_id not in (actor, event.data.get("assignee_id")):
+                news.append((wo.requester_id, lambda link: messages.claimed_dm(wo, permalink=link)))
+            if event.kind == EventKind.ASSIGNED and event.data.get("assignee_id") != actor:
+                assignee = str(event.data["assignee_id"])
+                news.append((assignee, lambda link, by=actor: messages.assigned_dm(wo, by=by, permalink=link)))
+            if event.to_status is Status.ON_HOLD and wo.requester_id != actor:
+                news.append((wo.requester_id, lambda link: messages.on_hold_dm(wo, permalink=link)))
+            if event.to_status is Status.COMPLETED:
+                news.append((wo.requester_id, lambda link: messages.completed_dm(wo, permalink=link)))
+            if event.to_status is Status.CANCELLED and wo.requester_id != actor:
+                news.append((wo.requester_id, lambda link, by=actor: messages.cancelled_dm(wo, by=by, permalink=link)))
+            reopened = event.to_status is Status.OPEN and event.from_status is Status.COMPLETED
+            if reopened and wo.assignee_id and wo.assignee_id != actor:
+                news.append((wo.assignee_id, lambda link, by=actor: messages.reopened_dm(wo, by=by, permalink=link)))
+        return news
+
+    async def _card(self, work_order: WorkOrderRead) -> dict[str, Any]:
+        async with self.db.unit_of_work() as session:
+            context = await card_context(session, org=self.org, work_order=work_order)
+        return card.card(work_order, context)
+
+    def _involved(self, work_order: WorkOrderRead) -> list[str]:
+        team = self.org.team(work_order.team)
+        people = [work_order.requester_id, *team.technicians, *team.managers]
+        return [*people, work_order.assignee_id] if work_order.assignee_id else people
+
+    # -- requests awaiting approval ---------------------------------------------------------------
+
+    async def request_awaiting_approval(self, request: ServiceRequestRead) -> None:
+        category = requests.category_for(self.org, request)
+        approvers = self.org.approvers(category) if category else ()
+        message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
+        sent = []
+        for approver in approvers:
+            posted = await self.api.post(approver, **message)
+            if posted is not None:
+                sent.append({"channel": posted["channel"], "ts": posted["ts"]})
+        async with self.db.unit_of_work() as session:
+            await requests.attach_approval_messages(session, request_id=request.id, messages=sent)
+        await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
+        await self.refresh_homes(approvers)
+
+    async def request_decided(self, request: ServiceRequestRead) -> None:
+        message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
+        for sent in request.approval_messages:
+            await self.api.call("chat_update", channel=sent["channel"], ts=sent["ts"], **message)
+        if request.rejection_reason is not None:
+            await self.api.post(request.requester_id, approvals.rejected_dm(request))
+        category = requests.category_for(self.org, request)
+        await self.refresh_homes([request.requester_id, *(self.org.approvers(category) if category else ())])
+
+    # -- answers, modals, Home --------------------------------------------------------------------
 
     async def reply(self, response_url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
-        webhook = AsyncWebhookClient(response_url, session=self.session)
-        try:
-            response = await webhook.send(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-        except aiohttp.ClientError as error:
-            log.warning("reply to response_url failed: %s", error)
-            return
-        if response.status_code != 200:
-            log.warning("reply to response_url failed: %s %s", response.status_code, response.body)
-
-    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
-        await self._call("views_publish", user_id=user_id, view=view)
-
-    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
-        await self._call("views_open", trigger_id=trigger_id, view=view)
-
-    def _card(self, work_order: WorkOrderRead) -> dict[str, Any]:
-        return card.card(
-            work_order,
-            category_name=self.org.category_name(work_order.category),
-            team_name=self.org.team(work_order.team).name,
+        await self.api.respond(
+            response_url, text=text, blocks=blocks, response_type="ephemeral", replace_original=False
         )
 
-    async def _permalink(self, channel: str, ts: str) -> str | None:
-        found = await self._call("chat_getPermalink", channel=channel, message_ts=ts)
-        return found["permalink"] if found is not None else None
+    async def tell(self, user_id: str, text: str) -> None:
+        await self.api.post(user_id, text)
 
-    async def _call(self, method: str, **kwargs: Any) -> Any:
-        """Call a Web API method; log and return None when Slack or the network says no."""
-        try:
-            return await getattr(self.client, method)(**kwargs)
-        except SlackApiError as error:
-            log.warning("slack %s failed: %s", method, slack_error(error))
-        except aiohttp.ClientError as error:
-            log.warning("slack %s failed: %s", method, error)
-        return None
+    async def replace(self, response_url: str, text: str) -> None:
+        await self.api.respond(response_url, text=text, replace_original=True)
+
+    async def refresh_homes(self, user_ids: Iterable[str], *, expanded: bool = False) -> None:
+        async with self.db.unit_of_work() as session:
+            viewers = await slack_events.home_viewers(session, user_ids)
+        names = {category.key: category.name for category in self.org.categories}
+        limit = home.LONG if expanded else home.SHORT
+        for user_id in viewers:
+            async with self.db.unit_of_work() as session:
+                board = await finding.dashboard(session, org=self.org, user_id=user_id, now=self.clock(), limit=limit)
+            view = home.home(board, category_names=names, expanded=expanded)
+            await self.api.call("views_publish", user_id=user_id, view=view)
+
+    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self.api.call("views_open", trigger_id=trigger_id, view=view)
+
+    async def update_modal(self, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> None:
+        await self.api.call("views_update", view_id=view_id, view=view, hash=hash)
+
+    async def fetch_message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return await self.api.message(channel, ts)
+
+
+def _first_assignment(event: EventRead) -> bool:
+    return event.kind == EventKind.ASSIGNED and not event.data.get("previous_assignee_id")

@@ -18,9 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_app
 from bot.config import Mode, Settings
 from bot.deps import Deps, utcnow
-from bot.notifier import SlackNotifier, slack_error
+from bot.notifier import SlackNotifier
+from bot.slack_api import SlackApi, slack_error
 from models import migrate
 from models.db import Database
+from scheduler.setup import build_scheduler
 from services.org import Organisation
 from services.ports import Clock
 
@@ -119,11 +121,13 @@ async def running(
     http = aiohttp.ClientSession()
     runner: web.AppRunner | None = None
     socket_mode: AsyncSocketModeHandler | None = None
+    scheduler = None
     try:
         await prepare_database(db)
         client = make_client(settings, http)
         await check_token(client)
-        deps = Deps(org=org, db=db, notifier=SlackNotifier(client, db, org, session=http), clock=clock)
+        notifier = SlackNotifier(SlackApi(client, http), db, org, clock)
+        deps = Deps(org=org, db=db, notifier=notifier, clock=clock)
         app = build_app(settings, deps, client)
         sock = bind(settings.wrench_host, settings.port)
         runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None), access_log=None)
@@ -132,9 +136,13 @@ async def running(
         port = sock.getsockname()[1]
         if mode is Mode.SOCKET:
             socket_mode = await _connect_socket_mode(app, settings)
+        scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds)
+        scheduler.start()
         log.info("wrench is up: %s mode, http on %s:%s", mode.value, settings.wrench_host, port)
         yield Running(port=port, deps=deps, app=app)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if socket_mode is not None:
             await socket_mode.close_async()
         if runner is not None:

@@ -1,91 +1,143 @@
-"""The buttons on a work-order card (Claim, Start, Complete) and the completion modal."""
+"""A card's controls: one-click buttons (claim, start, resume, unassign), the Assign picker, the
+buttons and menu entries that open a small form, and the requester's Confirm / Reopen."""
 
 from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from blocks import modals
-from blocks.ids import Action, Block, Callback
+from blocks import messages
+from blocks.ids import Action, Callback, MoreOption, parse_ref
 from handlers import forms
+from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import rules, work_orders
-from services.errors import DomainError
+from services import assignment, lifecycle, work_orders
+from services.errors import DomainError, Stale
 
-
-class CompleteForm(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    resolution: str = Field(min_length=1, max_length=modals.RESOLUTION_MAX)
-    cause: str = Field(default="", max_length=modals.CAUSE_MAX)
-    minutes: int | None = Field(default=None, ge=0, le=modals.MINUTES_MAX)
+ONE_CLICK = {
+    Action.CLAIM: assignment.claim,
+    Action.START: lifecycle.start,
+    Action.RESUME: lifecycle.resume,
+    Action.UNASSIGN: assignment.unassign,
+}
+OPENS_FORM = {
+    Action.HOLD: Callback.HOLD_MODAL,
+    Action.COMPLETE: Callback.COMPLETE_MODAL,
+    Action.REOPEN: Callback.REOPEN_MODAL,
+}
 
 
 def register(app: Any) -> None:
-    app.action(Action.CLAIM)(guarded(claim))
-    app.action(Action.START)(guarded(start))
-    app.action(Action.COMPLETE)(guarded(open_completion))
-    app.view(Callback.COMPLETE_MODAL)(guarded(submit_completion))
+    for action_id in ONE_CLICK:
+        app.action(action_id)(guarded(one_click))
+    for action_id in OPENS_FORM:
+        app.action(action_id)(guarded(open_form))
+    app.action(Action.MORE)(guarded(open_from_menu))
+    app.action(Action.ASSIGN)(guarded(assign))
+    app.action(Action.CONFIRM)(guarded(confirm))
+    for callback_id in CARD_FORMS:
+        app.view(callback_id)(guarded(submit_form))
 
 
-async def claim(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
-    await ack()
-    await _transition(work_orders.claim, body, action, context)
-
-
-async def start(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
-    await ack()
-    await _transition(work_orders.start, body, action, context)
-
-
-async def open_completion(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
-    """Check first, so someone who may not complete it is told why instead of filling a form."""
+async def one_click(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     deps = deps_of(context)
-    check = partial(
-        work_orders.check_allowed,
-        org=deps.org,
-        work_order_id=int(action["value"]),
-        user_id=body["user"]["id"],
-        action=rules.Action.COMPLETE,
-    )
-    work_order = await deps.db.run(check)
-    await deps.notifier.open_modal(body["trigger_id"], modals.complete_modal(work_order))
-
-
-async def submit_completion(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
-    form = await forms.parse_or_reject(ack, CompleteForm, view)
-    if form is None:
-        return
-    deps = deps_of(context)
-    complete = partial(
-        work_orders.complete,
-        org=deps.org,
-        now=deps.clock(),
-        work_order_id=int(view["private_metadata"]),
-        user_id=body["user"]["id"],
-        **form.model_dump(),
-    )
-    try:
-        change = await deps.db.run(complete)
-    except DomainError as error:
-        await forms.reject(ack, error, default_field=Block.RESOLUTION)
-        return
-    await ack()
-    await deps.notifier.work_order_changed(change)
-
-
-async def _transition(service: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
-    """Run one card transition; a refusal reaches the clicker through `guarded`."""
-    deps = deps_of(context)
+    work_order_id, seen = parse_ref(action["value"])
+    service = ONE_CLICK[action["action_id"]]
     change = await deps.db.run(
         partial(
             service,
             org=deps.org,
             now=deps.clock(),
-            work_order_id=int(action["value"]),
+            work_order_id=work_order_id,
             user_id=body["user"]["id"],
+            seen_version=seen,
         )
     )
+    await deps.notifier.work_order_changed(change)
+
+
+async def assign(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """The card's "Assign to…" picker (its block id carries the work order and the version seen)."""
+    await ack()
+    deps = deps_of(context)
+    work_order_id, seen = parse_ref(action["block_id"].partition(":")[2])
+    change = await deps.db.run(
+        partial(
+            assignment.assign,
+            org=deps.org,
+            now=deps.clock(),
+            work_order_id=work_order_id,
+            user_id=body["user"]["id"],
+            assignee_id=action["selected_user"],
+            seen_version=seen,
+        )
+    )
+    await deps.notifier.work_order_changed(change)
+
+
+async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    await _open(OPENS_FORM[action["action_id"]], action["value"], body, context)
+
+
+async def open_from_menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    option, _, ref = action["selected_option"]["value"].partition("|")
+    await _open(MORE_FORMS[MoreOption(option)], ref, body, context)
+
+
+async def _open(callback_id: str, ref: str, body: dict[str, Any], context: Any) -> None:
+    """Check first, so someone who may not do it is told why instead of filling in a form."""
+    deps, spec = deps_of(context), CARD_FORMS[callback_id]
+    work_order_id, seen = parse_ref(ref)
+    check = partial(
+        work_orders.check_allowed,
+        org=deps.org,
+        work_order_id=work_order_id,
+        user_id=body["user"]["id"],
+        action=spec.action,
+        seen_version=seen if spec.versioned else None,
+    )
+    work_order = await deps.db.run(check)
+    await deps.notifier.open_modal(body["trigger_id"], spec.draw(work_order, body["user"]["id"]))
+
+
+async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    spec: CardForm = CARD_FORMS[view["callback_id"]]
+    form = await forms.parse_or_reject(ack, spec.form, view)
+    if form is None:
+        return
+    deps = deps_of(context)
+    work_order_id, seen = parse_ref(forms.metadata_ref(view))
+    versioned = {"seen_version": seen} if spec.versioned else {}
+    call = partial(
+        spec.service,
+        org=deps.org,
+        now=deps.clock(),
+        work_order_id=work_order_id,
+        user_id=body["user"]["id"],
+        **versioned,
+        **form.arguments(),
+    )
+    try:
+        change = await deps.db.run(call)
+    except DomainError as error:
+        await forms.reject(ack, error, default_field=spec.error_field)
+        if isinstance(error, Stale):
+            await deps.notifier.refresh_card(error.current)
+        return
+    await ack()
+    await deps.notifier.work_order_changed(change)
+
+
+async def confirm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """The requester confirms the work is done: it closes, and their DM loses its buttons."""
+    await ack()
+    deps = deps_of(context)
+    work_order_id, _ = parse_ref(action["value"])
+    user_id = body["user"]["id"]
+    change = await deps.db.run(
+        partial(lifecycle.confirm, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=user_id)
+    )
+    await deps.notifier.replace(body["response_url"], messages.settled_dm(change.work_order, by=user_id))
     await deps.notifier.work_order_changed(change)

@@ -1,13 +1,38 @@
 """Modal state → pydantic model, or `{block_id: message}` for `response_action: errors`."""
 
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from blocks.ids import INPUT_ACTION
-from services.errors import DomainError, InvalidInput
+from blocks.ids import CUSTOM_FIELD_PREFIX, custom_field_block
+from services.errors import DomainError, InvalidFields, InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def element_value(element: dict[str, Any]) -> Any:
+    """The value one submitted element holds, whatever its type (None when left empty)."""
+    kind = element.get("type")
+    if kind in ("static_select", "external_select"):
+        option = element.get("selected_option")
+        return option["value"] if option else None
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "datetimepicker":
+        return element.get("selected_date_time")
+    if kind == "checkboxes":
+        return [option["value"] for option in element.get("selected_options") or []]
+    if kind == "file_input":
+        return [_file_ref(file) for file in element.get("files") or []] or None
+    return element.get("value")
+
+
+def _file_ref(file: dict[str, Any]) -> dict[str, Any]:
+    """What Wrench keeps of an uploaded file: Slack keeps the file, we keep the reference."""
+    return {"id": file.get("id"), "name": file.get("name") or file.get("title"), "permalink": file.get("permalink")}
 
 
 def state_values(view: dict[str, Any]) -> dict[str, Any]:
@@ -15,16 +40,20 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
     so the form model's defaults apply and a required field reports itself missing."""
     values: dict[str, Any] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
-        element = actions.get(INPUT_ACTION, {})
-        kind = element.get("type")
-        if kind in ("static_select", "external_select"):
-            option = element.get("selected_option")
-            values[block_id] = option["value"] if option else None
-        elif kind == "users_select":
-            values[block_id] = element.get("selected_user")
-        else:
-            values[block_id] = element.get("value")
-    return {block_id: value for block_id, value in values.items() if value is not None}
+        element = next(iter(actions.values()), {})  # an input block holds exactly one element
+        value = element_value(element)
+        if value is not None and value != "":
+            values[block_id] = value
+    return values
+
+
+def custom_values(view: dict[str, Any]) -> dict[str, Any]:
+    """The custom field values of a request form, keyed by field key (checkboxes as bools)."""
+    found: dict[str, Any] = {}
+    for block_id, value in state_values(view).items():
+        if block_id.startswith(CUSTOM_FIELD_PREFIX):
+            found[block_id.removeprefix(CUSTOM_FIELD_PREFIX)] = bool(value) if isinstance(value, list) else value
+    return found
 
 
 def parse(model: type[M], view: dict[str, Any]) -> M | dict[str, str]:
@@ -32,11 +61,15 @@ def parse(model: type[M], view: dict[str, Any]) -> M | dict[str, str]:
     try:
         return model.model_validate(state_values(view))
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else ""
-            errors.setdefault(field, _message(problem))
-        return errors
+        return errors_of(error)
+
+
+def errors_of(error: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        errors.setdefault(field, _message(problem))
+    return errors
 
 
 async def parse_or_reject(ack: Any, model: type[M], view: dict[str, Any]) -> M | None:
@@ -49,9 +82,23 @@ async def parse_or_reject(ack: Any, model: type[M], view: dict[str, Any]) -> M |
 
 
 async def reject(ack: Any, error: DomainError, *, default_field: str) -> None:
-    """Show a refusal in the modal, under the field it names (or `default_field`)."""
-    field = error.field if isinstance(error, InvalidInput) and error.field else default_field
-    await ack(response_action="errors", errors={field: str(error)})
+    """Show a refusal in the modal, under the field(s) it names (or `default_field`)."""
+    if isinstance(error, InvalidFields):
+        errors = {custom_field_block(key): message for key, message in error.errors.items()}
+    elif isinstance(error, InvalidInput) and error.field:
+        errors = {error.field: str(error)}
+    else:
+        errors = {default_field: str(error)}
+    await ack(response_action="errors", errors=errors)
+
+
+def metadata_ref(view: dict[str, Any]) -> str:
+    return str(view.get("private_metadata") or "")
+
+
+def from_timestamp(value: Any) -> datetime | None:
+    """A datetimepicker's value (Unix seconds) as a UTC datetime."""
+    return datetime.fromtimestamp(int(value), UTC) if value not in (None, "") else None
 
 
 def _message(problem: Any) -> str:
@@ -62,4 +109,9 @@ def _message(problem: Any) -> str:
         return f"Use at most {context['max_length']} characters (this has {len(problem['input'])})."
     if kind == "enum":
         return "Pick one of the options."
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = context.get("ge", context.get("le"))
+        return f"Enter {bound} or {'more' if kind == 'greater_than_equal' else 'less'}."
+    if kind in ("int_parsing", "int_from_float"):
+        return "Enter a whole number."
     return str(problem["msg"]).removeprefix("Value error, ")

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.errors import DomainError
+from services.errors import DomainError, Stale
 
 log = logging.getLogger("wrench.errors")
 
@@ -46,8 +46,14 @@ def guarded(listener: Listener) -> Listener:
             if ack.response is None:
                 await ack()
             text = describe(error)
-            url = response_url(kwargs.get("body") or kwargs.get("command") or {})
+            notifier = kwargs["context"]["deps"].notifier
+            if isinstance(error, Stale):  # the clicked card was out of date: redraw it
+                await notifier.refresh_card(error.current)
+            body = kwargs.get("body") or kwargs.get("command") or {}
+            url = response_url(body)
             if url:
-                await kwargs["context"]["deps"].notifier.reply(url, text)
+                await notifier.reply(url, text)
+            elif (body.get("user") or {}).get("id"):  # a click on the Home tab or in a modal
+                await notifier.tell(body["user"]["id"], text)
 
     return run

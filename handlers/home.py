@@ -1,17 +1,17 @@
-"""App Home: publish the person's own work and requests when they open the tab."""
+"""App Home: publish the person's dashboard when they open the tab, and more of it on request."""
 
 from functools import partial
 from typing import Any
 
-from blocks import home
-from blocks.ids import Event
+from blocks.ids import Action, Event
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import work_orders
+from services import slack_events
 
 
 def register(app: Any) -> None:
     app.event(Event.APP_HOME_OPENED)(guarded(publish_home))
+    app.action(Action.HOME_MORE)(guarded(show_more))
 
 
 async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
@@ -19,5 +19,10 @@ async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
     if event.get("tab") != "home":
         return
     deps = deps_of(context)
-    assigned, requested = await deps.db.run(partial(work_orders.for_person, user_id=event["user"]))
-    await deps.notifier.publish_home(event["user"], home.home(assigned=assigned, requested=requested))
+    await deps.db.run(partial(slack_events.opened_home, user_id=event["user"], now=deps.clock()))
+    await deps.notifier.refresh_homes([event["user"]])
+
+
+async def show_more(ack: Any, body: dict[str, Any], context: Any) -> None:
+    await ack()
+    await deps_of(context).notifier.refresh_homes([body["user"]["id"]], expanded=True)

@@ -1,20 +1,26 @@
-"""`/wo NUMBER`: show one work order to the person who asked."""
+"""`/wo`: one work order (`/wo 42`), your work (`mine`), open work (`open [team]`), search
+(`search TEXT`); and the Open button next to each listed work order."""
 
 import re
 from functools import partial
 from typing import Any
 
-from blocks import card, messages
-from blocks.ids import Command
+from blocks import card, lists, messages
+from blocks.ids import Action, Command, parse_ref
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import work_orders
+from models.schemas import WorkOrderRead
+from services import finding, work_orders
+from services.card_context import card_context
+from services.errors import InvalidInput
+from services.ports import Deps
 
 NUMBER = re.compile(r"^(?:wo-?|#)?(\d{1,9})$", re.IGNORECASE)
 
 
 def register(app: Any) -> None:
-    app.command(Command.WO)(guarded(show_work_order))
+    app.command(Command.WO)(guarded(wo_command))
+    app.action(Action.SHOW)(guarded(show_listed))
 
 
 def parse_number(text: str) -> int | None:
@@ -23,17 +29,66 @@ def parse_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def show_work_order(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
     await ack()
     deps = deps_of(context)
-    number = parse_number(command.get("text", ""))
-    if number is None:
-        await deps.notifier.reply(command["response_url"], messages.wo_usage())
+    user_id, url = command["user_id"], command["response_url"]
+    word, _, rest = command.get("text", "").strip().partition(" ")
+    number = parse_number(word) if not rest else None
+    if number is not None:
+        work_order = await deps.db.run(partial(work_orders.get_by_number, number=number))
+        shown = await _summary(deps, work_order)
+    elif word.lower() == "mine":
+        listing = await deps.db.run(partial(finding.mine, user_id=user_id))
+        shown = lists.results("Your open work", listing, empty="Nothing assigned to you right now.")
+    elif word.lower() == "open":
+        teams = _teams(deps, rest.strip(), user_id)
+        listing = await deps.db.run(partial(finding.open_work, teams=teams))
+        shown = lists.results(f"Open work{_of(deps, teams)}", listing, empty="No open work. :tada:")
+    elif word.lower() == "search" and rest.strip():
+        listing = await deps.db.run(partial(finding.search, text=rest))
+        shown = lists.results(
+            f"Matching “{rest.strip()[:50]}”", listing, empty=f"Nothing matches “{rest.strip()[:50]}”."
+        )
+    else:
+        await deps.notifier.reply(url, messages.wo_usage())
         return
-    work_order = await deps.db.run(partial(work_orders.get_by_number, number=number))
-    shown = card.summary(
-        work_order,
-        category_name=deps.org.category_name(work_order.category),
-        team_name=deps.org.team(work_order.team).name,
-    )
-    await deps.notifier.reply(command["response_url"], shown["text"], shown["blocks"])
+    await deps.notifier.reply(url, shown["text"], shown["blocks"])
+
+
+async def show_listed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """Open next to a listed work order: its summary, in the same place the list was."""
+    await ack()
+    deps = deps_of(context)
+    work_order = await deps.db.run(partial(work_orders.get, work_order_id=parse_ref(action["value"])[0]))
+    shown = await _summary(deps, work_order)
+    if body.get("response_url"):
+        await deps.notifier.reply(body["response_url"], shown["text"], shown["blocks"])
+    else:  # from the Home tab: show it in a modal
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": work_order.ref[:24]},
+            "blocks": shown["blocks"],
+        }
+        await deps.notifier.open_modal(body["trigger_id"], view)
+
+
+async def _summary(deps: Deps, work_order: WorkOrderRead) -> dict[str, Any]:
+    context = await deps.db.run(partial(card_context, org=deps.org, work_order=work_order))
+    return card.summary(work_order, context)
+
+
+def _teams(deps: Deps, named: str, user_id: str) -> tuple[str, ...] | None:
+    """`/wo open facilities` → that team; `/wo open` → the asker's teams, or every team if they have none."""
+    if named:
+        wanted = named.lower()
+        found = [team.key for team in deps.org.teams if wanted in (team.key.lower(), team.name.lower())]
+        if not found:
+            known = ", ".join(team.key for team in deps.org.teams)
+            raise InvalidInput(f"There is no team “{named}”. Teams: {known}.")
+        return tuple(found)
+    return finding.teams_of(deps.org, user_id) or None
+
+
+def _of(deps: Deps, teams: tuple[str, ...] | None) -> str:
+    return "" if teams is None else " in " + ", ".join(deps.org.team(key).name for key in teams)

@@ -1,19 +1,24 @@
-"""`/request`: open the request modal, then turn its submission into a work order and a card."""
+"""Filing requests: `/request`, the global and message shortcuts, the Home tab's button; the request
+modal (its category redraws the custom fields), its type-ahead pickers, and its submission."""
 
+import json
 from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from blocks import modals
-from blocks.ids import Block, Callback, Command
+from blocks.ids import Action, Block, Callback, Command, Shortcut
 from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import Priority
 from models.schemas import RequestCreate
-from services import requests
+from services import places, requests
 from services.errors import InvalidInput
+from services.ports import Deps
+
+LOCATION_ID, LOCATION_TEXT, ASSET_ID = "loc:", "text:", "asset:"
 
 
 class RequestForm(BaseModel):
@@ -22,21 +27,118 @@ class RequestForm(BaseModel):
     title: str = Field(min_length=1, max_length=modals.TITLE_MAX)
     category: str = Field(min_length=1)
     description: str = Field(default="", max_length=modals.DESCRIPTION_MAX)
-    location: str = Field(default="", max_length=modals.LOCATION_MAX)
+    location: str = ""  # "loc:<id>" picked, or "text:<typed>"
+    asset: str = ""  # "asset:<id>"
     priority: Priority | None = None
+    files: list[dict[str, Any]] = []
 
 
 def register(app: Any) -> None:
-    app.command(Command.REQUEST)(guarded(open_request_modal))
+    app.command(Command.REQUEST)(guarded(open_from_command))
+    app.shortcut(Shortcut.NEW_REQUEST)(guarded(open_blank))
+    app.shortcut(Shortcut.MESSAGE_TO_REQUEST)(guarded(open_from_message))
+    app.action(Action.HOME_NEW_REQUEST)(guarded(open_blank))
+    app.action(Action.REQUEST_CATEGORY)(guarded(redraw_for_category))
+    app.options(Action.PICK_LOCATION)(location_options)
+    app.options(Action.PICK_ASSET)(asset_options)
     app.view(Callback.REQUEST_MODAL)(guarded(submit_request))
 
 
-async def open_request_modal(ack: Any, command: dict[str, Any], context: Any) -> None:
+def request_modal(deps: Deps, draft: modals.RequestDraft | None = None) -> dict[str, Any]:
+    draft = draft or modals.RequestDraft()
+    categories = [(category.key, category.name) for category in deps.org.categories]
+    chosen = deps.org.category(draft.category) if draft.category else None
+    return modals.request_modal(categories=categories, fields=chosen.fields if chosen else (), draft=draft)
+
+
+async def open_from_command(ack: Any, command: dict[str, Any], context: Any) -> None:
     await ack()
     deps = deps_of(context)
-    categories = [(category.key, category.name) for category in deps.org.categories]
-    view = modals.request_modal(title=command.get("text", ""), categories=categories)
-    await deps.notifier.open_modal(command["trigger_id"], view)
+    await deps.notifier.open_modal(
+        command["trigger_id"], request_modal(deps, modals.RequestDraft(title=command.get("text", "")))
+    )
+
+
+async def open_blank(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """The global shortcut and the Home tab's New request button."""
+    await ack()
+    deps = deps_of(context)
+    await deps.notifier.open_modal(body["trigger_id"], request_modal(deps))
+
+
+async def open_from_message(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """The message shortcut: title from the message's first line, the whole text as description."""
+    await ack()
+    deps = deps_of(context)
+    message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id", "")
+    text = str(message.get("text") or "")
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    source = {"channel": channel, "ts": str(message.get("ts", "")), "user": str(message.get("user") or "")}
+    draft = modals.RequestDraft(title=first_line, description=text, source=source if channel else None)
+    await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
+
+
+async def redraw_for_category(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """Picking a category redraws the form with that category's own fields, keeping what was typed."""
+    await ack()
+    deps = deps_of(context)
+    view = body["view"]
+    typed = forms.state_values(view)
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    draft = modals.RequestDraft(
+        title=str(typed.get(Block.TITLE, "")),
+        description=str(typed.get(Block.DESCRIPTION, "")),
+        category=typed.get(Block.CATEGORY),
+        values=forms.custom_values(view),
+        source=metadata.get("source"),
+    )
+    await deps.notifier.update_modal(view["id"], request_modal(deps, draft), hash=view.get("hash"))
+
+
+async def location_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """Type-ahead for the location picker: matching locations, and what was typed as free text."""
+    deps, typed = deps_of(context), str(body.get("value") or "").strip()
+    found = await deps.db.run(partial(places.find_locations, text=typed))
+    options = [modals.option(choice.label, f"{LOCATION_ID}{choice.id}") for choice in found]
+    if typed and not any(choice.label.lower() == typed.lower() for choice in found):
+        options.append(modals.option(f"Use “{typed}”", f"{LOCATION_TEXT}{typed[:140]}"))
+    await ack(options=options)
+
+
+async def asset_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+    deps = deps_of(context)
+    found = await deps.db.run(partial(places.find_assets, text=str(body.get("value") or "")))
+    await ack(options=[modals.option(choice.label, f"{ASSET_ID}{choice.id}") for choice in found])
+
+
+def to_request(form: RequestForm, view: dict[str, Any]) -> RequestCreate:
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    source = metadata.get("source") or {}
+    location_id = _id_after(form.location, LOCATION_ID)
+    return RequestCreate(
+        title=form.title,
+        category=form.category,
+        description=form.description,
+        location=form.location.removeprefix(LOCATION_TEXT) if form.location.startswith(LOCATION_TEXT) else "",
+        location_id=location_id,
+        asset_id=_id_after(form.asset, ASSET_ID),
+        priority=form.priority,
+        custom_fields=forms.custom_values(view),
+        attachments=tuple(form.files),
+        source_channel=source.get("channel") or None,
+        source_ts=source.get("ts") or None,
+    )
+
+
+def _id_after(value: str, prefix: str) -> int | None:
+    if not value.startswith(prefix):
+        return None
+    try:
+        return int(value.removeprefix(prefix))
+    except ValueError:
+        raise InvalidInput(
+            "Pick one of the options.", field=Block.LOCATION if prefix == LOCATION_ID else Block.ASSET
+        ) from None
 
 
 async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -45,19 +147,23 @@ async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], c
     if form is None:
         return
     deps = deps_of(context)
-    submit = partial(
-        requests.submit,
-        org=deps.org,
-        now=deps.clock(),
-        requester_id=body["user"]["id"],
-        request=RequestCreate(**form.model_dump()),
-        source_key=view["id"],
-    )
     try:
-        change = await deps.db.run(submit)
+        submit = partial(
+            requests.submit,
+            org=deps.org,
+            now=deps.clock(),
+            requester_id=body["user"]["id"],
+            request=to_request(form, view),
+            source_key=view["id"],
+        )
+        submission = await deps.db.run(submit)
     except InvalidInput as error:
         await forms.reject(ack, error, default_field=Block.TITLE)
         return
     await ack()
-    if change is not None:
-        await deps.notifier.work_order_created(change.work_order)
+    if submission is None:
+        return
+    if submission.change is not None:
+        await deps.notifier.work_order_created(submission.change.work_order)
+    else:
+        await deps.notifier.request_awaiting_approval(submission.request)

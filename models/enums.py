@@ -70,3 +70,13 @@ class EventKind(StrEnum):
     PRIORITY_CHANGED = "priority_changed"
     DUE_CHANGED = "due_changed"
     FILES_ADDED = "files_added"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    SELECT = "select"
+    DATE = "date"
+    USER = "user"
+    CHECKBOX = "checkbox"

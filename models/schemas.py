@@ -1,11 +1,51 @@
-"""Pydantic read DTOs: what services hand to handlers, builders and the notifier."""
+"""Pydantic DTOs: what services hand to handlers, builders and the notifier, and the shapes they share."""
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from models.enums import HoldReason, Priority, RequestStatus, Status, WorkOrderType
+from models.enums import FieldType, HoldReason, Priority, RequestStatus, Status, WorkOrderType
+
+FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _field_key(value: Any) -> str:
+    if not isinstance(value, str) or not FIELD_KEY.match(value):
+        raise ValueError(f"'{value}' is not a field key: lowercase letters, digits and _, starting with a letter")
+    return value
+
+
+class CustomField(BaseModel):
+    """One custom form field of a category (`fields:` in wrench.yml), as forms draw and check it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Annotated[str, BeforeValidator(_field_key)]
+    label: str = Field(min_length=1, max_length=48)
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    help: str | None = Field(default=None, max_length=150)
+    options: tuple[Annotated[str, Field(min_length=1, max_length=75)], ...] = Field(default=(), max_length=100)
+    min: float | None = None
+    max: float | None = None
+    decimals: bool = False
+    max_length: int = Field(default=500, ge=1, le=3000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CustomField":
+        if self.type is FieldType.SELECT and not self.options:
+            raise ValueError(f"field '{self.key}' is a select: give it options")
+        if self.type is not FieldType.SELECT and self.options:
+            raise ValueError(f"field '{self.key}' has options but is not a select")
+        if (self.min is not None or self.max is not None) and self.type is not FieldType.NUMBER:
+            raise ValueError(f"field '{self.key}': min and max are for number fields")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"field '{self.key}': min is larger than max")
+        if len(set(self.options)) != len(self.options):
+            raise ValueError(f"field '{self.key}' lists an option twice")
+        return self
 
 
 class ReadModel(BaseModel):
@@ -41,18 +81,18 @@ class WorkOrderRead(ReadModel):
     category: str
     team: str
     location: str
-    location_id: int | None
-    asset_id: int | None
+    location_id: int | None = None
+    asset_id: int | None = None
     requester_id: str
     assignee_id: str | None
-    custom_fields: dict[str, Any]
-    attachments: list[dict[str, Any]]
-    source_link: str | None
-    source_channel: str | None
-    source_ts: str | None
-    hold_reason: HoldReason | None
-    status_note: str | None
-    closed_at: datetime | None
+    custom_fields: dict[str, Any] = {}
+    attachments: list[dict[str, Any]] = []
+    source_link: str | None = None
+    source_channel: str | None = None
+    source_ts: str | None = None
+    hold_reason: HoldReason | None = None
+    status_note: str | None = None
+    closed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     response_due_at: datetime | None
@@ -130,6 +170,18 @@ class Choice(BaseModel):
 
     id: int
     label: str
+
+
+class CardContext(BaseModel):
+    """What a card shows beyond the work order's own columns: names from the config and the database."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    team: str
+    asset: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # (label, value shown) of the category's custom fields
+
 
 class TeamTotals(BaseModel):
     """A team's active work by state, for its managers' Home tab."""

@@ -1,5 +1,4 @@
-"""Scheduled jobs (preventive maintenance, SLA escalation, digests): not built yet, see issue #4.
+"""Timed work: plain job functions (`jobs.py`) and the APScheduler that runs them (`setup.py`).
 
-Jobs will be plain `async def run_x(deps, now) -> int` functions calling services, wired by
-`scheduler/setup.py` into an APScheduler AsyncIOScheduler (ARCHITECTURE.md section 1).
+Issue 4 adds preventive maintenance, SLA escalations and digests here.
 """

@@ -3,61 +3,16 @@ submitted values, shared by every intake (the Slack modal today, the web portal 
 
 import re
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-
+from models.enums import FieldType
+from models.schemas import CustomField
 from services.errors import InvalidFields
 
-FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+__all__ = ["MAX_FIELDS", "CustomField", "FieldType", "display", "validate"]
+
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MAX_FIELDS = 20
-
-
-def _field_key(value: Any) -> str:
-    if not isinstance(value, str) or not FIELD_KEY.match(value):
-        raise ValueError(f"'{value}' is not a field key: lowercase letters, digits and _, starting with a letter")
-    return value
-
-
-class FieldType(StrEnum):
-    TEXT = "text"
-    LONG_TEXT = "long_text"
-    NUMBER = "number"
-    SELECT = "select"
-    DATE = "date"
-    USER = "user"
-    CHECKBOX = "checkbox"
-
-
-class CustomField(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: Annotated[str, BeforeValidator(_field_key)]
-    label: str = Field(min_length=1, max_length=48)
-    type: FieldType = FieldType.TEXT
-    required: bool = False
-    help: str | None = Field(default=None, max_length=150)
-    options: tuple[Annotated[str, Field(min_length=1, max_length=75)], ...] = Field(default=(), max_length=100)
-    min: float | None = None
-    max: float | None = None
-    decimals: bool = False
-    max_length: int = Field(default=500, ge=1, le=3000)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "CustomField":
-        if self.type is FieldType.SELECT and not self.options:
-            raise ValueError(f"field '{self.key}' is a select: give it options")
-        if self.type is not FieldType.SELECT and self.options:
-            raise ValueError(f"field '{self.key}' has options but is not a select")
-        if (self.min is not None or self.max is not None) and self.type is not FieldType.NUMBER:
-            raise ValueError(f"field '{self.key}': min and max are for number fields")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"field '{self.key}': min is larger than max")
-        if len(set(self.options)) != len(self.options):
-            raise ValueError(f"field '{self.key}' lists an option twice")
-        return self
 
 
 def validate(fields: tuple[CustomField, ...], raw: dict[str, Any]) -> dict[str, Any]:

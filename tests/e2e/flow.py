@@ -30,7 +30,7 @@ def request_values(
         "title": sr.text_value(title),
         "category": sr.select_value(category),
         "description": sr.text_value(description),
-        "location": sr.text_value(location),
+        "location": sr.select_value(f"text:{location}" if location else None, kind="external_select"),
         "priority": sr.select_value(priority),
     }
 

@@ -12,8 +12,9 @@ from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
 
 
 def button_values(blocks: list[dict]) -> dict[str, str]:
+    """{action_id: value} of the card's buttons (the Assign picker and the menu carry no value)."""
     actions = next((b for b in blocks if b["type"] == "actions"), {"elements": []})
-    return {e["action_id"]: e["value"] for e in actions["elements"]}
+    return {e["action_id"]: e["value"] for e in actions["elements"] if e["type"] == "button"}
 
 
 async def test_request_modal_is_prefilled_from_the_command_text(bot: BotClient) -> None:
@@ -34,7 +35,7 @@ async def test_submitted_request_posts_a_card_and_tells_the_requester(bot: BotCl
     for expected in ("Open", "Urgent", f"<@{STAFF}>", "Unclaimed", "Building A, room 204", "Plumbing · Facilities"):
         assert expected in facts
     assert "Response due" in facts and "<!date^" in facts
-    assert set(button_values(card.params["blocks"])) == {Action.CLAIM, Action.START, Action.COMPLETE}
+    assert set(button_values(card.params["blocks"])) == {Action.CLAIM, Action.START, Action.HOLD, Action.COMPLETE}
 
     dm = (await bot.fake.wait_calls("chat.postMessage", channel=STAFF))[0]
     channel, ts = card_ref(card)
@@ -61,14 +62,16 @@ async def test_claim_start_complete_updates_card_thread_and_requester(bot: BotCl
     thread = await bot.fake.wait_calls("chat.postMessage", 1, thread_ts=ts)
     assert thread[-1].params["text"] == f"<@{TECH_1}> claimed this."
 
-    await bot.click(Action.START, wo_id, user_id=TECH_1, channel=channel, message_ts=ts)
+    assert button_values(update.params["blocks"])[Action.START] == wo_id.replace(":1", ":2")  # the new version
+    await bot.click(Action.START, f"{wo_id[:-2]}:2", user_id=TECH_1, channel=channel, message_ts=ts)
     update = (await bot.fake.wait_calls("chat.update", 2, ts=ts))[-1]
     assert "In progress" in update.params["text"]
-    assert set(button_values(update.params["blocks"])) == {Action.COMPLETE}
+    assert set(button_values(update.params["blocks"])) == {Action.HOLD, Action.COMPLETE, Action.UNASSIGN}
 
-    await bot.click(Action.COMPLETE, wo_id, user_id=TECH_1, channel=channel, message_ts=ts)
+    version_3 = button_values(update.params["blocks"])[Action.COMPLETE]
+    await bot.click(Action.COMPLETE, version_3, user_id=TECH_1, channel=channel, message_ts=ts)
     modal = (await bot.fake.wait_calls("views.open", 2))[-1].params["view"]
-    assert modal["callback_id"] == "complete_modal" and modal["private_metadata"] == wo_id
+    assert modal["callback_id"] == "complete_modal" and modal["private_metadata"] == version_3
     status, body = await bot.submit(
         modal,
         {
@@ -84,7 +87,9 @@ async def test_claim_start_complete_updates_card_thread_and_requester(bot: BotCl
     assert "Completed" in update.params["text"]
     assert button_values(update.params["blocks"]) == {}
     assert any("Replaced the trap seal" in b.get("text", {}).get("text", "") for b in update.params["blocks"])
-    dms = await bot.fake.wait_calls("chat.postMessage", 2, channel=STAFF)
+    dms = await bot.fake.wait_calls("chat.postMessage", 3, channel=STAFF)
+    assert f"<@{TECH_1}> is on your request *WO-1" in dms[1].params["text"]
+    assert {e["action_id"] for e in dms[-1].params["blocks"][1]["elements"]} == {Action.CONFIRM, Action.REOPEN}
     assert "was completed by" in dms[-1].params["text"] and "Replaced the trap seal" in dms[-1].params["text"]
     lines = [c.params["text"] for c in await bot.fake.wait_calls("chat.postMessage", 4, thread_ts=ts)]
     assert lines[1:] == [
@@ -117,7 +122,7 @@ async def test_wo_command_explains_unknown_numbers_and_usage(bot: BotClient) -> 
     _, key = await bot.command("/wo", "99", user_id=STAFF)
     assert (await bot.replies_to(key))[0]["text"] == "There is no WO-99."
     _, key = await bot.command("/wo", "pump", user_id=STAFF)
-    assert (await bot.replies_to(key))[0]["text"].startswith("Usage: `/wo NUMBER`")
+    assert (await bot.replies_to(key))[0]["text"].startswith("Usage: `/wo 42` shows work order 42")
 
 
 async def test_numbers_are_sequential(bot: BotClient) -> None:

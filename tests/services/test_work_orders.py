@@ -11,7 +11,7 @@ from models.db import Database
 from models.enums import Priority, Status
 from models.schemas import Change, RequestCreate
 from models.tables import WorkOrderEvent
-from services import requests, work_orders
+from services import assignment, changes, lifecycle, requests, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from services.org import Organisation
 from tests.conftest import FrozenClock
@@ -20,9 +20,9 @@ from tests.support.org import MANAGER, STAFF, TECH_1, TECH_2
 
 async def new_work_order(db: Database, org: Organisation, clock: FrozenClock, **values: object) -> Change:
     request = RequestCreate(**{"title": "Leaking pipe", "category": "plumbing", **values})
-    change = await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request))
-    assert change is not None
-    return change
+    submission = await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request))
+    assert submission is not None and submission.change is not None
+    return submission.change
 
 
 async def act(db: Database, org: Organisation, clock: FrozenClock, service, wo_id: int, user: str, **kw) -> Change:
@@ -44,60 +44,60 @@ async def test_create_numbers_prioritises_and_sets_due_times(db: Database, org: 
 async def test_claim_stamps_first_response_once(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
     clock.advance(minutes=10)
-    claimed = await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    claimed = await act(db, org, clock, assignment.claim, wo.id, TECH_1)
     assert claimed.work_order.first_response_at == clock()
     assert [e.kind for e in claimed.events] == ["assigned"]
     clock.advance(minutes=10)
-    started = await act(db, org, clock, work_orders.start, wo.id, TECH_1)
+    started = await act(db, org, clock, lifecycle.start, wo.id, TECH_1)
     assert started.work_order.first_response_at == clock() - timedelta(minutes=10)
     assert [(e.from_status, e.to_status) for e in started.events] == [(Status.OPEN, Status.IN_PROGRESS)]
 
 
 async def test_start_on_unclaimed_work_claims_it(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
-    started = await act(db, org, clock, work_orders.start, wo.id, TECH_2)
+    started = await act(db, org, clock, lifecycle.start, wo.id, TECH_2)
     assert started.work_order.assignee_id == TECH_2
     assert [e.kind for e in started.events] == ["assigned", "status_changed"]
 
 
 async def test_lifecycle_rules_are_enforced(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
-    done = await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="Fixed", minutes=30)
+    done = await act(db, org, clock, lifecycle.complete, wo.id, TECH_1, resolution="Fixed", minutes=30)
     assert (done.work_order.status, done.work_order.completed_by) == (Status.COMPLETED, TECH_1)
     with pytest.raises(InvalidTransition, match="WO-1 is completed; it cannot become in progress"):
-        await act(db, org, clock, work_orders.start, wo.id, TECH_1)
+        await act(db, org, clock, lifecycle.start, wo.id, TECH_1)
     with pytest.raises(Conflict, match="WO-1 is completed; there is nothing to claim"):
-        await act(db, org, clock, work_orders.claim, wo.id, TECH_2)
+        await act(db, org, clock, assignment.claim, wo.id, TECH_2)
 
 
 async def test_claiming_held_work_says_who_holds_it(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
-    await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    await act(db, org, clock, assignment.claim, wo.id, TECH_1)
     with pytest.raises(Conflict, match="You already hold WO-1"):
-        await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+        await act(db, org, clock, assignment.claim, wo.id, TECH_1)
     with pytest.raises(Conflict, match=f"WO-1 is already claimed by <@{TECH_1}>"):
-        await act(db, org, clock, work_orders.claim, wo.id, TECH_2)
+        await act(db, org, clock, assignment.claim, wo.id, TECH_2)
 
 
 async def test_complete_validates_its_input(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
     with pytest.raises(InvalidInput) as blank:
-        await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="  ")
+        await act(db, org, clock, lifecycle.complete, wo.id, TECH_1, resolution="  ")
     assert blank.value.field == "resolution"
     with pytest.raises(InvalidInput) as too_long:
-        await act(db, org, clock, work_orders.complete, wo.id, TECH_1, resolution="ok", minutes=24 * 60 + 1)
+        await act(db, org, clock, lifecycle.complete, wo.id, TECH_1, resolution="ok", minutes=24 * 60 + 1)
     assert too_long.value.field == "minutes"
     assert (await db.run(partial(work_orders.get, work_order_id=wo.id))).status is Status.OPEN
 
 
 async def test_refusals_change_nothing(db: Database, org: Organisation, clock: FrozenClock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
-    await act(db, org, clock, work_orders.claim, wo.id, TECH_1)
+    await act(db, org, clock, assignment.claim, wo.id, TECH_1)
     with pytest.raises(Forbidden):
-        await act(db, org, clock, work_orders.complete, wo.id, TECH_2, resolution="Fixed")
+        await act(db, org, clock, lifecycle.complete, wo.id, TECH_2, resolution="Fixed")
     with pytest.raises(Forbidden):
-        await act(db, org, clock, work_orders.claim, wo.id, STAFF)
-    done = await act(db, org, clock, work_orders.complete, wo.id, MANAGER, resolution="Fixed")
+        await act(db, org, clock, assignment.claim, wo.id, STAFF)
+    done = await act(db, org, clock, lifecycle.complete, wo.id, MANAGER, resolution="Fixed")
     assert (done.work_order.assignee_id, done.work_order.completed_by) == (TECH_1, MANAGER)
     events = await db.run(partial(work_orders.events_of, work_order_id=wo.id))
     assert [e.kind for e in events] == ["created", "assigned", "status_changed"]
@@ -118,7 +118,7 @@ async def test_interleaved_claims_one_wins_the_other_learns_who(
     """Both transactions read version 1 before either writes: the version check decides."""
     wo = (await new_work_order(db, org, clock)).work_order
     both_read = asyncio.Barrier(2)
-    original_load = work_orders._load
+    original_load = changes.load
     loads = 0
 
     async def load_then_wait(session, work_order_id):
@@ -129,10 +129,10 @@ async def test_interleaved_claims_one_wins_the_other_learns_who(
             await both_read.wait()
         return found
 
-    monkeypatch.setattr(work_orders, "_load", load_then_wait)
+    monkeypatch.setattr(changes, "load", load_then_wait)
     results = await asyncio.gather(
-        act(db, org, clock, work_orders.claim, wo.id, TECH_1),
-        act(db, org, clock, work_orders.claim, wo.id, TECH_2),
+        act(db, org, clock, assignment.claim, wo.id, TECH_1),
+        act(db, org, clock, assignment.claim, wo.id, TECH_2),
         return_exceptions=True,
     )
     winners = [r for r in results if isinstance(r, Change)]

@@ -7,7 +7,9 @@ import pytest
 
 from bot.cli import cli
 from bot.config import Settings
-from services.org import Category, Organisation, SlaTarget, Team, load_organisation
+from models.schemas import CustomField
+from services import rules
+from services.org import Category, EmojiIntake, Organisation, SlaTarget, Team, load_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "docs/configuration.md").read_text()
@@ -19,7 +21,7 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
     assert f"| `{variable}` |" in REFERENCE
 
 
-@pytest.mark.parametrize("model", [Organisation, Team, Category, SlaTarget])
+@pytest.mark.parametrize("model", [Organisation, Team, Category, SlaTarget, CustomField, EmojiIntake])
 def test_every_config_key_is_documented(model: type) -> None:
     for key in model.model_fields:
         assert f"`{key}`" in REFERENCE, f"{model.__name__}.{key} is missing from docs/configuration.md"
@@ -42,3 +44,7 @@ def test_readme_lists_every_cli_command() -> None:
     assert len(commands) >= 3
     for name, sub in commands:
         assert f"`wrench {name} {sub}".strip() in README, (name, sub)
+
+
+def test_permissions_doc_shows_the_rules_table() -> None:
+    assert rules.permissions_markdown() in (ROOT / "docs/permissions.md").read_text()

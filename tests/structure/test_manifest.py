@@ -38,15 +38,25 @@ def test_slash_commands_match() -> None:
 
 
 def test_events_match() -> None:
-    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == set(ids.Event)
+    # message.channels and message.groups both arrive as `message` events
+    subscribed = {name.split(".")[0] for name in MANIFEST["settings"]["event_subscriptions"]["bot_events"]}
+    assert subscribed == set(ids.Event)
     assert set(registered()["event"]) == set(ids.Event)
+
+
+def test_shortcuts_match() -> None:
+    in_manifest = {s["callback_id"]: s["type"] for s in MANIFEST["features"]["shortcuts"]}
+    assert in_manifest == {ids.Shortcut.MESSAGE_TO_REQUEST: "message", ids.Shortcut.NEW_REQUEST: "global"}
+    assert sorted(registered()["shortcut"]) == sorted(ids.Shortcut)
 
 
 def test_every_action_and_modal_has_one_listener() -> None:
     listeners = registered()
-    assert sorted(listeners["action"]) == sorted(ids.Action)
+    pickers = {ids.Action.PICK_LOCATION, ids.Action.PICK_ASSET}  # answered through `options`, not `action`
+    assert sorted(listeners["action"]) == sorted(set(ids.Action) - pickers)
+    assert sorted(listeners["options"]) == sorted(pickers)
     assert sorted(listeners["view"]) == sorted(ids.Callback)
-    assert set(listeners) <= {"command", "action", "view", "event"}, "a new kind of listener: extend this test"
+    assert set(listeners) <= {"command", "action", "view", "event", "shortcut", "options"}, "extend this test"
 
 
 def test_manifest_turns_on_what_the_code_uses() -> None:
@@ -54,7 +64,8 @@ def test_manifest_turns_on_what_the_code_uses() -> None:
     assert settings["socket_mode_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
-    assert {"commands", "chat:write"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "im:write", "reactions:read", "channels:history", "groups:history"} <= scopes
 
 
 def test_no_listener_is_registered_twice() -> None:

@@ -129,9 +129,9 @@ def text_value(value: str | None) -> dict[str, Any]:
     return {"type": "plain_text_input", "value": value}
 
 
-def select_value(value: str | None) -> dict[str, Any]:
+def select_value(value: str | None, *, kind: str = "static_select") -> dict[str, Any]:
     return {
-        "type": "static_select",
+        "type": kind,
         "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}} if value else None,
     }
 

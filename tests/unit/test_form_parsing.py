@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from bot.config import Mode, Settings, SettingsError, load_settings
-from handlers.cards import CompleteForm
+from handlers.card_forms import CompleteForm
 from handlers.forms import parse, state_values
 from handlers.lookup import parse_number
 from handlers.requests import RequestForm
@@ -64,7 +64,12 @@ def test_request_form_errors_are_keyed_by_block(values: dict[str, Any], errors: 
 
 @pytest.mark.parametrize(
     ("minutes", "error"),
-    [("-1", "greater than or equal to 0"), ("1441", "less than or equal to 1440"), ("abc", "valid integer")],
+    [
+        ("-1", "Enter 0 or more."),
+        ("1441", "Enter 1440 or less."),
+        ("abc", "Enter a whole number."),
+        ("2.5", "whole number"),
+    ],
 )
 def test_completion_minutes_are_checked(minutes: str, error: str) -> None:
     result = parse(CompleteForm, view(resolution=sr.text_value("Fixed"), minutes=sr.number_value(minutes)))

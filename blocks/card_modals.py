@@ -1,0 +1,177 @@
+"""The small modals a card's controls open: complete, hold, note, time, parts, plan, cancel, reopen,
+and the approver's reject. Each carries the work order (or request) in `private_metadata`."""
+
+from typing import Any
+
+from blocks import text as t
+from blocks.ids import INPUT_ACTION, Block, Callback, ref_value
+from blocks.modals import (
+    CAUSE_MAX,
+    MINUTES_MAX,
+    RESOLUTION_MAX,
+    file_input,
+    input_block,
+    modal,
+    option,
+    text_input,
+)
+from models.enums import HoldReason, Priority
+from models.schemas import ServiceRequestRead, WorkOrderRead
+
+REASON_MAX = 1000
+NOTE_MAX = 3000
+PARTS_MAX = 1000
+
+
+def _heading(wo: WorkOrderRead) -> dict[str, Any]:
+    return {"type": "section", "text": t.mrkdwn(f"*{wo.ref} · {t.escape(wo.title)}*")}
+
+
+def _minutes(*, optional_min: int = 0) -> dict[str, Any]:
+    return {
+        "type": "number_input",
+        "action_id": INPUT_ACTION,
+        "is_decimal_allowed": False,
+        "min_value": str(optional_min),
+        "max_value": str(MINUTES_MAX),
+    }
+
+
+def _for(wo: WorkOrderRead, callback: str, title: str, submit: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return modal(callback, title, submit, [_heading(wo), *blocks], metadata=ref_value(wo.id, wo.version))
+
+
+def complete_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    """Ask for the resolution (required), the cause, the time spent and a photo of the result."""
+    return _for(
+        wo,
+        Callback.COMPLETE_MODAL,
+        f"Complete {wo.ref}",
+        "Complete",
+        [
+            input_block(Block.RESOLUTION, "What was done?", text_input(RESOLUTION_MAX, multiline=True)),
+            input_block(Block.CAUSE, "Cause", text_input(CAUSE_MAX), optional=True),
+            input_block(Block.MINUTES, "Time spent (minutes)", _minutes(), optional=True),
+            input_block(Block.FILES, "Photo or file", file_input(), optional=True),
+        ],
+    )
+
+
+def hold_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    reasons = {
+        "type": "static_select",
+        "action_id": INPUT_ACTION,
+        "options": [option(reason.label, reason.value) for reason in HoldReason],
+    }
+    return _for(
+        wo,
+        Callback.HOLD_MODAL,
+        f"Hold {wo.ref}",
+        "Put on hold",
+        [
+            input_block(Block.REASON, "Waiting for", reasons),
+            input_block(
+                Block.NOTE,
+                "Note",
+                text_input(REASON_MAX, multiline=True),
+                optional=True,
+                hint="Required for “Other”. The requester sees it.",
+            ),
+        ],
+    )
+
+
+def note_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    return _for(
+        wo,
+        Callback.NOTE_MODAL,
+        f"Note on {wo.ref}",
+        "Add note",
+        [input_block(Block.NOTE, "Note", text_input(NOTE_MAX, multiline=True))],
+    )
+
+
+def time_modal(wo: WorkOrderRead, *, user_id: str) -> dict[str, Any]:
+    worker = {"type": "users_select", "action_id": INPUT_ACTION, "initial_user": user_id}
+    return _for(
+        wo,
+        Callback.TIME_MODAL,
+        f"Time on {wo.ref}",
+        "Log time",
+        [
+            input_block(Block.MINUTES, "Minutes", _minutes(optional_min=1)),
+            input_block(Block.WORKER, "Who did the work", worker, hint="A member of the team; you by default."),
+        ],
+    )
+
+
+def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    return _for(
+        wo,
+        Callback.PARTS_MODAL,
+        f"Parts for {wo.ref}",
+        "Record parts",
+        [
+            input_block(
+                Block.PARTS,
+                "Parts used",
+                text_input(PARTS_MAX, multiline=True),
+                hint="One per line with the quantity, for example “2 x M8 bolt”.",
+            )
+        ],
+    )
+
+
+def plan_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    priorities = {
+        "type": "static_select",
+        "action_id": INPUT_ACTION,
+        "options": [option(priority.label, priority.value) for priority in Priority],
+        "initial_option": option(wo.priority.label, wo.priority.value),
+    }
+    due: dict[str, Any] = {"type": "datetimepicker", "action_id": INPUT_ACTION}
+    if wo.resolution_due_at:
+        due["initial_date_time"] = int(wo.resolution_due_at.timestamp())
+    return _for(
+        wo,
+        Callback.PLAN_MODAL,
+        f"Plan {wo.ref}",
+        "Save",
+        [
+            input_block(
+                Block.PRIORITY, "Priority", priorities, optional=True, hint="A new priority recomputes the due times."
+            ),
+            input_block(Block.DUE, "Resolution due", due, optional=True),
+        ],
+    )
+
+
+def cancel_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    return _for(
+        wo,
+        Callback.CANCEL_MODAL,
+        f"Cancel {wo.ref}",
+        "Cancel work order",
+        [input_block(Block.REASON, "Why is it cancelled?", text_input(REASON_MAX, multiline=True))],
+    )
+
+
+def reopen_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    return _for(
+        wo,
+        Callback.REOPEN_MODAL,
+        f"Reopen {wo.ref}",
+        "Reopen",
+        [input_block(Block.REASON, "What is still wrong?", text_input(REASON_MAX, multiline=True))],
+    )
+
+
+def reject_modal(request: ServiceRequestRead) -> dict[str, Any]:
+    heading = {"type": "section", "text": t.mrkdwn(f"*{request.ref} · {t.escape(request.title)}*")}
+    return modal(
+        Callback.REJECT_MODAL,
+        f"Reject {request.ref}",
+        "Reject",
+        [heading, input_block(Block.REASON, "Why? (the requester sees this)", text_input(REASON_MAX, multiline=True))],
+        metadata=str(request.id),
+    )

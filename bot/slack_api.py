@@ -1,0 +1,67 @@
+"""The Web API calls Wrench makes, each logged and survived when Slack or the network says no.
+
+The database already holds the truth when these run; a failed call is logged (issue 7 adds the
+outbox that retries it).
+"""
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+log = logging.getLogger("wrench.notifier")
+
+
+def slack_error(error: SlackApiError) -> str:
+    """Slack's error code (`channel_not_found`...), or the HTTP status when the body was not JSON."""
+    data = error.response.data
+    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {error.response.status_code}"
+
+
+class SlackApi:
+    def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession | None = None) -> None:
+        self.client = client
+        self.session = session
+
+    async def call(self, method: str, **kwargs: Any) -> Any:
+        """Call a Web API method; log and return None when Slack or the network says no."""
+        try:
+            return await getattr(self.client, method)(**kwargs)
+        except SlackApiError as error:
+            log.warning("slack %s failed: %s", method, slack_error(error))
+        except aiohttp.ClientError as error:
+            log.warning("slack %s failed: %s", method, error)
+        return None
+
+    async def post(self, channel: str, text: str, **kwargs: Any) -> Any:
+        return await self.call("chat_postMessage", channel=channel, text=text, **kwargs)
+
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        found = await self.call("chat_getPermalink", channel=channel, message_ts=ts)
+        return str(found["permalink"]) if found is not None else None
+
+    async def respond(self, response_url: str, **body: Any) -> None:
+        """Post to an interaction's `response_url` (ephemeral replies, replacing the clicked message)."""
+        webhook = AsyncWebhookClient(response_url, session=self.session)
+        try:
+            response = await webhook.send(**body)
+        except aiohttp.ClientError as error:
+            log.warning("reply to response_url failed: %s", error)
+            return
+        if response.status_code != 200:
+            log.warning("reply to response_url failed: %s %s", response.status_code, response.body)
+
+    async def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """Read one message: a channel's top-level message, else a reply in a thread."""
+        found = await self.call("conversations_history", channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+        for candidate in (found or {}).get("messages", []):
+            if candidate.get("ts") == ts:
+                return dict(candidate)
+        found = await self.call("conversations_replies", channel=channel, ts=ts, limit=1)
+        for candidate in (found or {}).get("messages", []):
+            if candidate.get("ts") == ts:
+                return dict(candidate)
+        return None

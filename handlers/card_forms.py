@@ -1,0 +1,138 @@
+"""The forms behind a card's modals: what each asks, and which service call it becomes."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from blocks import card_modals, modals
+from blocks.ids import Block, Callback, MoreOption
+from handlers.forms import from_timestamp
+from models.enums import HoldReason, Priority
+from models.schemas import Change, WorkOrderRead
+from services import lifecycle, rules, work_log
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    def arguments(self) -> dict[str, Any]:
+        """The service call's keyword arguments."""
+        return self.model_dump()
+
+
+class CompleteForm(Form):
+    resolution: str = Field(min_length=1, max_length=modals.RESOLUTION_MAX)
+    cause: str = Field(default="", max_length=modals.CAUSE_MAX)
+    minutes: int | None = Field(default=None, ge=0, le=modals.MINUTES_MAX)
+    files: list[dict[str, Any]] = []
+
+
+class HoldForm(Form):
+    reason: HoldReason
+    note: str = Field(default="", max_length=card_modals.REASON_MAX)
+
+
+class NoteForm(Form):
+    note: str = Field(min_length=1, max_length=card_modals.NOTE_MAX)
+
+    def arguments(self) -> dict[str, Any]:
+        return {"text": self.note}
+
+
+class TimeForm(Form):
+    minutes: int = Field(ge=1, le=modals.MINUTES_MAX)
+    worker: str | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        return {"minutes": self.minutes, "worker_id": self.worker}
+
+
+class PartsForm(Form):
+    parts: str = Field(min_length=1, max_length=card_modals.PARTS_MAX)
+
+
+class PlanForm(Form):
+    priority: Priority | None = None
+    due: int | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        due: datetime | None = from_timestamp(self.due)
+        return {"priority": self.priority, "due": due}
+
+
+class ReasonForm(Form):
+    reason: str = Field(min_length=1, max_length=card_modals.REASON_MAX)
+
+
+Service = Callable[..., Awaitable[Change]]
+
+
+@dataclass(frozen=True)
+class CardForm:
+    """One modal of a card: the action it needs, how it is drawn, read and carried out."""
+
+    action: rules.Action
+    draw: Callable[[WorkOrderRead, str], dict[str, Any]]  # (work order, clicker) → view
+    form: type[Form]
+    service: Service
+    error_field: str  # where a refusal is shown in the modal
+    versioned: bool = True  # refused when the work order changed since the card was drawn
+
+
+CARD_FORMS: dict[str, CardForm] = {
+    Callback.COMPLETE_MODAL: CardForm(
+        rules.Action.COMPLETE,
+        lambda wo, _: card_modals.complete_modal(wo),
+        CompleteForm,
+        lifecycle.complete,
+        Block.RESOLUTION,
+    ),
+    Callback.HOLD_MODAL: CardForm(
+        rules.Action.HOLD, lambda wo, _: card_modals.hold_modal(wo), HoldForm, lifecycle.hold, Block.REASON
+    ),
+    Callback.NOTE_MODAL: CardForm(
+        rules.Action.NOTE, lambda wo, _: card_modals.note_modal(wo), NoteForm, work_log.add_note, Block.NOTE, False
+    ),
+    Callback.TIME_MODAL: CardForm(
+        rules.Action.LOG_TIME,
+        lambda wo, user: card_modals.time_modal(wo, user_id=user),
+        TimeForm,
+        work_log.log_time,
+        Block.MINUTES,
+        False,
+    ),
+    Callback.PARTS_MODAL: CardForm(
+        rules.Action.USE_PARTS,
+        lambda wo, _: card_modals.parts_modal(wo),
+        PartsForm,
+        work_log.use_parts,
+        Block.PARTS,
+        False,
+    ),
+    Callback.PLAN_MODAL: CardForm(
+        rules.Action.PLAN, lambda wo, _: card_modals.plan_modal(wo), PlanForm, work_log.plan, Block.PRIORITY
+    ),
+    Callback.CANCEL_MODAL: CardForm(
+        rules.Action.CANCEL, lambda wo, _: card_modals.cancel_modal(wo), ReasonForm, lifecycle.cancel, Block.REASON
+    ),
+    Callback.REOPEN_MODAL: CardForm(
+        rules.Action.REOPEN,
+        lambda wo, _: card_modals.reopen_modal(wo),
+        ReasonForm,
+        lifecycle.reopen,
+        Block.REASON,
+        False,
+    ),
+}
+
+# The overflow menu's entries → the modal each opens.
+MORE_FORMS: dict[MoreOption, str] = {
+    MoreOption.NOTE: Callback.NOTE_MODAL,
+    MoreOption.TIME: Callback.TIME_MODAL,
+    MoreOption.PARTS: Callback.PARTS_MODAL,
+    MoreOption.PLAN: Callback.PLAN_MODAL,
+    MoreOption.CANCEL: Callback.CANCEL_MODAL,
+}

@@ -1,0 +1,97 @@
+"""Requests and notes from ordinary Slack messages: a :ticket: reaction files the message as a request;
+a reply in a card's thread is recorded as a note on its work order."""
+
+from functools import partial
+from typing import Any
+
+from blocks.ids import Event
+from handlers.context import deps_of
+from handlers.guard import guarded
+from models.schemas import RequestCreate
+from services import requests, slack_events, work_log, work_orders
+from services.errors import DomainError
+
+TITLE_MAX = 150
+
+
+def register(app: Any) -> None:
+    app.event(Event.REACTION_ADDED)(guarded(file_from_reaction))
+    app.event(Event.MESSAGE)(guarded(note_from_thread))
+
+
+async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+    """Once per message, whoever reacts first: the message's author is the requester."""
+    await ack()
+    deps, item = deps_of(context), event.get("item") or {}
+    intake = deps.org.emoji_intake
+    if not intake.enabled or event.get("reaction") != intake.emoji or item.get("type") != "message":
+        return
+    channel, ts = item["channel"], item["ts"]
+    source_key = f"reaction:{channel}:{ts}"
+    if await deps.db.run(partial(requests.already_submitted, source_key=source_key)):
+        return
+    message = await deps.notifier.fetch_message(channel, ts)
+    if message is None or not str(message.get("text") or "").strip():
+        return
+    text = str(message["text"]).strip()
+    title = next(line.strip() for line in text.splitlines() if line.strip())
+    requester = message.get("user") if not message.get("bot_id") else None
+    request = RequestCreate(
+        title=title[:TITLE_MAX],
+        category=deps.org.intake_category().key,
+        description=text,
+        source_channel=channel,
+        source_ts=ts,
+    )
+    submit = partial(
+        requests.submit,
+        org=deps.org,
+        now=deps.clock(),
+        requester_id=requester or event["user"],
+        request=request,
+        source_key=source_key,
+    )
+    try:
+        submission = await deps.db.run(submit)
+    except DomainError as error:  # e.g. the intake category has required custom fields
+        await deps.notifier.tell(event["user"], f"That message could not be filed: {error}")
+        return
+    if submission is None:
+        return
+    if submission.change is not None:
+        await deps.notifier.work_order_created(submission.change.work_order)
+    else:
+        await deps.notifier.request_awaiting_approval(submission.request)
+
+
+async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+    """A person's reply under a card is a note; the bot's own lines and edits are not."""
+    await ack()
+    thread_ts, channel = event.get("thread_ts"), event.get("channel")
+    if not thread_ts or thread_ts == event.get("ts") or event.get("bot_id") or event.get("subtype"):
+        return
+    deps = deps_of(context)
+    text = str(event.get("text") or "").strip()
+    if not text or not event.get("user"):
+        return
+
+    async def record(session: Any) -> Any:
+        work_order = await work_orders.get_by_card(session, channel=channel, ts=thread_ts)
+        if work_order is None:
+            return None
+        event_id = body.get("event_id")
+        if event_id and not await slack_events.first_delivery(session, event_id=event_id, now=deps.clock()):
+            return None  # Slack retried an event already recorded
+        return await work_log.add_note(
+            session,
+            org=deps.org,
+            now=deps.clock(),
+            work_order_id=work_order.id,
+            user_id=event["user"],
+            text=text[: work_log.NOTE_MAX],
+            source="thread",
+        )
+
+    change = await deps.db.run(record)
+    if change is not None:
+        await deps.notifier.work_order_changed(change)

@@ -1,0 +1,23 @@
+"""Job functions: each runs one service call in a transaction and hands the results to the notifier.
+
+Jobs are safe to run on several replicas at once: a work order changed by two of them at the same
+moment is caught by its version column, and the retry finds nothing left to do.
+"""
+
+import logging
+from functools import partial
+
+from services import lifecycle
+from services.ports import Deps
+
+log = logging.getLogger("wrench.scheduler")
+
+
+async def close_unconfirmed(deps: Deps) -> int:
+    """Close completed work nobody confirmed or reopened in time; returns how many closed."""
+    closed = await deps.db.run(partial(lifecycle.close_unconfirmed, org=deps.org, now=deps.clock()))
+    for change in closed:
+        await deps.notifier.work_order_changed(change)
+    if closed:
+        log.info("closed %d unconfirmed work orders", len(closed))
+    return len(closed)

@@ -1,0 +1,25 @@
+"""What a card shows besides the work order's own columns: names from wrench.yml, the asset's label,
+and the custom field values with their labels."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.schemas import CardContext, WorkOrderRead
+from services import custom_fields, places
+from services.org import Organisation
+
+
+async def card_context(session: AsyncSession, *, org: Organisation, work_order: WorkOrderRead) -> CardContext:
+    category = org.category(work_order.category)
+    shown = []
+    for key, value in work_order.custom_fields.items():
+        spec = category.field(key) if category else None
+        if spec is not None:
+            shown.append((spec.label, custom_fields.display(spec, value)))
+        else:  # a field since removed from the config: still show what was recorded
+            shown.append((key, str(value)))
+    return CardContext(
+        category=org.category_name(work_order.category),
+        team=org.team(work_order.team).name,
+        asset=await places.asset_label(session, work_order.asset_id),
+        fields=tuple(shown),
+    )
