@@ -49,3 +49,49 @@ async def file_request(bot: BotClient, *, user_id: str = STAFF, **values: Any) -
 def card_ref(card: Call) -> tuple[str, str]:
     """(channel, ts) of a posted card, as Slack answered them."""
     return card.answer["channel"], card.answer["ts"]
+
+
+def latest_card(bot: BotClient, card: Call) -> dict[str, Any]:
+    """The card as Slack now shows it: the last chat.update of it, else as posted."""
+    channel, ts = card_ref(card)
+    updates = bot.fake.find("chat.update", channel=channel, ts=ts)
+    return updates[-1].params if updates else card.params
+
+
+def ref_of(shown: dict[str, Any]) -> str:
+    """The "id:version" every control of a card carries."""
+    actions = next(b for b in shown["blocks"] if b["type"] == "actions")
+    return str(actions["block_id"].partition(":")[2])
+
+
+async def click_card(
+    bot: BotClient, card: Call, action_id: str, user_id: str, *, element: dict[str, Any] | None = None
+) -> str:
+    """Click a control on the card as it now looks; returns the key its ephemeral replies carry."""
+    channel, ts = card_ref(card)
+    shown = latest_card(bot, card)
+    ref = ref_of(shown)
+    if element is not None and element.get("type") == "users_select":
+        element = {**element, "block_id": f"card_actions:{ref}"}
+    if element is not None and element.get("type") == "overflow":
+        element = {**element, "selected_option": {"value": f"{element['option']}|{ref}"}}
+    key = f"c{len(bot.fake.replies)}-{action_id}-{user_id}-{len(bot.fake.calls)}"
+    body = sr.block_action(
+        action_id,
+        ref,
+        user_id=user_id,
+        channel=channel,
+        message_ts=ts,
+        response_url=bot.fake.response_url(key),
+        element=element,
+    )
+    response = await bot.post(body)
+    assert response.status == 200
+    return key
+
+
+async def open_card_form(bot: BotClient, card: Call, action_id: str, user_id: str, **element: Any) -> dict[str, Any]:
+    """Click a control that opens a form; returns the form as views.open received it."""
+    before = len(bot.fake.find("views.open"))
+    await click_card(bot, card, action_id, user_id, element=element or None)
+    return (await bot.fake.wait_calls("views.open", before + 1))[-1].params["view"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from blocks.ids import Action
 from models.db import Database
 from models.tables import WorkOrder, WorkOrderEvent
-from tests.e2e.flow import card_ref, file_request
+from tests.e2e.flow import card_ref, file_request, latest_card, ref_of
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call
 from tests.support.org import MANAGER, OTHER_TECH, OUTSIDER, STAFF, TECH_1, TECH_2
@@ -28,18 +28,6 @@ async def click(bot: BotClient, card: Call, action: str, user_id: str, *, latest
     response, key = await bot.click(action, ref_of(shown), user_id=user_id, channel=channel, message_ts=ts)
     assert response.status == 200
     return key
-
-
-def latest_card(bot: BotClient, card: Call) -> dict:
-    channel, ts = card_ref(card)
-    updates = bot.fake.find("chat.update", channel=channel, ts=ts)
-    return updates[-1].params if updates else card.params
-
-
-def ref_of(shown: dict) -> str:
-    """The "id:version" every control of the card carries."""
-    actions = next(b for b in shown["blocks"] if b["type"] == "actions")
-    return actions["block_id"].partition(":")[2]
 
 
 WORKERS = "the assignee and Facilities technicians and managers"

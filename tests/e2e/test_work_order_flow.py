@@ -22,7 +22,7 @@ async def test_request_modal_is_prefilled_from_the_command_text(bot: BotClient) 
     title = next(b for b in view["blocks"] if b["block_id"] == "title")
     assert title["element"]["initial_value"] == "leaking pipe in 204"
     category = next(b for b in view["blocks"] if b["block_id"] == "category")
-    assert [o["value"] for o in category["element"]["options"]] == ["plumbing", "electrical", "laptops"]
+    assert [o["value"] for o in category["element"]["options"]] == ["plumbing", "electrical", "laptops", "keys", "hvac"]
 
 
 async def test_submitted_request_posts_a_card_and_tells_the_requester(bot: BotClient, db: Database) -> None:

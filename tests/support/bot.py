@@ -91,6 +91,17 @@ class BotClient:
             text = await response.text()
             return response.status, (await response.json(content_type=None) if text else None)
 
+    async def send(self, body: bytes, *, content_type: str = FORM) -> tuple[int, Any]:
+        """POST a signed body; returns the HTTP status and the JSON answer (None when empty)."""
+        headers = sr.signed_headers(body, content_type=content_type)
+        async with self.http.post(f"{self.url}/slack/events", data=body, headers=headers) as response:
+            text = await response.text()
+            return response.status, (await response.json(content_type=None) if text else None)
+
+    async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> int:
+        status, _ = await self.send(sr.event_callback(event, event_id=event_id), content_type="application/json")
+        return status
+
     async def replies_to(self, key: str, count: int = 1) -> list[dict[str, Any]]:
         await self.fake.wait_for(lambda: len([r for r in self.fake.replies if r["key"] == key]) >= count)
         return [r for r in self.fake.replies if r["key"] == key]

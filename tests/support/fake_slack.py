@@ -66,6 +66,10 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def seed_message(self, channel: str, ts: str, text: str, *, user: str) -> None:
+        """A message people wrote before the test (what conversations.history will find)."""
+        self._messages[(channel, ts)] = {"type": "message", "ts": ts, "text": text, "user": user}
+
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
         self.rate_limits.setdefault(method, []).extend([retry_after] * times)
@@ -189,6 +193,12 @@ class FakeSlack:
                 return {"ok": False, "error": "invalid_trigger_id" if trigger else "invalid_arguments"}
             self._used_triggers.add(trigger)
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
+        if method in ("conversations.history", "conversations.replies"):
+            ts = params.get("latest") or params.get("ts")
+            found = self._messages.get((str(params.get("channel")), str(ts)))
+            if found is None:
+                return {"ok": True, "messages": []}
+            return {"ok": True, "messages": [{"type": "message", "ts": ts, **found}]}
         if method in ("views.update", "views.publish"):
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
         return {"ok": False, "error": "unknown_method"}

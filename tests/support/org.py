@@ -1,4 +1,5 @@
-"""The organisation most tests run with: one facilities team, two categories, SLA targets."""
+"""The organisation most tests run with: facilities and IT teams, categories (one needing approval,
+one with custom fields), SLA targets."""
 
 from services.org import Organisation, parse_organisation
 
@@ -36,6 +37,20 @@ categories:
   - key: laptops
     name: Laptops
     team: it
+  - key: keys
+    name: Keys and access
+    team: facilities
+    requires_approval: true
+    default_priority: low
+  - key: hvac
+    name: Heating and cooling
+    team: facilities
+    fields:
+      - {{key: floor, label: Floor, type: number, min: -2, max: 40, required: true}}
+      - {{key: kind, label: What is wrong, type: select, options: [Too hot, Too cold, Noisy]}}
+      - {{key: noticed, label: First noticed, type: date}}
+      - {{key: contact, label: Who to ask on site, type: user}}
+      - {{key: safe, label: Nobody is at risk, type: checkbox}}
 sla:
   urgent: {{respond: 15m, resolve: 4h}}
   high: {{respond: 1h, resolve: 1d}}
