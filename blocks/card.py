@@ -4,7 +4,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.ids import Action, Block, MoreOption, ref_value
-from models.enums import Priority, Status
+from models.enums import FieldType, Priority, Status
 from models.schemas import CardContext, WorkOrderRead
 
 PRIORITY_BADGE = {
@@ -86,7 +86,7 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     if wo.description:
         blocks.append({"type": "section", "text": t.mrkdwn(t.escape(wo.description))})
     if context.fields:
-        lines = "\n".join(f"*{t.escape(label)}:* {t.escape(value)}" for label, value in context.fields)
+        lines = "\n".join(f"*{t.escape(label)}:* {_value(value, kind)}" for label, value, kind in context.fields)
         blocks.append({"type": "section", "text": t.mrkdwn(lines)})
     if wo.attachments:
         blocks.append({"type": "context", "elements": [t.mrkdwn(_files(wo.attachments))]})
@@ -95,6 +95,10 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
     blocks.append({"type": "context", "elements": [t.mrkdwn(_footer(wo))]})
     return blocks
+
+
+def _value(value: str, kind: FieldType) -> str:
+    return t.user(value) if kind is FieldType.USER else t.escape(value)
 
 
 def _status_line(wo: WorkOrderRead) -> str | None:

@@ -180,7 +180,8 @@ class CardContext(BaseModel):
     category: str
     team: str
     asset: str | None = None
-    fields: tuple[tuple[str, str], ...] = ()  # (label, value shown) of the category's custom fields
+    # (label, value as text, type) of the category's custom fields; a `user` value is a user id
+    fields: tuple[tuple[str, str, FieldType], ...] = ()
 
 
 class TeamTotals(BaseModel):

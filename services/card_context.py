@@ -3,6 +3,7 @@ and the custom field values with their labels."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import FieldType
 from models.schemas import CardContext, WorkOrderRead
 from services import custom_fields, places
 from services.org import Organisation
@@ -14,9 +15,9 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
     for key, value in work_order.custom_fields.items():
         spec = category.field(key) if category else None
         if spec is not None:
-            shown.append((spec.label, custom_fields.display(spec, value)))
+            shown.append((spec.label, custom_fields.display(spec, value), spec.type))
         else:  # a field since removed from the config: still show what was recorded
-            shown.append((key, str(value)))
+            shown.append((key, str(value), FieldType.TEXT))
     return CardContext(
         category=org.category_name(work_order.category),
         team=org.team(work_order.team).name,

@@ -83,9 +83,7 @@ def _show(number: float) -> str:
 
 
 def display(field: CustomField, value: Any) -> str:
-    """How a stored value reads on a card (mrkdwn, not yet escaped for text)."""
+    """How a stored value reads (plain text; a `user` field's value stays the user id)."""
     if field.type is FieldType.CHECKBOX:
         return "Yes" if value else "No"
-    if field.type is FieldType.USER:
-        return f"<@{value}>"
     return str(value)

@@ -93,8 +93,17 @@ def block_action(
     )
 
 
-def view_action(view: dict[str, Any], action_id: str, block_id: str, state: dict[str, Any], *, user_id: str) -> bytes:
-    """A dispatch action inside an open modal (the request form's category select), as Slack sends it."""
+def view_action(
+    view: dict[str, Any],
+    action_id: str,
+    block_id: str,
+    state: dict[str, Any],
+    *,
+    user_id: str,
+    typed: dict[str, dict[str, Any]] | None = None,
+) -> bytes:
+    """A dispatch action inside an open modal (the request form's category select), as Slack sends it;
+    `typed` is what the other input blocks hold at that moment."""
     submitted = {
         "id": "V0OPENFORM",
         "hash": "1700000000.form",
@@ -102,7 +111,7 @@ def view_action(view: dict[str, Any], action_id: str, block_id: str, state: dict
         "callback_id": view["callback_id"],
         "private_metadata": view.get("private_metadata", ""),
         "blocks": view["blocks"],
-        "state": {"values": {block_id: {action_id: state}}},
+        "state": {"values": {**{b: {"value": v} for b, v in (typed or {}).items()}, block_id: {action_id: state}}},
     }
     return interaction(
         {

@@ -102,7 +102,7 @@ CONTEXT = CardContext(
     category="Plumbing <b>",
     team="Facilities & Co",
     asset="PUMP-7 · Booster pump",
-    fields=tuple((f"Label {i}", HOSTILE * 20) for i in range(20)),
+    fields=(*((f"Label {i}", HOSTILE * 20, FieldType.TEXT) for i in range(19)), ("Contact", "U0TECH2", FieldType.USER)),
 )
 PLAIN = CardContext(category="Plumbing", team="Facilities")
 
@@ -184,7 +184,10 @@ def test_controls_carry_the_version_the_card_shows() -> None:
 def test_card_shows_the_facts() -> None:
     wo = work_order(assignee_id="U0TECH1", custom_fields={"x": 1})
     built = card.card(
-        wo, CardContext(category="Plumbing", team="Facilities", asset="P-1 · Pump", fields=(("Floor", "3"),))
+        wo,
+        CardContext(
+            category="Plumbing", team="Facilities", asset="P-1 · Pump", fields=(("Floor", "3", FieldType.NUMBER),)
+        ),
     )
     assert built["blocks"][0]["text"]["text"] == "WO-1042 · Leaking pipe"
     fields = " | ".join(f["text"] for f in built["blocks"][1]["fields"])
