@@ -19,6 +19,21 @@ def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool
         {"type": "header", "text": t.plain("Wrench", t.HEADER_TEXT)},
         {"type": "actions", "elements": [button("New request", Action.HOME_NEW_REQUEST, "new", style="primary")]},
     ]
+    for team in dashboard.teams:
+        facts = [
+            f"*Open*\n{team.open}",
+            f"*In progress*\n{team.in_progress}",
+            f"*On hold*\n{team.on_hold}",
+            f"*Unclaimed*\n{team.unclaimed}",
+            f"*Overdue*\n{team.overdue}",
+        ]
+        blocks.append(
+            {
+                "type": "section",
+                "text": t.mrkdwn(f"*{t.escape(team.team)}* team totals"),
+                "fields": [t.mrkdwn(f) for f in facts],
+            }
+        )
     if dashboard.pending_approvals:
         blocks.append({"type": "header", "text": t.plain("Waiting for your approval", t.HEADER_TEXT)})
         for request in dashboard.pending_approvals[:5]:
@@ -38,21 +53,6 @@ def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool
         dashboard.requested,
         empty="You have not filed any requests. Type `/request` anywhere to file one.",
     )
-    for team in dashboard.teams:
-        facts = [
-            f"*Open*\n{team.open}",
-            f"*In progress*\n{team.in_progress}",
-            f"*On hold*\n{team.on_hold}",
-            f"*Unclaimed*\n{team.unclaimed}",
-            f"*Overdue*\n{team.overdue}",
-        ]
-        blocks.append(
-            {
-                "type": "section",
-                "text": t.mrkdwn(f"*{t.escape(team.team)}* team totals"),
-                "fields": [t.mrkdwn(f) for f in facts],
-            }
-        )
     if not expanded and _hidden(dashboard):
         blocks.append({"type": "actions", "elements": [button("Show more", Action.HOME_MORE, "more")]})
     blocks.append(

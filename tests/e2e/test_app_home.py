@@ -4,9 +4,10 @@ import json
 import time
 
 from blocks.ids import Action
-from tests.e2e.flow import card_ref, file_request
+from tests.e2e.flow import card_ref, click_card, file_request, open_request_modal, request_values
+from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
-from tests.support.org import STAFF, TECH_1
+from tests.support.org import MANAGER, STAFF, TECH_1, TECH_2
 
 
 def home_opened(user_id: str, tab: str = "home") -> bytes:
@@ -57,3 +58,48 @@ async def test_messages_tab_does_not_publish(bot: BotClient) -> None:
     assert response.status == 200
     await open_home(bot, STAFF)  # a later home-tab open is the first publish
     assert len(bot.fake.find("views.publish")) == 1
+
+
+async def test_home_follows_changes_for_people_who_use_it(bot: BotClient) -> None:
+    await open_home(bot, STAFF)
+    await open_home(bot, TECH_1)
+    card = await file_request(bot)  # the requester's and the team's homes are redrawn
+    staff_home = json.dumps((await bot.fake.wait_calls("views.publish", 2, user_id=STAFF))[-1].params["view"])
+    assert "Your requests" in staff_home and "*WO-1* Leaking pipe in 204" in staff_home
+    await bot.fake.wait_calls("views.publish", 2, user_id=TECH_1)
+    queue = json.dumps(bot.fake.find("views.publish", user_id=TECH_1)[-1].params["view"])
+    assert "Unclaimed in your teams" in queue and "*WO-1* Leaking pipe in 204" in queue
+
+    await click_card(bot, card, Action.CLAIM, TECH_1)
+    await bot.fake.wait_calls("views.publish", 3, user_id=TECH_1)
+    mine = json.dumps(bot.fake.find("views.publish", user_id=TECH_1)[-1].params["view"])
+    assert "Your work" in mine and "held by <@U0TECH1>" in mine
+    assert not bot.fake.find("views.publish", user_id=TECH_2)  # never opened the tab: nothing to redraw
+
+
+async def test_managers_see_team_totals_and_approvals_and_can_show_more(bot: BotClient) -> None:
+    for n in range(10):
+        await file_request(bot, title=f"Job {n}")
+    form = await open_request_modal(bot)
+    assert await bot.submit(form, request_values(title="Spare key", category="keys"), user_id=STAFF) == (200, None)
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=MANAGER)
+    view = await open_home(bot, MANAGER)
+    assert "Waiting for your approval" in view and "Spare key" in view, view
+    assert '"action_id": "request_approve"' in view
+    assert "Facilities* team totals" in view and '"*Open*\\n10"' in view
+    assert "Show more" in view and "\\u2026and 2 more" in view
+
+    await bot.post(sr.home_action(Action.HOME_MORE, "more", user_id=MANAGER))
+
+    def expanded() -> list[str]:
+        views = [json.dumps(p.params["view"]) for p in bot.fake.find("views.publish", user_id=MANAGER)]
+        return [v for v in views if "Job 9" in v]
+
+    assert "Show more" not in (await bot.fake.wait_for(expanded))[0]
+
+
+async def test_open_from_home_shows_the_work_order_in_a_modal(bot: BotClient) -> None:
+    await file_request(bot)
+    await bot.post(sr.home_action(Action.SHOW, "1", user_id=STAFF))
+    opened = (await bot.fake.wait_calls("views.open", 2))[-1].params["view"]
+    assert opened["title"]["text"] == "WO-1" and opened["blocks"][0]["text"]["text"] == "WO-1 · Leaking pipe in 204"

@@ -149,7 +149,7 @@ async def test_config_check_names_the_wrong_line(tmp_path: Path, fake_slack: Fak
     code, output = await wrench("config", "check", env=env)
     assert (code, output.strip()) == (
         0,
-        f"{tmp_path}/wrench.yml: OK (2 teams, 3 categories, SLA targets for 4 priorities, timezone Europe/London)",
+        f"{tmp_path}/wrench.yml: OK (2 teams, 5 categories, SLA targets for 4 priorities, timezone Europe/London)",
     )
     broken = tmp_path / "broken.yml"
     broken.write_text(CONFIG.replace("channel: C0ITDESK", "channel: it-desk"))
