@@ -59,6 +59,10 @@ class SlackNotifier:
 
     async def work_order_changed(self, change: Change) -> None:
         work_order = change.work_order
+        if work_order.card_ts is None:  # clicked while the card was being posted: read where it went
+            async with self.db.unit_of_work() as session:
+                posted = await work_orders.get(session, work_order.id)
+            work_order = work_order.model_copy(update={"card_channel": posted.card_channel, "card_ts": posted.card_ts})
         channel, ts = work_order.card_channel, work_order.card_ts
         if channel is None or ts is None:
             log.warning("%s changed but has no card to update", work_order.ref)

@@ -7,8 +7,9 @@ from typing import Any
 from blocks.ids import Event
 from handlers.context import deps_of
 from handlers.guard import guarded
+from handlers.requests import announce
 from models.schemas import RequestCreate
-from services import requests, slack_events, work_log, work_orders
+from services import requests, work_log
 from services.errors import DomainError
 
 TITLE_MAX = 150
@@ -56,12 +57,8 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     except DomainError as error:  # e.g. the intake category has required custom fields
         await deps.notifier.tell(event["user"], f"That message could not be filed: {error}")
         return
-    if submission is None:
-        return
-    if submission.change is not None:
-        await deps.notifier.work_order_created(submission.change.work_order)
-    else:
-        await deps.notifier.request_awaiting_approval(submission.request)
+    if submission is not None:
+        await announce(deps, submission)
 
 
 async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
@@ -70,28 +67,20 @@ async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any]
     thread_ts, channel = event.get("thread_ts"), event.get("channel")
     if not thread_ts or thread_ts == event.get("ts") or event.get("bot_id") or event.get("subtype"):
         return
-    deps = deps_of(context)
     text = str(event.get("text") or "").strip()
     if not text or not event.get("user"):
         return
-
-    async def record(session: Any) -> Any:
-        work_order = await work_orders.get_by_card(session, channel=channel, ts=thread_ts)
-        if work_order is None:
-            return None
-        event_id = body.get("event_id")
-        if event_id and not await slack_events.first_delivery(session, event_id=event_id, now=deps.clock()):
-            return None  # Slack retried an event already recorded
-        return await work_log.add_note(
-            session,
-            org=deps.org,
-            now=deps.clock(),
-            work_order_id=work_order.id,
-            user_id=event["user"],
-            text=text[: work_log.NOTE_MAX],
-            source="thread",
-        )
-
-    change = await deps.db.run(record)
+    deps = deps_of(context)
+    note = partial(
+        work_log.note_from_thread,
+        org=deps.org,
+        now=deps.clock(),
+        channel=channel,
+        thread_ts=thread_ts,
+        user_id=event["user"],
+        text=text,
+        event_id=body.get("event_id"),
+    )
+    change = await deps.db.run(note)
     if change is not None:
         await deps.notifier.work_order_changed(change)

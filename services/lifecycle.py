@@ -13,10 +13,12 @@ from models.schemas import Change
 from models.work_orders import LaborEntry, WorkOrder
 from services import changes, rules
 from services.errors import InvalidInput
+from services.inputs import checked_text
 from services.org import Organisation
 
 MAX_LABOR_MINUTES = 24 * 60
 REASON_MAX = 1000
+RESOLUTION_MAX = 3000
 
 
 async def start(
@@ -47,7 +49,13 @@ async def hold(
     seen_version: int | None = None,
 ) -> Change:
     """Pause the work with a reason (and a note, required for "other"), shown on the card."""
-    note = _reason(note, field="note", required=reason is HoldReason.OTHER, ask="Say what the work is waiting for.")
+    note = checked_text(
+        note,
+        field="note",
+        limit=REASON_MAX,
+        required=reason is HoldReason.OTHER,
+        ask="Say what the work is waiting for.",
+    )
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.HOLD, seen_version=seen_version)
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
@@ -88,7 +96,7 @@ async def complete(
     files: Sequence[dict[str, Any]] = (),
     seen_version: int | None = None,
 ) -> Change:
-    resolution = _reason(resolution, field="resolution", required=True, ask="Describe what was done.", limit=3000)
+    resolution = checked_text(resolution, field="resolution", limit=RESOLUTION_MAX, ask="Describe what was done.")
     if minutes is not None and not 0 <= minutes <= MAX_LABOR_MINUTES:
         raise InvalidInput(f"Time spent must be between 0 and {MAX_LABOR_MINUTES} minutes.", field="minutes")
     work_order = await changes.load(session, work_order_id)
@@ -122,7 +130,7 @@ async def cancel(
     reason: str,
     seen_version: int | None = None,
 ) -> Change:
-    reason = _reason(reason, field="reason", required=True, ask="Say why it is cancelled.")
+    reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="Say why it is cancelled.")
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.CANCEL, seen_version=seen_version)
     work_order.status_note = reason
@@ -147,7 +155,7 @@ async def reopen(
     session: AsyncSession, *, org: Organisation, now: datetime, work_order_id: int, user_id: str, reason: str
 ) -> Change:
     """Not fixed after all: back to open with the reason; the assignee keeps it (and is told)."""
-    reason = _reason(reason, field="reason", required=True, ask="Say what is still wrong.")
+    reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="Say what is still wrong.")
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.REOPEN, seen_version=None)
     previous = {"resolution": work_order.resolution, "completed_by": work_order.completed_by}
@@ -181,12 +189,3 @@ async def close_unconfirmed(
         event = changes.move(session, work_order, Status.CLOSED, now=now, actor_id=changes.SYSTEM_ACTOR, data=data)
         closed.append(await changes.done(session, work_order, event))
     return closed
-
-
-def _reason(text: str, *, field: str, required: bool, ask: str, limit: int = REASON_MAX) -> str:
-    text = text.strip()
-    if required and not text:
-        raise InvalidInput(ask, field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"Use at most {limit} characters (this has {len(text)}).", field=field)
-    return text

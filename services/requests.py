@@ -11,7 +11,8 @@ from models.enums import RequestStatus
 from models.requests import ServiceRequest
 from models.schemas import RequestCreate, ServiceRequestRead, Submission
 from services import custom_fields, work_orders
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.errors import Conflict, Forbidden, NotFound
+from services.inputs import checked_text
 from services.org import Category, Organisation
 
 REJECTION_MAX = 1000
@@ -105,11 +106,7 @@ async def approve(
 async def reject(
     session: AsyncSession, *, org: Organisation, now: datetime, request_id: int, user_id: str, reason: str
 ) -> ServiceRequestRead:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Tell the requester why.", field="reason")
-    if len(reason) > REJECTION_MAX:
-        raise InvalidInput(f"Use at most {REJECTION_MAX} characters (this has {len(reason)}).", field="reason")
+    reason = checked_text(reason, field="reason", limit=REJECTION_MAX, ask="Tell the requester why.")
     stored = await _decide(session, org=org, request_id=request_id, user_id=user_id)
     await _set_status(session, stored, RequestStatus.REJECTED, user_id=user_id, now=now, reason=reason)
     return ServiceRequestRead.model_validate(stored)

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind, Priority
 from models.schemas import Change
 from models.work_orders import LaborEntry
-from services import changes, rules, sla
+from services import changes, rules, sla, slack_events, work_orders
 from services.errors import InvalidInput
+from services.inputs import checked_text
 from services.org import Organisation
 
 NOTE_MAX = 3000
@@ -28,16 +29,41 @@ async def add_note(
     source: str = "card",
 ) -> Change:
     """A note from the card's Add note form or (`source="thread"`) a reply in the card's thread."""
-    text = text.strip()
-    if not text:
-        raise InvalidInput("Write the note.", field="note")
-    if len(text) > NOTE_MAX:
-        raise InvalidInput(f"Use at most {NOTE_MAX} characters (this has {len(text)}).", field="note")
+    text = checked_text(text, field="note", limit=NOTE_MAX, ask="Write the note.")
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.NOTE, seen_version=None)
     data = {"text": text, "source": source}
     event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.NOTE_ADDED, data=data)
     return await changes.done(session, work_order, event)
+
+
+async def note_from_thread(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    channel: str,
+    thread_ts: str,
+    user_id: str,
+    text: str,
+    event_id: str | None,
+) -> Change | None:
+    """Record a reply under a card as a note; None when the thread is not a card's or Slack is
+    delivering the same event again (`event_id` already seen)."""
+    work_order = await work_orders.get_by_card(session, channel=channel, ts=thread_ts)
+    if work_order is None:
+        return None
+    if event_id and not await slack_events.first_delivery(session, event_id=event_id, now=now):
+        return None
+    return await add_note(
+        session,
+        org=org,
+        now=now,
+        work_order_id=work_order.id,
+        user_id=user_id,
+        text=text[:NOTE_MAX],
+        source="thread",
+    )
 
 
 async def log_time(
@@ -78,11 +104,7 @@ async def use_parts(
     parts: str,
 ) -> Change:
     """Parts used, as free text until the parts register exists (issue 5)."""
-    parts = parts.strip()
-    if not parts:
-        raise InvalidInput("List the parts used.", field="parts")
-    if len(parts) > PARTS_MAX:
-        raise InvalidInput(f"Use at most {PARTS_MAX} characters (this has {len(parts)}).", field="parts")
+    parts = checked_text(parts, field="parts", limit=PARTS_MAX, ask="List the parts used.")
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
     event = changes.record(

@@ -39,10 +39,11 @@ async def file_request(bot: BotClient, *, user_id: str = STAFF, **values: Any) -
     """File a request through the modal; returns the card's chat.postMessage call."""
     view = await open_request_modal(bot, user_id=user_id)
     before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
+    told = len(bot.fake.find("chat.postMessage", channel=user_id))
     status, body = await bot.submit(view, request_values(**values), user_id=user_id)
     assert (status, body) == (200, None)
     cards = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL)
-    await bot.fake.wait_for(lambda: bot.fake.find("chat.postMessage", channel=user_id))
+    await bot.fake.wait_calls("chat.postMessage", told + 1, channel=user_id)  # the card is attached by then
     return cards[-1]
 
 

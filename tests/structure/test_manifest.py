@@ -65,7 +65,15 @@ def test_manifest_turns_on_what_the_code_uses() -> None:
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "reactions:read", "channels:history", "groups:history"} <= scopes
+    assert {
+        "commands",
+        "chat:write",
+        "im:write",
+        "reactions:read",
+        "channels:history",
+        "groups:history",
+        "files:read",
+    } <= scopes
 
 
 def test_no_listener_is_registered_twice() -> None:
