@@ -4,7 +4,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.ids import Action, Block, MoreOption, ref_value
-from models.enums import FieldType, Priority, Status
+from models.enums import FieldType, Priority, SlaStatus, Status
 from models.schemas import CardContext, WorkOrderRead
 
 PRIORITY_BADGE = {
@@ -71,8 +71,8 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         f"*Assignee*\n{t.user(wo.assignee_id, nobody='_Unclaimed_')}",
         f"*Location*\n{t.escape(wo.location) or '—'}",
         f"*Category*\n{t.escape(context.category)} · {t.escape(context.team)}",
-        f"*Response due*\n{_due(wo.response_due_at, wo.first_response_at)}",
-        f"*Resolution due*\n{_due(wo.resolution_due_at, wo.completed_at)}",
+        f"*Response due*\n{_due(wo.response_due_at, wo.first_response_at, wo.sla_response)}",
+        f"*Resolution due*\n{_due(wo.resolution_due_at, wo.completed_at, wo.sla_resolution)}",
     ]
     if context.asset:
         fields.insert(5, f"*Asset*\n{t.escape(context.asset)}")
@@ -104,6 +104,8 @@ def _value(value: str, kind: FieldType) -> str:
 def _status_line(wo: WorkOrderRead) -> str | None:
     """Why it is in its status: the hold reason, the cancellation or reopen reason."""
     note = f" — {t.escape(wo.status_note)}" if wo.status_note else ""
+    if wo.escalation_level and wo.status in ACTIVE:
+        return f":rotating_light: *Escalated (level {wo.escalation_level})* {t.when(wo.escalated_at)}"
     if wo.status is Status.ON_HOLD:
         reason = wo.hold_reason.label if wo.hold_reason else "On hold"
         return f":double_vertical_bar: *{reason}*{note}"
@@ -119,9 +121,11 @@ def _files(files: list[dict[str, Any]]) -> str:
     return t.clip(":paperclip: " + ", ".join(links), t.SECTION_TEXT) if links else ":paperclip: files attached"
 
 
-def _due(due: Any, met_at: Any) -> str:
+def _due(due: Any, met_at: Any, status: SlaStatus) -> str:
     if due is None:
         return "—"
+    if status is SlaStatus.BREACHED:
+        return f"{t.when(due)} :warning: missed"
     return f"{t.when(due)} :heavy_check_mark:" if met_at else t.when(due)
 
 

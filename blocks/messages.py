@@ -40,6 +40,11 @@ def thread_line(event: EventRead) -> str | None:
         return f"{who} set the resolution due date to {t.when(_moment(data.get('to')))}."
     if event.kind == EventKind.STATUS_CHANGED:
         return _status_line(event, who)
+    if event.kind == EventKind.SLA_WARNING:
+        return f":warning: {int(data.get('at_fraction', 0.75) * 100)}% of the time to resolve this has passed."
+    if event.kind == EventKind.ESCALATED:
+        missed = " and ".join(data.get("targets") or ["resolution"])
+        return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."
     return None
 
 
@@ -144,6 +149,20 @@ def reopened_dm(wo: WorkOrderRead, *, by: str, permalink: str | None) -> str:
 
 def assigned_dm(wo: WorkOrderRead, *, by: str, permalink: str | None) -> str:
     return f":inbox_tray: {t.user(by)} assigned {_named(wo)} to you.{_link(permalink)}"
+
+
+def sla_warning_dm(wo: WorkOrderRead, *, permalink: str | None) -> str:
+    return f":warning: {_named(wo)} is due {t.when(wo.resolution_due_at)}.{_link(permalink)}"
+
+
+def escalation_message(wo: WorkOrderRead, *, level: int, team_name: str, permalink: str | None) -> str:
+    """What managers (and, at level 2, admins and the escalation channel) are told."""
+    holder = f"held by {t.user(wo.assignee_id)}" if wo.assignee_id else "nobody has claimed it"
+    return t.clip(
+        f":rotating_light: Level {level} escalation, {t.escape(team_name)}: {_named(wo)} "
+        f"({wo.priority.label}, {holder}) was due {t.when(wo.resolution_due_at)}.{_link(permalink)}",
+        t.SECTION_TEXT,
+    )
 
 
 def intake_reply(wo: WorkOrderRead, *, permalink: str | None) -> str:

@@ -39,6 +39,9 @@ def run(
             help="socket (needs SLACK_APP_TOKEN) or http. Default: socket when SLACK_APP_TOKEN is set, else http."
         ),
     ] = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run the timed jobs in this process too (off when `wrench scheduler` runs them).")
+    ] = True,
 ) -> None:
     """Run the bot until SIGINT or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,17 +49,29 @@ def run(
         settings = load_settings(Settings)
         chosen = settings.mode(mode)
         org = load_organisation(settings.wrench_config)
-        asyncio.run(_serve(settings, chosen, org))
+        asyncio.run(_serve(settings, chosen, org, scheduler_on=scheduler))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
 
 
-async def _serve(settings: Settings, mode: Mode, org: Organisation) -> None:
+@cli.command("scheduler")
+def scheduler_only() -> None:
+    """Run only the timed jobs (SLA watch, auto-close) until SIGINT or SIGTERM; no Slack listeners."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(Settings)
+        org = load_organisation(settings.wrench_config)
+        asyncio.run(_serve(settings, None, org, scheduler_on=True))
+    except (SettingsError, OrgConfigError, StartupError) as error:
+        fail(str(error))
+
+
+async def _serve(settings: Settings, mode: Mode | None, org: Organisation, *, scheduler_on: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(settings, org, mode=mode):
+    async with running(settings, org, mode=mode, scheduler_on=scheduler_on):
         await stop.wait()
     logging.getLogger("wrench").info("stopped")
 

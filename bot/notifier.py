@@ -64,22 +64,29 @@ class SlackNotifier:
                 posted = await work_orders.get(session, work_order.id)
             work_order = work_order.model_copy(update={"card_channel": posted.card_channel, "card_ts": posted.card_ts})
         channel, ts = work_order.card_channel, work_order.card_ts
-        if channel is None or ts is None:
+        if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
-            return
+        else:
+            await self._update_card(work_order, change, channel, ts)
+        permalink = None
+        for recipient, message in self._news(change):
+            if channel and ts:
+                permalink = permalink or await self.api.permalink(channel, ts)
+            body = message(permalink)
+            await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
+        previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
+        await self.refresh_homes([*self._involved(work_order), *previous])
+
+    async def _update_card(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:
+        """Redraw the card (unless only the thread changes) and write each event's line in its thread."""
         if any(event.kind not in THREAD_ONLY for event in change.events):
             await self.api.call("chat_update", channel=channel, ts=ts, **await self._card(work_order))
         for event in change.events:
             line = messages.thread_line(event)
             if line:
-                await self.api.post(channel, line, thread_ts=ts)
-        permalink = None
-        for recipient, message in self._news(change):
-            permalink = permalink or await self.api.permalink(channel, ts)
-            body = message(permalink)
-            await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
-        previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
-        await self.refresh_homes([*self._involved(work_order), *previous])
+                # an SLA warning on unclaimed work is shown to the whole channel, not only the thread
+                broadcast = event.kind == EventKind.SLA_WARNING and work_order.assignee_id is None
+                await self.api.post(channel, line, thread_ts=ts, **({"reply_broadcast": True} if broadcast else {}))
 
     async def refresh_card(self, work_order: WorkOrderRead) -> None:
         if work_order.card_channel and work_order.card_ts:
@@ -107,7 +114,22 @@ class SlackNotifier:
             reopened = event.to_status is Status.OPEN and event.from_status is Status.COMPLETED
             if reopened and wo.assignee_id and wo.assignee_id != actor:
                 news.append((wo.assignee_id, lambda link, by=actor: messages.reopened_dm(wo, by=by, permalink=link)))
+            if event.kind == EventKind.SLA_WARNING and wo.assignee_id:
+                news.append((wo.assignee_id, lambda link: messages.sla_warning_dm(wo, permalink=link)))
+            if event.kind == EventKind.ESCALATED:
+                news += [(to, self._escalation(wo, int(event.data["level"]))) for to in self._escalate_to(wo, event)]
         return news
+
+    def _escalate_to(self, wo: WorkOrderRead, event: EventRead) -> list[str]:
+        """Level 1: the team's managers and its escalation channel; level 2 adds the admins."""
+        team = self.org.team(wo.team)
+        people = [*team.managers, *(self.org.admins if int(event.data["level"]) >= 2 else ())]
+        channel = [team.escalation_channel] if team.escalation_channel else []
+        return list(dict.fromkeys([*people, *channel]))
+
+    def _escalation(self, wo: WorkOrderRead, level: int) -> Any:
+        team_name = self.org.team(wo.team).name
+        return lambda link: messages.escalation_message(wo, level=level, team_name=team_name, permalink=link)
 
     async def _card(self, work_order: WorkOrderRead) -> dict[str, Any]:
         async with self.db.unit_of_work() as session:

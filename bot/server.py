@@ -114,9 +114,12 @@ def bind(host: str, port: int) -> socket.socket:
 
 @asynccontextmanager
 async def running(
-    settings: Settings, org: Organisation, *, mode: Mode, clock: Clock = utcnow
+    settings: Settings, org: Organisation, *, mode: Mode | None, clock: Clock = utcnow, scheduler_on: bool = True
 ) -> AsyncIterator[Running]:
-    """Everything a Wrench process runs, started in order and stopped in reverse."""
+    """Everything a Wrench process runs, started in order and stopped in reverse.
+
+    `mode` None serves no Slack listeners (the `wrench scheduler` process: jobs and `/healthz` only).
+    """
     db = Database(settings.database_url)
     http = aiohttp.ClientSession()
     runner: web.AppRunner | None = None
@@ -136,13 +139,16 @@ async def running(
         port = sock.getsockname()[1]
         if mode is Mode.SOCKET:
             socket_mode = await _connect_socket_mode(app, settings)
-        scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds)
-        scheduler.start()
-        log.info("wrench is up: %s mode, http on %s:%s", mode.value, settings.wrench_host, port)
+        if scheduler_on:
+            scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds)
+            scheduler.start()
+        role = f"{mode.value} mode" if mode else "scheduler only"
+        jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
+        log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
         yield Running(port=port, deps=deps, app=app)
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         if socket_mode is not None:
             await socket_mode.close_async()
         if runner is not None:

@@ -59,6 +59,12 @@ HOLD_LABELS = {
 }
 
 
+class SlaStatus(StrEnum):
+    ONGOING = "ongoing"
+    MET = "met"
+    BREACHED = "breached"
+
+
 class EventKind(StrEnum):
     CREATED = "created"
     ASSIGNED = "assigned"
@@ -70,6 +76,8 @@ class EventKind(StrEnum):
     PRIORITY_CHANGED = "priority_changed"
     DUE_CHANGED = "due_changed"
     FILES_ADDED = "files_added"
+    SLA_WARNING = "sla_warning"
+    ESCALATED = "escalated"
 
 
 class FieldType(StrEnum):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from models.enums import FieldType, HoldReason, Priority, RequestStatus, Status, WorkOrderType
+from models.enums import FieldType, HoldReason, Priority, RequestStatus, SlaStatus, Status, WorkOrderType
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -93,6 +93,10 @@ class WorkOrderRead(ReadModel):
     hold_reason: HoldReason | None = None
     status_note: str | None = None
     closed_at: datetime | None = None
+    sla_response: SlaStatus = SlaStatus.ONGOING
+    sla_resolution: SlaStatus = SlaStatus.ONGOING
+    escalation_level: int = 0
+    escalated_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     response_due_at: datetime | None

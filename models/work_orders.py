@@ -7,11 +7,12 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EnumText, TimestampMixin
-from models.enums import HoldReason, Priority, Status, WorkOrderType
+from models.enums import HoldReason, Priority, SlaStatus, Status, WorkOrderType
 
 
 class WorkOrder(TimestampMixin, Base):
     __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_status_resolution_due_at", "status", "resolution_due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
@@ -48,6 +49,13 @@ class WorkOrder(TimestampMixin, Base):
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
     cause: Mapped[str | None] = mapped_column(Text)
+
+    # Whether each SLA target was met; the scheduler marks breaches and escalates (each level once).
+    sla_response: Mapped[SlaStatus] = mapped_column(EnumText(SlaStatus), default=SlaStatus.ONGOING)
+    sla_resolution: Mapped[SlaStatus] = mapped_column(EnumText(SlaStatus), default=SlaStatus.ONGOING)
+    sla_warned_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None]
 
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))

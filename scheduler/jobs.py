@@ -7,7 +7,7 @@ moment is caught by its version column, and the retry finds nothing left to do.
 import logging
 from functools import partial
 
-from services import lifecycle
+from services import lifecycle, sla_watch
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
@@ -21,3 +21,11 @@ async def close_unconfirmed(deps: Deps) -> int:
     if closed:
         log.info("closed %d unconfirmed work orders", len(closed))
     return len(closed)
+
+
+async def check_sla(deps: Deps) -> int:
+    """Warn, mark breaches and escalate; returns how many work orders were warned or escalated."""
+    found = await deps.db.run(partial(sla_watch.check, org=deps.org, now=deps.clock()))
+    for change in found:
+        await deps.notifier.work_order_changed(change)
+    return len(found)

@@ -1,24 +1,70 @@
-"""The APScheduler that runs the jobs: one instance per job at a time, missed runs coalesced."""
+"""The APScheduler that runs the jobs: one instance per job at a time, missed runs coalesced, a first
+run at start (catch-up after downtime), and a stop that lets running jobs finish."""
 
-from datetime import UTC
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler import jobs
 from services.ports import Deps
 
+log = logging.getLogger("wrench.scheduler")
+JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (jobs.check_sla, jobs.close_unconfirmed)
+STOP_GRACE_SECONDS = 20
 
-def build_scheduler(deps: Deps, *, tick_seconds: int) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(
-        timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds},
-    )
-    scheduler.add_job(
-        jobs.close_unconfirmed,
-        "interval",
-        seconds=tick_seconds,
-        args=[deps],
-        id="close_unconfirmed",
-        replace_existing=True,
-    )
-    return scheduler
+
+class Scheduler:
+    """AsyncIOScheduler plus what it lacks: `stop()` waits for jobs in flight (APScheduler 3 would
+    cancel them mid-transaction, and the database would be closed under them)."""
+
+    def __init__(self, deps: Deps, *, tick_seconds: int) -> None:
+        self.running: set[asyncio.Task[Any]] = set()
+        self.apscheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds},
+        )
+        started = datetime.now(UTC)
+        for job in JOBS:
+            self.apscheduler.add_job(
+                self._tracked(job),
+                "interval",
+                seconds=tick_seconds,
+                args=[deps],
+                id=job.__name__,
+                name=job.__name__,
+                replace_existing=True,
+                next_run_time=started,  # catch up at start (after downtime) instead of a tick later
+            )
+
+    def _tracked(self, job: Callable[[Deps], Awaitable[int]]) -> Callable[[Deps], Awaitable[int]]:
+        async def run(deps: Deps) -> int:
+            task = asyncio.current_task()
+            if task is not None:
+                self.running.add(task)
+            try:
+                return await job(deps)
+            finally:
+                if task is not None:
+                    self.running.discard(task)
+
+        run.__name__ = job.__name__
+        return run
+
+    def start(self) -> None:
+        self.apscheduler.start()
+
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        self.apscheduler.pause()
+        if self.running:
+            _, pending = await asyncio.wait(set(self.running), timeout=grace_seconds)
+            if pending:
+                log.warning("%d jobs still running after %ss; stopping them", len(pending), grace_seconds)
+        self.apscheduler.shutdown(wait=False)
+
+
+def build_scheduler(deps: Deps, *, tick_seconds: int) -> Scheduler:
+    return Scheduler(deps, tick_seconds=tick_seconds)

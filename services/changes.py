@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import EventKind, Status
+from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change, EventRead, WorkOrderRead
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services import rules
@@ -94,7 +94,7 @@ def assign(
     previous = work_order.assignee_id
     work_order.assignee_id = assignee_id
     if assignee_id is not None:
-        work_order.first_response_at = work_order.first_response_at or now
+        responded(work_order, now)
     work_order.updated_at = now
     kind = EventKind.ASSIGNED if assignee_id is not None else EventKind.UNASSIGNED
     data = {"assignee_id": assignee_id, "previous_assignee_id": previous}
@@ -123,7 +123,11 @@ def move(
     previous = work_order.status
     work_order.status = target
     if target in rules.ACTIVE or target is Status.COMPLETED:
-        work_order.first_response_at = work_order.first_response_at or now
+        responded(work_order, now)
+    if target is Status.COMPLETED:
+        work_order.sla_resolution = _judged(work_order.resolution_due_at, now, work_order.sla_resolution)
+    if target is Status.OPEN and previous is Status.COMPLETED:  # reopened: the clock runs on
+        work_order.sla_resolution = _judged(work_order.resolution_due_at, now, SlaStatus.ONGOING, done=False)
     work_order.updated_at = now
     return record(
         session,
@@ -135,6 +139,20 @@ def move(
         to_status=target,
         data=data,
     )
+
+
+def responded(work_order: WorkOrder, now: datetime) -> None:
+    """The first claim, start, hold or completion answers the request: judge the response target."""
+    if work_order.first_response_at is None:
+        work_order.first_response_at = now
+        work_order.sla_response = _judged(work_order.response_due_at, now, work_order.sla_response)
+
+
+def _judged(due: datetime | None, now: datetime, current: SlaStatus, *, done: bool = True) -> SlaStatus:
+    """Met when done by the due time (or with no target); breached once past it; a breach stands."""
+    if current is SlaStatus.BREACHED or (due is not None and now > due):
+        return SlaStatus.BREACHED
+    return SlaStatus.MET if done else SlaStatus.ONGOING
 
 
 def record(

@@ -86,6 +86,13 @@ class Category(Strict):
         return next((f for f in self.fields if f.key == key), None)
 
 
+class Escalation(Strict):
+    """When the scheduler warns about and escalates work running late against its SLA."""
+
+    warn_at: float = Field(default=0.75, gt=0, lt=1)  # fraction of the resolution time
+    level_2_after: Duration = timedelta(hours=4)  # after level 1, if still not resolved
+
+
 class EmojiIntake(Strict):
     """Reacting with `emoji` to a message files a request from it, in `category` (default: the first)."""
 
@@ -114,6 +121,7 @@ class Organisation(Strict):
     # Completed work the requester neither confirms nor reopens closes itself after this many days (0: never).
     auto_close_days: int = Field(default=7, ge=0, le=365)
     emoji_intake: EmojiIntake = EmojiIntake()
+    escalation: Escalation = Escalation()
 
     @field_validator("timezone")
     @classmethod

@@ -8,17 +8,22 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from models.db import Database
 from models.migrate import head_revision
+from models.schemas import RequestCreate
+from services import requests
 from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
-from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL
+from tests.support.org import CONFIG, MANAGER, STAFF, TEAM_CHANNEL, organisation
 
 
 def free_port() -> int:
@@ -179,3 +184,32 @@ async def test_postgres_needs_an_explicit_upgrade(tmp_path: Path, fake_slack: Fa
         assert (code, output.strip()) == (0, f"database is at revision {head_revision()}")
     finally:
         await databases.drop(name)
+
+
+async def test_the_scheduler_process_escalates_overdue_work(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    """`wrench scheduler` alone: at start it catches up, escalating work that fell overdue while it was down."""
+    org = organisation()
+    db = Database(database_url)
+    try:
+        filed = datetime.now(UTC) - timedelta(days=10)
+        request = RequestCreate(title="Overdue boiler", category="plumbing")
+        await db.run(partial(requests.submit, org=org, now=filed, requester_id=STAFF, request=request))
+    finally:
+        await db.dispose()
+    env = wrench_env(tmp_path, database_url, fake_slack, WRENCH_TICK_SECONDS="3600")
+    env.pop("SLACK_SIGNING_SECRET")  # the scheduler takes no Slack requests
+    process = await asyncio.create_subprocess_exec(
+        WRENCH, "scheduler", env=env, cwd=env["TEST_WORKDIR"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        told = await fake_slack.wait_calls("chat.postMessage", 1, channel=MANAGER)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 20)
+        output = (await process.stdout.read()).decode()
+        print(output)  # shown by pytest when the test fails
+    assert "Level 1 escalation, Facilities: *WO-1 · Overdue boiler*" in told[0].params["text"]
+    assert process.returncode == 0, output
+    assert "scheduler only, jobs every 3600s" in output

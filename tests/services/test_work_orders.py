@@ -11,7 +11,7 @@ from models.db import Database
 from models.enums import Priority, Status
 from models.schemas import Change, RequestCreate
 from models.tables import WorkOrderEvent
-from services import assignment, changes, lifecycle, requests, work_orders
+from services import assignment, changes, lifecycle, requests, sla_watch, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from services.org import Organisation
 from tests.conftest import FrozenClock
@@ -163,3 +163,27 @@ async def test_concurrent_requests_get_distinct_sequential_numbers(
 ) -> None:
     changes = await asyncio.gather(*(new_work_order(db, org, clock, title=f"Job {n}") for n in range(12)))
     assert sorted(change.work_order.number for change in changes) == list(range(1, 13))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_two_schedulers_escalate_each_work_order_once(
+    database_url: str, org: Organisation, clock: FrozenClock
+) -> None:
+    """Two replicas ticking at the same moment against one PostgreSQL database."""
+    first, second = Database(database_url), Database(database_url)
+    try:
+        for n in range(20):
+            await new_work_order(first, org, clock, title=f"Job {n}")
+        clock.advance(days=10)
+        tick = partial(sla_watch.check, org=org, now=clock())
+        found = await asyncio.gather(first.run(tick), second.run(tick))
+        assert sorted(c.work_order.number for c in [*found[0], *found[1]]) == list(range(1, 21))
+        async with first.unit_of_work() as session:
+            escalations = (
+                await session.execute(select(WorkOrderEvent).where(WorkOrderEvent.kind == "escalated"))
+            ).all()
+        assert len(escalations) == 20
+    finally:
+        await first.dispose()
+        await second.dispose()

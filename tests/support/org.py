@@ -4,6 +4,7 @@ one with custom fields), SLA targets."""
 from services.org import Organisation, parse_organisation
 
 TEAM_CHANNEL = "C0FACILITY"
+ESCALATION_CHANNEL = "C0ESCALATE"
 TECH_1 = "U0TECH1"
 TECH_2 = "U0TECH2"
 MANAGER = "U0MANAGER"
@@ -19,6 +20,7 @@ teams:
   - key: facilities
     name: Facilities
     channel: {TEAM_CHANNEL}
+    escalation_channel: {ESCALATION_CHANNEL}
     managers: [{MANAGER}]
     technicians: [{TECH_1}, {TECH_2}]
   - key: it

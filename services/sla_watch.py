@@ -1,0 +1,130 @@
+"""The SLA watch the scheduler runs every tick: warn about work running late, mark breaches, escalate.
+
+Every step is a conditional UPDATE (`… WHERE sla_warned_at IS NULL`, `… WHERE escalation_level < n`),
+so when several schedulers tick against one database each warning and each escalation level happens
+exactly once: the replica whose UPDATE matched the row records the event and sends the messages. After
+downtime a work order is escalated once to the level it has reached, not once per missed tick.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import EventKind, SlaStatus
+from models.schemas import Change
+from models.work_orders import WorkOrder
+from services import changes, rules
+from services.org import Organisation
+
+BATCH = 500  # work orders per step and tick; the rest are taken on the next tick
+
+
+async def check(session: AsyncSession, *, org: Organisation, now: datetime, batch: int = BATCH) -> list[Change]:
+    """One tick: warnings, then level 1 for new breaches, then level 2 for breaches left standing."""
+    found = await _warn(session, org=org, now=now, batch=batch)
+    found += await _escalate(session, level=1, now=now, batch=batch, due=_breached(now))
+    level_2_from = now - org.escalation.level_2_after
+    found += await _escalate(
+        session,
+        level=2,
+        now=now,
+        batch=batch,
+        due=and_(WorkOrder.escalation_level == 1, WorkOrder.escalated_at <= level_2_from),
+    )
+    return found
+
+
+def _active() -> ColumnElement[bool]:
+    return WorkOrder.status.in_(rules.ACTIVE)
+
+
+def _breached(now: datetime) -> ColumnElement[bool]:
+    """Unanswered past the response target, or unresolved past the resolution target."""
+    return or_(
+        and_(WorkOrder.first_response_at.is_(None), WorkOrder.response_due_at < now),
+        WorkOrder.resolution_due_at < now,
+    )
+
+
+async def _warn(session: AsyncSession, *, org: Organisation, now: datetime, batch: int) -> list[Change]:
+    """Warn once when `warn_at` of the resolution time has passed (and it is not yet due)."""
+    candidates = await session.execute(
+        select(WorkOrder.id, WorkOrder.created_at, WorkOrder.resolution_due_at)
+        .where(
+            _active(),
+            WorkOrder.sla_warned_at.is_(None),
+            WorkOrder.escalation_level == 0,
+            WorkOrder.resolution_due_at.is_not(None),
+            WorkOrder.resolution_due_at > now,
+        )
+        .order_by(WorkOrder.resolution_due_at)
+        .limit(batch)
+    )
+    fraction = org.escalation.warn_at
+    due = [row.id for row in candidates if now >= row.created_at + (row.resolution_due_at - row.created_at) * fraction]
+    claimed = await _claim(session, due, WorkOrder.sla_warned_at.is_(None), {"sla_warned_at": now})
+    return [
+        await _record(session, work_order_id, now, EventKind.SLA_WARNING, {"at_fraction": fraction})
+        for work_order_id in claimed
+    ]
+
+
+async def _escalate(
+    session: AsyncSession, *, level: int, now: datetime, batch: int, due: ColumnElement[bool]
+) -> list[Change]:
+    candidates = await session.execute(
+        select(WorkOrder.id)
+        .where(_active(), WorkOrder.escalation_level < level, due)
+        .order_by(WorkOrder.resolution_due_at)
+        .limit(batch)
+    )
+    ids = list(candidates.scalars())
+    values: dict[str, Any] = {"escalation_level": level, "escalated_at": now}
+    claimed = await _claim(session, ids, WorkOrder.escalation_level < level, values)
+    found = []
+    for work_order_id in claimed:
+        work_order = await changes.load(session, work_order_id)
+        targets = _mark_breaches(work_order, now)
+        found.append(
+            await _record(session, work_order_id, now, EventKind.ESCALATED, {"level": level, "targets": targets})
+        )
+    return found
+
+
+def _mark_breaches(work_order: WorkOrder, now: datetime) -> list[str]:
+    """Record which targets are breached (they stay breached), returning their names."""
+    breached = []
+    if work_order.first_response_at is None and work_order.response_due_at and work_order.response_due_at < now:
+        work_order.sla_response = SlaStatus.BREACHED
+        breached.append("response")
+    if work_order.resolution_due_at and work_order.resolution_due_at < now:
+        work_order.sla_resolution = SlaStatus.BREACHED
+        breached.append("resolution")
+    return breached or ["resolution"]
+
+
+async def _claim(
+    session: AsyncSession, ids: Sequence[int], still: ColumnElement[bool], values: dict[str, Any]
+) -> list[int]:
+    """Set `values` on those of `ids` that still match `still`; only this caller acts on the ids returned."""
+    if not ids:
+        return []
+    claimed = await session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.id.in_(ids), still)
+        .values(**values)
+        .returning(WorkOrder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars())
+
+
+async def _record(
+    session: AsyncSession, work_order_id: int, now: datetime, kind: EventKind, data: dict[str, Any]
+) -> Change:
+    work_order = await changes.load(session, work_order_id)
+    event = changes.record(session, work_order, now=now, actor_id=changes.SYSTEM_ACTOR, kind=kind, data=data)
+    return await changes.done(session, work_order, event)
