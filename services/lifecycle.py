@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind, HoldReason, Status
 from models.schemas import Change
 from models.work_orders import LaborEntry, WorkOrder
-from services import changes, rules
+from services import business_time, changes, rules, sla
 from services.errors import InvalidInput
 from services.inputs import checked_text
 from services.org import Organisation
@@ -61,6 +61,7 @@ async def hold(
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     work_order.hold_reason = reason
     work_order.status_note = note or None
+    work_order.on_hold_since = now
     data = {"reason": reason.value, "note": note}
     events.append(changes.move(session, work_order, Status.ON_HOLD, now=now, actor_id=user_id, data=data))
     return await changes.done(session, work_order, *events)
@@ -79,6 +80,7 @@ async def resume(
     changes.check(org, work_order, user_id, rules.Action.RESUME, seen_version=seen_version)
     work_order.hold_reason = None
     work_order.status_note = None
+    _end_hold(org, work_order, now)
     event = changes.move(session, work_order, Status.IN_PROGRESS, now=now, actor_id=user_id)
     return await changes.done(session, work_order, event)
 
@@ -135,6 +137,7 @@ async def cancel(
     changes.check(org, work_order, user_id, rules.Action.CANCEL, seen_version=seen_version)
     work_order.status_note = reason
     work_order.hold_reason = None
+    work_order.on_hold_since = None
     work_order.closed_at = now
     event = changes.move(session, work_order, Status.CANCELLED, now=now, actor_id=user_id, data={"reason": reason})
     return await changes.done(session, work_order, event)
@@ -189,3 +192,15 @@ async def close_unconfirmed(
         event = changes.move(session, work_order, Status.CLOSED, now=now, actor_id=changes.SYSTEM_ACTOR, data=data)
         closed.append(await changes.done(session, work_order, event))
     return closed
+
+
+def _end_hold(org: Organisation, work_order: WorkOrder, now: datetime) -> None:
+    """Back from hold: when hold time does not count, the resolution due time moves on by it."""
+    since, work_order.on_hold_since = work_order.on_hold_since, None
+    if since is None or not org.pause_sla_on_hold:
+        return
+    paused = sla.counted(org, team=work_order.team, start=since, end=now)
+    work_order.sla_paused_seconds += int(paused.total_seconds())
+    if work_order.resolution_due_at is not None and work_order.completed_at is None:
+        hours, zone = org.team(work_order.team).business_hours, org.zone()
+        work_order.resolution_due_at = business_time.add(work_order.resolution_due_at, paused, hours, zone)

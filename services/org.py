@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.enums import Priority
+from services.business_time import BusinessHours
 from services.custom_fields import MAX_FIELDS, CustomField
 from services.durations import parse_duration
 
@@ -70,6 +71,8 @@ class Team(Strict):
     escalation_channel: ChannelId | None = None
     managers: tuple[UserId, ...] = ()
     technicians: tuple[UserId, ...] = ()
+    # SLA clocks of this team's work run only in these hours (None: around the clock).
+    business_hours: BusinessHours | None = None
 
 
 class Category(Strict):
@@ -122,6 +125,8 @@ class Organisation(Strict):
     auto_close_days: int = Field(default=7, ge=0, le=365)
     emoji_intake: EmojiIntake = EmojiIntake()
     escalation: Escalation = Escalation()
+    # Time on hold does not count against the SLA: due times move on by it when work resumes.
+    pause_sla_on_hold: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -137,6 +142,9 @@ class Organisation(Strict):
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def approvers(self, category: Category) -> tuple[str, ...]:
         """Who decides on requests in `category`: its approvers, else its team's managers."""

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import EventKind, SlaStatus
+from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change
 from models.work_orders import WorkOrder
-from services import changes, rules
+from services import changes, rules, sla
 from services.org import Organisation
 
 BATCH = 500  # work orders per step and tick; the rest are taken on the next tick
@@ -24,21 +24,26 @@ BATCH = 500  # work orders per step and tick; the rest are taken on the next tic
 
 async def check(session: AsyncSession, *, org: Organisation, now: datetime, batch: int = BATCH) -> list[Change]:
     """One tick: warnings, then level 1 for new breaches, then level 2 for breaches left standing."""
-    found = await _warn(session, org=org, now=now, batch=batch)
-    found += await _escalate(session, level=1, now=now, batch=batch, due=_breached(now))
+    watched = _watched(org)
+    found = await _warn(session, org=org, now=now, batch=batch, watched=watched)
+    found += await _escalate(session, level=1, now=now, batch=batch, due=and_(watched, _breached(now)))
     level_2_from = now - org.escalation.level_2_after
-    found += await _escalate(
-        session,
-        level=2,
-        now=now,
-        batch=batch,
-        due=and_(WorkOrder.escalation_level == 1, WorkOrder.escalated_at <= level_2_from),
-    )
+    level_2 = and_(watched, WorkOrder.escalation_level == 1, WorkOrder.escalated_at <= level_2_from)
+    found += await _escalate(session, level=2, now=now, batch=batch, due=level_2)
     return found
 
 
-def _active() -> ColumnElement[bool]:
-    return WorkOrder.status.in_(rules.ACTIVE)
+def _watched(org: Organisation) -> ColumnElement[bool]:
+    """Work whose SLA clock runs: active, and not on hold when hold time does not count."""
+    statuses = rules.ACTIVE - {Status.ON_HOLD} if org.pause_sla_on_hold else rules.ACTIVE
+    return WorkOrder.status.in_(statuses)
+
+
+def _share_used(org: Organisation, row: Any, now: datetime) -> float:
+    """How much of the time to resolve has gone, counted in the team's business hours."""
+    total = sla.counted(org, team=row.team, start=row.created_at, end=row.resolution_due_at)
+    used = sla.counted(org, team=row.team, start=row.created_at, end=now)
+    return used / total if total else 1.0
 
 
 def _breached(now: datetime) -> ColumnElement[bool]:
@@ -49,12 +54,14 @@ def _breached(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def _warn(session: AsyncSession, *, org: Organisation, now: datetime, batch: int) -> list[Change]:
+async def _warn(
+    session: AsyncSession, *, org: Organisation, now: datetime, batch: int, watched: ColumnElement[bool]
+) -> list[Change]:
     """Warn once when `warn_at` of the resolution time has passed (and it is not yet due)."""
     candidates = await session.execute(
-        select(WorkOrder.id, WorkOrder.created_at, WorkOrder.resolution_due_at)
+        select(WorkOrder.id, WorkOrder.team, WorkOrder.created_at, WorkOrder.resolution_due_at)
         .where(
-            _active(),
+            watched,
             WorkOrder.sla_warned_at.is_(None),
             WorkOrder.escalation_level == 0,
             WorkOrder.resolution_due_at.is_not(None),
@@ -64,7 +71,7 @@ async def _warn(session: AsyncSession, *, org: Organisation, now: datetime, batc
         .limit(batch)
     )
     fraction = org.escalation.warn_at
-    due = [row.id for row in candidates if now >= row.created_at + (row.resolution_due_at - row.created_at) * fraction]
+    due = [row.id for row in candidates if _share_used(org, row, now) >= fraction]
     claimed = await _claim(session, due, WorkOrder.sla_warned_at.is_(None), {"sla_warned_at": now})
     return [
         await _record(session, work_order_id, now, EventKind.SLA_WARNING, {"at_fraction": fraction})
@@ -77,7 +84,7 @@ async def _escalate(
 ) -> list[Change]:
     candidates = await session.execute(
         select(WorkOrder.id)
-        .where(_active(), WorkOrder.escalation_level < level, due)
+        .where(WorkOrder.escalation_level < level, due)
         .order_by(WorkOrder.resolution_due_at)
         .limit(batch)
     )

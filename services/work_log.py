@@ -1,7 +1,7 @@
 """What people record on a work order without changing its status: notes, time, parts, and a
 manager's re-planning (priority, due date)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,7 +140,10 @@ async def plan(
     if priority is not None and priority is not work_order.priority:
         data: dict[str, str | None] = {"from": work_order.priority.value, "to": priority.value}
         work_order.priority = priority
-        work_order.response_due_at, work_order.resolution_due_at = sla.due_times(org, priority, work_order.created_at)
+        paused = timedelta(seconds=work_order.sla_paused_seconds)
+        work_order.response_due_at, work_order.resolution_due_at = sla.due_times(
+            org, priority, work_order.created_at, team=work_order.team, paused=paused
+        )
         events.append(
             changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.PRIORITY_CHANGED, data=data)
         )

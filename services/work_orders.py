@@ -47,7 +47,7 @@ async def create(
     """Store a new open work order with its SLA due times; `actor_id` (default the requester) made it."""
     category = category_of(org, request)
     priority = request.priority or category.default_priority
-    response_due, resolution_due = sla.due_times(org, priority, now)
+    response_due, resolution_due = sla.due_times(org, priority, now, team=category.team)
     location, location_id = await place_of(session, request)
     work_order = WorkOrder(
         number=await next_number(session),

@@ -1,6 +1,8 @@
 """The SLA watch through the scheduler's job: warning at 75%, level 1 and level 2 escalations, each
 once, recorded and shown; met targets recorded; catch-up after downtime."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from blocks.ids import Action
@@ -8,7 +10,8 @@ from models.db import Database
 from models.tables import WorkOrder, WorkOrderEvent
 from scheduler import jobs
 from tests.conftest import FrozenClock
-from tests.e2e.flow import card_ref, click_card, file_request
+from tests.e2e.flow import card_ref, click_card, file_request, open_card_form
+from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
 from tests.support.org import ADMIN, ESCALATION_CHANNEL, MANAGER, TEAM_CHANNEL, TECH_1
 
@@ -102,3 +105,29 @@ async def test_after_downtime_a_breach_escalates_once_not_once_per_missed_tick(
     in_channel = [c for c in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL) if "thread_ts" not in c.params]
     assert len(in_channel) == 2  # the two cards: escalations go to their threads and to the managers
     assert len(bot.fake.find("chat.postMessage", channel=MANAGER)) == 2
+
+
+async def test_time_on_hold_does_not_count(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    card = await file_request(bot, priority="urgent")  # 09:00, resolve by 13:00
+    await click_card(bot, card, Action.CLAIM, TECH_1)
+    await bot.fake.wait_calls("chat.update", 1)
+    clock.advance(hours=1)
+    form = await open_card_form(bot, card, Action.HOLD, TECH_1)
+    assert await bot.submit(form, {"reason": sr.select_value("vendor")}, user_id=TECH_1) == (200, None)
+    await bot.fake.wait_calls("chat.update", 2)
+    clock.advance(hours=5)  # 15:00: past the original due time, but on hold
+    assert await jobs.check_sla(bot.running.deps) == 0
+
+    await click_card(bot, card, Action.RESUME, TECH_1)
+    await bot.fake.wait_calls("chat.update", 3)
+    wo = await stored(db)
+    filed = wo.created_at
+    assert (wo.resolution_due_at - filed, wo.sla_paused_seconds, wo.on_hold_since) == (
+        timedelta(hours=9),
+        5 * 3600,
+        None,
+    )
+    assert await jobs.check_sla(bot.running.deps) == 0  # 15:00: 6 of the 9 hours, under 75%
+    clock.advance(hours=2)  # 17:00: 8 of 9 hours gone
+    assert await jobs.check_sla(bot.running.deps) == 1
+    assert [kind for kind, _ in await sla_events(db)] == ["sla_warning"]

@@ -1,7 +1,7 @@
 """Work-order use cases on a real database (SQLite always, PostgreSQL when configured)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -13,9 +13,9 @@ from models.schemas import Change, RequestCreate
 from models.tables import WorkOrderEvent
 from services import assignment, changes, lifecycle, requests, sla_watch, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from services.org import Organisation
+from services.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
-from tests.support.org import MANAGER, STAFF, TECH_1, TECH_2
+from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1, TECH_2
 
 
 async def new_work_order(db: Database, org: Organisation, clock: FrozenClock, **values: object) -> Change:
@@ -187,3 +187,16 @@ async def test_two_schedulers_escalate_each_work_order_once(
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_due_times_count_the_teams_business_hours(db: Database, clock: FrozenClock) -> None:
+    office = CONFIG.replace(
+        "    technicians: [U0TECH1, U0TECH2]\n",
+        "    technicians: [U0TECH1, U0TECH2]\n"
+        "    business_hours: {days: [mon, tue, wed, thu, fri], start: '08:00', end: '18:00'}\n",
+    )
+    org = parse_organisation(office)
+    clock.now = datetime(2026, 3, 27, 17, tzinfo=UTC)  # Friday 17:00 in London (GMT)
+    wo = (await new_work_order(db, org, clock, priority=Priority.URGENT)).work_order  # respond 15m, resolve 4h
+    assert wo.response_due_at == datetime(2026, 3, 27, 17, 15, tzinfo=UTC)
+    assert wo.resolution_due_at == datetime(2026, 3, 30, 10, tzinfo=UTC)  # Monday 11:00 BST, after the clock change
