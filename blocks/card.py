@@ -105,7 +105,8 @@ def _status_line(wo: WorkOrderRead) -> str | None:
     """Why it is in its status: the hold reason, the cancellation or reopen reason."""
     note = f" — {t.escape(wo.status_note)}" if wo.status_note else ""
     if wo.escalation_level and wo.status in ACTIVE:
-        return f":rotating_light: *Escalated (level {wo.escalation_level})* {t.when(wo.escalated_at)}"
+        seen = f" · acknowledged by {t.user(wo.acknowledged_by)}" if wo.acknowledged_by else ""
+        return f":rotating_light: *Escalated (level {wo.escalation_level})* {t.when(wo.escalated_at)}{seen}"
     if wo.status is Status.ON_HOLD:
         reason = wo.hold_reason.label if wo.hold_reason else "On hold"
         return f":double_vertical_bar: *{reason}*{note}"

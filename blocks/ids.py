@@ -58,6 +58,7 @@ class Action(StrEnum):
     REQUEST_CATEGORY = "request_category"  # the modal redraws its custom fields for the category
     PICK_LOCATION = "pick_location"  # external_select, options served from the database
     PICK_ASSET = "pick_asset"
+    ACKNOWLEDGE = "sla_acknowledge"  # on an escalation message: someone is on it, stop reminding
     HOME_MORE = "home_more"
     HOME_NEW_REQUEST = "home_new_request"
 

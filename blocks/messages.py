@@ -42,6 +42,10 @@ def thread_line(event: EventRead) -> str | None:
         return _status_line(event, who)
     if event.kind == EventKind.SLA_WARNING:
         return f":warning: {int(data.get('at_fraction', 0.75) * 100)}% of the time to resolve this has passed."
+    if event.kind == EventKind.SLA_REMINDER:
+        return f":bell: Still unclaimed and unacknowledged after a level {data.get('level')} escalation: reminded."
+    if event.kind == EventKind.ACKNOWLEDGED:
+        return f"{who} acknowledged the escalation."
     if event.kind == EventKind.ESCALATED:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."
@@ -155,14 +159,26 @@ def sla_warning_dm(wo: WorkOrderRead, *, permalink: str | None) -> str:
     return f":warning: {_named(wo)} is due {t.when(wo.resolution_due_at)}.{_link(permalink)}"
 
 
-def escalation_message(wo: WorkOrderRead, *, level: int, team_name: str, permalink: str | None) -> str:
-    """What managers (and, at level 2, admins and the escalation channel) are told."""
+def escalation_message(
+    wo: WorkOrderRead, *, level: int, team_name: str, permalink: str | None, reminder: bool = False
+) -> dict[str, Any]:
+    """What managers, the escalation channel (and, at level 2, admins) are told, with Acknowledge."""
     holder = f"held by {t.user(wo.assignee_id)}" if wo.assignee_id else "nobody has claimed it"
-    return t.clip(
-        f":rotating_light: Level {level} escalation, {t.escape(team_name)}: {_named(wo)} "
+    opening = ":bell: Reminder, level" if reminder else ":rotating_light: Level"
+    text = t.clip(
+        f"{opening} {level} escalation, {t.escape(team_name)}: {_named(wo)} "
         f"({wo.priority.label}, {holder}) was due {t.when(wo.resolution_due_at)}.{_link(permalink)}",
         t.SECTION_TEXT,
     )
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": t.mrkdwn(text)}]
+    if wo.acknowledged_by is None:
+        blocks.append({"type": "actions", "elements": [button("Acknowledge", Action.ACKNOWLEDGE, ref_value(wo.id))]})
+    return {"text": text, "blocks": blocks}
+
+
+def acknowledged(wo: WorkOrderRead) -> str:
+    """What an escalation message becomes once someone acknowledged it."""
+    return f":white_check_mark: {t.user(wo.acknowledged_by)} acknowledged the escalation of {_named(wo)}."
 
 
 def intake_reply(wo: WorkOrderRead, *, permalink: str | None) -> str:

@@ -116,8 +116,10 @@ class SlackNotifier:
                 news.append((wo.assignee_id, lambda link, by=actor: messages.reopened_dm(wo, by=by, permalink=link)))
             if event.kind == EventKind.SLA_WARNING and wo.assignee_id:
                 news.append((wo.assignee_id, lambda link: messages.sla_warning_dm(wo, permalink=link)))
-            if event.kind == EventKind.ESCALATED:
-                news += [(to, self._escalation(wo, int(event.data["level"]))) for to in self._escalate_to(wo, event)]
+            if event.kind in (EventKind.ESCALATED, EventKind.SLA_REMINDER):
+                reminder = event.kind == EventKind.SLA_REMINDER
+                message = self._escalation(wo, int(event.data["level"]), reminder=reminder)
+                news += [(to, message) for to in self._escalate_to(wo, event)]
         return news
 
     def _escalate_to(self, wo: WorkOrderRead, event: EventRead) -> list[str]:
@@ -127,9 +129,11 @@ class SlackNotifier:
         channel = [team.escalation_channel] if team.escalation_channel else []
         return list(dict.fromkeys([*people, *channel]))
 
-    def _escalation(self, wo: WorkOrderRead, level: int) -> Any:
+    def _escalation(self, wo: WorkOrderRead, level: int, *, reminder: bool) -> Any:
         team_name = self.org.team(wo.team).name
-        return lambda link: messages.escalation_message(wo, level=level, team_name=team_name, permalink=link)
+        return lambda link: messages.escalation_message(
+            wo, level=level, team_name=team_name, permalink=link, reminder=reminder
+        )
 
     async def _card(self, work_order: WorkOrderRead) -> dict[str, Any]:
         async with self.db.unit_of_work() as session:

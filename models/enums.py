@@ -78,6 +78,8 @@ class EventKind(StrEnum):
     FILES_ADDED = "files_added"
     SLA_WARNING = "sla_warning"
     ESCALATED = "escalated"
+    SLA_REMINDER = "sla_reminder"
+    ACKNOWLEDGED = "acknowledged"
 
 
 class FieldType(StrEnum):

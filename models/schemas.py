@@ -97,6 +97,7 @@ class WorkOrderRead(ReadModel):
     sla_resolution: SlaStatus = SlaStatus.ONGOING
     escalation_level: int = 0
     escalated_at: datetime | None = None
+    acknowledged_by: str | None = None
     created_at: datetime
     updated_at: datetime
     response_due_at: datetime | None

@@ -56,6 +56,10 @@ class WorkOrder(TimestampMixin, Base):
     sla_warned_at: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None]
+    # An escalation nobody claims or acknowledges is reminded about until someone does.
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
     # Hold time that does not count against the SLA: since when, and how much so far (seconds).
     on_hold_since: Mapped[datetime | None]
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)

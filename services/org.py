@@ -94,6 +94,8 @@ class Escalation(Strict):
 
     warn_at: float = Field(default=0.75, gt=0, lt=1)  # fraction of the resolution time
     level_2_after: Duration = timedelta(hours=4)  # after level 1, if still not resolved
+    # Escalated work nobody claims or acknowledges is reminded about this often (0s: never).
+    remind_every: Duration = timedelta(hours=2)
 
 
 class EmojiIntake(Strict):

@@ -48,6 +48,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     CONFIRM = "confirm"
     REOPEN = "reopen"
+    ACKNOWLEDGE = "acknowledge"  # an SLA escalation: someone is on it
 
 
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
@@ -68,6 +69,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CANCEL: frozenset({Role.REQUESTER, Role.MANAGER, Role.ADMIN}),
     Action.CONFIRM: _REQUESTER_OR_MANAGER,
     Action.REOPEN: _REQUESTER_OR_MANAGER,
+    Action.ACKNOWLEDGE: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
 }
 
 # A role that counts for an action only while the work order is in one of these statuses.
@@ -105,6 +107,7 @@ PHRASES: dict[Action, str] = {
     Action.CANCEL: "cancel",
     Action.CONFIRM: "confirm",
     Action.REOPEN: "reopen",
+    Action.ACKNOWLEDGE: "acknowledge the escalation of",
 }
 
 

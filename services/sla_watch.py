@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change
 from models.work_orders import WorkOrder
 from services import changes, rules, sla
+from services.errors import Conflict
 from services.org import Organisation
 
 BATCH = 500  # work orders per step and tick; the rest are taken on the next tick
@@ -30,6 +31,51 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, batc
     level_2_from = now - org.escalation.level_2_after
     level_2 = and_(watched, WorkOrder.escalation_level == 1, WorkOrder.escalated_at <= level_2_from)
     found += await _escalate(session, level=2, now=now, batch=batch, due=level_2)
+    found += await _remind(session, org=org, now=now, batch=batch, watched=watched)
+    return found
+
+
+async def acknowledge(
+    session: AsyncSession, *, org: Organisation, now: datetime, work_order_id: int, user_id: str
+) -> Change:
+    """Someone of the team says they are on an escalated work order: the reminders stop."""
+    work_order = await changes.load(session, work_order_id)
+
+    def escalated() -> None:
+        if work_order.escalation_level == 0:
+            raise Conflict(f"{changes.ref(work_order)} is not escalated.")
+        if work_order.acknowledged_by is not None:
+            raise Conflict(f"<@{work_order.acknowledged_by}> already acknowledged {changes.ref(work_order)}.")
+
+    changes.check(org, work_order, user_id, rules.Action.ACKNOWLEDGE, seen_version=None, extra=escalated)
+    work_order.acknowledged_by, work_order.acknowledged_at = user_id, now
+    data = {"level": work_order.escalation_level}
+    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.ACKNOWLEDGED, data=data)
+    return await changes.done(session, work_order, event)
+
+
+async def _remind(
+    session: AsyncSession, *, org: Organisation, now: datetime, batch: int, watched: ColumnElement[bool]
+) -> list[Change]:
+    """Escalated, still unclaimed and unacknowledged: remind every `remind_every`."""
+    every = org.escalation.remind_every
+    if not every:
+        return []
+    cutoff = now - every
+    due = and_(
+        watched,
+        WorkOrder.escalation_level > 0,
+        WorkOrder.assignee_id.is_(None),
+        WorkOrder.acknowledged_by.is_(None),
+        func.coalesce(WorkOrder.reminded_at, WorkOrder.escalated_at) <= cutoff,
+    )
+    candidates = await session.execute(select(WorkOrder.id).where(due).order_by(WorkOrder.id).limit(batch))
+    claimed = await _claim(session, list(candidates.scalars()), due, {"reminded_at": now})
+    found = []
+    for work_order_id in claimed:
+        work_order = await changes.load(session, work_order_id)
+        data = {"level": work_order.escalation_level}
+        found.append(await _record(session, work_order_id, now, EventKind.SLA_REMINDER, data))
     return found
 
 

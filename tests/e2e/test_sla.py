@@ -10,10 +10,10 @@ from models.db import Database
 from models.tables import WorkOrder, WorkOrderEvent
 from scheduler import jobs
 from tests.conftest import FrozenClock
-from tests.e2e.flow import card_ref, click_card, file_request, open_card_form
+from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
-from tests.support.org import ADMIN, ESCALATION_CHANNEL, MANAGER, TEAM_CHANNEL, TECH_1
+from tests.support.org import ADMIN, ESCALATION_CHANNEL, MANAGER, OUTSIDER, TEAM_CHANNEL, TECH_1
 
 
 async def stored(db: Database) -> WorkOrder:
@@ -131,3 +131,49 @@ async def test_time_on_hold_does_not_count(bot: BotClient, db: Database, clock: 
     clock.advance(hours=2)  # 17:00: 8 of 9 hours gone
     assert await jobs.check_sla(bot.running.deps) == 1
     assert [kind for kind, _ in await sla_events(db)] == ["sla_warning"]
+
+
+async def test_unclaimed_escalations_are_reminded_until_acknowledged(
+    bot: BotClient, db: Database, clock: FrozenClock
+) -> None:
+    card = await file_request(bot, priority="urgent")
+    deps = bot.running.deps
+    clock.advance(hours=1)
+    assert await jobs.check_sla(deps) == 1  # level 1: the response target was missed
+    clock.advance(hours=1, minutes=59)
+    assert await jobs.check_sla(deps) == 0
+    clock.advance(minutes=1)
+    assert await jobs.check_sla(deps) == 1  # two hours on, still unclaimed: a reminder
+    reminder = (await bot.fake.wait_calls("chat.postMessage", 2, channel=MANAGER))[-1]
+    assert reminder.params["text"].startswith(":bell: Reminder, level 1 escalation")
+
+    key = "ack-outsider"
+    outsider = sr.block_action(
+        Action.ACKNOWLEDGE,
+        "1",
+        user_id=OUTSIDER,
+        channel=reminder.answer["channel"],
+        message_ts=reminder.answer["ts"],
+        response_url=bot.fake.response_url(key),
+    )
+    await bot.post(outsider)
+    assert (await bot.replies_to(key))[0]["text"].startswith("Only Facilities technicians and managers can acknowledge")
+
+    body = sr.block_action(
+        Action.ACKNOWLEDGE,
+        "1",
+        user_id=MANAGER,
+        channel=reminder.answer["channel"],
+        message_ts=reminder.answer["ts"],
+        response_url=bot.fake.response_url("ack"),
+    )
+    await bot.post(body)
+    replaced = (await bot.replies_to("ack"))[0]
+    assert replaced["replace_original"] is True and "<@U0MANAGER> acknowledged the escalation" in replaced["text"]
+    await bot.fake.wait_for(lambda: "acknowledged by <@U0MANAGER>" in str(latest_card(bot, card)["blocks"]))
+    clock.advance(hours=3)
+    assert await jobs.check_sla(deps) == 1  # level 2 still comes: acknowledging is not resolving
+    clock.advance(hours=3)
+    assert await jobs.check_sla(deps) == 0  # but no more reminders
+    kinds = [kind for kind, _ in await sla_events(db)]
+    assert kinds == ["escalated", "escalated"] and (await stored(db)).acknowledged_by == MANAGER
