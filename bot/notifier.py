@@ -74,6 +74,8 @@ class SlackNotifier:
                 permalink = permalink or await self.api.permalink(channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
+        if all(event.kind in THREAD_ONLY for event in change.events):
+            return  # notes, time and parts do not change anyone's Home tab
         previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
         await self.refresh_homes([*self._involved(work_order), *previous])
 
@@ -100,7 +102,12 @@ class SlackNotifier:
         news: list[tuple[str, Any]] = []
         for event in change.events:
             actor = event.actor_id
-            if _first_assignment(event) and wo.requester_id not in (actor, event.data.get("assignee_id")):
+            told_anyway = any(e.to_status in (Status.ON_HOLD, Status.COMPLETED) for e in change.events)
+            if (
+                _first_assignment(event)
+                and not told_anyway
+                and wo.requester_id not in (actor, event.data.get("assignee_id"))
+            ):
                 news.append((wo.requester_id, lambda link: messages.claimed_dm(wo, permalink=link)))
             if event.kind == EventKind.ASSIGNED and event.data.get("assignee_id") != actor:
                 assignee = str(event.data["assignee_id"])
@@ -159,7 +166,7 @@ class SlackNotifier:
         async with self.db.unit_of_work() as session:
             await requests.attach_approval_messages(session, request_id=request.id, messages=sent)
         await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
-        await self.refresh_homes(approvers)
+        await self.refresh_homes([*approvers, *self.org.admins])  # admins see every approval waiting
 
     async def request_decided(self, request: ServiceRequestRead) -> None:
         message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
@@ -168,7 +175,8 @@ class SlackNotifier:
         if request.rejection_reason is not None:
             await self.api.post(request.requester_id, approvals.rejected_dm(request))
         category = requests.category_for(self.org, request)
-        await self.refresh_homes([request.requester_id, *(self.org.approvers(category) if category else ())])
+        deciders = self.org.approvers(category) if category else ()
+        await self.refresh_homes([request.requester_id, *deciders, *self.org.admins])
 
     # -- answers, modals, Home --------------------------------------------------------------------
 

@@ -32,8 +32,8 @@ class SlackApi:
             return await getattr(self.client, method)(**kwargs)
         except SlackApiError as error:
             log.warning("slack %s failed: %s", method, slack_error(error))
-        except aiohttp.ClientError as error:
-            log.warning("slack %s failed: %s", method, error)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("slack %s failed: %s", method, error or type(error).__name__)
         return None
 
     async def post(self, channel: str, text: str, **kwargs: Any) -> Any:
@@ -48,8 +48,8 @@ class SlackApi:
         webhook = AsyncWebhookClient(response_url, session=self.session)
         try:
             response = await webhook.send(**body)
-        except aiohttp.ClientError as error:
-            log.warning("reply to response_url failed: %s", error)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("reply to response_url failed: %s", error or type(error).__name__)
             return
         if response.status_code != 200:
             log.warning("reply to response_url failed: %s %s", response.status_code, response.body)
@@ -60,7 +60,8 @@ class SlackApi:
         for candidate in (found or {}).get("messages", []):
             if candidate.get("ts") == ts:
                 return dict(candidate)
-        found = await self.call("conversations_replies", channel=channel, ts=ts, limit=1)
+        # a reply: the thread's parent comes first, then the messages from `ts` on
+        found = await self.call("conversations_replies", channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2)
         for candidate in (found or {}).get("messages", []):
             if candidate.get("ts") == ts:
                 return dict(candidate)

@@ -13,6 +13,11 @@ from services import requests, work_log
 from services.errors import DomainError
 
 TITLE_MAX = 150
+PERSON_REPLIES = (
+    None,
+    "file_share",
+    "thread_broadcast",
+)  # a plain reply, one with a photo, one also sent to the channel
 
 
 def register(app: Any) -> None:
@@ -65,7 +70,9 @@ async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any]
     """A person's reply under a card is a note; the bot's own lines and edits are not."""
     await ack()
     thread_ts, channel = event.get("thread_ts"), event.get("channel")
-    if not thread_ts or thread_ts == event.get("ts") or event.get("bot_id") or event.get("subtype"):
+    if not thread_ts or thread_ts == event.get("ts") or event.get("bot_id"):
+        return
+    if event.get("subtype") not in PERSON_REPLIES:  # edits, deletions, joins, bot messages
         return
     text = str(event.get("text") or "").strip()
     if not text or not event.get("user"):

@@ -24,6 +24,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's lower() folds ASCII only; searches lower the term in Python: make both the same
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if make_url(url).database not in (None, "", ":memory:"):
@@ -31,6 +33,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 class Database:

@@ -41,6 +41,9 @@ class CustomField(BaseModel):
             raise ValueError(f"field '{self.key}' has options but is not a select")
         if (self.min is not None or self.max is not None) and self.type is not FieldType.NUMBER:
             raise ValueError(f"field '{self.key}': min and max are for number fields")
+        whole = not self.decimals
+        if whole and any(bound is not None and not bound.is_integer() for bound in (self.min, self.max)):
+            raise ValueError(f"field '{self.key}': min and max must be whole numbers unless decimals is true")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"field '{self.key}': min is larger than max")
         if len(set(self.options)) != len(self.options):

@@ -81,8 +81,9 @@ async def resume(
     work_order.hold_reason = None
     work_order.status_note = None
     _end_hold(org, work_order, now)
-    event = changes.move(session, work_order, Status.IN_PROGRESS, now=now, actor_id=user_id)
-    return await changes.done(session, work_order, event)
+    events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
+    events.append(changes.move(session, work_order, Status.IN_PROGRESS, now=now, actor_id=user_id))
+    return await changes.done(session, work_order, *events)
 
 
 async def complete(

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import RequestStatus
@@ -53,8 +54,14 @@ async def submit(
         created_at=now,
         updated_at=now,
     )
-    session.add(stored)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # a concurrent submission of the same source wins the race
+            session.add(stored)
+            await session.flush()
+    except IntegrityError:
+        if source_key is not None and await already_submitted(session, source_key):
+            return None
+        raise
     if category.requires_approval:
         return Submission(request=ServiceRequestRead.model_validate(stored))
     change = await work_orders.create(

@@ -135,6 +135,9 @@ async def plan(
         if work_order.status not in rules.ACTIVE:
             raise InvalidInput(f"{changes.ref(work_order)} is {work_order.status.label.lower()}; nothing to plan.")
 
+    shown = work_order.resolution_due_at
+    if due is not None and shown is not None and abs(due - shown) < timedelta(seconds=1):
+        due = None  # the form shows the current due time: sent back unchanged, it is no change
     changes.check(org, work_order, user_id, rules.Action.PLAN, seen_version=seen_version, extra=sensible)
     events = []
     if priority is not None and priority is not work_order.priority:
@@ -153,6 +156,11 @@ async def plan(
         events.append(
             changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.DUE_CHANGED, data=data)
         )
+    if events and work_order.resolution_due_at is not None and work_order.resolution_due_at > now:
+        # a later due time starts the SLA watch afresh (a breach already recorded stands)
+        work_order.sla_warned_at = None
+        work_order.escalation_level, work_order.escalated_at = 0, None
+        work_order.acknowledged_by = work_order.acknowledged_at = work_order.reminded_at = None
     work_order.updated_at = now
     return await changes.done(session, work_order, *events)
 

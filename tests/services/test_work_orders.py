@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models.db import Database
-from models.enums import Priority, Status
+from models.enums import HoldReason, Priority, Status
 from models.schemas import Change, RequestCreate
 from models.tables import WorkOrderEvent
 from services import assignment, changes, lifecycle, requests, sla_watch, work_orders
@@ -200,3 +200,21 @@ async def test_due_times_count_the_teams_business_hours(db: Database, clock: Fro
     wo = (await new_work_order(db, org, clock, priority=Priority.URGENT)).work_order  # respond 15m, resolve 4h
     assert wo.response_due_at == datetime(2026, 3, 27, 17, 15, tzinfo=UTC)
     assert wo.resolution_due_at == datetime(2026, 3, 30, 10, tzinfo=UTC)  # Monday 11:00 BST, after the clock change
+
+
+async def test_the_same_source_submitted_twice_at_once_files_once(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    """Two people react to one message at the same moment: one request, and no error for the other."""
+    request = RequestCreate(title="Door sticks", category="plumbing")
+    submit = partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request, source_key="r:C1:1.2")
+    results = await asyncio.gather(db.run(submit), db.run(submit))
+    assert sorted(result is None for result in results) == [False, True]
+
+
+async def test_resuming_unclaimed_work_takes_it(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    await act(db, org, clock, lifecycle.hold, wo.id, MANAGER, reason=HoldReason.ACCESS)
+    await act(db, org, clock, assignment.unassign, wo.id, MANAGER)
+    resumed = await act(db, org, clock, lifecycle.resume, wo.id, TECH_2)
+    assert (resumed.work_order.status, resumed.work_order.assignee_id) == (Status.IN_PROGRESS, TECH_2)
