@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
-from bot.server import StartupError, running
+from bot.server import StartupError, post_digest, running
 from models import migrate
 from models.db import Database
 from services.org import Organisation, OrgConfigError, load_organisation
@@ -74,6 +74,22 @@ async def _serve(settings: Settings, mode: Mode | None, org: Organisation, *, sc
     async with running(settings, org, mode=mode, scheduler_on=scheduler_on):
         await stop.wait()
     logging.getLogger("wrench").info("stopped")
+
+
+@cli.command("digest")
+def digest_now(
+    team: Annotated[str, typer.Option(help="The team's key in wrench.yml.")],
+    dry_run: Annotated[bool, typer.Option(help="Print the digest here instead of posting it.")] = False,
+) -> None:
+    """Post a team's backlog digest now (to its digest channel, else the team's channel)."""
+    try:
+        settings = load_settings(CoreSettings if dry_run else Settings)
+        org = load_organisation(settings.wrench_config)
+        if team not in {t.key for t in org.teams}:
+            fail(f"--team: no team '{team}' in {settings.wrench_config} (teams: {', '.join(t.key for t in org.teams)})")
+        typer.echo(asyncio.run(post_digest(settings, org, team, dry_run=dry_run)))
+    except (SettingsError, OrgConfigError, StartupError) as error:
+        fail(str(error))
 
 
 @db_cli.command("upgrade")

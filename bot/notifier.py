@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from blocks import approvals, card, home, messages
+from blocks import digest as digest_blocks
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import Change, EventRead, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestData, EventRead, ServiceRequestRead, WorkOrderRead
 from services import finding, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.org import Organisation
@@ -177,6 +178,11 @@ class SlackNotifier:
         category = requests.category_for(self.org, request)
         deciders = self.org.approvers(category) if category else ()
         await self.refresh_homes([request.requester_id, *deciders, *self.org.admins])
+
+    # -- digests ----------------------------------------------------------------------------------
+
+    async def digest(self, channel: str, data: DigestData) -> None:
+        await self.api.post(channel, **digest_blocks.digest(data))
 
     # -- answers, modals, Home --------------------------------------------------------------------
 

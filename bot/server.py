@@ -15,14 +15,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from blocks import digest as digest_blocks
 from bot.app import build_app
-from bot.config import Mode, Settings
+from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
 from bot.notifier import SlackNotifier
 from bot.slack_api import SlackApi, slack_error
 from models import migrate
 from models.db import Database
 from scheduler.setup import build_scheduler
+from services import digest
 from services.org import Organisation
 from services.ports import Clock
 
@@ -169,3 +171,26 @@ async def _connect_socket_mode(app: AsyncApp, settings: Settings) -> AsyncSocket
     handler.client.wss_uri = opened["url"]  # use the URL just issued instead of asking again
     await handler.connect_async()  # type: ignore[no-untyped-call]
     return handler
+
+
+async def post_digest(settings: CoreSettings, org: Organisation, team: str, *, dry_run: bool) -> str:
+    """`wrench digest`: build a team's digest now; post it unless `dry_run`. Returns what to print."""
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(db)
+        async with db.unit_of_work() as session:
+            data = await digest.build(session, org=org, team=team, now=utcnow())
+        message = digest_blocks.digest(data)
+        if dry_run:
+            return digest_blocks.as_text(message)
+        assert isinstance(settings, Settings)
+        async with aiohttp.ClientSession() as http:
+            client = make_client(settings, http)
+            await check_token(client)
+            channel = next((d.channel for d in org.digests if d.team == team and d.channel), org.team(team).channel)
+            posted = await SlackApi(client, http).post(channel, **message)
+        if posted is None:
+            raise StartupError(f"could not post the digest to {channel}; see the log line above")
+        return f"posted the {org.team(team).name} digest to {channel}"
+    finally:
+        await db.dispose()

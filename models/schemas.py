@@ -1,7 +1,7 @@
 """Pydantic DTOs: what services hand to handlers, builders and the notifier, and the shapes they share."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -226,6 +226,27 @@ class Dashboard(BaseModel):
     overdue_queue: int
     pending_approvals: tuple[ServiceRequestRead, ...] = ()
     teams: tuple[TeamTotals, ...] = ()
+
+
+class DigestData(BaseModel):
+    """One team's backlog at a moment: what a digest shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    local_date: date
+    open: int
+    new_24h: int
+    completed_24h: int
+    overdue: Listing
+    unassigned: Listing
+    aging: tuple[tuple[str, int], ...]  # (bucket, open work orders filed that long ago)
+    on_hold: tuple[tuple[str, int], ...]  # (reason, count)
+    top_assets: tuple[tuple[str, int], ...]  # (asset, open work orders)
+
+    @property
+    def quiet(self) -> bool:
+        return not (self.open or self.new_24h or self.completed_24h)
 
 
 Submission.model_rebuild()

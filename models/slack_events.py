@@ -1,8 +1,9 @@
-"""Slack bookkeeping that is not domain state: events already handled, people who use App Home."""
+"""Bookkeeping that is not domain state: Slack events already handled, people who use App Home,
+digests already posted."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -24,3 +25,15 @@ class HomeViewer(Base):
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime]
+
+
+class DigestRun(Base):
+    """A digest posted for one local date: the unique key makes each run happen once across replicas."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("digest", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(80))
+    local_date: Mapped[date]
+    posted_at: Mapped[datetime]

@@ -7,7 +7,7 @@ moment is caught by its version column, and the retry finds nothing left to do.
 import logging
 from functools import partial
 
-from services import lifecycle, sla_watch
+from services import digest, lifecycle, sla_watch
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
@@ -29,3 +29,16 @@ async def check_sla(deps: Deps) -> int:
     for change in found:
         await deps.notifier.work_order_changed(change)
     return len(found)
+
+
+async def post_digests(deps: Deps) -> int:
+    """Post each digest whose local time has come today, once per day across replicas and restarts."""
+    now, posted = deps.clock(), 0
+    for due, local_date in digest.due(deps.org, now):
+        build = partial(digest.claim_and_build, org=deps.org, digest=due, local_date=local_date, now=now)
+        data = await deps.db.run(build)
+        if data is None or (data.quiet and due.skip_when_quiet):
+            continue
+        await deps.notifier.digest(due.channel or deps.org.team(due.team).channel, data)
+        posted += 1
+    return posted

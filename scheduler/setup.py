@@ -13,7 +13,7 @@ from scheduler import jobs
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
-JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (jobs.check_sla, jobs.close_unconfirmed)
+JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (jobs.check_sla, jobs.close_unconfirmed, jobs.post_digests)
 STOP_GRACE_SECONDS = 20
 
 

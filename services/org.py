@@ -4,7 +4,7 @@ Loading reports the first problem with the line it is on, so `wrench config chec
 """
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from models.enums import Priority
-from services.business_time import BusinessHours
+from services.business_time import WEEKDAYS, BusinessHours
 from services.custom_fields import MAX_FIELDS, CustomField
 from services.durations import parse_duration
 
@@ -98,6 +98,29 @@ class Escalation(Strict):
     remind_every: Duration = timedelta(hours=2)
 
 
+class Digest(Strict):
+    """A daily backlog digest of `team`'s work, posted at `at` local time on `weekdays`."""
+
+    team: Key
+    channel: ChannelId | None = None  # default: the team's channel
+    at: time = time(7, 30)
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    skip_when_quiet: bool = False  # nothing open, nothing new: post nothing instead of one line
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [day for day in value if day not in WEEKDAYS]
+        if unknown or not value:
+            raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
+        return value
+
+    @property
+    def key(self) -> str:
+        """Stable name of this digest (one run per key and local date)."""
+        return f"{self.team}@{self.at.strftime('%H:%M')}"
+
+
 class EmojiIntake(Strict):
     """Reacting with `emoji` to a message files a request from it, in `category` (default: the first)."""
 
@@ -127,6 +150,7 @@ class Organisation(Strict):
     auto_close_days: int = Field(default=7, ge=0, le=365)
     emoji_intake: EmojiIntake = EmojiIntake()
     escalation: Escalation = Escalation()
+    digests: tuple[Digest, ...] = ()
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
 
@@ -180,6 +204,9 @@ def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | 
         for position, key in enumerate(keys):
             if key in keys[:position]:
                 return ("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"
+    for index, digest in enumerate(org.digests):
+        if digest.team not in team_keys:
+            return ("digests", index, "team"), f"team '{digest.team}' is not defined under teams"
     intake = org.emoji_intake.category
     if intake is not None and org.category(intake) is None:
         return ("emoji_intake", "category"), f"category '{intake}' is not defined under categories"

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from models.schemas import Change, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestData, ServiceRequestRead, WorkOrderRead
 from services.org import Organisation
 
 Clock = Callable[[], datetime]
@@ -28,6 +28,9 @@ class Notifier(Protocol):
 
     async def request_decided(self, request: ServiceRequestRead) -> None:
         """Show the decision on every approver's message; tell the requester if it was rejected."""
+
+    async def digest(self, channel: str, data: DigestData) -> None:
+        """Post a backlog digest to `channel`."""
 
     async def reply(self, response_url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
         """Answer the person who ran a command or clicked a button, visible only to them."""

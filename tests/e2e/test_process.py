@@ -213,3 +213,15 @@ async def test_the_scheduler_process_escalates_overdue_work(
     assert "Level 1 escalation, Facilities: *WO-1 · Overdue boiler*" in told[0].params["text"]
     assert process.returncode == 0, output
     assert "scheduler only, jobs every 3600s" in output
+
+
+async def test_digest_dry_run_prints_the_digest(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    code, output = await wrench("digest", "--team", "facilities", "--dry-run", env=env)
+    assert code == 0, output
+    assert "Facilities backlog" in output and "nothing open, nothing new" in output
+    code, output = await wrench("digest", "--team", "plumbers", "--dry-run", env=env)
+    assert code == 2 and "--team: no team 'plumbers'" in output
+    assert not fake_slack.find("chat.postMessage")

@@ -403,3 +403,27 @@ def test_direct_messages_fit_a_section() -> None:
     assert "See the card" not in messages.filed_dm(work_order(), team_name="F", permalink=None)
     held = work_order(status=Status.ON_HOLD, hold_reason=HoldReason.OTHER, status_note=HOSTILE * 100)
     assert len(messages.on_hold_dm(held, permalink=None)) <= 3000
+
+
+def test_digest_stays_within_a_message() -> None:
+    from datetime import date
+
+    from blocks import digest
+    from models.schemas import DigestData
+
+    data = DigestData(
+        team=HOSTILE,
+        local_date=date(2026, 3, 2),
+        open=250,
+        new_24h=40,
+        completed_24h=12,
+        overdue=listing(10, 120),
+        unassigned=listing(10, 90),
+        aging=(("under a day", 40), ("over 4 weeks", 3)),
+        on_hold=(("Waiting for parts", 5),),
+        top_assets=tuple((f"PUMP-{i} · {HOSTILE}", 9 - i) for i in range(5)),
+    )
+    built = digest.digest(data)
+    check_message_blocks(built["blocks"])
+    assert "…and 109 more" in str(built["blocks"]) and len(built["text"]) <= 3000
+    assert "Overdue" in digest.as_text(built)

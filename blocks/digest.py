@@ -1,0 +1,63 @@
+"""The daily backlog digest message: counts, then short lists linking to cards, under Slack's limits."""
+
+from typing import Any
+
+from blocks import text as t
+from blocks.lists import more, row
+from models.schemas import DigestData, Listing
+
+
+def digest(data: DigestData) -> dict[str, Any]:
+    title = f"{data.team} backlog · {data.local_date:%a %d %b}"
+    summary = f"{data.open} open · {data.new_24h} new and {data.completed_24h} completed in the last 24 h"
+    if data.quiet:
+        return {
+            "text": t.clip(f"{title}: nothing open, nothing new.", t.FALLBACK_TEXT),
+            "blocks": [
+                {"type": "section", "text": t.mrkdwn(f"*{t.escape(title)}*: nothing open, nothing new. :tada:")}
+            ],
+        }
+    facts = [
+        f"*Open*\n{data.open}",
+        f"*New, 24 h*\n{data.new_24h}",
+        f"*Completed, 24 h*\n{data.completed_24h}",
+        f"*Overdue*\n{data.overdue.total}",
+        f"*Unassigned*\n{data.unassigned.total}",
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": t.plain(title, t.HEADER_TEXT)},
+        {"type": "section", "fields": [t.mrkdwn(fact) for fact in facts]},
+    ]
+    if data.aging:
+        ages = " · ".join(f"{name}: {count}" for name, count in data.aging)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*Age of open work* {ages}")]})
+    if data.on_hold:
+        holds = " · ".join(f"{t.escape(reason)}: {count}" for reason, count in data.on_hold)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*On hold* {holds}")]})
+    if data.top_assets:
+        assets = " · ".join(f"{t.escape(asset)}: {count}" for asset, count in data.top_assets)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*Most open work* {assets}")]})
+    blocks += _listed(":warning: Overdue", data.overdue)
+    blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
+    return {"text": t.clip(f"{title}: {summary}", t.FALLBACK_TEXT), "blocks": blocks[: t.MESSAGE_BLOCKS]}
+
+
+def _listed(heading: str, listing: Listing) -> list[dict[str, Any]]:
+    if not listing.total:
+        return []
+    return [
+        {"type": "section", "text": t.mrkdwn(f"*{heading}* ({listing.total})")},
+        *(row(wo) for wo in listing.rows),
+        *more(listing),
+    ]
+
+
+def as_text(message: dict[str, Any]) -> str:
+    """The digest as plain lines, for `wrench digest --dry-run` in a terminal."""
+    lines = []
+    for block in message["blocks"]:
+        if block.get("text"):
+            lines.append(block["text"]["text"])
+        lines += [field["text"].replace("\n", ": ") for field in block.get("fields", [])]
+        lines += [element["text"] for element in block.get("elements", []) if element.get("type") == "mrkdwn"]
+    return "\n".join(lines)

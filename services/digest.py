@@ -1,0 +1,104 @@
+"""Daily backlog digests: which are due (in the organisation's local time), what one shows, and the
+once-per-day claim that makes two schedulers post it once."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import Status
+from models.places import Asset
+from models.schemas import DigestData, Listing, WorkOrderRead
+from models.slack_events import DigestRun
+from models.work_orders import WorkOrder
+from services import rules
+from services.business_time import WEEKDAYS
+from services.org import Digest, Organisation
+
+AGING = (
+    (timedelta(days=1), "under a day"),
+    (timedelta(days=3), "1 to 3 days"),
+    (timedelta(days=7), "3 to 7 days"),
+    (timedelta(days=30), "1 to 4 weeks"),
+)
+OLDEST = "over 4 weeks"
+LISTED = 10
+
+
+def due(org: Organisation, now: datetime) -> list[tuple[Digest, date]]:
+    """Digests whose time has come today (local), with today's date: posted once per date, so after
+    downtime a missed digest is posted once when the scheduler is back the same day."""
+    local = now.astimezone(org.zone())
+    return [
+        (digest, local.date())
+        for digest in org.digests
+        if WEEKDAYS[local.weekday()] in digest.weekdays and local.time() >= digest.at
+    ]
+
+
+async def claim(session: AsyncSession, digest: Digest, local_date: date, now: datetime) -> bool:
+    """True for the one caller that gets to post `digest` for `local_date`."""
+    dialect = session.get_bind().dialect.name
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(DigestRun)
+    statement = insert.values(digest=digest.key, local_date=local_date, posted_at=now).on_conflict_do_nothing()
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_and_build(
+    session: AsyncSession, *, org: Organisation, digest: Digest, local_date: date, now: datetime
+) -> DigestData | None:
+    """Today's digest to post, or None when another scheduler (or an earlier tick) has it already."""
+    if not await claim(session, digest, local_date, now):
+        return None
+    return await build(session, org=org, team=digest.team, now=now)
+
+
+async def build(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestData:
+    active = (WorkOrder.team == team) & WorkOrder.status.in_(rules.ACTIVE)
+    day_ago = now - timedelta(days=1)
+    open_rows = (await session.execute(select(WorkOrder).where(active))).scalars().all()
+    overdue = sorted(
+        (wo for wo in open_rows if wo.resolution_due_at and wo.resolution_due_at < now),
+        key=lambda wo: wo.resolution_due_at or now,
+    )
+    unassigned = sorted((wo for wo in open_rows if wo.assignee_id is None), key=lambda wo: wo.created_at)
+    new = await session.scalar(select(func.count()).where(WorkOrder.team == team, WorkOrder.created_at >= day_ago))
+    completed = await session.scalar(
+        select(func.count()).where(WorkOrder.team == team, WorkOrder.completed_at >= day_ago)
+    )
+    aging: dict[str, int] = {}
+    for wo in open_rows:
+        age = now - wo.created_at
+        bucket = next((name for limit, name in AGING if age < limit), OLDEST)
+        aging[bucket] = aging.get(bucket, 0) + 1
+    holds: dict[str, int] = {}
+    for wo in open_rows:
+        if wo.status is Status.ON_HOLD:
+            label = wo.hold_reason.label if wo.hold_reason else "Other"
+            holds[label] = holds.get(label, 0) + 1
+    top = await session.execute(
+        select(Asset.tag, Asset.name, func.count())
+        .join(WorkOrder, WorkOrder.asset_id == Asset.id)
+        .where(active)
+        .group_by(Asset.id, Asset.tag, Asset.name)
+        .order_by(func.count().desc(), Asset.tag)
+        .limit(5)
+    )
+    return DigestData(
+        team=org.team(team).name,
+        local_date=now.astimezone(org.zone()).date(),
+        open=len(open_rows),
+        new_24h=int(new or 0),
+        completed_24h=int(completed or 0),
+        overdue=_listing(overdue),
+        unassigned=_listing(unassigned),
+        aging=tuple((name, aging[name]) for _, name in (*AGING, (None, OLDEST)) if name in aging),
+        on_hold=tuple(sorted(holds.items())),
+        top_assets=tuple((f"{tag} · {name}", int(count)) for tag, name, count in top),
+    )
+
+
+def _listing(rows: list[WorkOrder]) -> Listing:
+    return Listing(rows=tuple(WorkOrderRead.model_validate(wo) for wo in rows[:LISTED]), total=len(rows))

@@ -1,0 +1,69 @@
+"""Daily backlog digests: posted at the local time configured, once per day (also after downtime and
+with the catch-up run at start), with counts and lists; quiet days say so in one line or are skipped."""
+
+import asyncio
+
+import pytest
+
+from models.db import Database
+from scheduler import jobs
+from services.org import Organisation, parse_organisation
+from tests.conftest import FrozenClock
+from tests.e2e.flow import file_request
+from tests.support.bot import BotClient, started_bot
+from tests.support.fake_slack import FakeSlack
+from tests.support.org import CONFIG
+
+DIGEST_CHANNEL = "C0DIGEST"
+
+
+@pytest.fixture
+def org() -> Organisation:
+    """The test organisation with a weekday digest at 08:00 London time to its own channel."""
+    return parse_organisation(CONFIG + f"digests:\n  - {{team: facilities, at: '08:00', channel: {DIGEST_CHANNEL}}}\n")
+
+
+def digests(bot: BotClient) -> list:
+    return bot.fake.find("chat.postMessage", channel=DIGEST_CHANNEL)
+
+
+async def test_the_digest_is_posted_once_a_day_at_its_local_time(
+    bot: BotClient, db: Database, clock: FrozenClock
+) -> None:
+    # the bot started on Monday 2 March 2026 at 09:00 London time: the catch-up run posts today's digest
+    first = (await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL))[0]
+    assert first.params["text"] == "Facilities backlog · Mon 02 Mar: nothing open, nothing new."
+    assert await jobs.post_digests(bot.running.deps) == 0  # not twice the same day
+
+    await file_request(bot, priority="urgent")
+    await file_request(bot, title="Flickering light", category="electrical")
+    clock.advance(hours=22, minutes=59)  # Tuesday 07:59
+    assert await jobs.post_digests(bot.running.deps) == 0
+    clock.advance(minutes=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    tuesday = digests(bot)[-1].params
+    assert tuesday["text"] == "Facilities backlog · Tue 03 Mar: 2 open · 2 new and 0 completed in the last 24 h"
+    shown = str(tuesday["blocks"])
+    assert "Overdue* (1)" in shown and "*WO-1* Leaking pipe in 204" in shown  # urgent: due in 4 h
+    assert "Unassigned* (2)" in shown and "under a day: 2" in shown
+
+    clock.advance(days=4)  # Saturday: not a digest day
+    assert await jobs.post_digests(bot.running.deps) == 0
+    assert len(digests(bot)) == 2
+
+
+async def test_two_schedulers_post_one_digest(bot: BotClient, clock: FrozenClock) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    clock.advance(days=1)
+    posted = await asyncio.gather(jobs.post_digests(bot.running.deps), jobs.post_digests(bot.running.deps))
+    assert sorted(posted) == [0, 1] and len(digests(bot)) == 2
+
+
+async def test_a_quiet_digest_can_be_skipped(database_url: str, fake_slack: FakeSlack, clock: FrozenClock) -> None:
+    org = parse_organisation(
+        CONFIG + f"digests:\n  - {{team: facilities, at: '08:00', channel: {DIGEST_CHANNEL}, skip_when_quiet: true}}\n"
+    )
+    async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
+        clock.advance(days=1)
+        assert await jobs.post_digests(bot.running.deps) == 0
+        assert not digests(bot)  # nor did the catch-up run at start post one
