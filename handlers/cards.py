@@ -121,10 +121,13 @@ async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], cont
     )
     try:
         change = await deps.db.run(call)
+    except Stale as error:  # this form still carries the old version: it has to be opened again
+        reopen = Stale(f"{error} Close this form and open it again from the card.", current=error.current)
+        await forms.reject(ack, reopen, default_field=spec.error_field)
+        await deps.notifier.refresh_card(error.current)
+        return
     except DomainError as error:
         await forms.reject(ack, error, default_field=spec.error_field)
-        if isinstance(error, Stale):
-            await deps.notifier.refresh_card(error.current)
         return
     await ack()
     await deps.notifier.work_order_changed(change)

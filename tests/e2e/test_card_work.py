@@ -266,3 +266,17 @@ async def test_a_click_on_an_old_card_changes_nothing_and_redraws_it(bot: BotCli
     redrawn = await updated(bot, card, 2)
     assert "In progress" in redrawn["text"]
     assert (await stored(db)).status == "in_progress" and len(bot.fake.find("views.open")) == 1
+
+
+async def test_a_form_opened_before_a_change_asks_to_be_opened_again(bot: BotClient, db: Database) -> None:
+    card = await file_request(bot)
+    form = await open_card_form(bot, card, Action.HOLD, TECH_1)  # drawn at version 1
+    await click_card(bot, card, Action.START, TECH_2)  # meanwhile a colleague starts it
+    await updated(bot, card, 1)
+    body = await submit(bot, form, {"reason": sr.select_value("parts")}, TECH_1)
+    assert body["response_action"] == "errors"
+    assert body["errors"]["reason"] == (
+        f"<@{TECH_2}> holds this work order; ask them or a manager. Close this form and open it again from the card."
+    )
+    await updated(bot, card, 2)  # and the card was redrawn
+    assert (await stored(db)).status == "in_progress"
