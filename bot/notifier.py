@@ -65,25 +65,26 @@ class SlackNotifier:
                 posted = await work_orders.get(session, work_order.id)
             work_order = work_order.model_copy(update={"card_channel": posted.card_channel, "card_ts": posted.card_ts})
         channel, ts = work_order.card_channel, work_order.card_ts
+        thread_only = all(event.kind in THREAD_ONLY for event in change.events)
         if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
         else:
-            await self._update_card(work_order, change, channel, ts)
+            if not thread_only:
+                await self.refresh_card(work_order)
+            await self._write_thread(work_order, change, channel, ts)
         permalink = None
         for recipient, message in self._news(change):
             if channel and ts:
                 permalink = permalink or await self.api.permalink(channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
-        if all(event.kind in THREAD_ONLY for event in change.events):
+        if thread_only:
             return  # notes, time and parts do not change anyone's Home tab
         previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
         await self.refresh_homes([*self._involved(work_order), *previous])
 
-    async def _update_card(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:
-        """Redraw the card (unless only the thread changes) and write each event's line in its thread."""
-        if any(event.kind not in THREAD_ONLY for event in change.events):
-            await self.api.call("chat_update", channel=channel, ts=ts, **await self._card(work_order))
+    async def _write_thread(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:
+        """Write each event's line in the card's thread."""
         for event in change.events:
             line = messages.thread_line(event)
             if line:
@@ -101,9 +102,10 @@ class SlackNotifier:
         """(recipient, message-from-permalink) for each DM this change calls for."""
         wo = change.work_order
         news: list[tuple[str, Any]] = []
+        # holding or completing unclaimed work also assigns it: the requester hears of the hold or completion
+        told_anyway = any(e.to_status in (Status.ON_HOLD, Status.COMPLETED) for e in change.events)
         for event in change.events:
             actor = event.actor_id
-            told_anyway = any(e.to_status in (Status.ON_HOLD, Status.COMPLETED) for e in change.events)
             if (
                 _first_assignment(event)
                 and not told_anyway

@@ -92,6 +92,11 @@ async def reject(ack: Any, error: DomainError, *, default_field: str) -> None:
     await ack(response_action="errors", errors=errors)
 
 
+def first_line(text: str) -> str:
+    """The first line with something on it: the title of a request filed from a message."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def metadata_ref(view: dict[str, Any]) -> str:
     return str(view.get("private_metadata") or "")
 

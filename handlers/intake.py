@@ -4,7 +4,9 @@ a reply in a card's thread is recorded as a note on its work order."""
 from functools import partial
 from typing import Any
 
+from blocks import modals
 from blocks.ids import Event
+from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from handlers.requests import announce
@@ -12,7 +14,6 @@ from models.schemas import RequestCreate
 from services import requests, work_log
 from services.errors import DomainError
 
-TITLE_MAX = 150
 PERSON_REPLIES = (
     None,
     "file_share",
@@ -40,10 +41,9 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     if message is None or not str(message.get("text") or "").strip():
         return
     text = str(message["text"]).strip()
-    title = next(line.strip() for line in text.splitlines() if line.strip())
     requester = message.get("user") if not message.get("bot_id") else None
     request = RequestCreate(
-        title=title[:TITLE_MAX],
+        title=forms.first_line(text)[: modals.TITLE_MAX],
         category=deps.org.intake_category().key,
         description=text,
         source_channel=channel,

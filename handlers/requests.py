@@ -72,9 +72,8 @@ async def open_from_message(ack: Any, body: dict[str, Any], context: Any) -> Non
     deps = deps_of(context)
     message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id", "")
     text = str(message.get("text") or "")
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     source = {"channel": channel, "ts": str(message.get("ts", "")), "user": str(message.get("user") or "")}
-    draft = modals.RequestDraft(title=first_line, description=text, source=source if channel else None)
+    draft = modals.RequestDraft(title=forms.first_line(text), description=text, source=source if channel else None)
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
 
 
@@ -84,13 +83,12 @@ async def redraw_for_category(ack: Any, body: dict[str, Any], context: Any) -> N
     deps = deps_of(context)
     view = body["view"]
     typed = forms.state_values(view)
-    metadata = json.loads(view.get("private_metadata") or "{}")
     draft = modals.RequestDraft(
         title=str(typed.get(Block.TITLE, "")),
         description=str(typed.get(Block.DESCRIPTION, "")),
         category=typed.get(Block.CATEGORY),
         values=forms.custom_values(view),
-        source=metadata.get("source"),
+        source=_source(view) or None,
     )
     await deps.notifier.update_modal(view["id"], request_modal(deps, draft), hash=view.get("hash"))
 
@@ -111,9 +109,14 @@ async def asset_options(ack: Any, body: dict[str, Any], context: Any) -> None:
     await ack(options=[modals.option(choice.label, f"{ASSET_ID}{choice.id}") for choice in found])
 
 
+def _source(view: dict[str, Any]) -> dict[str, str]:
+    """The message a request form was opened from (the message shortcut), kept in private_metadata."""
+    source: dict[str, str] = json.loads(view.get("private_metadata") or "{}").get("source") or {}
+    return source
+
+
 def to_request(form: RequestForm, view: dict[str, Any]) -> RequestCreate:
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    source = metadata.get("source") or {}
+    source = _source(view)
     location_id = _id_after(form.location, LOCATION_ID)
     return RequestCreate(
         title=form.title,

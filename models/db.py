@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +35,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def dialect_insert(session: AsyncSession, table: type) -> Any:
+    """An INSERT in the dialect of the session's database, so it offers ON CONFLICT clauses."""
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def _lower(value: object) -> object:

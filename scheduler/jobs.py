@@ -5,8 +5,10 @@ moment is caught by its version column, and the retry finds nothing left to do.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
 
+from models.schemas import Change
 from services import digest, lifecycle, sla_watch
 from services.ports import Deps
 
@@ -15,17 +17,20 @@ log = logging.getLogger("wrench.scheduler")
 
 async def close_unconfirmed(deps: Deps) -> int:
     """Close completed work nobody confirmed or reopened in time; returns how many closed."""
-    closed = await deps.db.run(partial(lifecycle.close_unconfirmed, org=deps.org, now=deps.clock()))
-    for change in closed:
-        await deps.notifier.work_order_changed(change)
+    closed = await _changes(deps, lifecycle.close_unconfirmed)
     if closed:
-        log.info("closed %d unconfirmed work orders", len(closed))
-    return len(closed)
+        log.info("closed %d unconfirmed work orders", closed)
+    return closed
 
 
 async def check_sla(deps: Deps) -> int:
     """Warn, mark breaches and escalate; returns how many work orders were warned or escalated."""
-    found = await deps.db.run(partial(sla_watch.check, org=deps.org, now=deps.clock()))
+    return await _changes(deps, sla_watch.check)
+
+
+async def _changes(deps: Deps, service: Callable[..., Awaitable[list[Change]]]) -> int:
+    """Run `service(session, org=, now=)` in one transaction, then tell Slack about each change."""
+    found = await deps.db.run(partial(service, org=deps.org, now=deps.clock()))
     for change in found:
         await deps.notifier.work_order_changed(change)
     return len(found)

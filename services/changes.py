@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change, EventRead, WorkOrderRead
-from models.work_orders import WorkOrder, WorkOrderEvent
+from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 from services import rules
 from services.errors import DomainError, NotFound, Stale
 from services.org import Organisation
@@ -153,6 +153,15 @@ def _judged(due: datetime | None, now: datetime, current: SlaStatus, *, done: bo
     if current is SlaStatus.BREACHED or (due is not None and now > due):
         return SlaStatus.BREACHED
     return SlaStatus.MET if done else SlaStatus.ONGOING
+
+
+def log_labor(
+    session: AsyncSession, work_order: WorkOrder, *, minutes: int, worker_id: str, actor_id: str, now: datetime
+) -> WorkOrderEvent:
+    """`actor_id` records `minutes` of work by `worker_id`: a labor entry and its event."""
+    session.add(LaborEntry(work_order_id=work_order.id, user_id=worker_id, minutes=minutes, logged_at=now))
+    data = {"minutes": minutes, "user_id": worker_id}
+    return record(session, work_order, now=now, actor_id=actor_id, kind=EventKind.LABOR_LOGGED, data=data)
 
 
 def record(

@@ -4,10 +4,9 @@ once-per-day claim that makes two schedulers post it once."""
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import dialect_insert
 from models.enums import Status
 from models.places import Asset
 from models.schemas import DigestData, Listing, WorkOrderRead
@@ -40,9 +39,11 @@ def due(org: Organisation, now: datetime) -> list[tuple[Digest, date]]:
 
 async def claim(session: AsyncSession, digest: Digest, local_date: date, now: datetime) -> bool:
     """True for the one caller that gets to post `digest` for `local_date`."""
-    dialect = session.get_bind().dialect.name
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(DigestRun)
-    statement = insert.values(digest=digest.key, local_date=local_date, posted_at=now).on_conflict_do_nothing()
+    statement = (
+        dialect_insert(session, DigestRun)
+        .values(digest=digest.key, local_date=local_date, posted_at=now)
+        .on_conflict_do_nothing()
+    )
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 

@@ -27,9 +27,8 @@ def _soonest_due(query: Select[WorkOrder]) -> Select[WorkOrder]:
 
 
 async def _listing(session: AsyncSession, query: Select[WorkOrder], limit: int) -> Listing:
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (await session.execute(query.limit(limit))).scalars()
-    return Listing(rows=tuple(WorkOrderRead.model_validate(row) for row in rows), total=int(total or 0))
+    return Listing(rows=tuple(WorkOrderRead.model_validate(row) for row in rows), total=await _count(session, query))
 
 
 async def mine(session: AsyncSession, *, user_id: str, limit: int = 15) -> Listing:
@@ -74,7 +73,7 @@ async def search(session: AsyncSession, *, text: str, limit: int = 15) -> Listin
 
 def teams_of(org: Organisation, user_id: str) -> tuple[str, ...]:
     """The teams `user_id` works in (as technician or manager)."""
-    return tuple(team.key for team in org.teams if user_id in team.technicians or user_id in team.managers)
+    return tuple(team.key for team in org.teams if rules.is_team_member(user_id, team=team.key, org=org))
 
 
 async def dashboard(

@@ -2,6 +2,8 @@
 
 from services.errors import InvalidInput
 
+MAX_LABOR_MINUTES = 24 * 60  # time logged at once: a day at most
+
 
 def checked_text(text: str, *, field: str, limit: int, required: bool = True, ask: str = "This is required.") -> str:
     """`text` stripped; `InvalidInput` on `field` when it is missing (and `required`) or too long."""

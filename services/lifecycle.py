@@ -8,15 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import EventKind, HoldReason, Status
+from models.enums import HoldReason, Status
 from models.schemas import Change
-from models.work_orders import LaborEntry, WorkOrder
-from services import business_time, changes, rules, sla
+from models.work_orders import WorkOrder
+from services import changes, rules, sla
 from services.errors import InvalidInput
-from services.inputs import checked_text
+from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
 
-MAX_LABOR_MINUTES = 24 * 60
 REASON_MAX = 1000
 RESOLUTION_MAX = 3000
 
@@ -106,10 +105,8 @@ async def complete(
     changes.check(org, work_order, user_id, rules.Action.COMPLETE, seen_version=seen_version)
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     if minutes:
-        session.add(LaborEntry(work_order_id=work_order.id, user_id=user_id, minutes=minutes, logged_at=now))
-        data = {"minutes": minutes, "user_id": user_id}
         events.append(
-            changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.LABOR_LOGGED, data=data)
+            changes.log_labor(session, work_order, minutes=minutes, worker_id=user_id, actor_id=user_id, now=now)
         )
     if files:
         work_order.attachments = [*work_order.attachments, *({**file, "stage": "completion"} for file in files)]
@@ -203,5 +200,6 @@ def _end_hold(org: Organisation, work_order: WorkOrder, now: datetime) -> None:
     paused = sla.counted(org, team=work_order.team, start=since, end=now)
     work_order.sla_paused_seconds += int(paused.total_seconds())
     if work_order.resolution_due_at is not None and work_order.completed_at is None:
-        hours, zone = org.team(work_order.team).business_hours, org.zone()
-        work_order.resolution_due_at = business_time.add(work_order.resolution_due_at, paused, hours, zone)
+        work_order.resolution_due_at = sla.later(
+            org, team=work_order.team, start=work_order.resolution_due_at, by=paused
+        )

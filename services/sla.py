@@ -17,10 +17,14 @@ def due_times(
     target = org.sla.get(priority)
     if target is None:
         return None, None
-    hours, zone = org.team(team).business_hours, org.zone()
-    respond = business_time.add(created_at, target.respond, hours, zone)
-    resolve = business_time.add(created_at, target.resolve + paused, hours, zone)
+    respond = later(org, team=team, start=created_at, by=target.respond)
+    resolve = later(org, team=team, start=created_at, by=target.resolve + paused)
     return respond, resolve
+
+
+def later(org: Organisation, *, team: str, start: datetime, by: timedelta) -> datetime:
+    """The moment `by` of `team`'s SLA time after `start`."""
+    return business_time.add(start, by, org.team(team).business_hours, org.zone())
 
 
 def counted(org: Organisation, *, team: str, start: datetime, end: datetime) -> timedelta:

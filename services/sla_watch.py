@@ -75,7 +75,7 @@ async def _remind(
     for work_order_id in claimed:
         work_order = await changes.load(session, work_order_id)
         data = {"level": work_order.escalation_level}
-        found.append(await _record(session, work_order_id, now, EventKind.SLA_REMINDER, data))
+        found.append(await _record(session, work_order, now, EventKind.SLA_REMINDER, data))
     return found
 
 
@@ -119,8 +119,9 @@ async def _warn(
     fraction = org.escalation.warn_at
     due = [row.id for row in candidates if _share_used(org, row, now) >= fraction]
     claimed = await _claim(session, due, WorkOrder.sla_warned_at.is_(None), {"sla_warned_at": now})
+    data = {"at_fraction": fraction}
     return [
-        await _record(session, work_order_id, now, EventKind.SLA_WARNING, {"at_fraction": fraction})
+        await _record(session, await changes.load(session, work_order_id), now, EventKind.SLA_WARNING, data)
         for work_order_id in claimed
     ]
 
@@ -141,9 +142,8 @@ async def _escalate(
     for work_order_id in claimed:
         work_order = await changes.load(session, work_order_id)
         targets = _mark_breaches(work_order, now)
-        found.append(
-            await _record(session, work_order_id, now, EventKind.ESCALATED, {"level": level, "targets": targets})
-        )
+        data = {"level": level, "targets": targets}
+        found.append(await _record(session, work_order, now, EventKind.ESCALATED, data))
     return found
 
 
@@ -176,8 +176,7 @@ async def _claim(
 
 
 async def _record(
-    session: AsyncSession, work_order_id: int, now: datetime, kind: EventKind, data: dict[str, Any]
+    session: AsyncSession, work_order: WorkOrder, now: datetime, kind: EventKind, data: dict[str, Any]
 ) -> Change:
-    work_order = await changes.load(session, work_order_id)
     event = changes.record(session, work_order, now=now, actor_id=changes.SYSTEM_ACTOR, kind=kind, data=data)
     return await changes.done(session, work_order, event)

@@ -2,32 +2,24 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import dialect_insert
 from models.slack_events import HomeViewer, SeenEvent
-
-
-def _insert(session: AsyncSession, table: type) -> Any:
-    """INSERT with ON CONFLICT, in the dialect of the session's database."""
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:
     """True the first time `event_id` is seen; Slack's retries of it get False. Part of the caller's
     transaction, so an event whose handling failed is taken again on retry."""
-    statement = _insert(session, SeenEvent).values(event_id=event_id, received_at=now)
+    statement = dialect_insert(session, SeenEvent).values(event_id=event_id, received_at=now)
     inserted = await session.execute(statement.on_conflict_do_nothing(index_elements=["event_id"]))
     return bool(inserted.rowcount)  # type: ignore[attr-defined]
 
 
 async def opened_home(session: AsyncSession, *, user_id: str, now: datetime) -> None:
-    statement = _insert(session, HomeViewer).values(user_id=user_id, opened_at=now)
+    statement = dialect_insert(session, HomeViewer).values(user_id=user_id, opened_at=now)
     await session.execute(
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"opened_at": statement.excluded.opened_at})
     )

@@ -7,15 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, Priority
 from models.schemas import Change
-from models.work_orders import LaborEntry
 from services import changes, rules, sla, slack_events, work_orders
 from services.errors import InvalidInput
-from services.inputs import checked_text
+from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
 
 NOTE_MAX = 3000
 PARTS_MAX = 1000
-MAX_LABOR_MINUTES = 24 * 60
 
 
 async def add_note(
@@ -88,9 +86,7 @@ async def log_time(
             raise InvalidInput(f"<@{worker_id}> is not on the {team} team.", field="worker")
 
     changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=worker_on_team)
-    session.add(LaborEntry(work_order_id=work_order.id, user_id=worker_id, minutes=minutes, logged_at=now))
-    data = {"minutes": minutes, "user_id": worker_id}
-    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.LABOR_LOGGED, data=data)
+    event = changes.log_labor(session, work_order, minutes=minutes, worker_id=worker_id, actor_id=user_id, now=now)
     return await changes.done(session, work_order, event)
 
 
