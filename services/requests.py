@@ -85,19 +85,7 @@ async def approve(
     """Approve a pending request: it becomes a work order, filed by the requester, made by the approver."""
     stored = await _decide(session, org=org, request_id=request_id, user_id=user_id)
     await _set_status(session, stored, RequestStatus.APPROVED, user_id=user_id, now=now)
-    request = RequestCreate(
-        title=stored.title,
-        category=stored.category,
-        description=stored.description,
-        location=stored.location,
-        priority=stored.priority,
-        location_id=stored.location_id,
-        asset_id=stored.asset_id,
-        custom_fields=stored.custom_fields,
-        attachments=tuple(stored.attachments),
-        source_channel=stored.source_channel,
-        source_ts=stored.source_ts,
-    )
+    request = RequestCreate.model_validate(stored, from_attributes=True)  # what was asked, as stored
     change = await work_orders.create(
         session,
         org=org,
