@@ -9,7 +9,8 @@ from bot.cli import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services import rules
-from services.org import Category, EmojiIntake, Organisation, SlaTarget, Team, load_organisation
+from services.business_time import BusinessHours
+from services.org import Category, Digest, EmojiIntake, Escalation, Organisation, SlaTarget, Team, load_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "docs/configuration.md").read_text()
@@ -21,7 +22,9 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
     assert f"| `{variable}` |" in REFERENCE
 
 
-@pytest.mark.parametrize("model", [Organisation, Team, Category, SlaTarget, CustomField, EmojiIntake])
+@pytest.mark.parametrize(
+    "model", [Organisation, Team, Category, SlaTarget, CustomField, EmojiIntake, Escalation, Digest, BusinessHours]
+)
 def test_every_config_key_is_documented(model: type) -> None:
     for key in model.model_fields:
         assert f"`{key}`" in REFERENCE, f"{model.__name__}.{key} is missing from docs/configuration.md"
