@@ -80,6 +80,8 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     SLA_REMINDER = "sla_reminder"
     ACKNOWLEDGED = "acknowledged"
+    CHECKLIST_ITEM = "checklist_item"
+    FOLLOW_UP_OPENED = "follow_up_opened"
 
 
 class FieldType(StrEnum):
@@ -90,3 +92,32 @@ class FieldType(StrEnum):
     DATE = "date"
     USER = "user"
     CHECKBOX = "checkbox"
+
+
+class Repeat(StrEnum):
+    """The calendar part of a PM recurrence."""
+
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+    CRON = "cron"
+
+
+class Anchor(StrEnum):
+    FIXED = "fixed"  # the next due date comes from the schedule; late work skips missed dates
+    FLOATING = "floating"  # the next due date counts from the completion of the last one
+
+
+class NonWorking(StrEnum):
+    """What happens to an occurrence that falls on a weekend or holiday."""
+
+    KEEP = "keep"
+    SKIP = "skip"
+    NEXT_WORKING_DAY = "next_working_day"
+
+
+class ChecklistKind(StrEnum):
+    CHECK = "check"  # done or not
+    PASS_FAIL = "pass_fail"
+    NUMBER = "number"  # a reading, failed when outside min..max

@@ -6,7 +6,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from models.enums import FieldType, HoldReason, Priority, RequestStatus, SlaStatus, Status, WorkOrderType
+from models.enums import (
+    Anchor,
+    ChecklistKind,
+    FieldType,
+    HoldReason,
+    NonWorking,
+    Priority,
+    Repeat,
+    RequestStatus,
+    SlaStatus,
+    Status,
+    WorkOrderType,
+)
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -112,6 +124,9 @@ class WorkOrderRead(ReadModel):
     cause: str | None
     card_channel: str | None
     card_ts: str | None
+    pm_schedule_id: int | None = None
+    checklist: list[dict[str, Any]] = []
+    estimated_minutes: int | None = None
     version: int
 
     @property
@@ -228,6 +243,99 @@ class Dashboard(BaseModel):
     teams: tuple[TeamTotals, ...] = ()
 
 
+class ChecklistItem(BaseModel):
+    """One line of a PM checklist: something to tick, pass or fail, or a reading (failed outside min..max)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str = Field(min_length=1, max_length=150)
+    kind: ChecklistKind = ChecklistKind.CHECK
+    unit: str | None = Field(default=None, max_length=20)
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> "ChecklistItem":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"“{self.label}”: the lowest value is above the highest")
+        return self
+
+
+class PmScheduleRead(ReadModel):
+    id: int
+    key: str | None
+    title: str
+    description: str
+    team: str
+    category: str
+    priority: Priority
+    asset_id: int | None
+    location_id: int | None
+    checklist: list[dict[str, Any]]
+    estimated_minutes: int | None
+    repeat: Repeat | None
+    every: int
+    weekdays: list[int]
+    cron: str | None
+    starts_on: date
+    ends_on: date | None
+    max_count: int | None
+    anchor: Anchor
+    lead_days: int
+    non_working: NonWorking
+    meter: str | None
+    meter_every: float | None
+    meter_threshold: float | None
+    one_open: bool
+    next_due_on: date | None
+    open_work_order_id: int | None
+    generated_count: int
+    paused_at: datetime | None
+    pause_reason: str | None
+    created_by: str
+    version: int
+
+    @property
+    def ref(self) -> str:
+        return f"PM-{self.id}"
+
+    @property
+    def ended(self) -> bool:
+        return self.next_due_on is None and self.meter is None and self.open_work_order_id is None
+
+    @property
+    def state(self) -> str:
+        return "paused" if self.paused_at else "ended" if self.ended else "active"
+
+
+class PmNotice(BaseModel):
+    """Something a PM schedule's team should hear (it paused itself)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    text: str
+
+
+class PmRun(BaseModel):
+    """What one PM check did: work orders it created and notices for teams."""
+
+    model_config = ConfigDict(frozen=True)
+
+    created: tuple[WorkOrderRead, ...] = ()
+    notices: tuple[PmNotice, ...] = ()
+
+
+class PmDue(BaseModel):
+    """A PM occurrence coming up (digest: PM due in the next 7 days)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedule: str  # PM-3 · title
+    due_on: date
+    asset: str | None = None
+
+
 class DigestData(BaseModel):
     """One team's backlog at a moment: what a digest shows."""
 
@@ -243,6 +351,8 @@ class DigestData(BaseModel):
     aging: tuple[tuple[str, int], ...]  # (bucket, open work orders filed that long ago)
     on_hold: tuple[tuple[str, int], ...]  # (reason, count)
     top_assets: tuple[tuple[str, int], ...]  # (asset, open work orders)
+    pm_due: tuple[PmDue, ...] = ()  # in the next 7 days
+    pm_due_total: int = 0
 
     @property
     def quiet(self) -> bool:

@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.counters import Counter
+from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.places import Asset, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
@@ -9,12 +10,16 @@ from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Asset",
+    "AssetMeter",
     "Base",
     "Counter",
     "DigestRun",
     "HomeViewer",
     "LaborEntry",
     "Location",
+    "MeterReading",
+    "PmOccurrence",
+    "PmSchedule",
     "SeenEvent",
     "ServiceRequest",
     "WorkOrder",

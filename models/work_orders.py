@@ -64,6 +64,11 @@ class WorkOrder(TimestampMixin, Base):
     on_hold_since: Mapped[datetime | None]
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Preventive work: the schedule it came from, its checklist (items with results) and estimate.
+    pm_schedule_id: Mapped[int | None] = mapped_column(ForeignKey("pm_schedules.id"), index=True)
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    estimated_minutes: Mapped[int | None]
+
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
 

@@ -4,7 +4,7 @@ Loading reports the first problem with the line it is on, so `wrench config chec
 """
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,6 +153,8 @@ class Organisation(Strict):
     digests: tuple[Digest, ...] = ()
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
+    # Days nobody works (every team): PM schedules skip them or move to the next working day.
+    holidays: tuple[date, ...] = Field(default=(), max_length=1000)
 
     @field_validator("timezone")
     @classmethod

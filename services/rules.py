@@ -49,6 +49,8 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     REOPEN = "reopen"
     ACKNOWLEDGE = "acknowledge"  # an SLA escalation: someone is on it
+    CHECK_ITEM = "check_item"  # tick, pass or fail a checklist item, or record its reading
+    FOLLOW_UP = "follow_up"  # open a corrective work order for a failed checklist item
 
 
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
@@ -70,6 +72,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CONFIRM: _REQUESTER_OR_MANAGER,
     Action.REOPEN: _REQUESTER_OR_MANAGER,
     Action.ACKNOWLEDGE: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Action.CHECK_ITEM: _WORKERS,
+    Action.FOLLOW_UP: _WORKERS,
 }
 
 # A role that counts for an action only while the work order is in one of these statuses.
@@ -79,7 +83,9 @@ ONLY_WHILE: dict[tuple[Action, Role], frozenset[Status]] = {
 
 # Actions on the work itself: a technician may take unclaimed work this way (and so holds it),
 # but not work a colleague holds; managers and admins may act on anyone's.
-WORK_ON_HELD: frozenset[Action] = frozenset({Action.START, Action.HOLD, Action.RESUME, Action.COMPLETE})
+WORK_ON_HELD: frozenset[Action] = frozenset(
+    {Action.START, Action.HOLD, Action.RESUME, Action.COMPLETE, Action.CHECK_ITEM}
+)
 OVERRIDES_ASSIGNEE: frozenset[Role] = frozenset({Role.MANAGER, Role.ADMIN})
 
 TARGET_STATUS: dict[Action, Status] = {
@@ -108,6 +114,8 @@ PHRASES: dict[Action, str] = {
     Action.CONFIRM: "confirm",
     Action.REOPEN: "reopen",
     Action.ACKNOWLEDGE: "acknowledge the escalation of",
+    Action.CHECK_ITEM: "fill in the checklist of",
+    Action.FOLLOW_UP: "open a follow-up from",
 }
 
 
@@ -130,6 +138,11 @@ def roles_of(user_id: str, *, team: str, requester_id: str, assignee_id: str | N
 def is_team_member(user_id: str, *, team: str, org: Organisation) -> bool:
     owning_team = org.team(team)
     return user_id in owning_team.technicians or user_id in owning_team.managers
+
+
+def may_plan_maintenance(user_id: str, *, team: str, org: Organisation) -> bool:
+    """PM schedules of a team are the business of its managers and the admins."""
+    return user_id in org.team(team).managers or user_id in org.admins
 
 
 def effective_roles(action: Action, roles: set[Role], status: Status) -> set[Role]:

@@ -5,7 +5,9 @@ Concurrent changes to one work order are caught by its `version` column (SQLAlch
 `StaleDataError` on flush); `models.db.Database.run` retries, and the retry meets the winner's state.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +22,18 @@ from services.errors import InvalidInput, NotFound
 from services.org import Category, Organisation
 
 WORK_ORDER_SEQUENCE = "work_order"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a PM schedule gives the work order it generates."""
+
+    schedule_id: int
+    due_on: date
+    due_at: datetime
+    checklist: tuple[dict[str, Any], ...] = ()
+    estimated_minutes: int | None = None
+    skipped: int = 0
 
 
 async def next_number(session: AsyncSession) -> int:
@@ -43,11 +57,21 @@ async def create(
     request_id: int | None = None,
     type: WorkOrderType = WorkOrderType.CORRECTIVE,
     actor_id: str | None = None,
+    team: str | None = None,
+    plan: Plan | None = None,
 ) -> Change:
-    """Store a new open work order with its SLA due times; `actor_id` (default the requester) made it."""
+    """Store a new open work order with its SLA due times; `actor_id` (default the requester) made it.
+
+    `team` overrides the category's team (follow-ups stay with the team that found the fault); a `plan`
+    (preventive work) brings its own due time, checklist and estimate instead of SLA targets.
+    """
     category = category_of(org, request)
     priority = request.priority or category.default_priority
-    response_due, resolution_due = sla.due_times(org, priority, now, team=category.team)
+    team = team or category.team
+    if plan is None:
+        response_due, resolution_due = sla.due_times(org, priority, now, team=team)
+    else:
+        response_due, resolution_due = None, plan.due_at
     location, location_id = await place_of(session, request)
     work_order = WorkOrder(
         number=await next_number(session),
@@ -57,7 +81,7 @@ async def create(
         priority=priority,
         status=Status.OPEN,
         category=category.key,
-        team=category.team,
+        team=team,
         location=location,
         location_id=location_id,
         asset_id=request.asset_id,
@@ -69,11 +93,17 @@ async def create(
         source_ts=request.source_ts,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
+        pm_schedule_id=plan.schedule_id if plan else None,
+        checklist=list(plan.checklist) if plan else [],
+        estimated_minutes=plan.estimated_minutes if plan else None,
         created_at=now,
         updated_at=now,
     )
     session.add(work_order)
     await session.flush()
+    data: dict[str, Any] = {"request_id": request_id} if request_id else {}
+    if plan is not None:
+        data.update(pm_schedule_id=plan.schedule_id, due_on=plan.due_on.isoformat(), skipped=plan.skipped)
     event = changes.record(
         session,
         work_order,
@@ -81,7 +111,7 @@ async def create(
         actor_id=actor_id or requester_id,
         kind=EventKind.CREATED,
         to_status=Status.OPEN,
-        data={"request_id": request_id} if request_id else None,
+        data=data,
     )
     return await changes.done(session, work_order, event)
 
