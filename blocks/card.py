@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from blocks import checklist
 from blocks import text as t
 from blocks.ids import Action, Block, MoreOption, ref_value
 from models.enums import FieldType, Priority, SlaStatus, Status
@@ -34,6 +35,7 @@ MORE_LABELS = {
 def card(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
     """The channel card: facts, then the controls this status allows."""
     blocks = _facts(wo, context)
+    blocks.extend(checklist.checklist(wo, controls=wo.status in ACTIVE))
     blocks.append(
         {
             "type": "actions",
@@ -47,6 +49,7 @@ def card(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
 def summary(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
     """The card without controls, with where the card lives: the answer to `/wo 42`."""
     blocks = _facts(wo, context)
+    blocks.extend(checklist.checklist(wo, controls=False))
     if wo.card_channel:
         blocks.append({"type": "context", "elements": [t.mrkdwn(f"Card and history in <#{wo.card_channel}>")]})
     return {"text": fallback(wo), "blocks": blocks}
@@ -67,7 +70,7 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     fields = [
         f"*Status*\n{STATUS_BADGE[wo.status]}",
         f"*Priority*\n{PRIORITY_BADGE[wo.priority]}",
-        f"*Requester*\n{t.user(wo.requester_id)}",
+        _requester(wo),
         f"*Assignee*\n{t.user(wo.assignee_id, nobody='_Unclaimed_')}",
         f"*Location*\n{t.escape(wo.location) or '—'}",
         f"*Category*\n{t.escape(context.category)} · {t.escape(context.team)}",
@@ -95,6 +98,14 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
     blocks.append({"type": "context", "elements": [t.mrkdwn(_footer(wo))]})
     return blocks
+
+
+def _requester(wo: WorkOrderRead) -> str:
+    """Preventive work is asked for by its schedule, not by a person."""
+    if wo.pm_schedule_id is not None:
+        estimate = f" · est. {wo.estimated_minutes} min" if wo.estimated_minutes else ""
+        return f"*Schedule*\n:calendar: PM-{wo.pm_schedule_id}{estimate}"
+    return f"*Requester*\n{t.user(wo.requester_id)}"
 
 
 def _value(value: str, kind: FieldType) -> str:

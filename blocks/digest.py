@@ -39,6 +39,7 @@ def digest(data: DigestData) -> dict[str, Any]:
         blocks.append({"type": "context", "elements": [t.mrkdwn(f"*Most open work* {assets}")]})
     blocks += _listed(":warning: Overdue", data.overdue)
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
+    blocks += _pm_due(data)
     return {"text": t.clip(f"{title}: {summary}", t.FALLBACK_TEXT), "blocks": blocks[: t.MESSAGE_BLOCKS]}
 
 
@@ -50,6 +51,19 @@ def _listed(heading: str, listing: Listing) -> list[dict[str, Any]]:
         *(row(wo) for wo in listing.rows),
         *more(listing),
     ]
+
+
+def _pm_due(data: DigestData) -> list[dict[str, Any]]:
+    if not data.pm_due_total:
+        return []
+    lines = [
+        f"• {day.due_on:%a %d %b} · {t.escape(day.schedule)}" + (f" · {t.escape(day.asset)}" if day.asset else "")
+        for day in data.pm_due
+    ]
+    if data.pm_due_total > len(data.pm_due):
+        lines.append(f"…and {data.pm_due_total - len(data.pm_due)} more (`/wo pm`)")
+    text = f"*:calendar: PM due in the next 7 days* ({data.pm_due_total})\n" + "\n".join(lines)
+    return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
 
 
 def as_text(message: dict[str, Any]) -> str:

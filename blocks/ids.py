@@ -37,6 +37,8 @@ class Callback(StrEnum):
     CANCEL_MODAL = "cancel_modal"
     REOPEN_MODAL = "reopen_modal"
     REJECT_MODAL = "reject_modal"
+    READING_MODAL = "reading_modal"  # a checklist item's reading
+    PM_MODAL = "pm_modal"  # new or edited PM schedule
 
 
 class Action(StrEnum):
@@ -59,6 +61,12 @@ class Action(StrEnum):
     PICK_LOCATION = "pick_location"  # external_select, options served from the database
     PICK_ASSET = "pick_asset"
     ACKNOWLEDGE = "sla_acknowledge"  # on an escalation message: someone is on it, stop reminding
+    CHECKLIST = "wo_checklist"  # a checklist item: done / pass / fail / clear
+    CHECKLIST_READING = "wo_checklist_reading"  # opens the reading modal
+    FOLLOW_UP = "wo_follow_up"  # a failed item's follow-up work order
+    PM_MENU = "pm_menu"  # a listed PM schedule's overflow: edit, pause, resume, delete
+    PM_NEW = "pm_new"
+    PM_DELETE = "pm_delete"  # confirmed deletion from the list's menu
     HOME_MORE = "home_more"
     HOME_NEW_REQUEST = "home_new_request"
 
@@ -93,6 +101,9 @@ class Block(StrEnum):
     PARTS = "parts"
     DUE = "due"
     CARD_ACTIONS = "card_actions"
+    READING = "reading"
+    CHECKLIST = "checklist"
+    FOLLOW_UPS = "follow_ups"
 
 
 # Input blocks keep their value under this action id; the block id says which field it is.

@@ -46,10 +46,26 @@ def thread_line(event: EventRead) -> str | None:
         return f":bell: Still unclaimed and unacknowledged after a level {data.get('level')} escalation: reminded."
     if event.kind == EventKind.ACKNOWLEDGED:
         return f"{who} acknowledged the escalation."
+    if event.kind == EventKind.CHECKLIST_ITEM:
+        return _checklist_line(event, who)
+    if event.kind == EventKind.FOLLOW_UP_OPENED:
+        label = t.escape(data.get("label", ""))
+        return f"{who} opened follow-up WO-{data.get('follow_up')} for the failed item “{label}”."
     if event.kind == EventKind.ESCALATED:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."
     return None
+
+
+def _checklist_line(event: EventRead, who: str) -> str:
+    data = event.data
+    label = f"“{t.escape(data.get('label', ''))}”"
+    if data.get("value") is not None:
+        unit = f" {t.escape(data['unit'])}" if data.get("unit") else ""
+        return f"{who} recorded {data['value']:g}{unit} for {label}: {data.get('result')}."
+    if data.get("result") is None:
+        return f"{who} cleared {label}."
+    return f"{who} marked {label} {data['result']}."
 
 
 def _status_line(event: EventRead, who: str) -> str | None:
@@ -189,5 +205,6 @@ def intake_reply(wo: WorkOrderRead, *, permalink: str | None) -> str:
 def wo_usage() -> str:
     return (
         "Usage: `/wo 42` shows work order 42 · `/wo mine` your open work · "
-        "`/wo open [team]` open work · `/wo search TEXT` finds work orders."
+        "`/wo open [team]` open work · `/wo search TEXT` finds work orders · "
+        "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading."
     )

@@ -17,6 +17,7 @@ from models.enums import EventKind, Status
 from models.schemas import Change, DigestData, EventRead, ServiceRequestRead, WorkOrderRead
 from services import finding, requests, slack_events, work_orders
 from services.card_context import card_context
+from services.changes import SYSTEM_ACTOR
 from services.org import Organisation
 from services.ports import Clock
 
@@ -50,9 +51,10 @@ class SlackNotifier:
             async with self.db.unit_of_work() as session:
                 await work_orders.attach_card(session, work_order_id=work_order.id, channel=channel, ts=ts)
             permalink = await self.api.permalink(channel, ts)
-        await self.api.post(
-            work_order.requester_id, messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
-        )
+        if work_order.requester_id != SYSTEM_ACTOR:  # preventive work: its schedule asked, nobody to tell
+            await self.api.post(
+                work_order.requester_id, messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
+            )
         if work_order.source_channel and work_order.source_ts:
             reply = messages.intake_reply(work_order, permalink=permalink)
             await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
@@ -74,6 +76,8 @@ class SlackNotifier:
             await self._write_thread(work_order, change, channel, ts)
         permalink = None
         for recipient, message in self._news(change):
+            if recipient == SYSTEM_ACTOR:
+                continue
             if channel and ts:
                 permalink = permalink or await self.api.permalink(channel, ts)
             body = message(permalink)
@@ -195,6 +199,9 @@ class SlackNotifier:
 
     async def tell(self, user_id: str, text: str) -> None:
         await self.api.post(user_id, text)
+
+    async def announce(self, channel: str, text: str) -> None:
+        await self.api.post(channel, text)
 
     async def replace(self, response_url: str, text: str) -> None:
         await self.api.respond(response_url, text=text, replace_original=True)

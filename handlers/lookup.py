@@ -1,5 +1,6 @@
 """`/wo`: one work order (`/wo 42`), your work (`mine`), open work (`open [team]`), search
-(`search TEXT`); and the Open button next to each listed work order."""
+(`search TEXT`), preventive maintenance (`pm ...`, `meter ...`: handlers/pm.py); and the Open
+button next to each listed work order."""
 
 import re
 from functools import partial
@@ -7,6 +8,7 @@ from typing import Any
 
 from blocks import card, lists, messages
 from blocks.ids import Action, Command, parse_ref
+from handlers import pm
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
@@ -45,6 +47,12 @@ async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
         teams = _teams(deps, rest.strip(), user_id)
         listing = await deps.db.run(partial(finding.open_work, teams=teams))
         shown = lists.results(f"Open work{_of(deps, teams)}", listing, empty="No open work. :tada:")
+    elif word.lower() == "pm":
+        await pm.pm_command(deps, command, rest)
+        return
+    elif word.lower() == "meter":
+        await pm.meter_command(deps, command, rest)
+        return
     elif word.lower() == "search" and rest.strip():
         listing = await deps.db.run(partial(finding.search, text=rest))
         shown = lists.results(

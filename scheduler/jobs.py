@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from models.schemas import Change
-from services import digest, lifecycle, sla_watch
+from services import digest, lifecycle, pm_generation, sla_watch
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
@@ -26,6 +26,18 @@ async def close_unconfirmed(deps: Deps) -> int:
 async def check_sla(deps: Deps) -> int:
     """Warn, mark breaches and escalate; returns how many work orders were warned or escalated."""
     return await _changes(deps, sla_watch.check)
+
+
+async def generate_pm(deps: Deps) -> int:
+    """Turn due PM schedules into work orders (posted like any card); returns how many were created."""
+    run = await deps.db.run(partial(pm_generation.check, org=deps.org, now=deps.clock()))
+    for work_order in run.created:
+        await deps.notifier.work_order_created(work_order)
+    for notice in run.notices:
+        await deps.notifier.announce(deps.org.team(notice.team).channel, notice.text)
+    if run.created:
+        log.info("generated %d preventive work orders", len(run.created))
+    return len(run.created)
 
 
 async def _changes(deps: Deps, service: Callable[..., Awaitable[list[Change]]]) -> int:

@@ -13,7 +13,12 @@ from scheduler import jobs
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
-JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (jobs.check_sla, jobs.close_unconfirmed, jobs.post_digests)
+JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (
+    jobs.generate_pm,
+    jobs.check_sla,
+    jobs.close_unconfirmed,
+    jobs.post_digests,
+)
 STOP_GRACE_SECONDS = 20
 
 

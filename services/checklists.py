@@ -20,7 +20,7 @@ from services.org import Organisation
 
 MAX_ITEMS = 20
 LINE = re.compile(r"^(?P<label>.*?)\s*\[(?P<spec>[^\]]*)\]\s*$")
-RANGE = re.compile(r"^(?P<low>-?\d+(?:\.\d+)?)?\s*(?:\.\.|–|to)\s*(?P<high>-?\d+(?:\.\d+)?)?$")
+RANGE = re.compile(r"^(?P<low>-?\d+(?:\.\d+)?)?\s*(?:\.\.|to)\s*(?P<high>-?\d+(?:\.\d+)?)?$")
 PASS_FAIL = {"pass/fail", "pass-fail", "passfail", "pass fail"}
 RESULTS = {
     ChecklistKind.CHECK: ("done", None),

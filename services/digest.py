@@ -12,7 +12,7 @@ from models.places import Asset
 from models.schemas import DigestData, Listing, WorkOrderRead
 from models.slack_events import DigestRun
 from models.work_orders import WorkOrder
-from services import rules
+from services import pm_generation, rules
 from services.business_time import WEEKDAYS
 from services.org import Digest, Organisation
 
@@ -87,6 +87,7 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         .order_by(func.count().desc(), Asset.tag)
         .limit(5)
     )
+    pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=now.astimezone(org.zone()).date())
     return DigestData(
         team=org.team(team).name,
         local_date=now.astimezone(org.zone()).date(),
@@ -98,6 +99,8 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         aging=tuple((name, aging[name]) for _, name in (*AGING, (None, OLDEST)) if name in aging),
         on_hold=tuple(sorted(holds.items())),
         top_assets=tuple((f"{tag} · {name}", int(count)) for tag, name, count in top),
+        pm_due=pm_due,
+        pm_due_total=pm_due_total,
     )
 
 

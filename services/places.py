@@ -43,6 +43,13 @@ async def asset_label(session: AsyncSession, asset_id: int | None) -> str | None
     return f"{asset.tag} · {asset.name}" if asset else None
 
 
+async def location_label(session: AsyncSession, location_id: int | None) -> str | None:
+    if location_id is None:
+        return None
+    location = await session.get(Location, location_id)
+    return location.path if location else None
+
+
 async def add_location(session: AsyncSession, path: str, *, now: datetime) -> int:
     """The id of the location at `path` ("Site / Building / Room"), creating it and its parents."""
     parts = [part.strip() for part in path.split("/") if part.strip()]

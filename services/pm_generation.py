@@ -222,13 +222,17 @@ async def _create_work_order(
 async def _ignored(session: AsyncSession, schedule: PmSchedule) -> bool:
     """Were the schedule's last `UNTOUCHED_LIMIT` work orders all left alone by people?"""
     last = (
-        await session.execute(
-            select(PmOccurrence.work_order_id)
-            .where(PmOccurrence.schedule_id == schedule.id)
-            .order_by(PmOccurrence.sequence.desc())
-            .limit(UNTOUCHED_LIMIT)
+        (
+            await session.execute(
+                select(PmOccurrence.work_order_id)
+                .where(PmOccurrence.schedule_id == schedule.id)
+                .order_by(PmOccurrence.sequence.desc())
+                .limit(UNTOUCHED_LIMIT)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if len(last) < UNTOUCHED_LIMIT:
         return False
     touched = await session.scalar(
@@ -280,5 +284,5 @@ async def upcoming(
         .order_by(PmSchedule.next_due_on, PmSchedule.id)
         .limit(limit)
     )
-    due = tuple(PmDue(schedule=f"PM-{id_} · {title}", due_on=on, asset=tag) for id_, title, on, tag in rows)
+    due = tuple(PmDue(schedule=f"PM-{number} · {title}", due_on=on, asset=tag) for number, title, on, tag in rows if on)
     return due, int(total or 0)

@@ -91,7 +91,10 @@ def input_errors(error: ValidationError) -> dict[str, str]:
             found.update(context.args[0])
         else:
             field = str(problem["loc"][0]) if problem["loc"] else "title"
-            found.setdefault(field, problem["msg"].removeprefix("Value error, "))
+            empty = (
+                problem["type"] in ("missing", "string_too_short") and problem.get("ctx", {}).get("min_length", 1) <= 1
+            )
+            found.setdefault(field, "This is required." if empty else problem["msg"].removeprefix("Value error, "))
     return found
 
 
@@ -200,6 +203,8 @@ async def update(
     if seen_version is not None and seen_version != schedule.version:
         raise InvalidInput(f"PM-{schedule.id} was changed by someone else since you opened it; open it again.")
     data = check_org(org, data, user_id)
+    if data.key is None:  # an edit in Slack keeps the key a CSV import gave it
+        data = data.model_copy(update={"key": schedule.key})
     await _places(session, data)
     _apply(schedule, data, org, _today(org, now))
     schedule.updated_at = now

@@ -38,6 +38,9 @@ class Notifier(Protocol):
     async def tell(self, user_id: str, text: str) -> None:
         """A direct message to one person (when there is no response_url to answer on)."""
 
+    async def announce(self, channel: str, text: str) -> None:
+        """A message to a channel (a PM schedule that paused itself tells its team)."""
+
     async def replace(self, response_url: str, text: str) -> None:
         """Replace the message whose button was clicked (its buttons go away)."""
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
 from models.enums import Anchor, NonWorking, Repeat
 
@@ -41,7 +41,9 @@ class Recurrence:
         if self.repeat is Repeat.CRON:
             cron_trigger(self.cron or "")
         if self.anchor is Anchor.FLOATING and (self.repeat in (None, Repeat.CRON) or self.weekdays):
-            raise RecurrenceError("floating schedules repeat every N days, weeks, months or years (no weekdays, no cron)")
+            raise RecurrenceError(
+                "floating schedules repeat every N days, weeks, months or years (no weekdays, no cron)"
+            )
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise RecurrenceError("the end date is before the start date")
 
@@ -162,7 +164,7 @@ def catch_up(rule: Recurrence, due: date, *, today: date, lead_days: int) -> tup
 
 
 def describe(rule: Recurrence) -> str:
-    """"every 2 weeks on Mon, Thu", "every month", "cron `0 6 * * 1`" (no meter part)."""
+    """ "every 2 weeks on Mon, Thu", "every month", "cron `0 6 * * 1`" (no meter part)."""
     if rule.repeat is None:
         return ""
     if rule.repeat is Repeat.CRON:

@@ -51,7 +51,9 @@ async def finish(db: Database, org: Organisation, clock: FrozenClock, work_order
 async def test_a_weekly_schedule_generates_one_open_occurrence_at_a_time(
     db: Database, org: Organisation, clock: FrozenClock
 ) -> None:
-    asset_id = await db.run(partial(places.add_asset, tag="BLR-1", name="Boiler", location="HQ / Basement", now=clock()))
+    asset_id = await db.run(
+        partial(places.add_asset, tag="BLR-1", name="Boiler", location="HQ / Basement", now=clock())
+    )
     items = checklists.parse("Check flue\nPressure [number bar 1..2]")
     pm_id = await schedule(db, org, clock, asset_id=asset_id, checklist=items, estimated_minutes=45)
     first = await tick(db, org, clock)
@@ -124,9 +126,7 @@ async def test_meter_every_n_hours_and_threshold_crossings(db: Database, org: Or
     await schedule(db, org, clock, title="Cool down", repeat=None, meter="temp", meter_threshold=90, asset_id=asset_id)
 
     async def read(meter: str, value: float) -> PmRun:
-        await db.run(
-            partial(meters.record, now=clock(), actor_id=TECH_1, asset_id=asset_id, meter=meter, value=value)
-        )
+        await db.run(partial(meters.record, now=clock(), actor_id=TECH_1, asset_id=asset_id, meter=meter, value=value))
         return await tick(db, org, clock, asset_id=asset_id)
 
     assert (await read("hours", 1000)).created == ()  # the first reading sets the base
@@ -148,8 +148,16 @@ async def test_meter_every_n_hours_and_threshold_crossings(db: Database, org: Or
 
 async def test_time_or_usage_whichever_comes_first(db: Database, org: Organisation, clock: FrozenClock) -> None:
     asset_id = await db.run(partial(places.add_asset, tag="GEN-1", name="Generator", location=None, now=clock()))
-    await schedule(db, org, clock, repeat=Repeat.MONTHS, starts_on=date(2026, 4, 1), meter="hours", meter_every=100,
-                   asset_id=asset_id)
+    await schedule(
+        db,
+        org,
+        clock,
+        repeat=Repeat.MONTHS,
+        starts_on=date(2026, 4, 1),
+        meter="hours",
+        meter_every=100,
+        asset_id=asset_id,
+    )
     await db.run(partial(meters.record, now=clock(), actor_id=TECH_1, asset_id=asset_id, meter="hours", value=0))
     assert (await tick(db, org, clock)).created == ()
     clock.advance(days=10)
@@ -208,7 +216,9 @@ async def test_only_managers_plan_and_bad_input_names_the_field(
         await db.run(partial(pm_schedules.create, org=org, now=clock(), user_id=TECH_1, data=data))
     with pytest.raises(InvalidFields) as refused:
         await db.run(
-            partial(pm_schedules.create, org=org, now=clock(), user_id=MANAGER, data=data.model_copy(update={"team": "x"}))
+            partial(
+                pm_schedules.create, org=org, now=clock(), user_id=MANAGER, data=data.model_copy(update={"team": "x"})
+            )
         )
     assert refused.value.errors == {"team": "There is no team “x”."}
     with pytest.raises(ValueError) as invalid:
@@ -289,7 +299,12 @@ async def test_checklist_items_and_a_follow_up_from_a_failed_one(
     with pytest.raises(InvalidInput, match="already has its follow-up"):
         await db.run(
             partial(
-                checklists.follow_up, org=org, now=clock(), work_order_id=wo.id, seen_version=None, user_id=TECH_1,
+                checklists.follow_up,
+                org=org,
+                now=clock(),
+                work_order_id=wo.id,
+                seen_version=None,
+                user_id=TECH_1,
                 index=1,
             )
         )

@@ -71,6 +71,8 @@ MAY = {
     A.CONFIRM: {STAFF, MANAGER, ADMIN},
     A.REOPEN: {STAFF, MANAGER, ADMIN},
     A.ACKNOWLEDGE: WORKERS,
+    A.CHECK_ITEM: HOLDER_OR_BOSS,  # a colleague's held work: not theirs to fill in
+    A.FOLLOW_UP: WORKERS,
 }
 
 

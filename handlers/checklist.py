@@ -1,0 +1,109 @@
+"""A preventive work order's checklist on its card: mark an item, record a reading, open a follow-up."""
+
+from functools import partial
+from typing import Any
+
+from blocks import checklist as checklist_blocks
+from blocks.ids import Action, Block, Callback, parse_ref
+from handlers import forms
+from handlers.context import deps_of
+from handlers.guard import guarded
+from services import checklists, rules, work_orders
+from services.errors import DomainError, InvalidInput
+
+
+def register(app: Any) -> None:
+    app.action(Action.CHECKLIST)(guarded(mark))
+    app.action(Action.CHECKLIST_READING)(guarded(open_reading))
+    app.action(Action.FOLLOW_UP)(guarded(follow_up))
+    app.view(Callback.READING_MODAL)(guarded(save_reading))
+
+
+async def mark(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """Done / Pass / Fail / Clear from an item's menu."""
+    await ack()
+    deps = deps_of(context)
+    ref, index, result = checklist_blocks.parse_item_value(action["selected_option"]["value"])
+    work_order_id, seen = parse_ref(ref)
+    change = await deps.db.run(
+        partial(
+            checklists.mark,
+            org=deps.org,
+            now=deps.clock(),
+            work_order_id=work_order_id,
+            seen_version=seen,
+            user_id=body["user"]["id"],
+            index=index,
+            result=None if result == "clear" else result,
+        )
+    )
+    await deps.notifier.work_order_changed(change)
+
+
+async def open_reading(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    deps = deps_of(context)
+    ref, index, _ = checklist_blocks.parse_item_value(action["value"])
+    work_order_id, seen = parse_ref(ref)
+    check = partial(
+        work_orders.check_allowed,
+        org=deps.org,
+        work_order_id=work_order_id,
+        user_id=body["user"]["id"],
+        action=rules.Action.CHECK_ITEM,
+        seen_version=seen,
+    )
+    work_order = await deps.db.run(check)
+    if not 0 <= index < len(work_order.checklist):
+        raise InvalidInput("That checklist item is no longer on this work order.")
+    await deps.notifier.open_modal(body["trigger_id"], checklist_blocks.reading_modal(work_order, index))
+
+
+async def save_reading(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    deps = deps_of(context)
+    ref, _, index = forms.metadata_ref(view).partition("|")
+    raw = forms.state_values(view).get(Block.READING)
+    work_order_id, _seen = parse_ref(ref)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        await ack(response_action="errors", errors={Block.READING: "Enter a number."})
+        return
+    call = partial(
+        checklists.mark,
+        org=deps.org,
+        now=deps.clock(),
+        work_order_id=work_order_id,
+        seen_version=None,  # another item ticked meanwhile does not make this reading wrong
+        user_id=body["user"]["id"],
+        index=int(index),
+        value=value,
+    )
+    try:
+        change = await deps.db.run(call)
+    except DomainError as error:
+        await forms.reject(ack, error, default_field=Block.READING)
+        return
+    await ack()
+    await deps.notifier.work_order_changed(change)
+
+
+async def follow_up(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """One click: a corrective work order for the failed item, posted like any other card."""
+    await ack()
+    deps = deps_of(context)
+    ref, index, _ = checklist_blocks.parse_item_value(action["value"])
+    work_order_id, seen = parse_ref(ref)
+    created, inspection = await deps.db.run(
+        partial(
+            checklists.follow_up,
+            org=deps.org,
+            now=deps.clock(),
+            work_order_id=work_order_id,
+            seen_version=seen,
+            user_id=body["user"]["id"],
+            index=index,
+        )
+    )
+    await deps.notifier.work_order_created(created.work_order)
+    await deps.notifier.work_order_changed(inspection)

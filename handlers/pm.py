@@ -1,0 +1,290 @@
+"""`/wo pm` (list, new, edit, pause, resume, delete), the schedule form, the list's menu, and
+`/wo meter TAG VALUE [METER]`."""
+
+from functools import partial
+from typing import Any
+
+from pydantic import ValidationError
+
+from blocks import pm as pm_blocks
+from blocks.ids import Action, Callback
+from handlers import forms
+from handlers.context import deps_of
+from handlers.guard import guarded
+from handlers.requests import ASSET_ID, LOCATION_ID, LOCATION_TEXT
+from models.enums import Repeat
+from models.schemas import PmScheduleRead
+from services import checklists, finding, meters, places, pm_generation, pm_schedules, rules
+from services.errors import DomainError, Forbidden, InvalidFields, InvalidInput
+from services.ports import Deps
+from services.recurrence import describe
+
+SCHEDULE_NUMBER = "Which schedule? Give its number, like `/wo pm edit 3`."
+
+
+def register(app: Any) -> None:
+    app.action(Action.PM_NEW)(guarded(new_from_list))
+    app.action(Action.PM_MENU)(guarded(menu))
+    app.action(Action.PM_DELETE)(guarded(confirm_delete))
+    app.view(Callback.PM_MODAL)(guarded(save))
+
+
+async def pm_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
+    user_id, url = command["user_id"], command["response_url"]
+    verb, _, argument = rest.strip().partition(" ")
+    verb = verb.lower() or "list"
+    if verb == "list":
+        await _list(deps, user_id, url, argument.strip())
+    elif verb == "new":
+        await _open_form(deps, user_id, command["trigger_id"], None)
+    elif verb in ("edit", "pause", "resume", "delete"):
+        schedule_id = _number(argument)
+        if verb == "edit":
+            await _open_form(deps, user_id, command["trigger_id"], schedule_id)
+        elif verb == "delete":
+            schedule = await deps.db.run(partial(pm_schedules.get, schedule_id=schedule_id))
+            shown = pm_blocks.delete_prompt(schedule)
+            await deps.notifier.reply(url, shown["text"], shown["blocks"])
+        else:
+            await deps.notifier.reply(url, await _set_paused(deps, user_id, schedule_id, paused=verb == "pause"))
+    else:
+        await deps.notifier.reply(url, pm_blocks.pm_usage())
+
+
+async def meter_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
+    """`/wo meter CMP-2 1520 [hours]`: store the reading, then generate what it makes due."""
+    user_id, url = command["user_id"], command["response_url"]
+    words = rest.split()
+    if len(words) not in (2, 3):
+        raise InvalidInput("Write `/wo meter TAG VALUE [METER]`, like `/wo meter CMP-2 1520 hours`.")
+    if not finding.teams_of(deps.org, user_id) and user_id not in deps.org.admins:
+        raise Forbidden("Only technicians, managers and admins can enter meter readings.")
+    value = meters.reading_value(words[1])
+    name = meters.meter_name(words[2]) if len(words) == 3 else meters.DEFAULT_METER
+    asset = await deps.db.run(partial(meters.asset_by_tag, tag=words[0]))
+    now = deps.clock()
+    previous = await deps.db.run(
+        partial(meters.record, now=now, actor_id=user_id, asset_id=asset.id, meter=name, value=value)
+    )
+    run = await deps.db.run(partial(pm_generation.check, org=deps.org, now=now, asset_id=asset.id))
+    was = f" (was {previous:g})" if previous is not None else ""
+    text = f"Recorded {name} = {value:g} for {asset.tag} · {asset.name}{was}."
+    if run.created:
+        text += " Due now: " + ", ".join(f"{wo.ref} {wo.title}" for wo in run.created) + "."
+    await deps.notifier.reply(url, text)
+    for work_order in run.created:
+        await deps.notifier.work_order_created(work_order)
+
+
+async def _list(deps: Deps, user_id: str, url: str, named: str) -> None:
+    if named:
+        teams: tuple[str, ...] | None = tuple(
+            t.key for t in deps.org.teams if named.lower() in (t.key.lower(), t.name.lower())
+        )
+        if not teams:
+            raise InvalidInput(f"There is no team “{named}”. Teams: {', '.join(t.key for t in deps.org.teams)}.")
+    else:
+        teams = finding.teams_of(deps.org, user_id) or None
+    schedules, total = await deps.db.run(partial(pm_schedules.listing, teams=teams))
+    shown = pm_blocks.pm_list(
+        schedules,
+        total,
+        title="PM schedules" + ("" if teams is None else " · " + ", ".join(deps.org.team(k).name for k in teams)),
+        describe={s.id: _describe(deps, s) for s in schedules},
+        can_plan=bool(_plannable(deps, user_id)),
+    )
+    await deps.notifier.reply(url, shown["text"], shown["blocks"])
+
+
+def _describe(deps: Deps, schedule: PmScheduleRead) -> str:
+    parts = [describe(pm_schedules.recurrence(schedule))] if schedule.repeat else []
+    if schedule.meter:
+        every = f"every {schedule.meter_every:g} {schedule.meter}" if schedule.meter_every else ""
+        at = f"at {schedule.meter_threshold:g} {schedule.meter}" if schedule.meter_threshold is not None else ""
+        parts.append(" or ".join(p for p in (every, at) if p))
+    return f"{deps.org.team(schedule.team).name} · " + " or ".join(parts)
+
+
+def _plannable(deps: Deps, user_id: str) -> list[tuple[str, str]]:
+    return [(t.key, t.name) for t in deps.org.teams if rules.may_plan_maintenance(user_id, team=t.key, org=deps.org)]
+
+
+async def _open_form(deps: Deps, user_id: str, trigger_id: str, schedule_id: int | None) -> None:
+    teams = _plannable(deps, user_id)
+    if not teams:
+        raise Forbidden("Only team managers and admins can plan preventive maintenance.")
+    categories = [(c.key, f"{c.name} ({deps.org.team(c.team).name})") for c in deps.org.categories]
+    if schedule_id is None:
+        view = pm_blocks.pm_form(teams=teams, categories=categories)
+    else:
+        schedule = await deps.db.run(partial(pm_schedules.get, schedule_id=schedule_id))
+        if not rules.may_plan_maintenance(user_id, team=schedule.team, org=deps.org):
+            raise Forbidden(
+                f"Only {deps.org.team(schedule.team).name} managers and admins can change PM-{schedule.id}."
+            )
+        asset = await deps.db.run(partial(places.asset_label, asset_id=schedule.asset_id))
+        location = await deps.db.run(partial(places.location_label, location_id=schedule.location_id))
+        view = pm_blocks.pm_form(
+            teams=teams,
+            categories=categories,
+            schedule=schedule,
+            checklist_text=checklists.as_text(schedule.checklist),
+            asset_label=asset,
+            location_label=location,
+        )
+    await deps.notifier.open_modal(trigger_id, view)
+
+
+async def new_from_list(ack: Any, body: dict[str, Any], context: Any) -> None:
+    await ack()
+    await _open_form(deps_of(context), body["user"]["id"], body["trigger_id"], None)
+
+
+async def menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """A listed schedule's menu: Edit opens the form; Pause and Resume answer in place; Delete asks first."""
+    await ack()
+    deps, user_id = deps_of(context), body["user"]["id"]
+    verb, _, number = action["selected_option"]["value"].partition("|")
+    schedule_id = int(number)
+    if verb == "edit":
+        await _open_form(deps, user_id, body["trigger_id"], schedule_id)
+    elif verb == "delete":
+        schedule = await deps.db.run(partial(pm_schedules.get, schedule_id=schedule_id))
+        shown = pm_blocks.delete_prompt(schedule)
+        await deps.notifier.reply(body["response_url"], shown["text"], shown["blocks"])
+    else:
+        text = await _set_paused(deps, user_id, schedule_id, paused=verb == "pause")
+        await deps.notifier.reply(body["response_url"], text)
+
+
+async def confirm_delete(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    deps = deps_of(context)
+    deleted = await deps.db.run(
+        partial(
+            pm_schedules.delete,
+            org=deps.org,
+            now=deps.clock(),
+            user_id=body["user"]["id"],
+            schedule_id=int(action["value"]),
+        )
+    )
+    await deps.notifier.replace(body["response_url"], f":wastebasket: Deleted {deleted}. Work it created stays.")
+
+
+async def _set_paused(deps: Deps, user_id: str, schedule_id: int, *, paused: bool) -> str:
+    schedule = await deps.db.run(
+        partial(
+            pm_schedules.set_paused,
+            org=deps.org,
+            now=deps.clock(),
+            user_id=user_id,
+            schedule_id=schedule_id,
+            paused=paused,
+        )
+    )
+    if paused:
+        return f":double_vertical_bar: Paused PM-{schedule.id} · {schedule.title}: it creates nothing until resumed."
+    return f":arrow_forward: Resumed PM-{schedule.id} · {schedule.title}: {_next(schedule)}."
+
+
+def _next(schedule: PmScheduleRead) -> str:
+    if schedule.next_due_on is None:
+        return "it runs by meter" if schedule.meter else "no date is left in it"
+    return f"next due {schedule.next_due_on:%a %-d %b %Y}"
+
+
+async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    """Create or update the schedule; every wrong field is shown in the form at once."""
+    deps, user_id = deps_of(context), body["user"]["id"]
+    try:
+        data = to_input(forms.state_values(view))
+    except InvalidFields as error:
+        await ack(response_action="errors", errors=error.errors)
+        return
+    ref = forms.metadata_ref(view)
+    now = deps.clock()
+    if ref:
+        schedule_id, _, version = ref.partition(":")
+        call = partial(
+            pm_schedules.update,
+            org=deps.org,
+            now=now,
+            user_id=user_id,
+            schedule_id=int(schedule_id),
+            data=data,
+            seen_version=int(version),
+        )
+    else:
+        call = partial(pm_schedules.create, org=deps.org, now=now, user_id=user_id, data=data)
+    try:
+        schedule = await deps.db.run(call)
+    except InvalidFields as error:
+        await ack(response_action="errors", errors=error.errors)
+        return
+    except DomainError as error:
+        await forms.reject(ack, error, default_field="title")
+        return
+    await ack()
+    verb = "Updated" if ref else "Created"
+    await deps.notifier.tell(user_id, f":calendar: {verb} *PM-{schedule.id} · {schedule.title}*: {_next(schedule)}.")
+
+
+FORM_FIELDS = {"asset_id": "asset", "location_id": "location"}
+
+
+def to_input(values: dict[str, Any]) -> pm_schedules.ScheduleInput:
+    """The form's values as a `ScheduleInput`; `InvalidFields` keyed by the form's block ids."""
+    errors: dict[str, str] = {}
+    try:
+        items = checklists.parse(values.get("checklist") or "")
+    except InvalidInput as error:
+        items, errors["checklist"] = (), str(error)
+    location = values.get("location") or ""
+    if location.startswith(LOCATION_TEXT):
+        errors["location"] = "Pick a location from the list (schedules use known locations)."
+    repeat = values.get("repeat")
+    fields = {
+        "title": (values.get("title") or "").strip(),
+        "team": values.get("team") or "",
+        "category": values.get("category"),
+        "description": (values.get("description") or "").strip(),
+        "priority": values.get("priority") or "medium",
+        "asset_id": _id(values.get("asset"), ASSET_ID),
+        "location_id": _id(location, LOCATION_ID),
+        "checklist": items,
+        "estimated_minutes": values.get("estimated_minutes") or None,
+        "repeat": None if repeat in (None, pm_blocks.METER_ONLY) else Repeat(repeat),
+        "every": values.get("every") or 1,
+        "weekdays": tuple(int(day) for day in values.get("weekdays") or ()),
+        "cron": (values.get("cron") or "").strip() or None,
+        "starts_on": values.get("starts_on"),
+        "ends_on": values.get("ends_on") or None,
+        "max_count": values.get("max_count") or None,
+        "anchor": values.get("anchor") or "fixed",
+        "lead_days": values.get("lead_days") or 0,
+        "non_working": values.get("non_working") or "keep",
+        "one_open": pm_blocks.ON_TIME not in (values.get("one_open") or []),
+        "meter": (values.get("meter") or "").strip().lower() or None,
+        "meter_every": values.get("meter_every") or None,
+        "meter_threshold": values.get("meter_threshold"),
+    }
+    try:
+        data = pm_schedules.ScheduleInput(**fields)
+    except ValidationError as error:
+        found = {FORM_FIELDS.get(k, k): v for k, v in pm_schedules.input_errors(error).items()}
+        raise InvalidFields({**found, **errors}) from None
+    if errors:
+        raise InvalidFields(errors)
+    return data
+
+
+def _id(value: str | None, prefix: str) -> int | None:
+    return int(value.removeprefix(prefix)) if value and value.startswith(prefix) else None
+
+
+def _number(text: str) -> int:
+    number = text.strip().removeprefix("PM-").removeprefix("pm-").removeprefix("#")
+    if not number.isdigit():
+        raise InvalidInput(SCHEDULE_NUMBER)
+    return int(number)
