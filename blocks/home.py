@@ -55,6 +55,8 @@ def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool
     )
     if not expanded and _hidden(dashboard):
         blocks.append({"type": "actions", "elements": [button("Show more", Action.HOME_MORE, "more")]})
+    if dashboard.morning_dm is not None:
+        blocks.append(_morning_dm(dashboard.morning_dm))
     blocks.append(
         {
             "type": "context",
@@ -77,3 +79,12 @@ def _hidden(dashboard: Dashboard) -> bool:
     return any(
         listing.total > len(listing.rows) for listing in (dashboard.assigned, dashboard.queue, dashboard.requested)
     )
+
+
+def _morning_dm(on: bool) -> dict[str, Any]:
+    state = "on: your open work comes by DM each working morning" if on else "off"
+    return {
+        "type": "section",
+        "text": t.mrkdwn(f":sunrise: *Morning DM* {state}"),
+        "accessory": button("Turn off" if on else "Turn on", Action.HOME_MORNING_DM, "off" if on else "on"),
+    }

@@ -1,8 +1,11 @@
-"""`wrench`: run the bot, migrate the database, check the config file."""
+"""`wrench`: run the bot, migrate the database, check the config file, import PM schedules."""
 
 import asyncio
 import logging
 import signal
+import sys
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -12,6 +15,7 @@ from bot.config import CoreSettings, Mode, Settings, SettingsError, load_setting
 from bot.server import StartupError, post_digest, running
 from models import migrate
 from models.db import Database
+from services import pm_import
 from services.org import Organisation, OrgConfigError, load_organisation
 
 cli = typer.Typer(
@@ -22,8 +26,10 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_cli = typer.Typer(help="The organisation config file (wrench.yml).", no_args_is_help=True)
+import_cli = typer.Typer(help="Import data from CSV files.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(config_cli, name="config")
+cli.add_typer(import_cli, name="import")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -90,6 +96,50 @@ def digest_now(
         typer.echo(asyncio.run(post_digest(settings, org, team, dry_run=dry_run)))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
+
+
+@import_cli.command("pm")
+def import_pm(
+    file: Annotated[Path | None, typer.Argument(help="CSV file with a header row; - for standard input.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check every row and report, but write nothing.")] = False,
+    template: Annotated[bool, typer.Option(help="Print the columns and an example row, then exit.")] = False,
+) -> None:
+    """Create or update (by key) PM schedules; one wrong row imports nothing and names its line."""
+    if template:
+        typer.echo(pm_import.template(), nl=False)
+        return
+    if file is None:
+        fail("give the CSV file to import (or --template for the columns)")
+    try:
+        settings = load_settings(CoreSettings)
+        org = load_organisation(settings.wrench_config)
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8-sig")
+    except (SettingsError, OrgConfigError) as error:
+        fail(str(error))
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"{file}: cannot read it ({error})")
+    try:
+        report = asyncio.run(_import_pm(settings, org, text, dry_run=dry_run))
+    except pm_import.ImportFailed as error:
+        for problem in error.problems:
+            typer.echo(f"{file}: {problem}", err=True)
+        fail(str(error), code=1)
+    verb = ("would create", "would update") if dry_run else ("created", "updated")
+    for line in report.created:
+        typer.echo(f"{verb[0]} {line}")
+    for line in report.updated:
+        typer.echo(f"{verb[1]} {line}")
+    summary = f"{len(report.created)} {verb[0]}, {len(report.updated)} {verb[1]}"
+    typer.echo(f"{summary} (dry run: nothing written)" if dry_run else summary)
+
+
+async def _import_pm(settings: CoreSettings, org: Organisation, text: str, *, dry_run: bool) -> pm_import.Report:
+    db = Database(settings.database_url)
+    try:
+        work = partial(pm_import.import_schedules, org=org, now=datetime.now(UTC), text=text, dry_run=dry_run)
+        return await db.run(work)
+    finally:
+        await db.dispose()
 
 
 @db_cli.command("upgrade")

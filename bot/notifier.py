@@ -9,12 +9,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from blocks import approvals, card, home, messages
+from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import Change, DigestData, EventRead, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestData, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from services import finding, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.changes import SYSTEM_ACTOR
@@ -199,6 +199,10 @@ class SlackNotifier:
 
     async def tell(self, user_id: str, text: str) -> None:
         await self.api.post(user_id, text)
+
+    async def morning_dm(self, user_id: str, work: Listing) -> None:
+        shown = lists.results("Good morning: your open work", work, empty="")
+        await self.api.post(user_id, shown["text"], blocks=shown["blocks"])
 
     async def announce(self, channel: str, text: str) -> None:
         await self.api.post(channel, text)

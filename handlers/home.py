@@ -6,12 +6,13 @@ from typing import Any
 from blocks.ids import Action, Event
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import slack_events
+from services import morning, slack_events
 
 
 def register(app: Any) -> None:
     app.event(Event.APP_HOME_OPENED)(guarded(publish_home))
     app.action(Action.HOME_MORE)(guarded(show_more))
+    app.action(Action.HOME_MORNING_DM)(guarded(morning_dm))
 
 
 async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
@@ -26,3 +27,11 @@ async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
 async def show_more(ack: Any, body: dict[str, Any], context: Any) -> None:
     await ack()
     await deps_of(context).notifier.refresh_homes([body["user"]["id"]], expanded=True)
+
+
+async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """The Home tab's Turn on / Turn off of the personal morning DM."""
+    await ack()
+    deps, user_id = deps_of(context), body["user"]["id"]
+    await deps.db.run(partial(morning.choose, user_id=user_id, on=action["value"] == "on", now=deps.clock()))
+    await deps.notifier.refresh_homes([user_id])

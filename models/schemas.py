@@ -241,6 +241,7 @@ class Dashboard(BaseModel):
     overdue_queue: int
     pending_approvals: tuple[ServiceRequestRead, ...] = ()
     teams: tuple[TeamTotals, ...] = ()
+    morning_dm: bool | None = None  # None: not offered (the person works in no team)
 
 
 class ChecklistItem(BaseModel):

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.counters import Counter
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
+from models.people import PersonSettings
 from models.places import Asset, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
@@ -18,6 +19,7 @@ __all__ = [
     "LaborEntry",
     "Location",
     "MeterReading",
+    "PersonSettings",
     "PmOccurrence",
     "PmSchedule",
     "SeenEvent",

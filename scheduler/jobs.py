@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from models.schemas import Change
-from services import digest, lifecycle, pm_generation, sla_watch
+from services import digest, finding, lifecycle, morning, pm_generation, sla_watch
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
@@ -59,3 +59,17 @@ async def post_digests(deps: Deps) -> int:
         await deps.notifier.digest(due.channel or deps.org.team(due.team).channel, data)
         posted += 1
     return posted
+
+
+async def send_morning_dms(deps: Deps) -> int:
+    """Each opted-in person's open work, most overdue first, once per working day; nothing when they have none."""
+    today = morning.due_date(deps.org, deps.clock())
+    if today is None:
+        return 0
+    sent = 0
+    for user_id in await deps.db.run(partial(morning.claim, today=today)):
+        listing = await deps.db.run(partial(finding.mine, user_id=user_id))
+        if listing.total:
+            await deps.notifier.morning_dm(user_id, listing)
+            sent += 1
+    return sent

@@ -18,6 +18,7 @@ JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (
     jobs.check_sla,
     jobs.close_unconfirmed,
     jobs.post_digests,
+    jobs.send_morning_dms,
 )
 STOP_GRACE_SECONDS = 20
 

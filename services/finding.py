@@ -10,7 +10,7 @@ from models.places import Asset
 from models.requests import ServiceRequest
 from models.schemas import Dashboard, Listing, ServiceRequestRead, TeamTotals, WorkOrderRead
 from models.work_orders import WorkOrder
-from services import rules
+from services import morning, rules
 from services.errors import InvalidInput
 from services.org import Organisation
 
@@ -93,6 +93,7 @@ async def dashboard(
         overdue_queue=await _count(session, queue.where(overdue)),
         pending_approvals=await _pending_approvals(session, org, user_id),
         teams=await _team_totals(session, org, user_id, now),
+        morning_dm=await morning.wants(session, user_id) if teams else None,
     )
 
 

@@ -121,6 +121,20 @@ class Digest(Strict):
         return f"{self.team}@{self.at.strftime('%H:%M')}"
 
 
+class MorningDm(Strict):
+    """When people who opted in (on the Home tab) get their own open work by DM, local time."""
+
+    at: time = time(7, 0)
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or any(day not in WEEKDAYS for day in value):
+            raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
+        return value
+
+
 class EmojiIntake(Strict):
     """Reacting with `emoji` to a message files a request from it, in `category` (default: the first)."""
 
@@ -151,6 +165,7 @@ class Organisation(Strict):
     emoji_intake: EmojiIntake = EmojiIntake()
     escalation: Escalation = Escalation()
     digests: tuple[Digest, ...] = ()
+    morning_dm: MorningDm = MorningDm()
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
     # Days nobody works (every team): PM schedules skip them or move to the next working day.

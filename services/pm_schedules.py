@@ -94,7 +94,10 @@ def input_errors(error: ValidationError) -> dict[str, str]:
             empty = (
                 problem["type"] in ("missing", "string_too_short") and problem.get("ctx", {}).get("min_length", 1) <= 1
             )
-            found.setdefault(field, "This is required." if empty else problem["msg"].removeprefix("Value error, "))
+            message = problem["msg"].removeprefix("Value error, ")
+            if problem["type"].startswith("date_"):
+                message = "Write dates as YYYY-MM-DD."
+            found.setdefault(field, "This is required." if empty else message)
     return found
 
 

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from models.schemas import Change, DigestData, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestData, Listing, ServiceRequestRead, WorkOrderRead
 from services.org import Organisation
 
 Clock = Callable[[], datetime]
@@ -31,6 +31,9 @@ class Notifier(Protocol):
 
     async def digest(self, channel: str, data: DigestData) -> None:
         """Post a backlog digest to `channel`."""
+
+    async def morning_dm(self, user_id: str, work: Listing) -> None:
+        """A person's own open work, most overdue first (the opt-in morning DM)."""
 
     async def reply(self, response_url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
         """Answer the person who ran a command or clicked a button, visible only to them."""

@@ -4,6 +4,8 @@ import json
 import time
 
 from blocks.ids import Action
+from scheduler import jobs
+from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, open_request_modal, request_values
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
@@ -103,3 +105,35 @@ async def test_open_from_home_shows_the_work_order_in_a_modal(bot: BotClient) ->
     await bot.post(sr.home_action(Action.SHOW, "1", user_id=STAFF))
     opened = (await bot.fake.wait_calls("views.open", 2))[-1].params["view"]
     assert opened["title"]["text"] == "WO-1" and opened["blocks"][0]["text"]["text"] == "WO-1 · Leaking pipe in 204"
+
+
+async def test_a_technician_opts_in_to_a_morning_dm_of_their_work(bot: BotClient, clock: FrozenClock) -> None:
+    home = await open_home(bot, TECH_1)
+    assert "*Morning DM* off" in home and '"value": "on"' in home
+    assert "Morning DM" not in await open_home(bot, STAFF)  # works in no team: not offered
+    before = len(bot.fake.find("views.publish", user_id=TECH_1))
+    await bot.post(sr.home_action(Action.HOME_MORNING_DM, "on", user_id=TECH_1))
+    published = await bot.fake.wait_calls("views.publish", before + 1, user_id=TECH_1)
+    assert "*Morning DM* on: your open work comes by DM" in json.dumps(published[-1].params["view"])
+
+    for title in ("Leaking pipe", "Broken door"):
+        card = await file_request(bot, title=title, priority="urgent" if title == "Broken door" else None)
+        await click_card(bot, card, Action.CLAIM, TECH_1)
+    clock.advance(hours=21, minutes=30)  # Tuesday 06:30 London: not yet
+    assert await jobs.send_morning_dms(bot.running.deps) == 0
+    clock.advance(minutes=30)
+    assert await jobs.send_morning_dms(bot.running.deps) == 1
+    assert await jobs.send_morning_dms(bot.running.deps) == 0  # once a day
+    dm = [c for c in bot.fake.find("chat.postMessage", channel=TECH_1) if "Good morning" in c.params["text"]]
+    assert len(dm) == 1 and dm[0].params["text"] == "Good morning: your open work: 2"
+    rows = json.dumps(dm[0].params["blocks"])
+    assert rows.index("Broken door") < rows.index("Leaking pipe")  # most overdue first
+
+    await bot.post(sr.home_action(Action.HOME_MORNING_DM, "off", user_id=TECH_1))
+
+    def home_now() -> str:
+        return json.dumps(bot.fake.find("views.publish", user_id=TECH_1)[-1].params["view"])
+
+    await bot.fake.wait_for(lambda: "*Morning DM* off" in home_now())
+    clock.advance(days=1)
+    assert await jobs.send_morning_dms(bot.running.deps) == 0

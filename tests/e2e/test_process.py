@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import text as text_query
 
 from models.db import Database
 from models.migrate import head_revision
@@ -225,3 +226,50 @@ async def test_digest_dry_run_prints_the_digest(tmp_path: Path, database_url: st
     code, output = await wrench("digest", "--team", "plumbers", "--dry-run", env=env)
     assert code == 2 and "--team: no team 'plumbers'" in output
     assert not fake_slack.find("chat.postMessage")
+
+
+async def test_pm_schedules_import_from_csv_all_or_nothing(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    code, template = await wrench("import", "pm", "--template", env=env)
+    assert code == 0 and template.startswith("key,title,team,category,")
+    good = tmp_path / "pm.csv"
+    good.write_text(
+        "key,title,team,repeat,every,weekdays,starts_on,checklist,priority\n"
+        'boiler,Inspect boiler,facilities,weeks,1,"mon,thu",2026-03-02,Check flue | Pressure [number bar 1..2],high\n'
+        "filters,Change filters,facilities,months,3,,2026-04-01,,\n"
+    )
+    code, output = await wrench("import", "pm", str(good), "--dry-run", env=env)
+    assert code == 0, output
+    assert "would create line 2: PM-1 Inspect boiler" in output and "(dry run: nothing written)" in output
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "key,title,team,repeat,starts_on\n"
+        "a,Fine,facilities,days,2026-03-02\n"
+        "b,,facilities,fortnightly,2026-03-02\n"
+        "c,Wrong team,plumbers,days,soon\n"
+    )
+    code, output = await wrench("import", "pm", str(bad), env=env)
+    assert code == 1
+    assert "bad.csv: line 3: title: This is required." in output
+    assert "bad.csv: line 3: repeat: Input should be 'days', 'weeks', 'months', 'years' or 'cron'" in output
+    assert "bad.csv: line 4: starts_on: Write dates as YYYY-MM-DD." in output
+    assert "problems; nothing was imported" in output
+
+    code, output = await wrench("import", "pm", str(good), env=env)
+    assert code == 0 and output.strip().endswith("2 created, 0 updated"), output
+    good.write_text("key,title,team,repeat,starts_on\nboiler,Boiler check,facilities,weeks,2026-03-02\n")
+    code, output = await wrench("import", "pm", str(good), env=env)
+    assert code == 0 and "updated line 2: PM-" in output and "Boiler check" in output, output
+
+    db = Database(database_url)
+    try:
+        async with db.unit_of_work() as session:
+            titles = sorted((await session.execute(text_query("SELECT title FROM pm_schedules"))).scalars())
+    finally:
+        await db.dispose()
+    assert titles == ["Boiler check", "Change filters"]

@@ -1,0 +1,195 @@
+"""`wrench import pm FILE.csv`: PM schedules from a spreadsheet. Columns are named by the header row;
+a row with a `key` that exists updates that schedule. Every row is checked first: one wrong row
+imports nothing, and each problem names its line."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.maintenance import PmSchedule
+from models.places import Location
+from services import checklists, meters, pm_schedules
+from services.business_time import WEEKDAYS
+from services.errors import DomainError, InvalidFields
+from services.org import Organisation
+
+COLUMNS = (
+    "key",
+    "title",
+    "team",
+    "category",
+    "description",
+    "priority",
+    "asset",
+    "location",
+    "checklist",
+    "estimated_minutes",
+    "repeat",
+    "every",
+    "weekdays",
+    "cron",
+    "starts_on",
+    "ends_on",
+    "max_count",
+    "anchor",
+    "lead_days",
+    "non_working",
+    "one_open",
+    "meter",
+    "meter_every",
+    "meter_threshold",
+)
+REQUIRED = ("title", "team", "starts_on")
+EXAMPLE = {
+    "key": "boiler-weekly",
+    "title": "Inspect boiler",
+    "team": "facilities",
+    "priority": "high",
+    "asset": "BLR-1",
+    "checklist": "Check flue | Burner flame [pass/fail] | Pressure [number bar 1..2]",
+    "estimated_minutes": "45",
+    "repeat": "weeks",
+    "every": "1",
+    "weekdays": "mon,thu",
+    "starts_on": "2026-03-02",
+    "non_working": "next_working_day",
+}
+TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+
+
+class ImportFailed(DomainError):
+    """Some rows are wrong: `problems` lists each as "line N: column: message"."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was imported")
+        self.problems = problems
+
+
+@dataclass
+class Report:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+
+def template() -> str:
+    """The header row and one example row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE)
+    return out.getvalue()
+
+
+def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, cells) per row; an unknown or missing column fails the whole file."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in REQUIRED if name not in header]
+    if unknown or missing:
+        problems = [f"line 1: unknown column '{name}' (columns: {', '.join(COLUMNS)})" for name in unknown]
+        problems += [f"line 1: missing column '{name}'" for name in missing]
+        raise ImportFailed(problems)
+    reader.fieldnames = header
+    rows, line = [], 1
+    for cells in reader:
+        rows.append((line + 1, {k: (v or "").strip() for k, v in cells.items() if k is not None}))
+        line = reader.line_num
+    return rows
+
+
+async def import_schedules(
+    session: AsyncSession, *, org: Organisation, now: datetime, text: str, dry_run: bool = False
+) -> Report:
+    """Create or update (by key) a schedule per row, all or nothing; a dry run writes nothing."""
+    rows, problems, report = read_rows(text), [], Report()
+    async with session.begin_nested() as savepoint:
+        seen_keys: dict[str, int] = {}
+        for line, cells in rows:
+            try:
+                data = await _row_input(session, cells)
+                if data.key and data.key in seen_keys:
+                    raise InvalidFields({"key": f"'{data.key}' is also on line {seen_keys[data.key]}"})
+                if data.key:
+                    seen_keys[data.key] = line
+                existing = await _by_key(session, data.key)
+                if existing is None:
+                    made = await pm_schedules.create(session, org=org, now=now, user_id=None, data=data)
+                    report.created.append(f"line {line}: PM-{made.id} {made.title}")
+                else:
+                    changed = await pm_schedules.update(
+                        session, org=org, now=now, user_id=None, schedule_id=existing, data=data
+                    )
+                    report.updated.append(f"line {line}: PM-{changed.id} {changed.title}")
+            except InvalidFields as error:
+                problems += [f"line {line}: {column}: {message}" for column, message in error.errors.items()]
+            except DomainError as error:
+                problems.append(f"line {line}: {error}")
+        if problems:
+            await savepoint.rollback()
+            raise ImportFailed(problems)
+        if dry_run:
+            await savepoint.rollback()
+    return report
+
+
+async def _by_key(session: AsyncSession, key: str | None) -> int | None:
+    if not key:
+        return None
+    return await session.scalar(select(PmSchedule.id).where(PmSchedule.key == key, PmSchedule.deleted_at.is_(None)))
+
+
+async def _row_input(session: AsyncSession, cells: dict[str, str]) -> pm_schedules.ScheduleInput:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {name: cells.get(name) or None for name in COLUMNS}
+    values.pop("asset"), values.pop("location")
+    values.update(
+        title=cells.get("title") or "", team=cells.get("team") or "", description=cells.get("description") or ""
+    )
+    try:
+        values["checklist"] = checklists.parse("\n".join((cells.get("checklist") or "").split("|")))
+    except DomainError as error:
+        errors["checklist"] = str(error)
+        values["checklist"] = ()
+    if cells.get("asset"):
+        try:
+            values["asset_id"] = (await meters.asset_by_tag(session, cells["asset"])).id
+        except DomainError as error:
+            errors["asset"] = str(error)
+    if cells.get("location"):
+        location_id = await session.scalar(
+            select(Location.id).where(func.lower(Location.path) == cells["location"].lower())
+        )
+        if location_id is None:
+            errors["location"] = f"there is no location “{cells['location']}”"
+        values["location_id"] = location_id
+    days = [day.strip().lower()[:3] for day in (cells.get("weekdays") or "").split(",") if day.strip()]
+    if any(day not in WEEKDAYS for day in days):
+        errors["weekdays"] = f"use {', '.join(WEEKDAYS)}"
+    values["weekdays"] = tuple(WEEKDAYS.index(day) for day in days if day in WEEKDAYS)
+    one_open = (cells.get("one_open") or "").lower()
+    if one_open not in TRUE | FALSE:
+        errors["one_open"] = "write true or false"
+    values["one_open"] = one_open in TRUE or one_open == ""
+    for name in ("priority", "anchor", "non_working", "every", "lead_days"):
+        if values[name] is None:
+            values.pop(name)
+    if values.get("repeat") == "meter":
+        values["repeat"] = None
+    try:
+        data = pm_schedules.ScheduleInput(
+            **{k: v for k, v in values.items() if k in pm_schedules.ScheduleInput.model_fields}
+        )
+    except ValidationError as error:
+        found = pm_schedules.input_errors(error)
+        renamed = {{"asset_id": "asset", "location_id": "location"}.get(k, k): v for k, v in found.items()}
+        raise InvalidFields({**renamed, **errors}) from None
+    if errors:
+        raise InvalidFields(errors)
+    return data
