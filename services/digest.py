@@ -3,16 +3,16 @@ once-per-day claim that makes two schedulers post it once."""
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.enums import Status
 from models.places import Asset
-from models.schemas import DigestData, Listing, WorkOrderRead
+from models.schemas import DigestData
 from models.slack_events import DigestRun
 from models.work_orders import WorkOrder
-from services import pm_generation, rules
+from services import finding, pm_generation, rules
 from services.business_time import WEEKDAYS
 from services.org import Digest, Organisation
 
@@ -57,28 +57,26 @@ async def claim_and_build(
 
 
 async def build(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestData:
+    """The team's backlog now: aggregate queries and short lists, so it stays fast on a large backlog."""
     active = (WorkOrder.team == team) & WorkOrder.status.in_(rules.ACTIVE)
     day_ago = now - timedelta(days=1)
-    open_rows = (await session.execute(select(WorkOrder).where(active))).scalars().all()
-    overdue = sorted(
-        (wo for wo in open_rows if wo.resolution_due_at and wo.resolution_due_at < now),
-        key=lambda wo: wo.resolution_due_at or now,
-    )
-    unassigned = sorted((wo for wo in open_rows if wo.assignee_id is None), key=lambda wo: wo.created_at)
+    overdue = select(WorkOrder).where(active, WorkOrder.resolution_due_at < now).order_by(WorkOrder.resolution_due_at)
+    unassigned = select(WorkOrder).where(active, WorkOrder.assignee_id.is_(None)).order_by(WorkOrder.created_at)
     new = await session.scalar(select(func.count()).where(WorkOrder.team == team, WorkOrder.created_at >= day_ago))
     completed = await session.scalar(
         select(func.count()).where(WorkOrder.team == team, WorkOrder.completed_at >= day_ago)
     )
-    aging: dict[str, int] = {}
-    for wo in open_rows:
-        age = now - wo.created_at
-        bucket = next((name for limit, name in AGING if age < limit), OLDEST)
-        aging[bucket] = aging.get(bucket, 0) + 1
+    bucket = case(
+        *((WorkOrder.created_at > now - limit, name) for limit, name in AGING),
+        else_=OLDEST,
+    )
+    ages = await session.execute(select(bucket, func.count()).where(active).group_by(bucket))
+    aging: dict[str, int] = {str(name): int(count) for name, count in ages}
     holds: dict[str, int] = {}
-    for wo in open_rows:
-        if wo.status is Status.ON_HOLD:
-            label = wo.hold_reason.label if wo.hold_reason else "Other"
-            holds[label] = holds.get(label, 0) + 1
+    on_hold = select(WorkOrder.hold_reason, func.count()).where(active, WorkOrder.status == Status.ON_HOLD)
+    for reason, count in await session.execute(on_hold.group_by(WorkOrder.hold_reason)):
+        label = reason.label if reason else "Other"
+        holds[label] = holds.get(label, 0) + int(count)
     top = await session.execute(
         select(Asset.tag, Asset.name, func.count())
         .join(WorkOrder, WorkOrder.asset_id == Asset.id)
@@ -91,18 +89,14 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
     return DigestData(
         team=org.team(team).name,
         local_date=now.astimezone(org.zone()).date(),
-        open=len(open_rows),
+        open=int(await session.scalar(select(func.count()).where(active)) or 0),
         new_24h=int(new or 0),
         completed_24h=int(completed or 0),
-        overdue=_listing(overdue),
-        unassigned=_listing(unassigned),
-        aging=tuple((name, aging[name]) for _, name in (*AGING, (None, OLDEST)) if name in aging),
+        overdue=await finding.listing(session, overdue, LISTED),
+        unassigned=await finding.listing(session, unassigned, LISTED),
+        aging=tuple((name, int(aging[name])) for _, name in (*AGING, (None, OLDEST)) if name in aging),
         on_hold=tuple(sorted(holds.items())),
         top_assets=tuple((f"{tag} · {name}", int(count)) for tag, name, count in top),
         pm_due=pm_due,
         pm_due_total=pm_due_total,
     )
-
-
-def _listing(rows: list[WorkOrder]) -> Listing:
-    return Listing(rows=tuple(WorkOrderRead.model_validate(wo) for wo in rows[:LISTED]), total=len(rows))

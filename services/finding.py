@@ -26,14 +26,15 @@ def _soonest_due(query: Select[WorkOrder]) -> Select[WorkOrder]:
     return query.order_by(WorkOrder.resolution_due_at.is_(None), WorkOrder.resolution_due_at, WorkOrder.number)
 
 
-async def _listing(session: AsyncSession, query: Select[WorkOrder], limit: int) -> Listing:
+async def listing(session: AsyncSession, query: Select[WorkOrder], limit: int) -> Listing:
+    """The first `limit` rows of `query` and how many it matches in all."""
     rows = (await session.execute(query.limit(limit))).scalars()
     return Listing(rows=tuple(WorkOrderRead.model_validate(row) for row in rows), total=await _count(session, query))
 
 
 async def mine(session: AsyncSession, *, user_id: str, limit: int = 15) -> Listing:
     """Active work `user_id` holds, soonest due first."""
-    return await _listing(session, _soonest_due(_active().where(WorkOrder.assignee_id == user_id)), limit)
+    return await listing(session, _soonest_due(_active().where(WorkOrder.assignee_id == user_id)), limit)
 
 
 async def open_work(session: AsyncSession, *, teams: tuple[str, ...] | None = None, limit: int = 15) -> Listing:
@@ -41,7 +42,7 @@ async def open_work(session: AsyncSession, *, teams: tuple[str, ...] | None = No
     query = _active()
     if teams is not None:
         query = query.where(WorkOrder.team.in_(teams))
-    return await _listing(session, _soonest_due(query), limit)
+    return await listing(session, _soonest_due(query), limit)
 
 
 async def search(session: AsyncSession, *, text: str, limit: int = 15) -> Listing:
@@ -68,7 +69,7 @@ async def search(session: AsyncSession, *, text: str, limit: int = 15) -> Listin
         )
         .order_by(WorkOrder.number.desc())
     )
-    return await _listing(session, query, limit)
+    return await listing(session, query, limit)
 
 
 def teams_of(org: Organisation, user_id: str) -> tuple[str, ...]:
@@ -86,9 +87,9 @@ async def dashboard(
     queue = _soonest_due(_active().where(WorkOrder.team.in_(teams), WorkOrder.assignee_id.is_(None)))
     overdue = WorkOrder.resolution_due_at < now
     return Dashboard(
-        assigned=await _listing(session, assigned, limit),
-        requested=await _listing(session, requested, limit),
-        queue=await _listing(session, queue, limit),
+        assigned=await listing(session, assigned, limit),
+        requested=await listing(session, requested, limit),
+        queue=await listing(session, queue, limit),
         overdue_assigned=await _count(session, assigned.where(overdue)),
         overdue_queue=await _count(session, queue.where(overdue)),
         pending_approvals=await _pending_approvals(session, org, user_id),

@@ -1,18 +1,22 @@
 """Preventive maintenance from Slack: managers plan schedules with `/wo pm`, the scheduler posts the
 work orders as cards, technicians work their checklists, meter readings trigger usage-based service."""
 
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from blocks.ids import Action
 from models.db import Database
+from models.enums import Repeat
 from scheduler import jobs
-from services import places
+from services import places, pm_schedules
+from services.org import Organisation
+from services.pm_schedules import ScheduleInput
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, latest_card
 from tests.support import slack_requests as sr
-from tests.support.bot import BotClient
-from tests.support.fake_slack import Call
+from tests.support.bot import BotClient, started_bot
+from tests.support.fake_slack import Call, FakeSlack
 from tests.support.org import MANAGER, TEAM_CHANNEL, TECH_1
 
 CHECKLIST = "Check flue\nBurner flame [pass/fail]\nPressure [number bar 1..2]"
@@ -283,3 +287,22 @@ async def test_an_ignored_schedule_pauses_itself_and_tells_its_team(bot: BotClie
     assert await jobs.generate_pm(bot.running.deps) == 0
     notice = (await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL))[-1]
     assert "*PM-1 · Inspect boiler* paused itself: nobody touched its last 5 work orders" in notice.params["text"]
+
+
+async def test_pm_due_while_the_bot_was_down_is_created_once_at_start(
+    database_url: str, fake_slack: FakeSlack, org: Organisation, clock: FrozenClock
+) -> None:
+    db = Database(database_url)
+    try:
+        data = ScheduleInput(title="Test alarms", team="facilities", starts_on=date(2026, 2, 2), repeat=Repeat.WEEKS)
+        await db.run(
+            partial(pm_schedules.create, org=org, now=clock() - timedelta(days=28), user_id=MANAGER, data=data)
+        )
+    finally:
+        await db.dispose()
+    # down since 2 Feb: four Mondays went by; the catch-up run at start makes one work order for today
+    async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
+        card = (await bot.fake.wait_calls("chat.postMessage", 1, channel=TEAM_CHANNEL))[0]
+        assert "due Mon 2 Mar 2026. 4 missed dates were skipped." in str(card.params["blocks"])
+        assert await jobs.generate_pm(bot.running.deps) == 0
+    assert len(fake_slack.find("chat.postMessage", channel=TEAM_CHANNEL)) == 1
