@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ChecklistKind, EventKind, Priority, WorkOrderType
 from models.schemas import Change, ChecklistItem, RequestCreate
+from models.work_orders import WorkOrder
 from services import changes, rules, work_orders
 from services.errors import InvalidInput
 from services.org import Organisation
@@ -110,11 +111,9 @@ async def mark(
     value: float | None = None,
 ) -> Change:
     """Tick, pass, fail or clear item `index`, or record its reading (`value`)."""
-    work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.CHECK_ITEM, seen_version=seen_version)
+    work_order, items = await _checklist(session, org, work_order_id, user_id, rules.Action.CHECK_ITEM, seen_version)
     if work_order.status not in rules.ACTIVE:
         raise InvalidInput(f"WO-{work_order.number} is {work_order.status.label.lower()}: its checklist is final.")
-    items = [dict(item) for item in work_order.checklist]
     if not 0 <= index < len(items):
         raise InvalidInput("That checklist item is no longer on this work order.")
     item = items[index]
@@ -132,6 +131,20 @@ async def mark(
     return await changes.done(session, work_order, event)
 
 
+async def _checklist(
+    session: AsyncSession,
+    org: Organisation,
+    work_order_id: int,
+    user_id: str,
+    action: rules.Action,
+    seen_version: int | None,
+) -> tuple[WorkOrder, list[dict[str, Any]]]:
+    """The work order, checked for `action`, and a copy of its items to change and store back."""
+    work_order = await changes.load(session, work_order_id)
+    changes.check(org, work_order, user_id, action, seen_version=seen_version)
+    return work_order, [dict(item) for item in work_order.checklist]
+
+
 async def follow_up(
     session: AsyncSession,
     *,
@@ -143,9 +156,7 @@ async def follow_up(
     index: int,
 ) -> tuple[Change, Change]:
     """Open a corrective work order for failed item `index` (once): (the new one, the inspection)."""
-    work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.FOLLOW_UP, seen_version=seen_version)
-    items = [dict(item) for item in work_order.checklist]
+    work_order, items = await _checklist(session, org, work_order_id, user_id, rules.Action.FOLLOW_UP, seen_version)
     if not 0 <= index < len(items) or items[index].get("result") != "fail":
         raise InvalidInput("Only a failed checklist item can open a follow-up.")
     item = items[index]
