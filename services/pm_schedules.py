@@ -101,7 +101,7 @@ def input_errors(error: ValidationError) -> dict[str, str]:
     return found
 
 
-def recurrence(data: ScheduleInput | PmSchedule, org: Organisation | None = None) -> Recurrence:
+def recurrence(data: ScheduleInput | PmSchedule | PmScheduleRead, org: Organisation | None = None) -> Recurrence:
     """The schedule's dates; working days and holidays come from its team's business hours (Mon-Fri
     without them) and the organisation's `holidays`."""
     working, holidays = MON_TO_FRI, frozenset[date]()

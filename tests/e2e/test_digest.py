@@ -2,17 +2,23 @@
 with the catch-up run at start), with counts and lists; quiet days say so in one line or are skipped."""
 
 import asyncio
+import json
+from datetime import date
+from functools import partial
 
 import pytest
 
 from models.db import Database
+from models.enums import Repeat
 from scheduler import jobs
+from services import pm_schedules
 from services.org import Organisation, parse_organisation
+from services.pm_schedules import ScheduleInput
 from tests.conftest import FrozenClock
 from tests.e2e.flow import file_request
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack
-from tests.support.org import CONFIG
+from tests.support.org import CONFIG, MANAGER
 
 DIGEST_CHANNEL = "C0DIGEST"
 
@@ -67,3 +73,17 @@ async def test_a_quiet_digest_can_be_skipped(database_url: str, fake_slack: Fake
         clock.advance(days=1)
         assert await jobs.post_digests(bot.running.deps) == 0
         assert not digests(bot)  # nor did the catch-up run at start post one
+
+
+async def test_the_digest_lists_pm_due_in_the_next_7_days(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    org = bot.running.deps.org
+    for title, starts in (("Test fire alarms", date(2026, 3, 6)), ("Service lifts", date(2026, 3, 20))):
+        data = ScheduleInput(title=title, team="facilities", starts_on=starts, repeat=Repeat.MONTHS)
+        await db.run(partial(pm_schedules.create, org=org, now=clock(), user_id=MANAGER, data=data))
+    await file_request(bot)  # not a quiet day
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    shown = json.dumps(digests(bot)[-1].params["blocks"])
+    assert "PM due in the next 7 days* (1)" in shown and "Fri 06 Mar \\u00b7 PM-1 \\u00b7 Test fire alarms" in shown
+    assert "Service lifts" not in shown

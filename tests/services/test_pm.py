@@ -1,7 +1,7 @@
 """PM schedules and their generator on a real database, with frozen time (2026-03-02 09:00 UTC, a Monday)."""
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -15,10 +15,10 @@ from models.schemas import ChecklistItem, PmRun
 from models.work_orders import WorkOrder
 from services import assignment, checklists, lifecycle, meters, places, pm_generation, pm_schedules
 from services.errors import Forbidden, InvalidFields, InvalidInput
-from services.org import Organisation
+from services.org import Organisation, parse_organisation
 from services.pm_schedules import ScheduleInput
 from tests.conftest import FrozenClock
-from tests.support.org import MANAGER, TECH_1
+from tests.support.org import CONFIG, MANAGER, TECH_1
 
 
 async def schedule(db: Database, org: Organisation, clock: FrozenClock, **values: Any) -> int:
@@ -344,3 +344,20 @@ def test_next_due_skips_to_today_for_a_new_schedule() -> None:
     rule = pm_schedules.recurrence(ScheduleInput(title="x", team="t", starts_on=date(2026, 1, 5), repeat=Repeat.WEEKS))
     assert pm_schedules.first_due(rule, date(2026, 3, 4)) == date(2026, 3, 9)
     assert pm_schedules.first_due(rule, date(2026, 3, 4) - timedelta(days=2)) == date(2026, 3, 2)
+
+
+async def test_due_dates_are_local_days_across_time_zones_and_clock_changes(db: Database, clock: FrozenClock) -> None:
+    pacific = parse_organisation(CONFIG.replace("timezone: Europe/London", "timezone: America/Los_Angeles"))
+    clock.now = datetime(2026, 3, 2, 7, tzinfo=UTC)  # still Sunday 1 March, 23:00 in Los Angeles
+    await schedule(db, pacific, clock, starts_on=date(2026, 3, 2))
+    assert (await tick(db, pacific, clock)).created == ()
+    clock.advance(hours=1)  # Monday 00:00 local
+    made = (await tick(db, pacific, clock)).created
+    assert len(made) == 1 and made[0].resolution_due_at == datetime(2026, 3, 3, 8, tzinfo=UTC)  # end of Mon, PST
+
+    london = parse_organisation(CONFIG)
+    clock.now = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the day British Summer Time starts
+    await schedule(db, london, clock, title="Clocks", repeat=Repeat.DAYS, starts_on=date(2026, 3, 29))
+    made = (await tick(db, london, clock)).created
+    clocks = next(w for w in made if w.title == "Clocks")
+    assert clocks.resolution_due_at == datetime(2026, 3, 29, 23, tzinfo=UTC)  # midnight BST is 23:00 UTC
