@@ -11,10 +11,11 @@ from typing import Any
 
 from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
+from bot.chart import render as render_chart
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import Change, DigestData, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestChart, DigestData, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from services import finding, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.changes import SYSTEM_ACTOR
@@ -25,6 +26,23 @@ log = logging.getLogger("wrench.notifier")
 
 # Events that only add to the thread: the card itself does not change.
 THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED}
+
+
+async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: DigestChart | None) -> Any:
+    """The digest message, then its chart image; a chart that cannot be drawn or uploaded is logged and
+    never stops the digest (which is already posted by then). Returns the digest's chat.postMessage answer."""
+    posted = await api.post(channel, **digest_blocks.digest(data))
+    if chart is None or data.quiet:
+        return posted
+    try:
+        names = {user_id: await api.display_name(user_id) for user_id, _ in chart.completions}
+        png = render_chart(chart, names=names)
+    except Exception:
+        log.warning("the %s digest chart could not be drawn", data.team, exc_info=True)
+        return posted
+    title = f"{data.team} backlog, last {len(chart.backlog)} days"
+    await api.upload(channel, png, filename=f"backlog-{data.local_date.isoformat()}.png", title=title)
+    return posted
 
 
 class SlackNotifier:
@@ -187,8 +205,8 @@ class SlackNotifier:
 
     # -- digests ----------------------------------------------------------------------------------
 
-    async def digest(self, channel: str, data: DigestData) -> None:
-        await self.api.post(channel, **digest_blocks.digest(data))
+    async def digest(self, channel: str, data: DigestData, chart: DigestChart | None = None) -> None:
+        await deliver_digest(self.api, channel, data, chart)
 
     # -- answers, modals, Home --------------------------------------------------------------------
 

@@ -19,10 +19,11 @@ from blocks import digest as digest_blocks
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
-from bot.notifier import SlackNotifier
+from bot.notifier import SlackNotifier, deliver_digest
 from bot.slack_api import SlackApi, slack_error
 from models import migrate
 from models.db import Database
+from scheduler import jobs
 from scheduler.setup import build_scheduler
 from services import digest
 from services.org import Organisation
@@ -178,17 +179,18 @@ async def post_digest(settings: CoreSettings, org: Organisation, team: str, *, d
     db = Database(settings.database_url)
     try:
         await prepare_database(db)
+        now = utcnow()
         async with db.unit_of_work() as session:
-            data = await digest.build(session, org=org, team=team, now=utcnow())
-        message = digest_blocks.digest(data)
+            data = await digest.build(session, org=org, team=team, now=now)
         if dry_run:
-            return digest_blocks.as_text(message)
+            return digest_blocks.as_text(digest_blocks.digest(data))
+        chart = await jobs.digest_chart(db, org, team, now)
         assert isinstance(settings, Settings)
         async with aiohttp.ClientSession() as http:
             client = make_client(settings, http)
             await check_token(client)
             channel = next((d.channel for d in org.digests if d.team == team and d.channel), org.team(team).channel)
-            posted = await SlackApi(client, http).post(channel, **message)
+            posted = await deliver_digest(SlackApi(client, http), channel, data, chart)
         if posted is None:
             raise StartupError(f"could not post the digest to {channel}; see the log line above")
         return f"posted the {org.team(team).name} digest to {channel}"

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -35,6 +35,22 @@ class SlackApi:
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("slack %s failed: %s", method, error or type(error).__name__)
         return None
+
+    async def upload(self, channel: str, content: bytes, *, filename: str, title: str) -> Any:
+        """Share a file in `channel` (files_upload_v2: get an upload URL, send the bytes, complete)."""
+        try:
+            return await self.client.files_upload_v2(channel=channel, content=content, filename=filename, title=title)
+        except SlackApiError as error:
+            log.warning("slack files_upload_v2 failed: %s", slack_error(error))
+        except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("slack files_upload_v2 failed: %s", error or type(error).__name__)
+        return None
+
+    async def display_name(self, user_id: str) -> str:
+        """The person's display name, or their id when Slack does not say."""
+        found = await self.call("users_info", user=user_id)
+        profile = ((found or {}).get("user") or {}).get("profile") or {}
+        return str(profile.get("display_name") or profile.get("real_name") or user_id)
 
     async def post(self, channel: str, text: str, **kwargs: Any) -> Any:
         return await self.call("chat_postMessage", channel=channel, text=text, **kwargs)

@@ -360,4 +360,15 @@ class DigestData(BaseModel):
         return not (self.open or self.new_24h or self.completed_24h)
 
 
+class DigestChart(BaseModel):
+    """What the digest's chart image draws: the open backlog at the end of each of the last 14 days (the
+    last one now) and completions per person over the same days."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    backlog: tuple[tuple[date, int], ...]
+    completions: tuple[tuple[str, int], ...]  # (user id, completed), most first
+
+
 Submission.model_rebuild()

@@ -6,11 +6,13 @@ moment is caught by its version column, and the retry finds nothing left to do.
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 
-from models.schemas import Change
+from models.schemas import Change, DigestChart
 from services import digest, finding, lifecycle, morning, pm_generation, sla_watch
-from services.ports import Deps
+from services.org import Organisation
+from services.ports import Deps, Transactions
 
 log = logging.getLogger("wrench.scheduler")
 
@@ -56,9 +58,19 @@ async def post_digests(deps: Deps) -> int:
         data = await deps.db.run(build)
         if data is None or (data.quiet and due.skip_when_quiet):
             continue
-        await deps.notifier.digest(due.channel or deps.org.team(due.team).channel, data)
+        chart = await digest_chart(deps.db, deps.org, due.team, now)
+        await deps.notifier.digest(due.channel or deps.org.team(due.team).channel, data, chart)
         posted += 1
     return posted
+
+
+async def digest_chart(db: Transactions, org: Organisation, team: str, now: datetime) -> DigestChart | None:
+    """The digest's chart data, or None (logged) when it cannot be had: the digest goes out without it."""
+    try:
+        return await db.run(partial(digest.chart_data, org=org, team=team, now=now))
+    except Exception:
+        log.warning("no chart for the %s digest", team, exc_info=True)
+        return None
 
 
 async def send_morning_dms(deps: Deps) -> int:

@@ -1,15 +1,15 @@
 """Daily backlog digests: which are due (in the organisation's local time), what one shows, and the
 once-per-day claim that makes two schedulers post it once."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.enums import Status
 from models.places import Asset
-from models.schemas import DigestData
+from models.schemas import DigestChart, DigestData
 from models.slack_events import DigestRun
 from models.work_orders import WorkOrder
 from services import finding, pm_generation, rules
@@ -24,6 +24,8 @@ AGING = (
 )
 OLDEST = "over 4 weeks"
 LISTED = 10
+CHART_DAYS = 14
+CHART_PEOPLE = 8
 
 
 def due(org: Organisation, now: datetime) -> list[tuple[Digest, date]]:
@@ -54,6 +56,37 @@ async def claim_and_build(
     if not await claim(session, digest, local_date, now):
         return None
     return await build(session, org=org, team=digest.team, now=now)
+
+
+async def chart_data(
+    session: AsyncSession, *, org: Organisation, team: str, now: datetime, days: int = CHART_DAYS
+) -> DigestChart:
+    """The chart's two series in two queries. A work order is in the backlog from its creation until it
+    left the active statuses: its completion, or its closing (cancelled work closes when cancelled)."""
+    zone = org.zone()
+    today = now.astimezone(zone).date()
+    dates = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
+    bounds = [datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC) for day in dates[:-1]] + [now]
+    ended = func.coalesce(WorkOrder.completed_at, WorkOrder.closed_at)
+    counts = [
+        func.sum(case((and_(WorkOrder.created_at < bound, or_(ended.is_(None), ended >= bound)), 1), else_=0))
+        for bound in bounds
+    ]
+    span = (WorkOrder.team == team) & (WorkOrder.created_at < now) & or_(ended.is_(None), ended >= bounds[0])
+    row = (await session.execute(select(*counts).where(span))).one()
+    since = now - timedelta(days=days)
+    done = await session.execute(
+        select(WorkOrder.completed_by, func.count())
+        .where(WorkOrder.team == team, WorkOrder.completed_at >= since, WorkOrder.completed_by.is_not(None))
+        .group_by(WorkOrder.completed_by)
+        .order_by(func.count().desc(), WorkOrder.completed_by)
+        .limit(CHART_PEOPLE)
+    )
+    return DigestChart(
+        team=org.team(team).name,
+        backlog=tuple((day, int(count or 0)) for day, count in zip(dates, row, strict=True)),
+        completions=tuple((str(who), int(count)) for who, count in done),
+    )
 
 
 async def build(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestData:

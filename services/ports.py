@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from models.schemas import Change, DigestData, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, DigestChart, DigestData, Listing, ServiceRequestRead, WorkOrderRead
 from services.org import Organisation
 
 Clock = Callable[[], datetime]
@@ -29,8 +29,8 @@ class Notifier(Protocol):
     async def request_decided(self, request: ServiceRequestRead) -> None:
         """Show the decision on every approver's message; tell the requester if it was rejected."""
 
-    async def digest(self, channel: str, data: DigestData) -> None:
-        """Post a backlog digest to `channel`."""
+    async def digest(self, channel: str, data: DigestData, chart: DigestChart | None = None) -> None:
+        """Post a backlog digest to `channel`, then its chart image (a failed chart never stops the digest)."""
 
     async def morning_dm(self, user_id: str, work: Listing) -> None:
         """A person's own open work, most overdue first (the opt-in morning DM)."""

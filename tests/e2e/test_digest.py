@@ -11,6 +11,7 @@ import pytest
 from models.db import Database
 from models.enums import Repeat
 from scheduler import jobs
+from services import digest as digest_service
 from services import pm_schedules
 from services.org import Organisation, parse_organisation
 from services.pm_schedules import ScheduleInput
@@ -87,3 +88,39 @@ async def test_the_digest_lists_pm_due_in_the_next_7_days(bot: BotClient, db: Da
     shown = json.dumps(digests(bot)[-1].params["blocks"])
     assert "PM due in the next 7 days* (1)" in shown and "Fri 06 Mar \\u00b7 PM-1 \\u00b7 Test fire alarms" in shown
     assert "Service lifts" not in shown
+
+
+async def test_the_digest_comes_with_a_chart_image(bot: BotClient, clock: FrozenClock) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    assert not bot.fake.find("files.completeUploadExternal")  # a quiet digest has no chart
+    await file_request(bot)
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    completed = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0].params
+    assert completed["channel_id"] == DIGEST_CHANNEL
+    assert completed["files"][0]["title"] == "Facilities backlog, last 14 days"
+    asked = bot.fake.find("files.getUploadURLExternal")[0].params
+    assert asked["filename"] == "backlog-2026-03-03.png"
+    png = bot.fake.uploads[completed["files"][0]["id"]]
+    assert png.startswith(b"\x89PNG") and len(png) == int(asked["length"])
+    first = bot.fake.calls.index(digests(bot)[-1])
+    assert first < bot.fake.calls.index(bot.fake.find("files.getUploadURLExternal")[0])  # the digest comes first
+
+
+async def test_the_digest_is_posted_when_its_chart_fails(
+    bot: BotClient, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    await file_request(bot)
+    bot.fake.fail("files.completeUploadExternal", "not_allowed_token_type")
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1  # the upload failed; the digest is there
+    assert len(digests(bot)) == 2 and len(bot.fake.find("files.completeUploadExternal")) == 1
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the chart query broke")
+
+    monkeypatch.setattr(digest_service, "chart_data", broken)
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    assert len(digests(bot)) == 3 and len(bot.fake.find("files.getUploadURLExternal")) == 1

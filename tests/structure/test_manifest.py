@@ -73,6 +73,8 @@ def test_manifest_turns_on_what_the_code_uses() -> None:
         "channels:history",
         "groups:history",
         "files:read",
+        "files:write",
+        "users:read",
     } <= scopes
 
 

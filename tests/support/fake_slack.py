@@ -16,7 +16,7 @@ from aiohttp import web
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
 BOT_USER = "U0WRENCHBOT"
-JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
 
 
 @dataclass
@@ -39,6 +39,8 @@ class FakeSlack:
     _runner: web.AppRunner | None = None
     socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes posted to its upload URL
+    failures: dict[str, str] = field(default_factory=dict)  # method → the error Slack answers it with
 
     @property
     def api_url(self) -> str:
@@ -52,6 +54,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -75,6 +78,10 @@ class FakeSlack:
         self.rate_limits.setdefault(method, []).extend([retry_after] * times)
 
     # -- reading what happened ------------------------------------------------------------------
+
+    def fail(self, method: str, error: str) -> None:
+        """Answer every call of `method` with `{"ok": false, "error": error}` from now on."""
+        self.failures[method] = error
 
     def find(self, method: str, **match: Any) -> list[Call]:
         return [c for c in self.calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
@@ -136,6 +143,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if method in self.failures:
+            return await self._record(method, params, {"ok": False, "error": self.failures[method]})
         return await self._record(method, params, self._answer(method, params))
 
     async def _record(self, method: str, params: dict[str, Any], answer: dict[str, Any]) -> web.Response:
@@ -150,6 +159,14 @@ class FakeSlack:
             self.replies.append({"key": request.match_info["key"], **body})
             self._changed.notify_all()
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the bytes, posted to the URL files.getUploadURLExternal gave."""
+        body = await request.read()
+        async with self._changed:
+            self.uploads[request.match_info["file_id"]] = body
+            self._changed.notify_all()
+        return web.Response(text=f"OK - {len(body)}")
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "apps.connections.open":
@@ -199,6 +216,19 @@ class FakeSlack:
             if found is None:
                 return {"ok": True, "messages": []}
             return {"ok": True, "messages": [{"type": "message", "ts": ts, **found}]}
+        if method == "files.getUploadURLExternal":
+            if not params.get("filename") or not params.get("length"):
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = params.get("files") or []
+            if not files or any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            return {"ok": True, "user": {"id": user, "profile": {"display_name": f"{user.lower()}-name"}}}
         if method in ("views.update", "views.publish"):
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
         return {"ok": False, "error": "unknown_method"}
@@ -212,6 +242,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = json.loads(raw or b"{}")
     else:
         params = dict(parse_qsl(raw.decode()))
+    params = {**request.query, **params}  # some methods (files.*) send their arguments in the query string
     for name in JSON_FIELDS:
         if isinstance(params.get(name), str):
             params[name] = json.loads(params[name])
