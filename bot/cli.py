@@ -62,7 +62,8 @@ def run(
 
 @cli.command("scheduler")
 def scheduler_only() -> None:
-    """Run only the timed jobs (SLA watch, digests, auto-close) until SIGINT or SIGTERM; no Slack listeners."""
+    """Run only the timed jobs (PM, SLA watch, digests, morning DMs, auto-close) until SIGINT or SIGTERM;
+    no Slack listeners."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(Settings)
