@@ -6,6 +6,7 @@ schedule row carries a version, and `(schedule_id, sequence)` is unique. After d
 schedule generates one work order for its latest missed date and says how many it skipped.
 """
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -18,10 +19,12 @@ from models.schemas import PmDue, PmNotice, PmRun, RequestCreate, WorkOrderRead
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services import checklists, rules, work_orders
 from services.changes import SYSTEM_ACTOR
+from services.errors import DomainError
 from services.org import Organisation
 from services.pm_schedules import recurrence
 from services.recurrence import catch_up, describe, floating_due, next_due
 
+log = logging.getLogger("wrench.pm")
 UNTOUCHED_LIMIT = 5  # a schedule whose last this-many work orders nobody touched pauses itself
 
 
@@ -36,10 +39,19 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, asse
         calendar_due = schedule.generate_on is not None and schedule.generate_on <= today
         if not (calendar_due or meter_due):
             continue
-        if await _ignored(session, schedule):
-            notices.append(_pause_ignored(schedule, now))
+        if schedule.team not in {team.key for team in org.teams}:
+            log.warning("PM-%d belongs to team %r, which wrench.yml no longer has; skipped", schedule.id, schedule.team)
             continue
-        created.append(await _generate(session, org, now, today, schedule, reading, by_calendar=calendar_due))
+        if await _ignored(session, schedule):
+            reason = f"nobody touched its last {UNTOUCHED_LIMIT} work orders"
+            notices.append(_pause(schedule, now, reason))
+            continue
+        try:
+            async with session.begin_nested():  # one schedule that cannot generate does not stop the others
+                made = await _generate(session, org, now, today, schedule, reading, by_calendar=calendar_due)
+            created.append(made)
+        except DomainError as error:
+            notices.append(_pause(schedule, now, f"its work order could not be created ({error})"))
     await session.flush()
     return PmRun(created=tuple(created), notices=tuple(notices))
 
@@ -243,15 +255,15 @@ async def _ignored(session: AsyncSession, schedule: PmSchedule) -> bool:
     return not touched
 
 
-def _pause_ignored(schedule: PmSchedule, now: datetime) -> PmNotice:
+def _pause(schedule: PmSchedule, now: datetime, reason: str) -> PmNotice:
+    """The schedule pauses itself and its team is told why."""
     schedule.paused_at, schedule.generate_on, schedule.updated_at = now, None, now
-    schedule.pause_reason = f"Paused itself: its last {UNTOUCHED_LIMIT} work orders were never touched"
+    schedule.pause_reason = f"Paused itself: {reason}"[:300]
     return PmNotice(
         team=schedule.team,
         text=(
-            f":double_vertical_bar: *PM-{schedule.id} · {schedule.title}* paused itself: nobody touched its last "
-            f"{UNTOUCHED_LIMIT} work orders. A manager can resume it with `/wo pm resume {schedule.id}` "
-            f"or change it with `/wo pm edit {schedule.id}`."
+            f":double_vertical_bar: *PM-{schedule.id} · {schedule.title}* paused itself: {reason}. A manager can "
+            f"resume it with `/wo pm resume {schedule.id}` or change it with `/wo pm edit {schedule.id}`."
         ),
     )
 

@@ -238,6 +238,7 @@ async def delete(session: AsyncSession, *, org: Organisation, now: datetime, use
     """Delete a schedule (kept for the history of the work it generated); its open work stays open."""
     schedule = await _managed(session, org, user_id, schedule_id)
     schedule.deleted_at, schedule.generate_on, schedule.updated_at = now, None, now
+    schedule.key = None  # free for a new schedule (a CSV import may reuse it)
     await session.flush()
     return f"PM-{schedule.id} · {schedule.title}"
 

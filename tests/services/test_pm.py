@@ -196,6 +196,23 @@ async def test_five_untouched_work_orders_pause_the_schedule(
     assert (await tick(db, org, clock)) == PmRun()
 
 
+async def test_a_schedule_that_cannot_generate_pauses_without_stopping_the_others(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    await schedule(db, org, clock, title="Broken", category="plumbing")
+    await schedule(db, org, clock, title="Fine", category="electrical")
+    fewer = parse_organisation(
+        CONFIG.replace("  - key: plumbing\n    name: Plumbing", "  - key: pipes\n    name: Pipes")
+    )
+    run = await tick(db, fewer, clock)
+    assert [w.title for w in run.created] == ["Fine"]
+    assert len(run.notices) == 1 and "*PM-1 · Broken* paused itself: its work order could not be created" in (
+        run.notices[0].text
+    )
+    listed, _ = await db.run(partial(pm_schedules.listing, teams=None))
+    assert {s.title: s.state for s in listed} == {"Broken": "paused", "Fine": "active"}
+
+
 async def test_a_touched_work_order_keeps_the_schedule_running(
     db: Database, org: Organisation, clock: FrozenClock
 ) -> None:
