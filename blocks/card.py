@@ -29,6 +29,7 @@ MORE_LABELS = {
     MoreOption.PARTS: "Use parts",
     MoreOption.PLAN: "Change priority or due",
     MoreOption.CANCEL: "Cancel work order",
+    MoreOption.ASSET_DOWN: "Asset is down",
 }
 
 
@@ -169,6 +170,8 @@ def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
     if wo.status in ACTIVE:
         controls.append({"type": "users_select", "action_id": Action.ASSIGN, "placeholder": t.plain("Assign to…", 150)})
     more = list(MoreOption) if wo.status in ACTIVE else [MoreOption.NOTE, MoreOption.TIME, MoreOption.PARTS]
+    if wo.asset_id is None:
+        more = [option for option in more if option is not MoreOption.ASSET_DOWN]
     controls.append(
         {
             "type": "overflow",

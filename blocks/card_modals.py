@@ -156,6 +156,16 @@ def cancel_modal(wo: WorkOrderRead) -> dict[str, Any]:
     )
 
 
+def down_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    return _for(
+        wo,
+        Callback.DOWN_MODAL,
+        "Asset is down",
+        "Mark it down",
+        [input_block(Block.REASON, "What is wrong with it?", text_input(REASON_MAX, multiline=True))],
+    )
+
+
 def reopen_modal(wo: WorkOrderRead) -> dict[str, Any]:
     return _for(
         wo,

@@ -39,6 +39,7 @@ class Callback(StrEnum):
     REJECT_MODAL = "reject_modal"
     READING_MODAL = "reading_modal"  # a checklist item's reading
     PM_MODAL = "pm_modal"  # new or edited PM schedule
+    DOWN_MODAL = "down_modal"  # the work order's asset is down
 
 
 class Action(StrEnum):
@@ -80,6 +81,7 @@ class MoreOption(StrEnum):
     PARTS = "parts"
     PLAN = "plan"
     CANCEL = "cancel"
+    ASSET_DOWN = "asset_down"  # only on work with an asset
 
 
 class Block(StrEnum):

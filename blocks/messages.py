@@ -51,6 +51,14 @@ def thread_line(event: EventRead) -> str | None:
     if event.kind == EventKind.FOLLOW_UP_OPENED:
         label = t.escape(data.get("label", ""))
         return f"{who} opened follow-up WO-{data.get('follow_up')} for the failed item “{label}”."
+    if event.kind == EventKind.ASSET_DOWN:
+        return t.clip(
+            f":red_circle: {who} reported {t.escape(data.get('asset', ''))} down: {t.escape(data.get('reason', ''))}",
+            t.SECTION_TEXT,
+        )
+    if event.kind == EventKind.ASSET_UP:
+        asset, hours = t.escape(data.get("asset", "")), data.get("down_hours", 0)
+        return f":large_green_circle: {asset} is running again (down {hours:g} h)."
     if event.kind == EventKind.ESCALATED:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."

@@ -12,7 +12,7 @@ from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import Change, WorkOrderRead
-from services import lifecycle, rules, work_log
+from services import downtime, lifecycle, rules, work_log
 
 
 class Form(BaseModel):
@@ -118,6 +118,14 @@ CARD_FORMS: dict[str, CardForm] = {
     Callback.CANCEL_MODAL: CardForm(
         rules.Action.CANCEL, lambda wo, _: card_modals.cancel_modal(wo), ReasonForm, lifecycle.cancel, Block.REASON
     ),
+    Callback.DOWN_MODAL: CardForm(
+        rules.Action.REPORT_DOWN,
+        lambda wo, _: card_modals.down_modal(wo),
+        ReasonForm,
+        downtime.report_down,
+        Block.REASON,
+        False,
+    ),
     Callback.REOPEN_MODAL: CardForm(
         rules.Action.REOPEN,
         lambda wo, _: card_modals.reopen_modal(wo),
@@ -135,4 +143,5 @@ MORE_FORMS: dict[MoreOption, str] = {
     MoreOption.PARTS: Callback.PARTS_MODAL,
     MoreOption.PLAN: Callback.PLAN_MODAL,
     MoreOption.CANCEL: Callback.CANCEL_MODAL,
+    MoreOption.ASSET_DOWN: Callback.DOWN_MODAL,
 }

@@ -82,6 +82,8 @@ class EventKind(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     CHECKLIST_ITEM = "checklist_item"
     FOLLOW_UP_OPENED = "follow_up_opened"
+    ASSET_DOWN = "asset_down"
+    ASSET_UP = "asset_up"
 
 
 class FieldType(StrEnum):
@@ -121,3 +123,15 @@ class ChecklistKind(StrEnum):
     CHECK = "check"  # done or not
     PASS_FAIL = "pass_fail"
     NUMBER = "number"  # a reading, failed when outside min..max
+
+
+class AssetStatus(StrEnum):
+    RUNNING = "running"
+    DOWN = "down"
+
+
+class Criticality(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"

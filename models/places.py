@@ -1,12 +1,13 @@
-"""Where work happens: locations (a hierarchy: site → building → floor → room) and the assets in them.
+"""Where work happens: locations (a hierarchy: site → building → floor → room), the assets in them, and
+the periods an asset was down."""
 
-Issue 5 grows these into full registers; the request modal's type-ahead pickers read them now.
-"""
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TimestampMixin
+from models.base import Base, EnumText, TimestampMixin
+from models.enums import AssetStatus, Criticality
 
 
 class Location(TimestampMixin, Base):
@@ -26,3 +27,28 @@ class Asset(TimestampMixin, Base):
     tag: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(150))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    category: Mapped[str | None] = mapped_column(String(64))  # pumps, HVAC, vehicles...
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))  # a component of a larger asset
+    manufacturer: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    serial: Mapped[str | None] = mapped_column(String(100))
+    installed_on: Mapped[date | None]
+    criticality: Mapped[Criticality] = mapped_column(EnumText(Criticality), default=Criticality.MEDIUM)
+    status: Mapped[AssetStatus] = mapped_column(EnumText(AssetStatus), default=AssetStatus.RUNNING)
+
+
+class Downtime(Base):
+    """A period an asset was down: opened when work on it reports it down, closed when its last open work
+    order is completed (or someone brings it back up)."""
+
+    __tablename__ = "downtimes"
+    __table_args__ = (Index("ix_downtimes_asset_id_started_at", "asset_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    started_by: Mapped[str] = mapped_column(String(32))
+    ended_by: Mapped[str | None] = mapped_column(String(32))

@@ -4,7 +4,7 @@ from models.base import Base
 from models.counters import Counter
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.people import PersonSettings
-from models.places import Asset, Location
+from models.places import Asset, Downtime, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
@@ -15,6 +15,7 @@ __all__ = [
     "Base",
     "Counter",
     "DigestRun",
+    "Downtime",
     "HomeViewer",
     "LaborEntry",
     "Location",

@@ -112,3 +112,6 @@ class LaborEntry(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     minutes: Mapped[int]
     logged_at: Mapped[datetime]
+    # The hourly rate when it was logged (config may change later) and what the time cost, in cents.
+    rate_cents: Mapped[int | None]
+    cost_cents: Mapped[int] = mapped_column(Integer, default=0)

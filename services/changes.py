@@ -156,11 +156,29 @@ def _judged(due: datetime | None, now: datetime, current: SlaStatus, *, done: bo
 
 
 def log_labor(
-    session: AsyncSession, work_order: WorkOrder, *, minutes: int, worker_id: str, actor_id: str, now: datetime
+    session: AsyncSession,
+    org: Organisation,
+    work_order: WorkOrder,
+    *,
+    minutes: int,
+    worker_id: str,
+    actor_id: str,
+    now: datetime,
 ) -> WorkOrderEvent:
-    """`actor_id` records `minutes` of work by `worker_id`: a labor entry and its event."""
-    session.add(LaborEntry(work_order_id=work_order.id, user_id=worker_id, minutes=minutes, logged_at=now))
-    data = {"minutes": minutes, "user_id": worker_id}
+    """`actor_id` records `minutes` of work by `worker_id`: a labor entry, costed at the worker's rate
+    now (a later change of rates leaves it as it was), and its event."""
+    rate = org.hourly_rate_cents(worker_id, work_order.team)
+    cost = round(minutes * rate / 60) if rate is not None else 0
+    entry = LaborEntry(
+        work_order_id=work_order.id,
+        user_id=worker_id,
+        minutes=minutes,
+        logged_at=now,
+        rate_cents=rate,
+        cost_cents=cost,
+    )
+    session.add(entry)
+    data = {"minutes": minutes, "user_id": worker_id, "cost_cents": cost}
     return record(session, work_order, now=now, actor_id=actor_id, kind=EventKind.LABOR_LOGGED, data=data)
 
 

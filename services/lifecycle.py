@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import HoldReason, Status
 from models.schemas import Change
 from models.work_orders import WorkOrder
-from services import changes, rules, sla
+from services import changes, downtime, rules, sla
 from services.errors import InvalidInput
 from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
@@ -106,7 +106,7 @@ async def complete(
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     if minutes:
         events.append(
-            changes.log_labor(session, work_order, minutes=minutes, worker_id=user_id, actor_id=user_id, now=now)
+            changes.log_labor(session, org, work_order, minutes=minutes, worker_id=user_id, actor_id=user_id, now=now)
         )
     if files:
         work_order.attachments = [*work_order.attachments, *({**file, "stage": "completion"} for file in files)]
@@ -117,6 +117,9 @@ async def complete(
     work_order.status_note = None
     data = {"resolution": work_order.resolution, "cause": work_order.cause, "files": len(files)}
     events.append(changes.move(session, work_order, Status.COMPLETED, now=now, actor_id=user_id, data=data))
+    back_up = await downtime.back_up_if_done(session, work_order, now=now, actor_id=user_id)
+    if back_up is not None:
+        events.append(back_up)
     return await changes.done(session, work_order, *events)
 
 

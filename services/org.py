@@ -73,6 +73,8 @@ class Team(Strict):
     technicians: tuple[UserId, ...] = ()
     # SLA clocks of this team's work run only in these hours (None: around the clock).
     business_hours: BusinessHours | None = None
+    # What an hour of this team's labor costs (in `currency`), unless a person has their own rate.
+    hourly_rate: float | None = Field(default=None, ge=0, le=100_000)
 
 
 class Category(Strict):
@@ -166,6 +168,9 @@ class Organisation(Strict):
     escalation: Escalation = Escalation()
     digests: tuple[Digest, ...] = ()
     morning_dm: MorningDm = MorningDm()
+    # Costs: the currency they are in, and hourly rates of people that differ from their team's.
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    hourly_rates: dict[UserId, Annotated[float, Field(ge=0, le=100_000)]] = {}
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
     # Days nobody works (every team): PM schedules skip them or move to the next working day.
@@ -197,6 +202,14 @@ class Organisation(Strict):
         """The category of requests filed by emoji reaction."""
         key = self.emoji_intake.category
         return (self.category(key) if key else None) or self.categories[0]
+
+    def hourly_rate_cents(self, user_id: str, team: str) -> int | None:
+        """What an hour of `user_id`'s work on `team`'s work costs, in cents: their own rate, else the
+        team's; None when neither is configured."""
+        rate = self.hourly_rates.get(user_id)
+        if rate is None:
+            rate = self.team(team).hourly_rate
+        return None if rate is None else round(rate * 100)
 
     def category_name(self, key: str) -> str:
         """The category's display name; the bare key if it was removed from the config since."""

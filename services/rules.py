@@ -51,6 +51,7 @@ class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"  # an SLA escalation: someone is on it
     CHECK_ITEM = "check_item"  # tick, pass or fail a checklist item, or record its reading
     FOLLOW_UP = "follow_up"  # open a corrective work order for a failed checklist item
+    REPORT_DOWN = "report_down"  # the work order's asset is down (downtime starts)
 
 
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
@@ -74,6 +75,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ACKNOWLEDGE: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
     Action.CHECK_ITEM: _WORKERS,
     Action.FOLLOW_UP: _WORKERS,
+    Action.REPORT_DOWN: frozenset({Role.REQUESTER, Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
 }
 
 # A role that counts for an action only while the work order is in one of these statuses.
@@ -116,6 +118,7 @@ PHRASES: dict[Action, str] = {
     Action.ACKNOWLEDGE: "acknowledge the escalation of",
     Action.CHECK_ITEM: "fill in the checklist of",
     Action.FOLLOW_UP: "open a follow-up from",
+    Action.REPORT_DOWN: "report the asset down on",
 }
 
 

@@ -86,7 +86,7 @@ async def log_time(
             raise InvalidInput(f"<@{worker_id}> is not on the {team} team.", field="worker")
 
     changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=worker_on_team)
-    event = changes.log_labor(session, work_order, minutes=minutes, worker_id=worker_id, actor_id=user_id, now=now)
+    event = changes.log_labor(session, org, work_order, minutes=minutes, worker_id=worker_id, actor_id=user_id, now=now)
     return await changes.done(session, work_order, event)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from models.db import Database
 from models.enums import HoldReason, Priority, Status
 from models.schemas import Change, RequestCreate
-from models.tables import WorkOrderEvent
-from services import assignment, changes, lifecycle, requests, sla_watch, work_orders
+from models.tables import LaborEntry, WorkOrderEvent
+from services import assignment, changes, lifecycle, requests, sla_watch, work_log, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from services.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
@@ -218,3 +218,19 @@ async def test_resuming_unclaimed_work_takes_it(db: Database, org: Organisation,
     await act(db, org, clock, assignment.unassign, wo.id, MANAGER)
     resumed = await act(db, org, clock, lifecycle.resume, wo.id, TECH_2)
     assert (resumed.work_order.status, resumed.work_order.assignee_id) == (Status.IN_PROGRESS, TECH_2)
+
+
+async def test_labor_is_costed_at_the_rate_in_force_when_logged(db: Database, clock: FrozenClock) -> None:
+    priced = parse_organisation(
+        CONFIG.replace(
+            "    technicians: [U0TECH1, U0TECH2]\n", "    technicians: [U0TECH1, U0TECH2]\n    hourly_rate: 60\n"
+        )
+        + "hourly_rates: {U0TECH2: 90.5}\ncurrency: EUR\n"
+    )
+    wo = (await new_work_order(db, priced, clock)).work_order
+    await act(db, priced, clock, work_log.log_time, wo.id, TECH_1, minutes=30, worker_id=TECH_1)
+    await act(db, priced, clock, work_log.log_time, wo.id, TECH_1, minutes=40, worker_id=TECH_2)
+    async with db.unit_of_work() as session:
+        entries = (await session.execute(select(LaborEntry).order_by(LaborEntry.id))).scalars().all()
+    # 30 min at 60.00/h = 30.00; 40 min at 90.50/h = 60.333... → 60.33
+    assert [(e.user_id, e.rate_cents, e.cost_cents) for e in entries] == [(TECH_1, 6000, 3000), (TECH_2, 9050, 6033)]

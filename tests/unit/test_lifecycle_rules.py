@@ -73,6 +73,7 @@ MAY = {
     A.ACKNOWLEDGE: WORKERS,
     A.CHECK_ITEM: HOLDER_OR_BOSS,  # a colleague's held work: not theirs to fill in
     A.FOLLOW_UP: WORKERS,
+    A.REPORT_DOWN: {STAFF, *WORKERS},
 }
 
 
