@@ -1,6 +1,7 @@
 """`wrench`: run the bot, migrate the database, check the config file, import PM schedules."""
 
 import asyncio
+import csv
 import logging
 import signal
 import sys
@@ -12,10 +13,10 @@ from typing import Annotated, NoReturn
 import typer
 
 from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
-from bot.server import StartupError, post_digest, running
+from bot.server import StartupError, post_digest, prepare_database, running
 from models import migrate
 from models.db import Database
-from services import pm_import
+from services import pm_import, reports
 from services.org import Organisation, OrgConfigError, load_organisation
 
 cli = typer.Typer(
@@ -99,6 +100,49 @@ def digest_now(
         fail(str(error))
 
 
+@cli.command("report")
+def report(
+    team: Annotated[str, typer.Option(help="The team's key in wrench.yml.")],
+    days: Annotated[int, typer.Option(min=1, max=3660, help="The period: the last N days.")] = 30,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write the figures to this CSV file.")] = None,
+) -> None:
+    """Print a team's KPIs (docs/kpis.md) as a table; --csv FILE writes them as CSV too."""
+    try:
+        settings = load_settings(CoreSettings)
+        org = load_organisation(settings.wrench_config)
+    except (SettingsError, OrgConfigError) as error:
+        fail(str(error))
+    if team not in {t.key for t in org.teams}:
+        fail(f"--team: no team '{team}' in {settings.wrench_config} (teams: {', '.join(t.key for t in org.teams)})")
+    try:
+        rows = asyncio.run(_report(settings, org, team, days))
+    except StartupError as error:
+        fail(str(error))
+    width = max(len(name) for name, _ in rows)
+    typer.echo(f"{org.team(team).name}, last {days} days")
+    for name, value in rows:
+        typer.echo(f"{name:<{width}}  {value}")
+    if csv_file is not None:
+        try:
+            with csv_file.open("w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(("kpi", "value"))
+                writer.writerows(rows)
+        except OSError as error:
+            fail(f"--csv: cannot write {csv_file} ({error.strerror})")
+        typer.echo(f"wrote {csv_file}")
+
+
+async def _report(settings: CoreSettings, org: Organisation, team: str, days: int) -> list[tuple[str, str]]:
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(db)
+        found = await db.run(partial(reports.team_report, org=org, team=team, now=datetime.now(UTC), days=days))
+        return reports.report_rows(found)
+    finally:
+        await db.dispose()
+
+
 @import_cli.command("pm")
 def import_pm(
     file: Annotated[Path | None, typer.Argument(help="CSV file with a header row; - for standard input.")] = None,
@@ -121,6 +165,8 @@ def import_pm(
         fail(f"{file}: cannot read it ({error})")
     try:
         report = asyncio.run(_import_pm(settings, org, text, dry_run=dry_run))
+    except StartupError as error:
+        fail(str(error))
     except pm_import.ImportFailed as error:
         for problem in error.problems:
             typer.echo(f"{file}: {problem}", err=True)
@@ -137,6 +183,7 @@ def import_pm(
 async def _import_pm(settings: CoreSettings, org: Organisation, text: str, *, dry_run: bool) -> pm_import.Report:
     db = Database(settings.database_url)
     try:
+        await prepare_database(db)
         work = partial(pm_import.import_schedules, org=org, now=datetime.now(UTC), text=text, dry_run=dry_run)
         return await db.run(work)
     finally:

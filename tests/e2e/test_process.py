@@ -273,3 +273,27 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
     finally:
         await db.dispose()
     assert titles == ["Boiler check", "Change filters"]
+
+
+async def test_report_prints_a_teams_kpis_and_writes_csv(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    db = Database(database_url)
+    try:
+        request = RequestCreate(title="Leak", category="plumbing")
+        await db.run(
+            partial(requests.submit, org=organisation(), now=datetime.now(UTC), requester_id=STAFF, request=request)
+        )
+    finally:
+        await db.dispose()
+    out = tmp_path / "kpis.csv"
+    code, output = await wrench("report", "--team", "facilities", "--days", "7", "--csv", str(out), env=env)
+    assert code == 0, output
+    assert "Facilities, last 7 days" in output and "Backlog (open work orders)" in output
+    lines = out.read_text().splitlines()
+    assert lines[0] == "kpi,value" and "Backlog (open work orders),1" in lines
+    code, output = await wrench("report", "--team", "nobody", env=env)
+    assert code == 2 and "--team: no team 'nobody'" in output
