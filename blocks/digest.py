@@ -56,7 +56,7 @@ def _listed(heading: str, listing: Listing) -> list[dict[str, Any]]:
 def _pm_due(data: DigestData) -> list[dict[str, Any]]:
     if not data.pm_due_total:
         return []
-    lines = [
+    lines = [  # due in the next 7 days: a date is always there
         f"• {day.due_on:%a %d %b} · {t.escape(day.schedule)}" + (f" · {t.escape(day.asset)}" if day.asset else "")
         for day in data.pm_due
     ]

@@ -68,6 +68,7 @@ class Action(StrEnum):
     PM_MENU = "pm_menu"  # a listed PM schedule's overflow: edit, pause, resume, delete
     PM_NEW = "pm_new"
     PM_DELETE = "pm_delete"  # confirmed deletion from the list's menu
+    ASSET_REQUEST = "asset_request"  # "File a request" on an asset card
     HOME_MORE = "home_more"
     HOME_MORNING_DM = "home_morning_dm"  # turn the personal morning DM on or off
     HOME_NEW_REQUEST = "home_new_request"

@@ -213,6 +213,6 @@ def intake_reply(wo: WorkOrderRead, *, permalink: str | None) -> str:
 def wo_usage() -> str:
     return (
         "Usage: `/wo 42` shows work order 42 · `/wo mine` your open work · "
-        "`/wo open [team]` open work · `/wo search TEXT` finds work orders · "
+        "`/wo open [team]` open work · `/wo search TEXT` finds work orders · `/wo asset TAG` an asset's history · "
         "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading."
     )

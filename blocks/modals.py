@@ -29,6 +29,7 @@ class RequestDraft:
     category: str | None = None
     values: dict[str, Any] = field(default_factory=dict)  # custom field values typed so far
     source: dict[str, str] | None = None  # {"channel", "ts", "user"} of the message it came from
+    asset: tuple[int, str] | None = None  # (id, label) of the asset it is about (the asset card's button)
 
 
 def request_modal(
@@ -68,7 +69,7 @@ def request_modal(
             optional=True,
             hint="Pick from the list, or type where it is and choose “Use …”.",
         ),
-        input_block(Block.ASSET, "Asset", _picker(Action.PICK_ASSET, "Type an asset tag or name"), optional=True),
+        input_block(Block.ASSET, "Asset", _asset_picker(draft), optional=True),
         input_block(
             Block.PRIORITY,
             "Priority",
@@ -113,6 +114,13 @@ def custom_field_input(spec: CustomField, initial: Any = None) -> dict[str, Any]
     else:
         element = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": [option(spec.label, CHECKED)]}
     return input_block(custom_field_block(spec.key), spec.label, element, optional=not spec.required, hint=spec.help)
+
+
+def _asset_picker(draft: RequestDraft) -> dict[str, Any]:
+    picker = _picker(Action.PICK_ASSET, "Type an asset tag or name")
+    if draft.asset is not None:
+        picker["initial_option"] = option(draft.asset[1], f"asset:{draft.asset[0]}")
+    return picker
 
 
 def _picker(action_id: str, placeholder: str) -> dict[str, Any]:

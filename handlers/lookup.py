@@ -1,18 +1,19 @@
 """`/wo`: one work order (`/wo 42`), your work (`mine`), open work (`open [team]`), search
-(`search TEXT`), preventive maintenance (`pm ...`, `meter ...`: handlers/pm.py); and the Open
-button next to each listed work order."""
+(`search TEXT`), an asset's history (`asset TAG`), preventive maintenance (`pm ...`, `meter ...`:
+handlers/pm.py); and the Open button next to each listed work order."""
 
 import re
 from functools import partial
 from typing import Any
 
+from blocks import assets as asset_blocks
 from blocks import card, lists, messages
 from blocks.ids import Action, Command, parse_ref
 from handlers import pm
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
-from services import finding, work_orders
+from services import assets, finding, work_orders
 from services.card_context import card_context
 from services.errors import InvalidInput
 from services.ports import Deps
@@ -50,6 +51,9 @@ async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
     elif word.lower() == "pm":
         await pm.pm_command(deps, command, rest)
         return
+    elif word.lower() == "asset" and rest.strip():
+        found = await deps.db.run(partial(assets.asset_card, org=deps.org, tag=rest.strip(), now=deps.clock()))
+        shown = asset_blocks.asset_card(found)
     elif word.lower() == "meter":
         await pm.meter_command(deps, command, rest)
         return

@@ -38,6 +38,7 @@ def register(app: Any) -> None:
     app.shortcut(Shortcut.NEW_REQUEST)(guarded(open_blank))
     app.shortcut(Shortcut.MESSAGE_TO_REQUEST)(guarded(open_from_message))
     app.action(Action.HOME_NEW_REQUEST)(guarded(open_blank))
+    app.action(Action.ASSET_REQUEST)(guarded(open_for_asset))
     app.action(Action.REQUEST_CATEGORY)(guarded(redraw_for_category))
     app.options(Action.PICK_LOCATION)(location_options)
     app.options(Action.PICK_ASSET)(asset_options)
@@ -49,6 +50,16 @@ def request_modal(deps: Deps, draft: modals.RequestDraft | None = None) -> dict[
     categories = [(category.key, category.name) for category in deps.org.categories]
     chosen = deps.org.category(draft.category) if draft.category else None
     return modals.request_modal(categories=categories, fields=chosen.fields if chosen else (), draft=draft)
+
+
+async def open_for_asset(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """ "File a request" on an asset card: the form opens with the asset chosen."""
+    await ack()
+    deps = deps_of(context)
+    asset_id = int(action["value"])
+    label = await deps.db.run(partial(places.asset_label, asset_id=asset_id))
+    draft = modals.RequestDraft(asset=(asset_id, label) if label else None)
+    await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
 
 
 async def open_from_command(ack: Any, command: dict[str, Any], context: Any) -> None:

@@ -333,7 +333,7 @@ class PmDue(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     schedule: str  # PM-3 · title
-    due_on: date
+    due_on: date | None  # None: meter only, paused or ended
     asset: str | None = None
 
 
@@ -358,6 +358,36 @@ class DigestData(BaseModel):
     @property
     def quiet(self) -> bool:
         return not (self.open or self.new_24h or self.completed_24h)
+
+
+class AssetCard(BaseModel):
+    """One asset as `/wo asset TAG` shows it: details, work, downtime and reliability this year, PM."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    tag: str
+    name: str
+    category: str | None = None
+    location: str | None = None
+    parent: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    installed_on: date | None = None
+    criticality: str
+    status: str
+    down_since: datetime | None = None
+    down_reason: str | None = None
+    meters: tuple[tuple[str, float, datetime], ...] = ()
+    open_work: Listing
+    recent: tuple[WorkOrderRead, ...] = ()  # the last completed, newest first
+    year: int
+    downtime_hours: float = 0.0
+    failures: int = 0
+    mtbf_hours: float | None = None
+    mttr_hours: float | None = None
+    schedules: tuple[PmDue, ...] = ()
 
 
 class DigestChart(BaseModel):

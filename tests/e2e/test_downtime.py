@@ -92,3 +92,48 @@ async def test_work_without_an_asset_has_no_asset_down_entry(bot: BotClient) -> 
     card = await file_request(bot)
     menu = next(b for b in card.params["blocks"] if b["type"] == "actions")["elements"][-1]["options"]
     assert "Asset is down" not in [o["text"]["text"] for o in menu]
+
+
+async def test_the_asset_card_shows_its_history_and_files_a_request(
+    bot: BotClient, db: Database, clock: FrozenClock
+) -> None:
+    asset_id = await db.run(
+        partial(places.add_asset, tag="PMP-2", name="Boiler pump", location="HQ / Plant", now=clock())
+    )
+    first = await file_on_asset(bot, asset_id, "Pump leaking")
+    form = await open_form(bot, first, Action.MORE, type="overflow", option="asset_down")
+    assert await bot.submit(form, {"reason": sr.text_value("Seized")}, user_id=TECH_1) == (200, None)
+    clock.advance(hours=6)
+    await complete(bot, first)
+    await file_on_asset(bot, asset_id, "Pump noisy again")
+    clock.advance(hours=1)
+
+    _, key = await bot.command("/wo", "asset pmp-2", user_id=STAFF)
+    shown = (await bot.replies_to(key))[0]
+    text = str(shown["blocks"])
+    assert shown["text"] == "PMP-2 · Boiler pump: running"
+    assert "HQ / Plant" in text and "*Downtime 2026*\\n6.0 h" in text and "*Failures 2026*\\n2" in text
+    assert "*Open work* (1)" in text and "Pump noisy again" in text
+    assert "*Last 1 completed*" in text and "Replaced the seal" in text
+    # MTBF: 1 Jan 00:00 GMT to 2 Mar 16:00 is 1,456 h; minus 6 h down = 1,450 h over 2 failures
+    assert "*MTBF*\\n725 h" in text and "*MTTR*\\n6.0 h" in text
+
+    button = next(b for b in shown["blocks"] if b["type"] == "actions")["elements"][0]
+    before = len(bot.fake.find("views.open"))
+    body = sr.block_action(
+        Action.ASSET_REQUEST,
+        button["value"],
+        user_id=STAFF,
+        channel="C0GENERAL",
+        message_ts="1.1",
+        response_url=bot.fake.response_url("asset"),
+    )
+    assert (await bot.post(body)).status == 200
+    form = (await bot.fake.wait_calls("views.open", before + 1))[-1].params["view"]
+    picker = next(b for b in form["blocks"] if b.get("block_id") == "asset")["element"]
+    assert picker["initial_option"] == {
+        "text": {"type": "plain_text", "text": "PMP-2 · Boiler pump", "emoji": True},
+        "value": f"asset:{asset_id}",
+    }
+    _, key = await bot.command("/wo", "asset NOPE", user_id=STAFF)
+    assert (await bot.replies_to(key))[0]["text"] == "There is no asset tagged “NOPE”."
