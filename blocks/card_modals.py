@@ -4,7 +4,7 @@ and the approver's reject. Each carries the work order (or request) in `private_
 from typing import Any
 
 from blocks import text as t
-from blocks.ids import INPUT_ACTION, Block, Callback, ref_value
+from blocks.ids import INPUT_ACTION, Action, Block, Callback, ref_value
 from blocks.modals import (
     CAUSE_MAX,
     MINUTES_MAX,
@@ -20,7 +20,6 @@ from models.schemas import ServiceRequestRead, WorkOrderRead
 
 REASON_MAX = 1000
 NOTE_MAX = 3000
-PARTS_MAX = 1000
 
 
 def _heading(wo: WorkOrderRead) -> dict[str, Any]:
@@ -106,18 +105,28 @@ def time_modal(wo: WorkOrderRead, *, user_id: str) -> dict[str, Any]:
 
 
 def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    """Pick a part from the register (type-ahead, with its stock) and the quantity used."""
+    picker = {
+        "type": "external_select",
+        "action_id": Action.PICK_PART,
+        "min_query_length": 0,
+        "placeholder": t.plain("Type a SKU or part name", 150),
+    }
+    quantity = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": True, "min_value": "0"}
+    override = {
+        "type": "checkboxes",
+        "action_id": INPUT_ACTION,
+        "options": [option("Take it even though the stock says there is not enough (managers)", "yes")],
+    }
     return _for(
         wo,
         Callback.PARTS_MODAL,
         f"Parts for {wo.ref}",
         "Record parts",
         [
-            input_block(
-                Block.PARTS,
-                "Parts used",
-                text_input(PARTS_MAX, multiline=True),
-                hint="One per line with the quantity, for example “2 x M8 bolt”.",
-            )
+            input_block(Block.PART, "Part", picker),
+            input_block(Block.QUANTITY, "Quantity", quantity),
+            input_block(Block.OVERRIDE, "Stock", override, optional=True),
         ],
     )
 

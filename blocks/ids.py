@@ -61,6 +61,7 @@ class Action(StrEnum):
     REQUEST_CATEGORY = "request_category"  # the modal redraws its custom fields for the category
     PICK_LOCATION = "pick_location"  # external_select, options served from the database
     PICK_ASSET = "pick_asset"
+    PICK_PART = "pick_part"  # "Use parts": parts with their stock, served from the database
     ACKNOWLEDGE = "sla_acknowledge"  # on an escalation message: someone is on it, stop reminding
     CHECKLIST = "wo_checklist"  # a checklist item: done / pass / fail / clear
     CHECKLIST_READING = "wo_checklist_reading"  # opens the reading modal
@@ -103,6 +104,9 @@ class Block(StrEnum):
     REASON = "reason"
     NOTE = "note"
     PARTS = "parts"
+    PART = "part"
+    QUANTITY = "quantity"
+    OVERRIDE = "override"
     DUE = "due"
     CARD_ACTIONS = "card_actions"
     READING = "reading"

@@ -33,7 +33,10 @@ def thread_line(event: EventRead) -> str | None:
             else t.clip(f"{who} noted: {t.escape(data.get('text', ''))}", t.SECTION_TEXT)
         )
     if event.kind == EventKind.PARTS_USED:
-        return t.clip(f"{who} used parts:\n{t.escape(data.get('parts', ''))}", t.SECTION_TEXT)
+        if "parts" in data:  # recorded as free text before the parts register
+            return t.clip(f"{who} used parts:\n{t.escape(data['parts'])}", t.SECTION_TEXT)
+        part = f"{data.get('sku')} {t.escape(data.get('name', ''))}"
+        return f"{who} used {data.get('quantity', 0):g} {t.escape(data.get('unit', ''))} of {part}."
     if event.kind == EventKind.PRIORITY_CHANGED:
         return f"{who} changed the priority from {_label(data.get('from'))} to {_label(data.get('to'))}."
     if event.kind == EventKind.DUE_CHANGED:
@@ -63,6 +66,15 @@ def thread_line(event: EventRead) -> str | None:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."
     return None
+
+
+def low_stock_alert(event: EventRead) -> str:
+    """To the team channel, once each time a part falls to its reorder point."""
+    data = event.data
+    return (
+        f":warning: *Low stock:* {data.get('sku')} {t.escape(data.get('name', ''))} — {data.get('left', 0):g} "
+        f"{t.escape(data.get('unit', ''))} left (reorder point {data.get('reorder_point', 0):g})."
+    )
 
 
 def _checklist_line(event: EventRead, who: str) -> str:

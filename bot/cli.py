@@ -5,18 +5,21 @@ import csv
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
 from bot.server import StartupError, post_digest, prepare_database, running
 from models import migrate
 from models.db import Database
-from services import pm_import, reports
+from services import parts, pm_import, reports
+from services.errors import DomainError
 from services.org import Organisation, OrgConfigError, load_organisation
 
 cli = typer.Typer(
@@ -28,9 +31,13 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_cli = typer.Typer(help="The organisation config file (wrench.yml).", no_args_is_help=True)
 import_cli = typer.Typer(help="Import data from CSV files.", no_args_is_help=True)
+parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(config_cli, name="config")
 cli.add_typer(import_cli, name="import")
+cli.add_typer(parts_cli, name="parts")
+CLI_ACTOR = "cli"  # who stock movements made with `wrench parts` are recorded as
+T = TypeVar("T")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -134,11 +141,20 @@ def report(
 
 
 async def _report(settings: CoreSettings, org: Organisation, team: str, days: int) -> list[tuple[str, str]]:
+    found = await _in_database(settings, partial(reports.team_report, org=org, team=team, now=_now(), days=days))
+    return reports.report_rows(found)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _in_database(settings: CoreSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work(session)` in one transaction on DATABASE_URL (SQLite migrated first), then let go of it."""
     db = Database(settings.database_url)
     try:
         await prepare_database(db)
-        found = await db.run(partial(reports.team_report, org=org, team=team, now=datetime.now(UTC), days=days))
-        return reports.report_rows(found)
+        return await db.run(work)
     finally:
         await db.dispose()
 
@@ -181,13 +197,69 @@ def import_pm(
 
 
 async def _import_pm(settings: CoreSettings, org: Organisation, text: str, *, dry_run: bool) -> pm_import.Report:
-    db = Database(settings.database_url)
+    return await _in_database(
+        settings, partial(pm_import.import_schedules, org=org, now=_now(), text=text, dry_run=dry_run)
+    )
+
+
+@parts_cli.command("add")
+def parts_add(
+    sku: Annotated[str, typer.Argument(help="Stock keeping unit, unique (letters, digits, . _ / -).")],
+    name: Annotated[str, typer.Argument(help="What it is.")],
+    unit: Annotated[str, typer.Option(help="each, m, l, kg...")] = "each",
+    cost: Annotated[float, typer.Option(min=0, help="Unit cost, in the organisation's currency.")] = 0,
+    on_hand: Annotated[float, typer.Option(min=0, help="Opening stock (recorded as a movement).")] = 0,
+    reorder_point: Annotated[float, typer.Option(min=0, help="Alert the team when stock falls to this.")] = 0,
+    location: Annotated[str, typer.Option(help="Where it is kept.")] = "",
+) -> None:
+    """Add a part to the register."""
+    work = partial(
+        parts.add_part,
+        now=_now(),
+        actor_id=CLI_ACTOR,
+        sku=sku,
+        name=name,
+        unit=unit,
+        unit_cost=cost,
+        on_hand=on_hand,
+        reorder_point=reorder_point,
+        location=location,
+    )
+    part = _run_parts(work)
+    typer.echo(f"added {part.sku} {part.name}: {on_hand:g} {part.unit} in stock")
+
+
+@parts_cli.command("receive")
+def parts_receive(
+    sku: Annotated[str, typer.Argument(help="The part's SKU.")],
+    quantity: Annotated[float, typer.Argument(help="How many arrived.")],
+    note: Annotated[str, typer.Option(help="Delivery note, order number...")] = "",
+) -> None:
+    """Record stock that arrived (a movement); back above the reorder point, the alert is armed again."""
+    part = _run_parts(partial(parts.receive, now=_now(), actor_id=CLI_ACTOR, sku=sku, quantity=quantity, note=note))
+    typer.echo(f"{part.sku}: {part.on_hand:g} {part.unit} in stock")
+
+
+@parts_cli.command("list")
+def parts_list() -> None:
+    """Every part with its stock, reorder point and unit cost."""
+    found = _run_parts(parts.listing)
+    typer.echo(f"{'SKU':<16} {'name':<32} {'on hand':>10} {'reorder at':>10} {'unit cost':>10}")
+    for part in found:
+        low = "  LOW" if part.on_hand <= part.reorder_point else ""
+        cost = part.unit_cost_cents / 100
+        typer.echo(
+            f"{part.sku:<16} {part.name[:32]:<32} {part.on_hand:>10g} {part.reorder_point:>10g} {cost:>10.2f}{low}"
+        )
+
+
+def _run_parts(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     try:
-        await prepare_database(db)
-        work = partial(pm_import.import_schedules, org=org, now=datetime.now(UTC), text=text, dry_run=dry_run)
-        return await db.run(work)
-    finally:
-        await db.dispose()
+        return asyncio.run(_in_database(load_settings(CoreSettings), work))
+    except (SettingsError, StartupError) as error:
+        fail(str(error))
+    except DomainError as error:
+        fail(str(error), code=1)
 
 
 @db_cli.command("upgrade")

@@ -92,6 +92,9 @@ class SlackNotifier:
             if not thread_only:
                 await self.refresh_card(work_order)
             await self._write_thread(work_order, change, channel, ts)
+        for event in change.events:
+            if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
+                await self.api.post(self.org.team(work_order.team).channel, messages.low_stock_alert(event))
         permalink = None
         for recipient, message in self._news(change):
             if recipient == SYSTEM_ACTOR:

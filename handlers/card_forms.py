@@ -12,7 +12,7 @@ from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import Change, WorkOrderRead
-from services import downtime, lifecycle, rules, work_log
+from services import downtime, lifecycle, parts, rules, work_log
 
 
 class Form(BaseModel):
@@ -51,7 +51,16 @@ class TimeForm(Form):
 
 
 class PartsForm(Form):
-    parts: str = Field(min_length=1, max_length=card_modals.PARTS_MAX)
+    part: str = Field(pattern=r"^part:\d+$")
+    quantity: float = Field(gt=0, le=parts.MAX_QUANTITY)
+    override: list[str] = []
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "part_id": int(self.part.removeprefix("part:")),
+            "quantity": self.quantity,
+            "override": bool(self.override),
+        }
 
 
 class PlanForm(Form):
@@ -108,8 +117,8 @@ CARD_FORMS: dict[str, CardForm] = {
         rules.Action.USE_PARTS,
         lambda wo, _: card_modals.parts_modal(wo),
         PartsForm,
-        work_log.use_parts,
-        Block.PARTS,
+        parts.use,
+        Block.QUANTITY,
         False,
     ),
     Callback.PLAN_MODAL: CardForm(

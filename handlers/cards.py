@@ -4,13 +4,13 @@ buttons and menu entries that open a small form, and the requester's Confirm / R
 from functools import partial
 from typing import Any
 
-from blocks import messages
+from blocks import messages, modals
 from blocks.ids import Action, Callback, MoreOption, parse_ref
 from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import assignment, lifecycle, work_orders
+from services import assignment, lifecycle, parts, work_orders
 from services.errors import DomainError, Stale
 
 ONE_CLICK = {
@@ -34,6 +34,7 @@ def register(app: Any) -> None:
     app.action(Action.MORE)(guarded(open_from_menu))
     app.action(Action.ASSIGN)(guarded(assign))
     app.action(Action.CONFIRM)(guarded(confirm))
+    app.options(Action.PICK_PART)(part_options)
     for callback_id in CARD_FORMS:
         app.view(callback_id)(guarded(submit_form))
 
@@ -131,6 +132,13 @@ async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], cont
         return
     await ack()
     await deps.notifier.work_order_changed(change)
+
+
+async def part_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """Type-ahead for "Use parts": matching parts with their stock."""
+    deps = deps_of(context)
+    found = await deps.db.run(partial(parts.find_parts, text=str(body.get("value") or "")))
+    await ack(options=[modals.option(choice.label, f"part:{choice.id}") for choice in found])
 
 
 async def confirm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.counters import Counter
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
+from models.parts import Part, StockMovement
 from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
 from models.requests import ServiceRequest
@@ -20,11 +21,13 @@ __all__ = [
     "LaborEntry",
     "Location",
     "MeterReading",
+    "Part",
     "PersonSettings",
     "PmOccurrence",
     "PmSchedule",
     "SeenEvent",
     "ServiceRequest",
+    "StockMovement",
     "WorkOrder",
     "WorkOrderEvent",
 ]

@@ -13,7 +13,6 @@ from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
 
 NOTE_MAX = 3000
-PARTS_MAX = 1000
 
 
 async def add_note(
@@ -87,25 +86,6 @@ async def log_time(
 
     changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=worker_on_team)
     event = changes.log_labor(session, org, work_order, minutes=minutes, worker_id=worker_id, actor_id=user_id, now=now)
-    return await changes.done(session, work_order, event)
-
-
-async def use_parts(
-    session: AsyncSession,
-    *,
-    org: Organisation,
-    now: datetime,
-    work_order_id: int,
-    user_id: str,
-    parts: str,
-) -> Change:
-    """Parts used, as free text until the parts register exists (issue 5)."""
-    parts = checked_text(parts, field="parts", limit=PARTS_MAX, ask="List the parts used.")
-    work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
-    event = changes.record(
-        session, work_order, now=now, actor_id=user_id, kind=EventKind.PARTS_USED, data={"parts": parts}
-    )
     return await changes.done(session, work_order, event)
 
 

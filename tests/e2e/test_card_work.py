@@ -2,6 +2,7 @@
 complete with a photo, and the requester's confirm or reopen (or the auto-close)."""
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,12 +11,13 @@ from blocks.ids import Action, MoreOption
 from models.db import Database
 from models.tables import LaborEntry, WorkOrder, WorkOrderEvent
 from scheduler import jobs
+from services import parts
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call
-from tests.support.org import MANAGER, OUTSIDER, STAFF, TECH_1, TECH_2
+from tests.support.org import MANAGER, OUTSIDER, STAFF, TEAM_CHANNEL, TECH_1, TECH_2
 
 
 async def stored(db: Database) -> WorkOrder:
@@ -96,7 +98,10 @@ async def test_hold_with_a_reason_then_resume(bot: BotClient, db: Database) -> N
     assert (wo.status, wo.hold_reason, wo.status_note) == ("in_progress", None, None)
 
 
-async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database) -> None:
+async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    await db.run(
+        partial(parts.add_part, now=clock(), actor_id="cli", sku="WSH-8", name="Washer M8", on_hand=3, reorder_point=2)
+    )
     card = await file_request(bot)
     await click_card(bot, card, Action.CLAIM, TECH_1)
     await updated(bot, card, 1)
@@ -108,15 +113,33 @@ async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database) 
     body = await submit(bot, time, {"minutes": sr.number_value("0"), "worker": sr.user_value(TECH_1)}, TECH_1)
     assert body == {"response_action": "errors", "errors": {"minutes": "Enter 1 or more."}}
     assert await submit(bot, time, {"minutes": sr.number_value("40"), "worker": sr.user_value(TECH_2)}, TECH_1) is None
-    parts = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.PARTS)
-    assert await submit(bot, parts, {"parts": sr.text_value("2 x washer")}, TECH_1) is None
+    status, offered = await bot.send(sr.options_request(Action.PICK_PART, "washer", user_id=TECH_1))
+    assert status == 200 and [o["value"] for o in offered["options"]] == ["part:1"]
+    assert offered["options"][0]["text"]["text"] == "WSH-8 · Washer M8 (3 each)"
+    form = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.PARTS)
+    used = {"part": sr.select_value("part:1", kind="external_select"), "quantity": sr.number_value("2")}
+    assert await submit(bot, form, used, TECH_1) is None
+    too_many = await submit(bot, form, used, TECH_1)
+    assert too_many == {
+        "response_action": "errors",
+        "errors": {
+            "quantity": "Only 1 each of WSH-8 in stock. Record what you took; a manager can tick the "
+            "override if the count is wrong."
+        },
+    }
 
     lines = await thread(bot, card, 4)
     assert lines[1:] == [
         f"<@{TECH_1}> noted: Shut the valve &lt;first&gt;",
         f"<@{TECH_1}> logged 40 min for <@{TECH_2}>.",
-        f"<@{TECH_1}> used parts:\n2 x washer",
+        f"<@{TECH_1}> used 2 each of WSH-8 Washer M8.",
     ]
+    alerts = [
+        c.params["text"]
+        for c in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL)
+        if "Low stock" in c.params["text"]
+    ]
+    assert alerts == [":warning: *Low stock:* WSH-8 Washer M8 — 1 each left (reorder point 2)."]
     assert len(bot.fake.find("chat.update")) == 1  # notes, time and parts leave the card as it is
     async with db.unit_of_work() as session:
         labor = (

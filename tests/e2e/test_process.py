@@ -297,3 +297,21 @@ async def test_report_prints_a_teams_kpis_and_writes_csv(
     assert lines[0] == "kpi,value" and "Backlog (open work orders),1" in lines
     code, output = await wrench("report", "--team", "nobody", env=env)
     assert code == 2 and "--team: no team 'nobody'" in output
+
+
+async def test_parts_register_from_the_cli(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    code, output = await wrench(
+        "parts", "add", "BLT-M8", "M8 bolt", "--cost", "0.35", "--on-hand", "40", "--reorder-point", "50", env=env
+    )
+    assert code == 0 and output.strip() == "added BLT-M8 M8 bolt: 40 each in stock", output
+    code, output = await wrench("parts", "add", "blt-m8", "Again", env=env)
+    assert code == 1 and "There is already a part BLT-M8." in output
+    code, output = await wrench("parts", "receive", "BLT-M8", "25", "--note", "PO 1182", env=env)
+    assert code == 0 and output.strip() == "BLT-M8: 65 each in stock", output
+    code, output = await wrench("parts", "list", env=env)
+    assert code == 0 and "BLT-M8" in output and "65" in output and "0.35" in output and "LOW" not in output
+    code, output = await wrench("parts", "receive", "NOPE", "1", env=env)
+    assert code == 1 and "There is no part NOPE." in output

@@ -52,7 +52,11 @@ def test_shortcuts_match() -> None:
 
 def test_every_action_and_modal_has_one_listener() -> None:
     listeners = registered()
-    pickers = {ids.Action.PICK_LOCATION, ids.Action.PICK_ASSET}  # answered through `options`, not `action`
+    pickers = {
+        ids.Action.PICK_LOCATION,
+        ids.Action.PICK_ASSET,
+        ids.Action.PICK_PART,
+    }  # answered through `options`, not `action`
     assert sorted(listeners["action"]) == sorted(set(ids.Action) - pickers)
     assert sorted(listeners["options"]) == sorted(pickers)
     assert sorted(listeners["view"]) == sorted(ids.Callback)

@@ -1,0 +1,223 @@
+"""Parts and their stock. Every stock change is a movement recorded beside a conditional UPDATE of the
+part's `on_hand`, so two technicians taking the last one at the same moment cannot both succeed; stock
+goes below zero only when a manager overrides; reaching the reorder point alerts the team once per dip."""
+
+import math
+import re
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import EventKind
+from models.parts import Part, StockMovement
+from models.schemas import Change, Choice
+from services import changes, rules
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.org import Organisation
+
+SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+MAX_QUANTITY = 1_000_000
+PICKER_LIMIT = 20
+
+
+def quantity_of(value: float, *, field: str = "quantity") -> float:
+    if not math.isfinite(value) or not 0 < value <= MAX_QUANTITY:
+        raise InvalidInput(f"Enter a quantity above 0 and at most {MAX_QUANTITY:,}.", field=field)
+    return value
+
+
+async def add_part(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    actor_id: str,
+    sku: str,
+    name: str,
+    unit: str = "each",
+    unit_cost: float = 0,
+    on_hand: float = 0,
+    reorder_point: float = 0,
+    location: str = "",
+) -> Part:
+    """A new part; its opening stock is recorded as a movement like any other."""
+    if not SKU.match(sku):
+        raise InvalidInput(f"“{sku[:64]}” is not a SKU: letters, digits and . _ / - (at most 64).", field="sku")
+    existing = await session.scalar(select(Part.sku).where(func.lower(Part.sku) == sku.lower()))
+    if existing is not None:
+        raise InvalidInput(f"There is already a part {existing}.", field="sku")
+    if not name.strip() or unit_cost < 0 or on_hand < 0 or reorder_point < 0:
+        raise InvalidInput("A part needs a name, and no negative cost, stock or reorder point.", field="name")
+    part = Part(
+        sku=sku,
+        name=name.strip()[:150],
+        unit=unit.strip()[:20] or "each",
+        unit_cost_cents=round(unit_cost * 100),
+        on_hand=0,
+        reorder_point=reorder_point,
+        location=location.strip()[:200],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(part)
+    await session.flush()
+    if on_hand:
+        await receive(session, now=now, actor_id=actor_id, sku=sku, quantity=on_hand, note="opening stock")
+    return part
+
+
+async def by_sku(session: AsyncSession, sku: str) -> Part:
+    part = (await session.execute(select(Part).where(func.lower(Part.sku) == sku.strip().lower()))).scalar_one_or_none()
+    if part is None:
+        raise NotFound(f"There is no part {sku[:64]}.")
+    return part
+
+
+async def receive(
+    session: AsyncSession, *, now: datetime, actor_id: str, sku: str, quantity: float, note: str = ""
+) -> Part:
+    """Stock that arrived; back above the reorder point, the low-stock alert is armed again."""
+    part = await by_sku(session, sku)
+    quantity_of(quantity)
+    await _move(session, part, quantity, kind="receive", actor_id=actor_id, now=now, note=note)
+    await session.refresh(part)
+    if part.on_hand > part.reorder_point and part.low_alerted:
+        part.low_alerted = False
+    return part
+
+
+async def listing(session: AsyncSession) -> list[Part]:
+    return list((await session.execute(select(Part).order_by(Part.sku))).scalars())
+
+
+async def find_parts(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
+    """Parts whose SKU or name contain every typed word, with their stock, by SKU (the picker)."""
+    query = select(Part)
+    for word in text.lower().split()[:5]:
+        query = query.where(
+            or_(
+                func.lower(Part.sku).contains(word, autoescape=True),
+                func.lower(Part.name).contains(word, autoescape=True),
+            )
+        )
+    rows = (await session.execute(query.order_by(Part.sku).limit(limit))).scalars()
+    return [Choice(id=p.id, label=f"{p.sku} · {p.name} ({p.on_hand:g} {p.unit})") for p in rows]
+
+
+async def use(
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order_id: int,
+    user_id: str,
+    part_id: int,
+    quantity: float,
+    override: bool = False,
+) -> Change:
+    """`quantity` of a part used on a work order: stock goes down (not below zero unless a manager
+    overrides), a movement and an event record it, and crossing the reorder point flags a low-stock alert."""
+    quantity_of(quantity)
+    work_order = await changes.load(session, work_order_id)
+    changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
+    part = await session.get(Part, part_id)
+    if part is None:
+        raise InvalidInput("That part is no longer in the register; pick another.", field="part")
+    if override and not changes.roles(org, work_order, user_id) & rules.OVERRIDES_ASSIGNEE:
+        raise Forbidden(f"Only {org.team(work_order.team).name} managers can take stock below zero.")
+    left = await _move(
+        session,
+        part,
+        -quantity,
+        kind="use",
+        actor_id=user_id,
+        now=now,
+        work_order_id=work_order.id,
+        overridden=override,
+        allow_negative=override,
+    )
+    if left is None:
+        await session.refresh(part)
+        raise InvalidInput(
+            f"Only {part.on_hand:g} {part.unit} of {part.sku} in stock. Record what you took; "
+            "a manager can tick the override if the count is wrong.",
+            field="quantity",
+        )
+    low = left <= part.reorder_point and await _claim_low_alert(session, part.id)
+    data = {
+        "sku": part.sku,
+        "name": part.name,
+        "quantity": quantity,
+        "unit": part.unit,
+        "cost_cents": round(quantity * part.unit_cost_cents),
+        "left": left,
+        "low_stock": low,
+        "reorder_point": part.reorder_point,
+    }
+    work_order.updated_at = now
+    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.PARTS_USED, data=data)
+    return await changes.done(session, work_order, event)
+
+
+async def _move(
+    session: AsyncSession,
+    part: Part,
+    quantity: float,
+    *,
+    kind: str,
+    actor_id: str,
+    now: datetime,
+    work_order_id: int | None = None,
+    note: str = "",
+    overridden: bool = False,
+    allow_negative: bool = True,
+) -> float | None:
+    """Change the stock by `quantity` in one conditional UPDATE; None when it would go below zero."""
+    statement = update(Part).where(Part.id == part.id)
+    if not allow_negative:
+        statement = statement.where(Part.on_hand + quantity >= 0)
+    moved = await session.execute(
+        statement.values(on_hand=Part.on_hand + quantity, updated_at=now)
+        .returning(Part.on_hand)
+        .execution_options(synchronize_session=False)
+    )
+    left = moved.scalar_one_or_none()
+    if left is None:
+        return None
+    session.add(
+        StockMovement(
+            part_id=part.id,
+            work_order_id=work_order_id,
+            kind=kind,
+            quantity=quantity,
+            unit_cost_cents=part.unit_cost_cents,
+            overridden=overridden,
+            note=note,
+            actor_id=actor_id,
+            at=now,
+        )
+    )
+    return float(left)
+
+
+async def _claim_low_alert(session: AsyncSession, part_id: int) -> bool:
+    """True for the one use that takes the part to its reorder point first (until stock is received)."""
+    claimed = await session.execute(
+        update(Part)
+        .where(Part.id == part_id, Part.low_alerted.is_(False))
+        .values(low_alerted=True)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+async def cost_cents_of(session: AsyncSession, work_order_ids: list[int]) -> dict[int, int]:
+    """Parts cost per work order: what was used (at the cost when used), less what was returned."""
+    if not work_order_ids:
+        return {}
+    rows = await session.execute(
+        select(StockMovement.work_order_id, func.sum(-StockMovement.quantity * StockMovement.unit_cost_cents))
+        .where(StockMovement.work_order_id.in_(work_order_ids))
+        .group_by(StockMovement.work_order_id)
+    )
+    return {int(wo_id): round(total or 0) for wo_id, total in rows if wo_id is not None}
