@@ -1,5 +1,6 @@
 """The work-order card posted to the team channel, and its button-less twin for `/wo`."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from blocks import checklist
@@ -23,6 +24,9 @@ STATUS_BADGE = {
     Status.CANCELLED: ":no_entry_sign: Cancelled",
 }
 ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
+# Two ⋯ menus, as Slack's overflow menu holds five entries: recording work, and changing the work order.
+LOG_MENU = (MoreOption.NOTE, MoreOption.TIME, MoreOption.PARTS, MoreOption.COST)
+MANAGE_MENU = (MoreOption.PLAN, MoreOption.ASSET_DOWN, MoreOption.CANCEL)
 MORE_LABELS = {
     MoreOption.NOTE: "Add note",
     MoreOption.TIME: "Log time",
@@ -30,6 +34,7 @@ MORE_LABELS = {
     MoreOption.PLAN: "Change priority or due",
     MoreOption.CANCEL: "Cancel work order",
     MoreOption.ASSET_DOWN: "Asset is down",
+    MoreOption.COST: "Add other cost",
 }
 
 
@@ -97,7 +102,10 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     if wo.resolution:
         cause = f"\n*Cause:* {t.escape(wo.cause)}" if wo.cause else ""
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
-    blocks.append({"type": "context", "elements": [t.mrkdwn(_footer(wo))]})
+    footer = _footer(wo)
+    if context.cost and wo.status in (Status.COMPLETED, Status.CLOSED):
+        footer += f" · cost {t.escape(context.cost)}"
+    blocks.append({"type": "context", "elements": [t.mrkdwn(footer)]})
     return blocks
 
 
@@ -169,19 +177,22 @@ def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
         controls.append(button("Unassign", Action.UNASSIGN, value))
     if wo.status in ACTIVE:
         controls.append({"type": "users_select", "action_id": Action.ASSIGN, "placeholder": t.plain("Assign to…", 150)})
-    more = list(MoreOption) if wo.status in ACTIVE else [MoreOption.NOTE, MoreOption.TIME, MoreOption.PARTS]
-    if wo.asset_id is None:
-        more = [option for option in more if option is not MoreOption.ASSET_DOWN]
-    controls.append(
-        {
-            "type": "overflow",
-            "action_id": Action.MORE,
-            "options": [
-                {"text": t.plain(MORE_LABELS[option], t.OPTION_TEXT), "value": f"{option}|{value}"} for option in more
-            ],
-        }
-    )
+    controls.append(_menu(Action.MORE, LOG_MENU, value))
+    if wo.status in ACTIVE:
+        manage = [o for o in MANAGE_MENU if o is not MoreOption.ASSET_DOWN or wo.asset_id is not None]
+        controls.append(_menu(Action.MANAGE, manage, value))
     return controls
+
+
+def _menu(action_id: str, options: Sequence[MoreOption], value: str) -> dict[str, Any]:
+    """An overflow menu (Slack allows five entries in one)."""
+    return {
+        "type": "overflow",
+        "action_id": action_id,
+        "options": [
+            {"text": t.plain(MORE_LABELS[option], t.OPTION_TEXT), "value": f"{option}|{value}"} for option in options
+        ],
+    }
 
 
 def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:

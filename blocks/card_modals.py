@@ -165,6 +165,20 @@ def cancel_modal(wo: WorkOrderRead) -> dict[str, Any]:
     )
 
 
+def cost_modal(wo: WorkOrderRead) -> dict[str, Any]:
+    amount = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": True, "min_value": "0"}
+    return _for(
+        wo,
+        Callback.COST_MODAL,
+        "Add a cost",
+        "Add cost",
+        [
+            input_block(Block.DESCRIPTION, "What for?", text_input(200), hint="A contractor's invoice, a rental..."),
+            input_block(Block.AMOUNT, "Amount", amount),
+        ],
+    )
+
+
 def down_modal(wo: WorkOrderRead) -> dict[str, Any]:
     return _for(
         wo,

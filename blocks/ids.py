@@ -40,6 +40,7 @@ class Callback(StrEnum):
     READING_MODAL = "reading_modal"  # a checklist item's reading
     PM_MODAL = "pm_modal"  # new or edited PM schedule
     DOWN_MODAL = "down_modal"  # the work order's asset is down
+    COST_MODAL = "cost_modal"  # an other cost
 
 
 class Action(StrEnum):
@@ -52,7 +53,8 @@ class Action(StrEnum):
     RESUME = "wo_resume"
     UNASSIGN = "wo_unassign"
     ASSIGN = "wo_assign"  # users_select on the card
-    MORE = "wo_more"  # overflow menu: note, time, parts, plan, cancel
+    MORE = "wo_more"  # overflow menu: note, time, parts, other cost
+    MANAGE = "wo_manage"  # overflow menu: priority or due, asset down, cancel
     CONFIRM = "wo_confirm"  # in the requester's DM after completion
     REOPEN = "wo_reopen"
     SHOW = "wo_show"  # "Open" next to a /wo result
@@ -84,6 +86,7 @@ class MoreOption(StrEnum):
     PLAN = "plan"
     CANCEL = "cancel"
     ASSET_DOWN = "asset_down"  # only on work with an asset
+    COST = "cost"
 
 
 class Block(StrEnum):
@@ -106,6 +109,7 @@ class Block(StrEnum):
     PARTS = "parts"
     PART = "part"
     QUANTITY = "quantity"
+    AMOUNT = "amount"
     OVERRIDE = "override"
     DUE = "due"
     CARD_ACTIONS = "card_actions"

@@ -59,6 +59,9 @@ def thread_line(event: EventRead) -> str | None:
             f":red_circle: {who} reported {t.escape(data.get('asset', ''))} down: {t.escape(data.get('reason', ''))}",
             t.SECTION_TEXT,
         )
+    if event.kind == EventKind.COST_ADDED:
+        amount = f"{data.get('amount_cents', 0) / 100:,.2f} {data.get('currency', '')}".strip()
+        return t.clip(f"{who} added a cost of {amount}: {t.escape(data.get('description', ''))}", t.SECTION_TEXT)
     if event.kind == EventKind.ASSET_UP:
         asset, hours = t.escape(data.get("asset", "")), data.get("down_hours", 0)
         return f":large_green_circle: {asset} is running again (down {hours:g} h)."

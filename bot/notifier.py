@@ -25,7 +25,7 @@ from services.ports import Clock
 log = logging.getLogger("wrench.notifier")
 
 # Events that only add to the thread: the card itself does not change.
-THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED}
+THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED}
 
 
 async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: DigestChart | None) -> Any:

@@ -12,7 +12,7 @@ from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import Change, WorkOrderRead
-from services import downtime, lifecycle, parts, rules, work_log
+from services import costs, downtime, lifecycle, parts, rules, work_log
 
 
 class Form(BaseModel):
@@ -61,6 +61,11 @@ class PartsForm(Form):
             "quantity": self.quantity,
             "override": bool(self.override),
         }
+
+
+class CostForm(Form):
+    description: str = Field(min_length=1, max_length=200)
+    amount: float = Field(gt=0, le=costs.LARGEST)
 
 
 class PlanForm(Form):
@@ -127,6 +132,14 @@ CARD_FORMS: dict[str, CardForm] = {
     Callback.CANCEL_MODAL: CardForm(
         rules.Action.CANCEL, lambda wo, _: card_modals.cancel_modal(wo), ReasonForm, lifecycle.cancel, Block.REASON
     ),
+    Callback.COST_MODAL: CardForm(
+        rules.Action.ADD_COST,
+        lambda wo, _: card_modals.cost_modal(wo),
+        CostForm,
+        costs.add_cost,
+        Block.AMOUNT,
+        False,
+    ),
     Callback.DOWN_MODAL: CardForm(
         rules.Action.REPORT_DOWN,
         lambda wo, _: card_modals.down_modal(wo),
@@ -153,4 +166,5 @@ MORE_FORMS: dict[MoreOption, str] = {
     MoreOption.PLAN: Callback.PLAN_MODAL,
     MoreOption.CANCEL: Callback.CANCEL_MODAL,
     MoreOption.ASSET_DOWN: Callback.DOWN_MODAL,
+    MoreOption.COST: Callback.COST_MODAL,
 }

@@ -32,6 +32,7 @@ def register(app: Any) -> None:
     for action_id in OPENS_FORM:
         app.action(action_id)(guarded(open_form))
     app.action(Action.MORE)(guarded(open_from_menu))
+    app.action(Action.MANAGE)(guarded(open_from_menu))
     app.action(Action.ASSIGN)(guarded(assign))
     app.action(Action.CONFIRM)(guarded(confirm))
     app.options(Action.PICK_PART)(part_options)

@@ -83,6 +83,7 @@ class EventKind(StrEnum):
     CHECKLIST_ITEM = "checklist_item"
     FOLLOW_UP_OPENED = "follow_up_opened"
     ASSET_DOWN = "asset_down"
+    COST_ADDED = "cost_added"
     ASSET_UP = "asset_up"
 
 

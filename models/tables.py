@@ -8,12 +8,13 @@ from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
-from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
+from models.work_orders import CostEntry, LaborEntry, WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Asset",
     "AssetMeter",
     "Base",
+    "CostEntry",
     "Counter",
     "DigestRun",
     "Downtime",

@@ -115,3 +115,16 @@ class LaborEntry(Base):
     # The hourly rate when it was logged (config may change later) and what the time cost, in cents.
     rate_cents: Mapped[int | None]
     cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CostEntry(Base):
+    """A cost that is neither labor nor stock parts (a contractor's invoice, a rental), entered on the card."""
+
+    __tablename__ = "cost_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]

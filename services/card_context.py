@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import FieldType
 from models.schemas import CardContext, WorkOrderRead
-from services import custom_fields, places
+from services import costs, custom_fields, places
 from services.org import Organisation
 
 
@@ -18,9 +18,11 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
             shown.append((spec.label, custom_fields.display(spec, value), spec.type))
         else:  # a field since removed from the config: still show what was recorded
             shown.append((key, str(value), FieldType.TEXT))
+    cost = await costs.total_cents(session, work_order.id)
     return CardContext(
         category=org.category_name(work_order.category),
         team=org.team(work_order.team).name,
         asset=await places.asset_label(session, work_order.asset_id),
         fields=tuple(shown),
+        cost=f"{cost / 100:,.2f} {org.currency}" if cost else None,
     )

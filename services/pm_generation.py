@@ -51,6 +51,7 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, asse
                 made = await _generate(session, org, now, today, schedule, reading, by_calendar=calendar_due)
             created.append(made)
         except DomainError as error:
+            await session.refresh(schedule)  # as it was before the savepoint
             notices.append(_pause(schedule, now, f"its work order could not be created ({error})"))
     await session.flush()
     return PmRun(created=tuple(created), notices=tuple(notices))
@@ -154,21 +155,7 @@ async def _generate(
     else:
         due, trigger = today, "meter"
     sequence = schedule.generated_count + 1
-    work_order = await _create_work_order(session, org, now, schedule, due, skipped, trigger, reading)
-    session.add(
-        PmOccurrence(
-            schedule_id=schedule.id,
-            sequence=sequence,
-            due_on=due,
-            work_order_id=work_order.id,
-            trigger=trigger,
-            skipped=skipped,
-            created_at=now,
-        )
-    )
     schedule.generated_count, schedule.last_due_on, schedule.missed = sequence, due, 0
-    if schedule.one_open:
-        schedule.open_work_order_id = work_order.id
     if schedule.meter and reading is not None:
         schedule.meter_base = reading
         if schedule.meter_threshold is not None and reading >= schedule.meter_threshold:
@@ -181,6 +168,23 @@ async def _generate(
         schedule.next_due_on = None
     schedule.generate_on = _generate_on(schedule)
     schedule.updated_at = now
+    # The schedule's version is checked here, before anything is created: a scheduler that generated this
+    # occurrence first (SQLite has no row locks) makes this transaction retry and find nothing to do.
+    await session.flush()
+    work_order = await _create_work_order(session, org, now, schedule, due, skipped, trigger, reading)
+    session.add(
+        PmOccurrence(
+            schedule_id=schedule.id,
+            sequence=sequence,
+            due_on=due,
+            work_order_id=work_order.id,
+            trigger=trigger,
+            skipped=skipped,
+            created_at=now,
+        )
+    )
+    if schedule.one_open:
+        schedule.open_work_order_id = work_order.id
     await session.flush()
     return work_order
 

@@ -14,7 +14,7 @@ from models.maintenance import PmOccurrence, PmSchedule
 from models.places import Asset, Downtime
 from models.requests import ServiceRequest
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
-from services import kpis, parts, rules
+from services import costs, kpis, parts, rules
 from services.org import Organisation
 
 INTERVAL_DAYS = {Repeat.DAYS: 1, Repeat.WEEKS: 7, Repeat.MONTHS: 30.44, Repeat.YEARS: 365.25}
@@ -43,6 +43,7 @@ async def load_work(session: AsyncSession, query: Select[Any]) -> list[kpis.Work
         )
     }
     parts_cost = await parts.cost_cents_of(session, ids)
+    other_cost = await costs.other_cents_of(session, ids)
     holds, reopened = await _holds_and_reopens(session, ids)
     due = {
         wo_id: (on, _interval(repeat, every))
@@ -72,6 +73,7 @@ async def load_work(session: AsyncSession, query: Select[Any]) -> list[kpis.Work
                 labor_minutes=minutes,
                 labor_cost=cost / 100,
                 parts_cost=parts_cost.get(wo.id, 0) / 100,
+                other_cost=other_cost.get(wo.id, 0) / 100,
                 sla_resolution=wo.sla_resolution,
                 reopened=wo.id in reopened,
                 pm_due_on=pm_due_on,

@@ -52,6 +52,7 @@ class Action(StrEnum):
     CHECK_ITEM = "check_item"  # tick, pass or fail a checklist item, or record its reading
     FOLLOW_UP = "follow_up"  # open a corrective work order for a failed checklist item
     REPORT_DOWN = "report_down"  # the work order's asset is down (downtime starts)
+    ADD_COST = "add_cost"  # an other cost (contractor, rental...) on the work order
 
 
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
@@ -76,6 +77,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CHECK_ITEM: _WORKERS,
     Action.FOLLOW_UP: _WORKERS,
     Action.REPORT_DOWN: frozenset({Role.REQUESTER, Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Action.ADD_COST: _WORKERS,
 }
 
 # A role that counts for an action only while the work order is in one of these statuses.
@@ -119,6 +121,7 @@ PHRASES: dict[Action, str] = {
     Action.CHECK_ITEM: "fill in the checklist of",
     Action.FOLLOW_UP: "open a follow-up from",
     Action.REPORT_DOWN: "report the asset down on",
+    Action.ADD_COST: "add a cost to",
 }
 
 

@@ -151,10 +151,10 @@ async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database, 
 
 async def test_managers_replan_priority_and_due_date(bot: BotClient, db: Database, clock: FrozenClock) -> None:
     card = await file_request(bot)  # plumbing: medium, resolve in 3 days
-    key = await click_card(bot, card, Action.MORE, TECH_1, element={"type": "overflow", "option": MoreOption.PLAN})
+    key = await click_card(bot, card, Action.MANAGE, TECH_1, element={"type": "overflow", "option": MoreOption.PLAN})
     assert (await bot.replies_to(key))[0]["text"].startswith("Only Facilities managers can change the priority")
 
-    form = await open_card_form(bot, card, Action.MORE, MANAGER, type="overflow", option=MoreOption.PLAN)
+    form = await open_card_form(bot, card, Action.MANAGE, MANAGER, type="overflow", option=MoreOption.PLAN)
     shown_due = next(b for b in form["blocks"] if b.get("block_id") == "due")["element"]["initial_date_time"]
     # Slack sends the pre-filled due time back with the new priority: that is no due-date change
     values = {"priority": sr.select_value("urgent"), "due": sr.datetime_value(shown_due)}
@@ -163,11 +163,11 @@ async def test_managers_replan_priority_and_due_date(bot: BotClient, db: Databas
     assert (wo.priority, wo.resolution_due_at) == ("urgent", clock() + timedelta(hours=4))
     assert (await thread(bot, card, 1))[-1] == f"<@{MANAGER}> changed the priority from Medium to Urgent."
 
-    form = await open_card_form(bot, card, Action.MORE, MANAGER, type="overflow", option=MoreOption.PLAN)
+    form = await open_card_form(bot, card, Action.MANAGE, MANAGER, type="overflow", option=MoreOption.PLAN)
     friday = int((clock() + timedelta(days=4)).timestamp())
     assert await submit(bot, form, {"due": sr.datetime_value(friday)}, MANAGER) is None
     assert int((await stored(db)).resolution_due_at.timestamp()) == friday
-    form = await open_card_form(bot, card, Action.MORE, MANAGER, type="overflow", option=MoreOption.PLAN)
+    form = await open_card_form(bot, card, Action.MANAGE, MANAGER, type="overflow", option=MoreOption.PLAN)
     before = int((clock() - timedelta(days=1)).timestamp())
     body = await submit(bot, form, {"due": sr.datetime_value(before)}, MANAGER)
     assert body == {
@@ -178,7 +178,7 @@ async def test_managers_replan_priority_and_due_date(bot: BotClient, db: Databas
 
 async def test_requester_cancels_while_open_but_not_once_started(bot: BotClient, db: Database) -> None:
     first = await file_request(bot)
-    form = await open_card_form(bot, first, Action.MORE, STAFF, type="overflow", option=MoreOption.CANCEL)
+    form = await open_card_form(bot, first, Action.MANAGE, STAFF, type="overflow", option=MoreOption.CANCEL)
     assert await submit(bot, form, {"reason": sr.text_value("Fixed it myself")}, STAFF) is None
     card_now = await updated(bot, first, 1)
     assert "Cancelled" in card_now["text"] and "Fixed it myself" in str(card_now["blocks"])
@@ -186,11 +186,11 @@ async def test_requester_cancels_while_open_but_not_once_started(bot: BotClient,
     second = await file_request(bot, title="Broken tap")
     await click_card(bot, second, Action.START, TECH_1)
     await updated(bot, second, 1)
-    key = await click_card(bot, second, Action.MORE, STAFF, element={"type": "overflow", "option": MoreOption.CANCEL})
+    key = await click_card(bot, second, Action.MANAGE, STAFF, element={"type": "overflow", "option": MoreOption.CANCEL})
     assert (await bot.replies_to(key))[0]["text"] == (
         "Only the requester (while it is open) and Facilities managers can cancel this work order."
     )
-    form = await open_card_form(bot, second, Action.MORE, MANAGER, type="overflow", option=MoreOption.CANCEL)
+    form = await open_card_form(bot, second, Action.MANAGE, MANAGER, type="overflow", option=MoreOption.CANCEL)
     assert await submit(bot, form, {"reason": sr.text_value("Duplicate of WO-1")}, MANAGER) is None
     told = (await bot.fake.wait_calls("chat.postMessage", 4, channel=STAFF))[-1].params["text"]
     assert f"<@{MANAGER}> cancelled *WO-2 · Broken tap*: Duplicate of WO-1" in told
@@ -303,3 +303,30 @@ async def test_a_form_opened_before_a_change_asks_to_be_opened_again(bot: BotCli
     )
     await updated(bot, card, 2)  # and the card was redrawn
     assert (await stored(db)).status == "in_progress"
+
+
+async def test_other_costs_and_the_cost_shown_on_completion(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    await db.run(
+        partial(parts.add_part, now=clock(), actor_id="cli", sku="GSK-2", name="Gasket", unit_cost=12.5, on_hand=10)
+    )
+    card = await file_request(bot)
+    await click_card(bot, card, Action.CLAIM, TECH_1)
+    await updated(bot, card, 1)
+    form = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.PARTS)
+    used = {"part": sr.select_value("part:1", kind="external_select"), "quantity": sr.number_value("2")}
+    assert await submit(bot, form, used, TECH_1) is None
+    cost = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.COST)
+    bad = await submit(
+        bot, cost, {"description": sr.text_value("Drain jetting"), "amount": sr.number_value("0")}, TECH_1
+    )
+    assert bad["response_action"] == "errors" and "amount" in bad["errors"]
+    fine = {"description": sr.text_value("Drain jetting <contractor>"), "amount": sr.number_value("150")}
+    assert await submit(bot, cost, fine, TECH_1) is None
+    lines = await thread(bot, card, 3)
+    assert lines[-1] == f"<@{TECH_1}> added a cost of 150.00 USD: Drain jetting &lt;contractor&gt;"
+    assert "cost 175.00" not in str(latest_card(bot, card)["blocks"])  # shown once the work is done
+
+    done = await open_card_form(bot, card, Action.COMPLETE, TECH_1)
+    assert await submit(bot, done, {"resolution": sr.text_value("Cleared and resealed")}, TECH_1) is None
+    await updated(bot, card, 2)
+    assert "cost 175.00 USD" in str(latest_card(bot, card)["blocks"])  # 2 at 12.50 in parts + 150.00 other

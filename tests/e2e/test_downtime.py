@@ -55,7 +55,7 @@ async def test_asset_down_until_its_last_open_work_is_completed(
     ]
     assert "Asset is down" in menu
 
-    form = await open_form(bot, first, Action.MORE, type="overflow", option="asset_down")
+    form = await open_form(bot, first, Action.MANAGE, type="overflow", option="asset_down")
     assert await bot.submit(form, {"reason": sr.text_value("Seal failed, basement flooding")}, user_id=TECH_1) == (
         200,
         None,
@@ -65,7 +65,7 @@ async def test_asset_down_until_its_last_open_work_is_completed(
     assert line == f":red_circle: <@{TECH_1}> reported PMP-1 down: Seal failed, basement flooding"
     assert await asset_state(db, asset_id) == ("down", [(False, "Seal failed, basement flooding")])
 
-    again = await open_form(bot, second, Action.MORE, type="overflow", option="asset_down")
+    again = await open_form(bot, second, Action.MANAGE, type="overflow", option="asset_down")
     _, body = await bot.submit(again, {"reason": sr.text_value("Also down")}, user_id=TECH_1)
     assert body is not None and body["errors"]["reason"].startswith("PMP-1 is already down (since 2026-03-02")
 
@@ -101,7 +101,7 @@ async def test_the_asset_card_shows_its_history_and_files_a_request(
         partial(places.add_asset, tag="PMP-2", name="Boiler pump", location="HQ / Plant", now=clock())
     )
     first = await file_on_asset(bot, asset_id, "Pump leaking")
-    form = await open_form(bot, first, Action.MORE, type="overflow", option="asset_down")
+    form = await open_form(bot, first, Action.MANAGE, type="overflow", option="asset_down")
     assert await bot.submit(form, {"reason": sr.text_value("Seized")}, user_id=TECH_1) == (200, None)
     clock.advance(hours=6)
     await complete(bot, first)

@@ -378,3 +378,14 @@ async def test_due_dates_are_local_days_across_time_zones_and_clock_changes(db: 
     made = (await tick(db, london, clock)).created
     clocks = next(w for w in made if w.title == "Clocks")
     assert clocks.resolution_due_at == datetime(2026, 3, 29, 23, tzinfo=UTC)  # midnight BST is 23:00 UTC
+
+
+async def test_two_ticks_at_once_on_one_database_make_one_work_order(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    """Also on SQLite, which has no row locks: the schedule's version makes the later tick retry."""
+    await schedule(db, org, clock)
+    runs = await asyncio.gather(tick(db, org, clock), tick(db, org, clock))
+    assert sorted(len(run.created) for run in runs) == [0, 1]
+    async with db.unit_of_work() as session:
+        assert await session.scalar(select(func.count()).select_from(PmOccurrence)) == 1

@@ -151,7 +151,7 @@ def controls(wo: WorkOrderRead) -> set[str]:
 
 
 ALWAYS = {Action.MORE}
-ACTIVE = {Action.ASSIGN, Action.MORE}
+ACTIVE = {Action.ASSIGN, Action.MORE, Action.MANAGE}
 
 
 @pytest.mark.parametrize(
@@ -178,7 +178,9 @@ def test_controls_carry_the_version_the_card_shows() -> None:
     claim = next(e for e in actions["elements"] if e["action_id"] == Action.CLAIM)
     assert parse_ref(claim["value"]) == (7, 5)
     menu = next(e for e in actions["elements"] if e["action_id"] == Action.MORE)
-    assert [o["value"] for o in menu["options"]] == ["note|7:5", "time|7:5", "parts|7:5", "plan|7:5", "cancel|7:5"]
+    assert [o["value"] for o in menu["options"]] == ["note|7:5", "time|7:5", "parts|7:5", "cost|7:5"]
+    manage = next(e for e in actions["elements"] if e["action_id"] == Action.MANAGE)
+    assert [o["value"] for o in manage["options"]] == ["plan|7:5", "cancel|7:5"]  # no asset: not "asset down"
 
 
 def test_card_shows_the_facts() -> None:

@@ -74,6 +74,7 @@ MAY = {
     A.CHECK_ITEM: HOLDER_OR_BOSS,  # a colleague's held work: not theirs to fill in
     A.FOLLOW_UP: WORKERS,
     A.REPORT_DOWN: {STAFF, *WORKERS},
+    A.ADD_COST: WORKERS,
 }
 
 
