@@ -5,6 +5,7 @@ thread; requesters hear about what matters to them (claimed, on hold, completed,
 assignees hear when work is given to them or reopened; Home tabs of the people involved are redrawn.
 """
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -29,19 +30,24 @@ THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USE
 
 
 async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: DigestChart | None) -> Any:
-    """The digest message, then its chart image; a chart that cannot be drawn or uploaded is logged and
-    never stops the digest (which is already posted by then). Returns the digest's chat.postMessage answer."""
+    """The digest message, then its chart image as a file shared in the same channel (not in a thread, so
+    the picture shows in the channel under the digest); a chart that cannot be drawn or uploaded is logged
+    and never stops the digest (which is already posted by then), and a digest that could not be posted
+    gets no chart. Returns the digest's chat.postMessage answer."""
     posted = await api.post(channel, **digest_blocks.digest(data))
-    if chart is None or data.quiet:
+    if chart is None or data.quiet or posted is None:
         return posted
     try:
         names = {user_id: await api.display_name(user_id) for user_id, _ in chart.completions}
-        png = render_chart(chart, names=names)
+        png = await asyncio.to_thread(render_chart, chart, names=names)  # ~25 ms of drawing: off the loop
     except Exception:
         log.warning("the %s digest chart could not be drawn", data.team, exc_info=True)
         return posted
     title = f"{data.team} backlog, last {len(chart.backlog)} days"
-    await api.upload(channel, png, filename=f"backlog-{data.local_date.isoformat()}.png", title=title)
+    try:
+        await api.upload(channel, png, filename=f"backlog-{data.local_date.isoformat()}.png", title=title)
+    except Exception:  # api.upload logs Slack's and the network's errors; this is anything else
+        log.warning("the %s digest chart could not be uploaded", data.team, exc_info=True)
     return posted
 
 

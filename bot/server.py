@@ -182,14 +182,16 @@ async def post_digest(settings: CoreSettings, org: Organisation, team: str, *, d
         now = utcnow()
         async with db.unit_of_work() as session:
             data = await digest.build(session, org=org, team=team, now=now)
+        channel = next((d.channel for d in org.digests if d.team == team and d.channel), org.team(team).channel)
         if dry_run:
-            return digest_blocks.as_text(digest_blocks.digest(data))
+            what = "the digest" if data.quiet else "the digest and its chart image"
+            text = digest_blocks.as_text(digest_blocks.digest(data))
+            return f"{text}\n(dry run: nothing posted; {what} would go to {channel})"
         chart = await jobs.digest_chart(db, org, team, now)
         assert isinstance(settings, Settings)
         async with aiohttp.ClientSession() as http:
             client = make_client(settings, http)
             await check_token(client)
-            channel = next((d.channel for d in org.digests if d.team == team and d.channel), org.team(team).channel)
             posted = await deliver_digest(SlackApi(client, http), channel, data, chart)
         if posted is None:
             raise StartupError(f"could not post the digest to {channel}; see the log line above")

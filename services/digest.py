@@ -61,8 +61,13 @@ async def claim_and_build(
 async def chart_data(
     session: AsyncSession, *, org: Organisation, team: str, now: datetime, days: int = CHART_DAYS
 ) -> DigestChart:
-    """The chart's two series in two queries. A work order is in the backlog from its creation until it
-    left the active statuses: its completion, or its closing (cancelled work closes when cancelled)."""
+    """The chart's two series in two queries, over the last `days` local days (the last one ends now).
+
+    A work order is in the backlog from its `created_at` until it left the active statuses: its
+    `completed_at`, or else its `closed_at` (cancelling sets `closed_at`, so cancelled work leaves when it
+    was cancelled; no event replay). Reopening clears `completed_at`, so reopened work counts as open
+    since its creation. Completions are the work completed in those same days (from the first day's local
+    midnight), per `completed_by`, top `CHART_PEOPLE`, most first."""
     zone = org.zone()
     today = now.astimezone(zone).date()
     dates = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
@@ -74,7 +79,7 @@ async def chart_data(
     ]
     span = (WorkOrder.team == team) & (WorkOrder.created_at < now) & or_(ended.is_(None), ended >= bounds[0])
     row = (await session.execute(select(*counts).where(span))).one()
-    since = now - timedelta(days=days)
+    since = datetime.combine(dates[0], time(0), zone).astimezone(UTC)
     done = await session.execute(
         select(WorkOrder.completed_by, func.count())
         .where(WorkOrder.team == team, WorkOrder.completed_at >= since, WorkOrder.completed_by.is_not(None))

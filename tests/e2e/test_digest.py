@@ -2,24 +2,27 @@
 with the catch-up run at start), with counts and lists; quiet days say so in one line or are skipped."""
 
 import asyncio
+import io
 import json
 from datetime import date
 from functools import partial
 
 import pytest
+from PIL import Image
 
+from bot import chart
 from models.db import Database
 from models.enums import Repeat
 from scheduler import jobs
 from services import digest as digest_service
-from services import pm_schedules
+from services import lifecycle, pm_schedules
 from services.org import Organisation, parse_organisation
 from services.pm_schedules import ScheduleInput
 from tests.conftest import FrozenClock
 from tests.e2e.flow import file_request
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack
-from tests.support.org import CONFIG, MANAGER
+from tests.support.org import CONFIG, MANAGER, TECH_1
 
 DIGEST_CHANNEL = "C0DIGEST"
 
@@ -124,3 +127,42 @@ async def test_the_digest_is_posted_when_its_chart_fails(
     clock.advance(days=1)
     assert await jobs.post_digests(bot.running.deps) == 1
     assert len(digests(bot)) == 3 and len(bot.fake.find("files.getUploadURLExternal")) == 1
+
+
+@pytest.mark.parametrize("step", ["files.getUploadURLExternal", "upload URL"])
+async def test_the_digest_is_posted_when_an_upload_step_fails(bot: BotClient, clock: FrozenClock, step: str) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    await file_request(bot)
+    if step == "upload URL":
+        bot.fake.upload_status = 500  # files_upload_v2 raises SlackRequestError
+    else:
+        bot.fake.fail(step, "access_denied")  # files_upload_v2 raises SlackApiError
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    assert len(digests(bot)) == 2
+    assert digests(bot)[-1].params["text"].startswith("Facilities backlog · Tue 03 Mar: 1 open")
+    assert len(bot.fake.find("files.getUploadURLExternal")) == 1  # tried once, then given up
+    assert not bot.fake.uploads and not bot.fake.find("files.completeUploadExternal")
+
+
+async def test_the_chart_names_who_completed_work(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    await file_request(bot)
+    await file_request(bot, title="Flickering light", category="electrical")
+    org = bot.running.deps.org
+    await db.run(partial(lifecycle.complete, org=org, now=clock(), work_order_id=1, user_id=TECH_1, resolution="Done"))
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    assert [call.params["user"] for call in bot.fake.find("users.info")] == [TECH_1]
+    (png,) = bot.fake.uploads.values()
+    assert Image.open(io.BytesIO(png)).size == (chart.WIDTH, chart.HEIGHT)
+
+
+async def test_a_digest_that_could_not_be_posted_gets_no_chart(bot: BotClient, clock: FrozenClock) -> None:
+    await bot.fake.wait_calls("chat.postMessage", 1, channel=DIGEST_CHANNEL)
+    await file_request(bot)
+    bot.fake.fail("chat.postMessage", "channel_not_found")
+    clock.advance(days=1)
+    await jobs.post_digests(bot.running.deps)
+    assert len(bot.fake.find("chat.postMessage", channel=DIGEST_CHANNEL)) == 2  # tried, and refused
+    assert not bot.fake.find("files.getUploadURLExternal")

@@ -223,6 +223,7 @@ async def test_digest_dry_run_prints_the_digest(tmp_path: Path, database_url: st
     code, output = await wrench("digest", "--team", "facilities", "--dry-run", env=env)
     assert code == 0, output
     assert "Facilities backlog" in output and "nothing open, nothing new" in output
+    assert "(dry run: nothing posted; the digest would go to C0FACILITY)" in output  # quiet: no chart
     code, output = await wrench("digest", "--team", "plumbers", "--dry-run", env=env)
     assert code == 2 and "--team: no team 'plumbers'" in output
     assert not fake_slack.find("chat.postMessage")

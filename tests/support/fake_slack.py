@@ -41,6 +41,7 @@ class FakeSlack:
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes posted to its upload URL
     failures: dict[str, str] = field(default_factory=dict)  # method → the error Slack answers it with
+    upload_status: int = 200  # what the upload URL answers files_upload_v2's step 2 with (500: a broken upload)
 
     @property
     def api_url(self) -> str:
@@ -163,6 +164,8 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the bytes, posted to the URL files.getUploadURLExternal gave."""
         body = await request.read()
+        if self.upload_status != 200:
+            return web.Response(status=self.upload_status, text="upload failed")
         async with self._changed:
             self.uploads[request.match_info["file_id"]] = body
             self._changed.notify_all()
