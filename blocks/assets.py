@@ -6,7 +6,7 @@ from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
-from models.schemas import AssetCard
+from models.views import AssetCard
 
 STATUS = {"running": ":large_green_circle: Running", "down": ":red_circle: Down"}
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from blocks import text as t
 from blocks.lists import more, row
-from models.schemas import DigestData, Listing
+from models.schemas import Listing
+from models.views import DigestData
 
 
 def digest(data: DigestData) -> dict[str, Any]:

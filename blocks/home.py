@@ -8,7 +8,8 @@ from blocks.approvals import approval_request
 from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
-from models.schemas import Dashboard, Listing
+from models.schemas import Listing
+from models.views import Dashboard
 
 HOME_BLOCKS = 100
 SHORT, LONG = 8, 20  # rows per list, before and after "Show more"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from PIL import Image, ImageDraw, ImageFont
 
-from models.schemas import DigestChart
+from models.views import DigestChart
 
 WIDTH, HEIGHT = 960, 420
 MARGIN = 28

@@ -16,7 +16,8 @@ from bot.chart import render as render_chart
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import Change, DigestChart, DigestData, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.views import DigestChart, DigestData
 from services import finding, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.changes import SYSTEM_ACTOR

@@ -208,19 +208,6 @@ class CardContext(BaseModel):
     cost: str | None = None  # labor + parts + other, with the currency, once there is any
 
 
-class TeamTotals(BaseModel):
-    """A team's active work by state, for its managers' Home tab."""
-
-    model_config = ConfigDict(frozen=True)
-
-    team: str
-    open: int = 0
-    in_progress: int = 0
-    on_hold: int = 0
-    unclaimed: int = 0
-    overdue: int = 0
-
-
 class Listing(BaseModel):
     """The first rows of a list and how many there are in all."""
 
@@ -228,21 +215,6 @@ class Listing(BaseModel):
 
     rows: tuple[WorkOrderRead, ...] = ()
     total: int = 0
-
-
-class Dashboard(BaseModel):
-    """Everything one person's Home tab shows."""
-
-    model_config = ConfigDict(frozen=True)
-
-    assigned: Listing
-    requested: Listing
-    queue: Listing  # unclaimed active work of the teams they work in
-    overdue_assigned: int
-    overdue_queue: int
-    pending_approvals: tuple[ServiceRequestRead, ...] = ()
-    teams: tuple[TeamTotals, ...] = ()
-    morning_dm: bool | None = None  # None: not offered (the person works in no team)
 
 
 class ChecklistItem(BaseModel):
@@ -326,80 +298,6 @@ class PmRun(BaseModel):
 
     created: tuple[WorkOrderRead, ...] = ()
     notices: tuple[PmNotice, ...] = ()
-
-
-class PmDue(BaseModel):
-    """A PM occurrence coming up (digest: PM due in the next 7 days)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    schedule: str  # PM-3 · title
-    due_on: date | None  # None: meter only, paused or ended
-    asset: str | None = None
-
-
-class DigestData(BaseModel):
-    """One team's backlog at a moment: what a digest shows."""
-
-    model_config = ConfigDict(frozen=True)
-
-    team: str
-    local_date: date
-    open: int
-    new_24h: int
-    completed_24h: int
-    overdue: Listing
-    unassigned: Listing
-    aging: tuple[tuple[str, int], ...]  # (bucket, open work orders filed that long ago)
-    on_hold: tuple[tuple[str, int], ...]  # (reason, count)
-    top_assets: tuple[tuple[str, int], ...]  # (asset, open work orders)
-    pm_due: tuple[PmDue, ...] = ()  # in the next 7 days
-    pm_due_total: int = 0
-
-    @property
-    def quiet(self) -> bool:
-        return not (self.open or self.new_24h or self.completed_24h)
-
-
-class AssetCard(BaseModel):
-    """One asset as `/wo asset TAG` shows it: details, work, downtime and reliability this year, PM."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    tag: str
-    name: str
-    category: str | None = None
-    location: str | None = None
-    parent: str | None = None
-    manufacturer: str | None = None
-    model: str | None = None
-    serial: str | None = None
-    installed_on: date | None = None
-    criticality: str
-    status: str
-    down_since: datetime | None = None
-    down_reason: str | None = None
-    meters: tuple[tuple[str, float, datetime], ...] = ()
-    open_work: Listing
-    recent: tuple[WorkOrderRead, ...] = ()  # the last completed, newest first
-    year: int
-    downtime_hours: float = 0.0
-    failures: int = 0
-    mtbf_hours: float | None = None
-    mttr_hours: float | None = None
-    schedules: tuple[PmDue, ...] = ()
-
-
-class DigestChart(BaseModel):
-    """What the digest's chart image draws: the open backlog at the end of each of the last 14 days (the
-    last one now) and completions per person over the same days."""
-
-    model_config = ConfigDict(frozen=True)
-
-    team: str
-    backlog: tuple[tuple[date, int], ...]
-    completions: tuple[tuple[str, int], ...]  # (user id, completed), most first
 
 
 Submission.model_rebuild()

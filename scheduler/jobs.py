@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
-from models.schemas import Change, DigestChart
+from models.schemas import Change
+from models.views import DigestChart
 from services import digest, finding, lifecycle, morning, pm_generation, sla_watch
 from services.org import Organisation
 from services.ports import Deps, Transactions

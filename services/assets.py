@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.maintenance import AssetMeter, PmSchedule
 from models.places import Asset, Downtime, Location
-from models.schemas import AssetCard, PmDue, WorkOrderRead
+from models.schemas import WorkOrderRead
+from models.views import AssetCard, PmDue
 from models.work_orders import WorkOrder
 from services import finding, kpis, meters, reports, rules
 from services.org import Organisation

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.db import dialect_insert
 from models.enums import Status
 from models.places import Asset
-from models.schemas import DigestChart, DigestData
 from models.slack_events import DigestRun
+from models.views import DigestChart, DigestData
 from models.work_orders import WorkOrder
 from services import finding, pm_generation, rules
 from services.business_time import WEEKDAYS

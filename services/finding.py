@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import RequestStatus, Status
 from models.places import Asset
 from models.requests import ServiceRequest
-from models.schemas import Dashboard, Listing, ServiceRequestRead, TeamTotals, WorkOrderRead
+from models.schemas import Listing, ServiceRequestRead, WorkOrderRead
+from models.views import Dashboard, TeamTotals
 from models.work_orders import WorkOrder
 from services import morning, rules
 from services.errors import InvalidInput

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import Anchor, WorkOrderType
 from models.maintenance import AssetMeter, PmOccurrence, PmSchedule
 from models.places import Asset
-from models.schemas import PmDue, PmNotice, PmRun, RequestCreate, WorkOrderRead
+from models.schemas import PmNotice, PmRun, RequestCreate, WorkOrderRead
+from models.views import PmDue
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services import checklists, rules, work_orders
 from services.changes import SYSTEM_ACTOR

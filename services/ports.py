@@ -4,7 +4,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from models.schemas import Change, DigestChart, DigestData, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import Change, Listing, ServiceRequestRead, WorkOrderRead
+from models.views import DigestChart, DigestData
 from services.org import Organisation
 
 Clock = Callable[[], datetime]

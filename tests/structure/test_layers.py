@@ -18,7 +18,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "scheduler": {"bot", "handlers", "blocks", "slack_bolt"},
 }
 # within `models`, only the DTO-ish modules may be imported by builders and handlers
-MODELS_ALLOWED_FOR = {"blocks": {"models.schemas", "models.enums"}, "handlers": {"models.schemas", "models.enums"}}
+READ_MODELS = {"models.schemas", "models.views", "models.enums"}
+MODELS_ALLOWED_FOR = {"blocks": READ_MODELS, "handlers": READ_MODELS}
 
 
 def imports_of(path: Path) -> set[str]:

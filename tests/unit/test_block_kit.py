@@ -10,16 +10,8 @@ from slack_sdk.models.views import View
 from blocks import approvals, card, card_modals, home, lists, messages, modals
 from blocks.ids import Action, parse_ref
 from models.enums import EventKind, FieldType, HoldReason, Priority, RequestStatus, Status
-from models.schemas import (
-    CardContext,
-    CustomField,
-    Dashboard,
-    EventRead,
-    Listing,
-    ServiceRequestRead,
-    TeamTotals,
-    WorkOrderRead,
-)
+from models.schemas import CardContext, CustomField, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.views import Dashboard, DigestData, TeamTotals
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & <@U0BOSS> *bold* `code` 💧 naïve "
@@ -411,7 +403,6 @@ def test_digest_stays_within_a_message() -> None:
     from datetime import date
 
     from blocks import digest
-    from models.schemas import DigestData
 
     data = DigestData(
         team=HOSTILE,
