@@ -1,7 +1,7 @@
 """Preventive maintenance: schedules (a work-order template plus a recurrence), the occurrences they
 generated, and asset meter readings that drive usage-based schedules."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -62,6 +62,15 @@ class PmSchedule(TimestampMixin, Base):
 
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
+
+    def plan(self, due: date | None) -> None:
+        """Set the next due date (none once `max_count` work orders were made) and, from it, the day the
+        generator acts on it (`generate_on`: none while paused or deleted)."""
+        used_up = self.max_count is not None and self.generated_count >= self.max_count
+        self.next_due_on = None if used_up else due
+        stopped = self.paused_at is not None or self.deleted_at is not None
+        lead = timedelta(days=self.lead_days)
+        self.generate_on = None if stopped or self.next_due_on is None else self.next_due_on - lead
 
 
 class PmOccurrence(Base):

@@ -73,15 +73,14 @@ async def _release(session: AsyncSession, org: Organisation, today: date, asset_
         schedule.open_work_order_id = None
         rule = recurrence(schedule, org)
         ended = (work_order.completed_at or work_order.updated_at).astimezone(org.zone()).date()
+        due = schedule.next_due_on
         if schedule.anchor is Anchor.FLOATING:
-            schedule.next_due_on = floating_due(rule, ended)
-        elif schedule.next_due_on is not None:  # a late finish skips the dates it ran over
-            while schedule.next_due_on is not None and schedule.next_due_on < today:
-                schedule.next_due_on = next_due(rule, schedule.next_due_on)
+            due = floating_due(rule, ended)
+        else:
+            while due is not None and due < today:  # a late finish skips the fixed dates it ran over
+                due = next_due(rule, due)
                 schedule.missed += 1
-        if _finished(schedule):
-            schedule.next_due_on = None
-        schedule.generate_on = _generate_on(schedule)
+        schedule.plan(due)
 
 
 async def _candidates(
@@ -162,12 +161,11 @@ async def _generate(
         if schedule.meter_threshold is not None and reading >= schedule.meter_threshold:
             schedule.meter_armed = False
     if schedule.anchor is Anchor.FLOATING:
-        schedule.next_due_on = None  # counted from this one's completion
+        schedule.plan(None)  # counted from this one's completion
     elif schedule.repeat is not None:  # whichever comes first: a meter-made one stands for the pending date too
-        schedule.next_due_on = next_due(rule, max(due, schedule.next_due_on or due))
-    if _finished(schedule):
-        schedule.next_due_on = None
-    schedule.generate_on = _generate_on(schedule)
+        schedule.plan(next_due(rule, max(due, schedule.next_due_on or due)))
+    else:
+        schedule.plan(schedule.next_due_on)
     schedule.updated_at = now
     # The schedule's version is checked here, before anything is created: a scheduler that generated this
     # occurrence first (SQLite has no row locks) makes this transaction retry and find nothing to do.
@@ -262,7 +260,8 @@ async def _ignored(session: AsyncSession, schedule: PmSchedule) -> bool:
 
 def _pause(schedule: PmSchedule, now: datetime, reason: str) -> PmNotice:
     """The schedule pauses itself and its team is told why."""
-    schedule.paused_at, schedule.generate_on, schedule.updated_at = now, None, now
+    schedule.paused_at, schedule.updated_at = now, now
+    schedule.plan(schedule.next_due_on)
     schedule.pause_reason = f"Paused itself: {reason}"[:300]
     return PmNotice(
         team=schedule.team,
@@ -271,16 +270,6 @@ def _pause(schedule: PmSchedule, now: datetime, reason: str) -> PmNotice:
             f"resume it with `/wo pm resume {schedule.id}` or change it with `/wo pm edit {schedule.id}`."
         ),
     )
-
-
-def _finished(schedule: PmSchedule) -> bool:
-    return schedule.max_count is not None and schedule.generated_count >= schedule.max_count
-
-
-def _generate_on(schedule: PmSchedule) -> date | None:
-    if schedule.next_due_on is None or schedule.paused_at or schedule.deleted_at:
-        return None
-    return schedule.next_due_on - timedelta(days=schedule.lead_days)
 
 
 async def upcoming(

@@ -162,20 +162,10 @@ def _apply(schedule: PmSchedule, data: ScheduleInput, org: Organisation, today: 
         setattr(schedule, name, value)
     schedule.checklist = [item.model_dump(mode="json") for item in data.checklist]
     schedule.weekdays = sorted(data.weekdays)
-    rule = recurrence(schedule, org)
     if schedule.open_work_order_id is not None and schedule.anchor is Anchor.FLOATING:
-        schedule.next_due_on = None  # counted from the open one's completion
+        schedule.plan(None)  # counted from the open one's completion
     else:
-        due = first_due(rule, today, schedule.last_due_on)
-        done = schedule.max_count is not None and schedule.generated_count >= schedule.max_count
-        schedule.next_due_on = None if done else due
-    schedule.generate_on = _generate_on(schedule)
-
-
-def _generate_on(schedule: PmSchedule) -> date | None:
-    if schedule.next_due_on is None or schedule.paused_at or schedule.deleted_at:
-        return None
-    return schedule.next_due_on - timedelta(days=schedule.lead_days)
+        schedule.plan(first_due(recurrence(schedule, org), today, schedule.last_due_on))
 
 
 async def create(
@@ -220,15 +210,14 @@ async def set_paused(
 ) -> PmScheduleRead:
     """Pause (nothing is generated) or resume (from the next date on or after today)."""
     schedule = await _managed(session, org, user_id, schedule_id)
+    due = schedule.next_due_on
     if paused:
         schedule.paused_at, schedule.pause_reason = now, f"Paused by <@{user_id}>"
     else:
         schedule.paused_at, schedule.pause_reason = None, None
         if schedule.open_work_order_id is None or schedule.anchor is Anchor.FIXED:
-            done = schedule.max_count is not None and schedule.generated_count >= schedule.max_count
             due = first_due(recurrence(schedule, org), _today(org, now), schedule.last_due_on)
-            schedule.next_due_on = None if done else due
-    schedule.generate_on = _generate_on(schedule)
+    schedule.plan(due)
     schedule.updated_at = now
     await session.flush()
     return PmScheduleRead.model_validate(schedule)
@@ -237,7 +226,8 @@ async def set_paused(
 async def delete(session: AsyncSession, *, org: Organisation, now: datetime, user_id: str, schedule_id: int) -> str:
     """Delete a schedule (kept for the history of the work it generated); its open work stays open."""
     schedule = await _managed(session, org, user_id, schedule_id)
-    schedule.deleted_at, schedule.generate_on, schedule.updated_at = now, None, now
+    schedule.deleted_at, schedule.updated_at = now, now
+    schedule.plan(schedule.next_due_on)
     schedule.key = None  # free for a new schedule (a CSV import may reuse it)
     await session.flush()
     return f"PM-{schedule.id} · {schedule.title}"
