@@ -15,7 +15,6 @@ from handlers.guard import guarded
 from models.schemas import WorkOrderRead
 from services import assets, finding, work_orders
 from services.card_context import card_context
-from services.errors import InvalidInput
 from services.ports import Deps
 
 NUMBER = re.compile(r"^(?:wo-?|#)?(\d{1,9})$", re.IGNORECASE)
@@ -45,7 +44,7 @@ async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
         listing = await deps.db.run(partial(finding.mine, user_id=user_id))
         shown = lists.results("Your open work", listing, empty="Nothing assigned to you right now.")
     elif word.lower() == "open":
-        teams = _teams(deps, rest.strip(), user_id)
+        teams = finding.teams_asked(deps.org, rest.strip(), user_id)
         listing = await deps.db.run(partial(finding.open_work, teams=teams))
         shown = lists.results(f"Open work{_of(deps, teams)}", listing, empty="No open work. :tada:")
     elif word.lower() == "pm":
@@ -88,18 +87,6 @@ async def show_listed(ack: Any, body: dict[str, Any], action: dict[str, Any], co
 async def _summary(deps: Deps, work_order: WorkOrderRead) -> dict[str, Any]:
     context = await deps.db.run(partial(card_context, org=deps.org, work_order=work_order))
     return card.summary(work_order, context)
-
-
-def _teams(deps: Deps, named: str, user_id: str) -> tuple[str, ...] | None:
-    """`/wo open facilities` → that team; `/wo open` → the asker's teams, or every team if they have none."""
-    if named:
-        wanted = named.lower()
-        found = [team.key for team in deps.org.teams if wanted in (team.key.lower(), team.name.lower())]
-        if not found:
-            known = ", ".join(team.key for team in deps.org.teams)
-            raise InvalidInput(f"There is no team “{named}”. Teams: {known}.")
-        return tuple(found)
-    return finding.teams_of(deps.org, user_id) or None
 
 
 def _of(deps: Deps, teams: tuple[str, ...] | None) -> str:

@@ -77,14 +77,7 @@ async def meter_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
 
 
 async def _list(deps: Deps, user_id: str, url: str, named: str) -> None:
-    if named:
-        teams: tuple[str, ...] | None = tuple(
-            t.key for t in deps.org.teams if named.lower() in (t.key.lower(), t.name.lower())
-        )
-        if not teams:
-            raise InvalidInput(f"There is no team “{named}”. Teams: {', '.join(t.key for t in deps.org.teams)}.")
-    else:
-        teams = finding.teams_of(deps.org, user_id) or None
+    teams = finding.teams_asked(deps.org, named, user_id)
     schedules, total = await deps.db.run(partial(pm_schedules.listing, teams=teams))
     shown = pm_blocks.pm_list(
         schedules,

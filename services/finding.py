@@ -73,6 +73,18 @@ async def search(session: AsyncSession, *, text: str, limit: int = 15) -> Listin
     return await listing(session, query, limit)
 
 
+def teams_asked(org: Organisation, named: str, user_id: str) -> tuple[str, ...] | None:
+    """The teams a command means: the one `named` (key or name), else the asker's teams, else every
+    team (None)."""
+    if named:
+        wanted = named.lower()
+        found = tuple(team.key for team in org.teams if wanted in (team.key.lower(), team.name.lower()))
+        if not found:
+            raise InvalidInput(f"There is no team “{named}”. Teams: {', '.join(t.key for t in org.teams)}.")
+        return found
+    return teams_of(org, user_id) or None
+
+
 def teams_of(org: Organisation, user_id: str) -> tuple[str, ...]:
     """The teams `user_id` works in (as technician or manager)."""
     return tuple(team.key for team in org.teams if rules.is_team_member(user_id, team=team.key, org=org))
