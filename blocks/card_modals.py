@@ -13,6 +13,7 @@ from blocks.modals import (
     input_block,
     modal,
     option,
+    picker,
     text_input,
 )
 from models.enums import HoldReason, Priority
@@ -106,12 +107,7 @@ def time_modal(wo: WorkOrderRead, *, user_id: str) -> dict[str, Any]:
 
 def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
     """Pick a part from the register (type-ahead, with its stock) and the quantity used."""
-    picker = {
-        "type": "external_select",
-        "action_id": Action.PICK_PART,
-        "min_query_length": 0,
-        "placeholder": t.plain("Type a SKU or part name", 150),
-    }
+    part = picker(Action.PICK_PART, "Type a SKU or part name")
     quantity = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": True, "min_value": "0"}
     override = {
         "type": "checkboxes",
@@ -124,7 +120,7 @@ def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
         f"Parts for {wo.ref}",
         "Record parts",
         [
-            input_block(Block.PART, "Part", picker),
+            input_block(Block.PART, "Part", part),
             input_block(Block.QUANTITY, "Quantity", quantity),
             input_block(Block.OVERRIDE, "Stock", override, optional=True),
         ],

@@ -65,7 +65,7 @@ def request_modal(
         input_block(
             Block.LOCATION,
             "Location",
-            _picker(Action.PICK_LOCATION, "Type a building or room"),
+            picker(Action.PICK_LOCATION, "Type a building or room"),
             optional=True,
             hint="Pick from the list, or type where it is and choose “Use …”.",
         ),
@@ -117,19 +117,21 @@ def custom_field_input(spec: CustomField, initial: Any = None) -> dict[str, Any]
 
 
 def _asset_picker(draft: RequestDraft) -> dict[str, Any]:
-    picker = _picker(Action.PICK_ASSET, "Type an asset tag or name")
-    if draft.asset is not None:
-        picker["initial_option"] = option(draft.asset[1], f"asset:{draft.asset[0]}")
-    return picker
+    chosen = option(draft.asset[1], f"asset:{draft.asset[0]}") if draft.asset else None
+    return picker(Action.PICK_ASSET, "Type an asset tag or name", chosen)
 
 
-def _picker(action_id: str, placeholder: str) -> dict[str, Any]:
-    return {
+def picker(action_id: str, placeholder: str, initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A type-ahead select whose options are served from the database (`app.options(action_id)`)."""
+    element: dict[str, Any] = {
         "type": "external_select",
         "action_id": action_id,
         "min_query_length": 0,
         "placeholder": t.plain(placeholder, 150),
     }
+    if initial is not None:
+        element["initial_option"] = initial
+    return element
 
 
 def file_input() -> dict[str, Any]:

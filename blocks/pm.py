@@ -5,7 +5,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.ids import INPUT_ACTION, Action, Callback
-from blocks.modals import input_block, modal, option, text_input
+from blocks.modals import input_block, modal, option, picker, text_input
 from models.enums import Anchor, NonWorking, Priority, Repeat
 from models.schemas import PmScheduleRead
 
@@ -61,13 +61,15 @@ def pm_form(
         input_block(
             "asset",
             "Asset",
-            _picker(Action.PICK_ASSET, "Type an asset tag or name", asset_label, s and s.asset_id, "asset:"),
+            picker(Action.PICK_ASSET, "Type an asset tag or name", _chosen(asset_label, "asset:", s and s.asset_id)),
             optional=True,
         ),
         input_block(
             "location",
             "Location",
-            _picker(Action.PICK_LOCATION, "Type a building or room", location_label, s and s.location_id, "loc:"),
+            picker(
+                Action.PICK_LOCATION, "Type a building or room", _chosen(location_label, "loc:", s and s.location_id)
+            ),
             optional=True,
             hint="Default: the asset's location.",
         ),
@@ -206,16 +208,8 @@ def _date(initial: str | None) -> dict[str, Any]:
     return element
 
 
-def _picker(action_id: str, placeholder: str, label: str | None, chosen: int | None, prefix: str) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "external_select",
-        "action_id": action_id,
-        "min_query_length": 0,
-        "placeholder": t.plain(placeholder, 150),
-    }
-    if label and chosen:
-        element["initial_option"] = option(label, f"{prefix}{chosen}")
-    return element
+def _chosen(label: str | None, prefix: str, chosen: int | None) -> dict[str, Any] | None:
+    return option(label, f"{prefix}{chosen}") if label and chosen else None
 
 
 def pm_list(

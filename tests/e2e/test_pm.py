@@ -134,7 +134,9 @@ async def test_a_manager_plans_a_schedule_and_the_scheduler_posts_its_card(bot: 
     shown = latest_card(bot, card)
     text = str(shown["blocks"])
     assert "Checklist* · 3 of 3 done" in text and "*2.4 bar* (1 to 2)" in text
-    thread = [c.params["text"] for c in bot.fake.find("chat.postMessage", channel=channel, thread_ts=ts)]
+    # the card is redrawn before its thread line is written: wait for the third line
+    posted = await bot.fake.wait_calls("chat.postMessage", 3, channel=channel, thread_ts=ts)
+    thread = [c.params["text"] for c in posted]
     assert f"<@{TECH_1}> marked “Burner flame” fail." in thread
     assert f"<@{TECH_1}> recorded 2.4 bar for “Pressure”: fail." in thread
 
