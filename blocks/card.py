@@ -103,7 +103,7 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         cause = f"\n*Cause:* {t.escape(wo.cause)}" if wo.cause else ""
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
     footer = _footer(wo)
-    if context.cost and wo.status in (Status.COMPLETED, Status.CLOSED):
+    if context.cost:
         footer += f" · cost {t.escape(context.cost)}"
     blocks.append({"type": "context", "elements": [t.mrkdwn(footer)]})
     return blocks

@@ -61,7 +61,7 @@ async def meter_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
         raise Forbidden("Only technicians, managers and admins can enter meter readings.")
     value = meters.reading_value(words[1])
     name = meters.meter_name(words[2]) if len(words) == 3 else meters.DEFAULT_METER
-    asset = await deps.db.run(partial(meters.asset_by_tag, tag=words[0]))
+    asset = await deps.db.run(partial(places.asset_by_tag, tag=words[0]))
     now = deps.clock()
     previous = await deps.db.run(
         partial(meters.record, now=now, actor_id=user_id, asset_id=asset.id, meter=name, value=value)

@@ -205,7 +205,7 @@ class CardContext(BaseModel):
     asset: str | None = None
     # (label, value as text, type) of the category's custom fields; a `user` value is a user id
     fields: tuple[tuple[str, str, FieldType], ...] = ()
-    cost: str | None = None  # labor + parts + other, with the currency, once there is any
+    cost: str | None = None  # labor + parts + other, with the currency, once the work is done
 
 
 class Listing(BaseModel):

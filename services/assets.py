@@ -11,14 +11,14 @@ from models.places import Asset, Downtime, Location
 from models.schemas import WorkOrderRead
 from models.views import AssetCard, PmDue
 from models.work_orders import WorkOrder
-from services import finding, kpis, meters, reports, rules
+from services import finding, kpis, places, reports, rules
 from services.org import Organisation
 
 RECENT = 10
 
 
 async def asset_card(session: AsyncSession, *, org: Organisation, tag: str, now: datetime) -> AssetCard:
-    asset = await meters.asset_by_tag(session, tag)
+    asset = await places.asset_by_tag(session, tag)
     location = await session.get(Location, asset.location_id) if asset.location_id else None
     parent = await session.get(Asset, asset.parent_id) if asset.parent_id else None
     open_down = (

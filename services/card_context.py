@@ -3,7 +3,7 @@ and the custom field values with their labels."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import FieldType
+from models.enums import FieldType, Status
 from models.schemas import CardContext, WorkOrderRead
 from services import costs, custom_fields, places
 from services.org import Organisation
@@ -18,7 +18,9 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
             shown.append((spec.label, custom_fields.display(spec, value), spec.type))
         else:  # a field since removed from the config: still show what was recorded
             shown.append((key, str(value), FieldType.TEXT))
-    cost = await costs.total_cents(session, work_order.id)
+    # the card shows the cost once the work is done: no cost queries for every redraw before that
+    done = work_order.status in (Status.COMPLETED, Status.CLOSED)
+    cost = await costs.total_cents(session, work_order.id) if done else 0
     return CardContext(
         category=org.category_name(work_order.category),
         team=org.team(work_order.team).name,

@@ -5,13 +5,12 @@ import math
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.maintenance import AssetMeter, MeterReading
-from models.places import Asset
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput
 
 DEFAULT_METER = "hours"
 METER_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -33,14 +32,6 @@ def reading_value(text: str) -> float:
     if not math.isfinite(value) or abs(value) > LARGEST:
         raise InvalidInput(f"“{text[:40]}” is not a meter reading.")
     return value
-
-
-async def asset_by_tag(session: AsyncSession, tag: str) -> Asset:
-    found = await session.execute(select(Asset).where(func.lower(Asset.tag) == tag.strip().lower()))
-    asset = found.scalar_one_or_none()
-    if asset is None:
-        raise NotFound(f"There is no asset tagged “{tag[:64]}”.")
-    return asset
 
 
 async def record(

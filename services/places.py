@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.places import Asset, Location
 from models.schemas import Choice
-from services.errors import InvalidInput
+from services.errors import InvalidInput, NotFound
 
 PATH_SEPARATOR = " / "
 PICKER_LIMIT = 20  # Slack shows up to 100 options; 20 rows answer a type-ahead quickly
@@ -41,6 +41,14 @@ async def asset_label(session: AsyncSession, asset_id: int | None) -> str | None
         return None
     asset = await session.get(Asset, asset_id)
     return f"{asset.tag} · {asset.name}" if asset else None
+
+
+async def asset_by_tag(session: AsyncSession, tag: str) -> Asset:
+    found = await session.execute(select(Asset).where(func.lower(Asset.tag) == tag.strip().lower()))
+    asset = found.scalar_one_or_none()
+    if asset is None:
+        raise NotFound(f"There is no asset tagged “{tag[:64]}”.")
+    return asset
 
 
 async def location_label(session: AsyncSession, location_id: int | None) -> str | None:

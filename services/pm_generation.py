@@ -35,12 +35,13 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, asse
     await _release(session, org, today, asset_id)
     created: list[WorkOrderRead] = []
     notices: list[PmNotice] = []
+    teams = {team.key for team in org.teams}
     for schedule, reading in await _candidates(session, today, asset_id):
         meter_due = _meter_due(schedule, reading)
         calendar_due = schedule.generate_on is not None and schedule.generate_on <= today
         if not (calendar_due or meter_due):
             continue
-        if schedule.team not in {team.key for team in org.teams}:
+        if schedule.team not in teams:
             log.warning("PM-%d belongs to team %r, which wrench.yml no longer has; skipped", schedule.id, schedule.team)
             continue
         if await _ignored(session, schedule):

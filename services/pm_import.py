@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.maintenance import PmSchedule
 from models.places import Location
-from services import checklists, meters, pm_schedules
+from services import checklists, places, pm_schedules
 from services.business_time import WEEKDAYS
 from services.errors import DomainError, InvalidFields
 from services.org import Organisation
@@ -159,7 +159,7 @@ async def _row_input(session: AsyncSession, cells: dict[str, str]) -> pm_schedul
         values["checklist"] = ()
     if cells.get("asset"):
         try:
-            values["asset_id"] = (await meters.asset_by_tag(session, cells["asset"])).id
+            values["asset_id"] = (await places.asset_by_tag(session, cells["asset"])).id
         except DomainError as error:
             errors["asset"] = str(error)
     if cells.get("location"):
