@@ -102,6 +102,11 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     if wo.resolution:
         cause = f"\n*Cause:* {t.escape(wo.cause)}" if wo.cause else ""
         blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
+    if context.timers and wo.status in ACTIVE:
+        running = ", ".join(f"{t.user(person)} since {t.when(since)}" for person, since in context.timers)
+        blocks.append(
+            {"type": "context", "elements": [t.mrkdwn(t.clip(f":stopwatch: Timer running: {running}", t.SECTION_TEXT))]}
+        )
     footer = _footer(wo)
     if context.cost:
         footer += f" · cost {t.escape(context.cost)}"
@@ -173,6 +178,7 @@ def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
     if wo.status in (Status.OPEN, Status.IN_PROGRESS):
         controls.append(button("Hold", Action.HOLD, value))
         controls.append(button("Complete", Action.COMPLETE, value))
+        controls.append(button(":stopwatch: Timer", Action.TIMER, value))
     if wo.assignee_id is not None and wo.status in ACTIVE:
         controls.append(button("Unassign", Action.UNASSIGN, value))
     if wo.status in ACTIVE:

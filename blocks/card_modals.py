@@ -51,7 +51,13 @@ def complete_modal(wo: WorkOrderRead) -> dict[str, Any]:
         [
             input_block(Block.RESOLUTION, "What was done?", text_input(RESOLUTION_MAX, multiline=True)),
             input_block(Block.CAUSE, "Cause", text_input(CAUSE_MAX), optional=True),
-            input_block(Block.MINUTES, "Time spent (minutes)", _minutes(), optional=True),
+            input_block(
+                Block.MINUTES,
+                "Time spent (minutes)",
+                _minutes(),
+                optional=True,
+                hint="Besides running timers: they stop and log their time when you complete.",
+            ),
             input_block(Block.FILES, "Photo or file", file_input(), optional=True),
         ],
     )

@@ -55,6 +55,9 @@ class Action(StrEnum):
     ASSIGN = "wo_assign"  # users_select on the card
     MORE = "wo_more"  # overflow menu: note, time, parts, other cost
     MANAGE = "wo_manage"  # overflow menu: priority or due, asset down, cancel
+    TIMER = "wo_timer"  # the clicker's labor timer: start it, or be offered to stop it
+    TIMER_STOP = "wo_timer_stop"  # in the timer's ephemeral message: stop and log the time
+    TIMER_DISCARD = "wo_timer_discard"
     CONFIRM = "wo_confirm"  # in the requester's DM after completion
     REOPEN = "wo_reopen"
     SHOW = "wo_show"  # "Open" next to a /wo result

@@ -7,7 +7,7 @@ from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action, ref_value
 from models.enums import EventKind, HoldReason, Priority, Status
-from models.schemas import EventRead, WorkOrderRead
+from models.schemas import EventRead, TimerPress, WorkOrderRead
 
 
 def thread_line(event: EventRead) -> str | None:
@@ -24,6 +24,8 @@ def thread_line(event: EventRead) -> str | None:
         return f"{who} took this off {t.user(previous)}; it is back in the queue."
     if event.kind == EventKind.LABOR_LOGGED:
         worker = data.get("user_id") or event.actor_id
+        if data.get("timer"):
+            return f":stopwatch: {t.user(worker)}'s timer stopped: {data.get('minutes')} min logged."
         by = "" if worker == event.actor_id else f" for {t.user(worker)}"
         return f"{who} logged {data.get('minutes')} min{by}."
     if event.kind == EventKind.NOTE_ADDED:
@@ -65,6 +67,12 @@ def thread_line(event: EventRead) -> str | None:
     if event.kind == EventKind.ASSET_UP:
         asset, hours = t.escape(data.get("asset", "")), data.get("down_hours", 0)
         return f":large_green_circle: {asset} is running again (down {hours:g} h)."
+    if event.kind == EventKind.TIMER_STOPPED and not data.get("logged") and event.actor_id != data.get("user_id"):
+        owner = t.user(data.get("user_id"))
+        return (
+            f":stopwatch: {owner}'s timer ran over a day and was stopped without logging; "
+            "log the time worked with Log time."
+        )
     if event.kind == EventKind.ESCALATED:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return f":rotating_light: Escalated to level {data.get('level')}: the {missed} target was missed."
@@ -231,3 +239,36 @@ def wo_usage() -> str:
         "`/wo open [team]` open work · `/wo search TEXT` finds work orders · `/wo asset TAG` an asset's history · "
         "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading."
     )
+
+
+def timer_started(press: TimerPress) -> str:
+    return f":stopwatch: Your timer on {press.ref} is running. Press *Timer* on the card again to stop it."
+
+
+def timer_running(press: TimerPress, *, too_long: bool) -> dict[str, Any]:
+    """To the person whose timer runs: stop it and log the time, or discard it (only that, past a day)."""
+    timer = press.timer
+    if too_long:
+        text = (
+            f":stopwatch: Your timer on {press.ref} has run since {t.when(timer.started_at)}, longer than a day. "
+            "Discard it and log what you worked with Log time."
+        )
+        controls = [_discard(timer.id)]
+    else:
+        text = f":stopwatch: Your timer on {press.ref} has run {press.minutes} min (since {t.when(timer.started_at)})."
+        stop = button(f"Stop and log {press.minutes} min", Action.TIMER_STOP, str(timer.id), style="primary")
+        controls = [stop, _discard(timer.id)]
+    return {
+        "text": text,
+        "blocks": [{"type": "section", "text": t.mrkdwn(text)}, {"type": "actions", "elements": controls}],
+    }
+
+
+def timer_stopped(ref: str, *, minutes: int, logged: bool) -> str:
+    if logged:
+        return f":stopwatch: Timer stopped: {minutes} min logged on {ref}."
+    return f":stopwatch: Timer on {ref} discarded; nothing was logged."
+
+
+def _discard(timer_id: int) -> dict[str, Any]:
+    return button("Discard", Action.TIMER_DISCARD, str(timer_id), style="danger")

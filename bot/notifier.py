@@ -28,6 +28,7 @@ log = logging.getLogger("wrench.notifier")
 
 # Events that only add to the thread: the card itself does not change.
 THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED}
+CARD_ONLY = {EventKind.TIMER_STARTED, EventKind.TIMER_STOPPED}  # redraw the card; nobody's Home changes
 
 
 async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: DigestChart | None) -> Any:
@@ -110,8 +111,8 @@ class SlackNotifier:
                 permalink = permalink or await self.api.permalink(channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
-        if thread_only:
-            return  # notes, time and parts do not change anyone's Home tab
+        if all(event.kind in THREAD_ONLY | CARD_ONLY for event in change.events):
+            return  # notes, time, parts and timers do not change anyone's Home tab
         previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
         await self.refresh_homes([*self._involved(work_order), *previous])
 

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from handlers import approvals, cards, checklist, escalations, home, intake, lookup, pm, requests
+from handlers import approvals, cards, checklist, escalations, home, intake, lookup, pm, requests, timers
 
 
 def register(app: Any) -> None:
     """Attach every listener to `app` (a bolt AsyncApp, or anything with its decorator methods)."""
-    for feature in (requests, approvals, cards, checklist, lookup, pm, home, intake, escalations):
+    for feature in (requests, approvals, cards, timers, checklist, lookup, pm, home, intake, escalations):
         feature.register(app)

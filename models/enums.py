@@ -85,6 +85,8 @@ class EventKind(StrEnum):
     ASSET_DOWN = "asset_down"
     COST_ADDED = "cost_added"
     ASSET_UP = "asset_up"
+    TIMER_STARTED = "timer_started"
+    TIMER_STOPPED = "timer_stopped"
 
 
 class FieldType(StrEnum):

@@ -186,6 +186,27 @@ class Change(BaseModel):
     events: tuple[EventRead, ...]
 
 
+class TimerRead(ReadModel):
+    """A running labor timer, as the person who runs it is shown it."""
+
+    id: int
+    work_order_id: int
+    user_id: str
+    started_at: datetime
+
+
+class TimerPress(BaseModel):
+    """What pressing a card's ⏱ Timer did: started the clicker's timer (`change` says so to the card),
+    or found it running already (`minutes` so far; `change` is None)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timer: TimerRead
+    ref: str
+    minutes: int
+    change: Change | None = None
+
+
 class Choice(BaseModel):
     """One row of a type-ahead list: a location or an asset."""
 
@@ -206,6 +227,7 @@ class CardContext(BaseModel):
     # (label, value as text, type) of the category's custom fields; a `user` value is a user id
     fields: tuple[tuple[str, str, FieldType], ...] = ()
     cost: str | None = None  # labor + parts + other, with the currency, once the work is done
+    timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
 
 
 class Listing(BaseModel):

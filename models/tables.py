@@ -8,7 +8,7 @@ from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
-from models.work_orders import CostEntry, LaborEntry, WorkOrder, WorkOrderEvent
+from models.work_orders import CostEntry, LaborEntry, LaborTimer, WorkOrder, WorkOrderEvent
 
 __all__ = [
     "Asset",
@@ -20,6 +20,7 @@ __all__ = [
     "Downtime",
     "HomeViewer",
     "LaborEntry",
+    "LaborTimer",
     "Location",
     "MeterReading",
     "Part",

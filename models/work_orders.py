@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EnumText, TimestampMixin
@@ -128,3 +128,15 @@ class CostEntry(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     actor_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
+
+
+class LaborTimer(Base):
+    """A running "⏱ Timer" on a card: one per person and work order; stopping it logs the time."""
+
+    __tablename__ = "labor_timers"
+    __table_args__ = (UniqueConstraint("work_order_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))  # led by the unique key
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    started_at: Mapped[datetime]

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import FieldType, Status
 from models.schemas import CardContext, WorkOrderRead
-from services import costs, custom_fields, places
+from services import costs, custom_fields, places, timers
 from services.org import Organisation
 
 
@@ -27,4 +27,5 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
         asset=await places.asset_label(session, work_order.asset_id),
         fields=tuple(shown),
         cost=f"{cost / 100:,.2f} {org.currency}" if cost else None,
+        timers=await timers.running_on(session, work_order.id) if work_order.status in timers.RUNS_ON else (),
     )

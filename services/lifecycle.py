@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import HoldReason, Status
 from models.schemas import Change
 from models.work_orders import WorkOrder
-from services import changes, downtime, rules, sla
+from services import changes, downtime, rules, sla, timers
 from services.errors import InvalidInput
 from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
@@ -62,6 +62,7 @@ async def hold(
     work_order.status_note = note or None
     work_order.on_hold_since = now
     data = {"reason": reason.value, "note": note}
+    events += await timers.stop_all(session, org, work_order, now=now, actor_id=user_id)
     events.append(changes.move(session, work_order, Status.ON_HOLD, now=now, actor_id=user_id, data=data))
     return await changes.done(session, work_order, *events)
 
@@ -108,6 +109,7 @@ async def complete(
         events.append(
             changes.log_labor(session, org, work_order, minutes=minutes, worker_id=user_id, actor_id=user_id, now=now)
         )
+    events += await timers.stop_all(session, org, work_order, now=now, actor_id=user_id)
     if files:
         work_order.attachments = [*work_order.attachments, *({**file, "stage": "completion"} for file in files)]
     work_order.resolution = resolution
@@ -140,8 +142,10 @@ async def cancel(
     work_order.hold_reason = None
     work_order.on_hold_since = None
     work_order.closed_at = now
-    event = changes.move(session, work_order, Status.CANCELLED, now=now, actor_id=user_id, data={"reason": reason})
-    return await changes.done(session, work_order, event)
+    events = await timers.stop_all(session, org, work_order, now=now, actor_id=user_id)
+    data = {"reason": reason}
+    events.append(changes.move(session, work_order, Status.CANCELLED, now=now, actor_id=user_id, data=data))
+    return await changes.done(session, work_order, *events)
 
 
 async def confirm(

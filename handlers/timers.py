@@ -1,0 +1,55 @@
+"""The card's ⏱ Timer button and the stop / discard buttons of the answer only its presser sees."""
+
+from functools import partial
+from typing import Any
+
+from blocks import messages
+from blocks.ids import Action, parse_ref
+from handlers.context import deps_of
+from handlers.guard import guarded
+from models.enums import EventKind
+from services import timers
+
+
+def register(app: Any) -> None:
+    app.action(Action.TIMER)(guarded(press))
+    app.action(Action.TIMER_STOP)(guarded(stop))
+    app.action(Action.TIMER_DISCARD)(guarded(stop))
+
+
+async def press(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """Start the presser's timer, or (running already) offer to stop it."""
+    await ack()
+    deps = deps_of(context)
+    work_order_id, _ = parse_ref(action["value"])
+    pressed = await deps.db.run(
+        partial(timers.press, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=body["user"]["id"])
+    )
+    if pressed.change is not None:
+        await deps.notifier.reply(body["response_url"], messages.timer_started(pressed))
+        await deps.notifier.work_order_changed(pressed.change)
+        return
+    shown = messages.timer_running(pressed, too_long=timers.too_long(pressed.minutes))
+    await deps.notifier.reply(body["response_url"], shown["text"], shown["blocks"])
+
+
+async def stop(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    deps = deps_of(context)
+    log = action["action_id"] == Action.TIMER_STOP
+    change = await deps.db.run(
+        partial(
+            timers.stop,
+            org=deps.org,
+            now=deps.clock(),
+            timer_id=int(action["value"]),
+            user_id=body["user"]["id"],
+            log=log,
+        )
+    )
+    stopped = next(event for event in change.events if event.kind == EventKind.TIMER_STOPPED)
+    minutes = int(stopped.data["minutes"])
+    await deps.notifier.replace(
+        body["response_url"], messages.timer_stopped(change.work_order.ref, minutes=minutes, logged=log)
+    )
+    await deps.notifier.work_order_changed(change)
