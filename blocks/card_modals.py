@@ -9,6 +9,7 @@ from blocks.modals import (
     CAUSE_MAX,
     MINUTES_MAX,
     RESOLUTION_MAX,
+    checkboxes,
     file_input,
     input_block,
     modal,
@@ -115,11 +116,7 @@ def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
     """Pick a part from the register (type-ahead, with its stock) and the quantity used."""
     part = picker(Action.PICK_PART, "Type a SKU or part name")
     quantity = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": True, "min_value": "0"}
-    override = {
-        "type": "checkboxes",
-        "action_id": INPUT_ACTION,
-        "options": [option("Take it even though the stock says there is not enough (managers)", "yes")],
-    }
+    override = checkboxes([("yes", "Take it even though the stock says there is not enough (managers)")])
     return _for(
         wo,
         Callback.PARTS_MODAL,

@@ -101,6 +101,7 @@ class Block(StrEnum):
     LOCATION = "location"
     LOCATION_TEXT = "location_text"
     ASSET = "asset"
+    ASSET_DOWN = "asset_down"
     PRIORITY = "priority"
     FILES = "files"
     RESOLUTION = "resolution"

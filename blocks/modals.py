@@ -71,6 +71,13 @@ def request_modal(
         ),
         input_block(Block.ASSET, "Asset", _asset_picker(draft), optional=True),
         input_block(
+            Block.ASSET_DOWN,
+            "Is it down?",
+            checkboxes([(CHECKED, "The asset has stopped working")]),
+            optional=True,
+            hint="Tick if the asset has stopped working: its downtime is counted from now.",
+        ),
+        input_block(
             Block.PRIORITY,
             "Priority",
             {
@@ -112,7 +119,7 @@ def custom_field_input(spec: CustomField, initial: Any = None) -> dict[str, Any]
     elif spec.type is FieldType.USER:
         element = {"type": "users_select", "action_id": INPUT_ACTION}
     else:
-        element = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": [option(spec.label, CHECKED)]}
+        element = checkboxes([(CHECKED, spec.label)])
     return input_block(custom_field_block(spec.key), spec.label, element, optional=not spec.required, hint=spec.help)
 
 
@@ -178,6 +185,16 @@ def text_input(max_length: int, *, multiline: bool = False, initial: str = "") -
     }
     if initial:
         element["initial_value"] = initial
+    return element
+
+
+def checkboxes(choices: Sequence[tuple[str, str]], initial: Sequence[str] = ()) -> dict[str, Any]:
+    """Tick boxes; `choices` are (value, label) pairs, `initial` the values ticked to begin with."""
+    options = [option(label, value) for value, label in choices]
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": options}
+    chosen = [o for o in options if o["value"] in initial]
+    if chosen:
+        element["initial_options"] = chosen
     return element
 
 

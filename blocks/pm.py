@@ -5,7 +5,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.ids import INPUT_ACTION, Action, Callback
-from blocks.modals import input_block, modal, option, picker, text_input
+from blocks.modals import checkboxes, input_block, modal, option, picker, text_input
 from models.enums import Anchor, NonWorking, Priority, Repeat
 from models.schemas import PmScheduleRead
 
@@ -97,9 +97,7 @@ def pm_form(
         input_block(
             "weekdays",
             "On weekdays",
-            _checkboxes(
-                [(str(d), calendar.day_abbr[d]) for d in range(7)], [str(d) for d in (s.weekdays if s else [])]
-            ),
+            checkboxes([(str(d), calendar.day_abbr[d]) for d in range(7)], [str(d) for d in (s.weekdays if s else [])]),
             optional=True,
             hint="Weekly schedules only (default: the start date's weekday).",
         ),
@@ -133,7 +131,7 @@ def pm_form(
         input_block(
             "one_open",
             "While one is open",
-            _checkboxes(
+            checkboxes(
                 [(ON_TIME, "Create the next on time even if the last is still open")],
                 [ON_TIME] if s and not s.one_open else [],
             ),
@@ -181,15 +179,6 @@ def _radio(choices: list[tuple[str, str]], initial: str) -> dict[str, Any]:
         "options": options,
         "initial_option": next(o for o in options if o["value"] == initial),
     }
-
-
-def _checkboxes(choices: list[tuple[str, str]], initial: list[str]) -> dict[str, Any]:
-    options = [option(label, value) for value, label in choices]
-    element: dict[str, Any] = {"type": "checkboxes", "action_id": INPUT_ACTION, "options": options}
-    chosen = [o for o in options if o["value"] in initial]
-    if chosen:
-        element["initial_options"] = chosen
-    return element
 
 
 def _number(initial: float | None, *, low: int | None = None, decimals: bool = False) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class RequestForm(BaseModel):
     description: str = Field(default="", max_length=modals.DESCRIPTION_MAX)
     location: str = ""  # "loc:<id>" picked, or "text:<typed>"
     asset: str = ""  # "asset:<id>"
+    asset_down: list[str] = []  # ticked: the asset has stopped working
     priority: Priority | None = None
     files: list[dict[str, Any]] = []
 
@@ -141,6 +142,7 @@ def to_request(form: RequestForm, view: dict[str, Any]) -> RequestCreate:
         attachments=tuple(form.files),
         source_channel=source.get("channel") or None,
         source_ts=source.get("ts") or None,
+        asset_down=bool(form.asset_down),
     )
 
 

@@ -27,6 +27,7 @@ class ServiceRequest(TimestampMixin, Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     source_channel: Mapped[str | None] = mapped_column(String(32))
     source_ts: Mapped[str | None] = mapped_column(String(32))
+    asset_down: Mapped[bool] = mapped_column(default=False)  # the requester said the asset stopped working
     # Approval: who decided, when, why not; and the approvers' DMs to update once it is decided.
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None]

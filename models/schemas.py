@@ -83,6 +83,7 @@ class RequestCreate(BaseModel):
     attachments: tuple[dict[str, Any], ...] = ()
     source_channel: str | None = None
     source_ts: str | None = None
+    asset_down: bool = False  # the asset has stopped: its downtime starts with the work order
 
 
 class WorkOrderRead(ReadModel):

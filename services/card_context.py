@@ -24,7 +24,7 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
     return CardContext(
         category=org.category_name(work_order.category),
         team=org.team(work_order.team).name,
-        asset=await places.asset_label(session, work_order.asset_id),
+        asset=await places.asset_label(session, work_order.asset_id, with_status=True),
         fields=tuple(shown),
         cost=f"{cost / 100:,.2f} {org.currency}" if cost else None,
         timers=await timers.running_on(session, work_order.id) if work_order.status in timers.RUNS_ON else (),

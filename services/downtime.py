@@ -58,6 +58,17 @@ async def mark_down(
     return changes.record(session, work_order, now=now, actor_id=actor_id, kind=EventKind.ASSET_DOWN, data=data)
 
 
+async def mark_down_unless_down(
+    session: AsyncSession, work_order: WorkOrder, *, now: datetime, actor_id: str, reason: str
+) -> WorkOrderEvent | None:
+    """A request filed as "the asset is down": its downtime starts now, unless it is down already (then
+    the period under way goes on, and ends once this work order is done too)."""
+    asset = await session.get(Asset, work_order.asset_id, with_for_update=True) if work_order.asset_id else None
+    if asset is None or asset.status is AssetStatus.DOWN:
+        return None
+    return await mark_down(session, work_order, now=now, actor_id=actor_id, reason=reason)
+
+
 async def back_up_if_done(
     session: AsyncSession, work_order: WorkOrder, *, now: datetime, actor_id: str
 ) -> WorkOrderEvent | None:

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import AssetStatus
 from models.places import Asset, Location
 from models.schemas import Choice
 from services.errors import InvalidInput, NotFound
@@ -36,11 +37,15 @@ async def find_assets(session: AsyncSession, text: str, *, limit: int = PICKER_L
     return [Choice(id=row.id, label=f"{row.tag} · {row.name}") for row in rows]
 
 
-async def asset_label(session: AsyncSession, asset_id: int | None) -> str | None:
+async def asset_label(session: AsyncSession, asset_id: int | None, *, with_status: bool = False) -> str | None:
+    """"TAG · name", and (`with_status`) " · down" while it is down."""
     if asset_id is None:
         return None
     asset = await session.get(Asset, asset_id)
-    return f"{asset.tag} · {asset.name}" if asset else None
+    if asset is None:
+        return None
+    down = " · down" if with_status and asset.status is AssetStatus.DOWN else ""
+    return f"{asset.tag} · {asset.name}{down}"
 
 
 async def asset_by_tag(session: AsyncSession, tag: str) -> Asset:

@@ -12,7 +12,7 @@ from models.enums import RequestStatus
 from models.requests import ServiceRequest
 from models.schemas import RequestCreate, ServiceRequestRead, Submission
 from services import custom_fields, work_orders
-from services.errors import Conflict, Forbidden, NotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.inputs import checked_text
 from services.org import Category, Organisation
 
@@ -33,6 +33,8 @@ async def submit(
     if source_key is not None and await already_submitted(session, source_key):
         return None
     category = work_orders.category_of(org, request)
+    if request.asset_down and request.asset_id is None:
+        raise InvalidInput("Pick the asset that is down, or untick this.", field="asset_down")
     values = custom_fields.validate(category.fields, request.custom_fields)
     request = request.model_copy(update={"custom_fields": values})
     await work_orders.place_of(session, request)  # refuses a location or asset that is gone
@@ -50,6 +52,7 @@ async def submit(
         attachments=list(request.attachments),
         source_channel=request.source_channel,
         source_ts=request.source_ts,
+        asset_down=request.asset_down,
         source_key=source_key,
         created_at=now,
         updated_at=now,

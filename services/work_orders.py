@@ -17,7 +17,7 @@ from models.enums import EventKind, Status, WorkOrderType
 from models.places import Asset, Location
 from models.schemas import Change, EventRead, RequestCreate, WorkOrderRead
 from models.work_orders import WorkOrder, WorkOrderEvent
-from services import changes, rules, sla
+from services import changes, downtime, rules, sla
 from services.errors import InvalidInput, NotFound
 from services.org import Category, Organisation
 
@@ -113,7 +113,13 @@ async def create(
         to_status=Status.OPEN,
         data=data,
     )
-    return await changes.done(session, work_order, event)
+    events = [event]
+    if request.asset_down:
+        down = await downtime.mark_down_unless_down(
+            session, work_order, now=now, actor_id=requester_id, reason=request.title
+        )
+        events += [down] if down else []
+    return await changes.done(session, work_order, *events)
 
 
 def category_of(org: Organisation, request: RequestCreate) -> Category:

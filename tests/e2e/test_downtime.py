@@ -88,6 +88,32 @@ async def test_asset_down_until_its_last_open_work_is_completed(
     assert up == [":large_green_circle: PMP-1 is running again (down 4 h)."]
 
 
+async def test_a_request_filed_as_down_starts_the_downtime(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    asset_id = await db.run(partial(places.add_asset, tag="CMP-1", name="Compressor", location=None, now=clock()))
+    view = await open_request_modal(bot)
+    down = {"asset_down": sr.checkbox_value(True)}
+    status, body = await bot.submit(view, request_values(title="Compressor stopped") | down, user_id=STAFF)
+    assert (status, body) == (
+        200,
+        {"response_action": "errors", "errors": {"asset_down": "Pick the asset that is down, or untick this."}},
+    )
+    picked = {"asset": sr.select_value(f"asset:{asset_id}", kind="external_select")}
+    status, body = await bot.submit(view, request_values(title="Compressor stopped") | down | picked, user_id=STAFF)
+    assert (status, body) == (200, None)
+    card = (await bot.fake.wait_calls("chat.postMessage", 1, channel=TEAM_CHANNEL))[-1]
+    fields = [f["text"] for b in card.params["blocks"] for f in b.get("fields", [])]
+    assert "*Asset*\nCMP-1 · Compressor · down" in fields
+    assert await asset_state(db, asset_id) == ("down", [(False, "Compressor stopped")])
+
+    # a second request about the same stopped asset joins the downtime under way
+    second = await open_request_modal(bot)
+    assert await bot.submit(second, request_values(title="Still no air") | down | picked, user_id=STAFF) == (200, None)
+    await bot.fake.wait_calls("chat.postMessage", 2, channel=TEAM_CHANNEL)
+    assert await asset_state(db, asset_id) == ("down", [(False, "Compressor stopped")])
+    await complete(bot, card)
+    assert (await asset_state(db, asset_id))[0] == "down"  # "Still no air" is open
+
+
 async def test_work_without_an_asset_has_no_asset_down_entry(bot: BotClient) -> None:
     card = await file_request(bot)
     menu = next(b for b in card.params["blocks"] if b["type"] == "actions")["elements"][-1]["options"]

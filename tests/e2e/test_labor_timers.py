@@ -23,9 +23,13 @@ async def press_timer(bot: BotClient, card: Call, user_id: str) -> dict[str, Any
 
 async def click_answer(bot: BotClient, card: Call, answer: dict[str, Any], label: str, user_id: str) -> dict[str, Any]:
     """Click a button of an ephemeral answer; returns what replaced it (or the refusal)."""
-    button = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"] if label in e["text"]["text"])
+    button = next(
+        e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"] if label in e["text"]["text"]
+    )
     channel, ts = card_ref(card)
-    response, key = await bot.click(button["action_id"], button["value"], user_id=user_id, channel=channel, message_ts=ts)
+    response, key = await bot.click(
+        button["action_id"], button["value"], user_id=user_id, channel=channel, message_ts=ts
+    )
     assert response.status == 200
     return (await bot.replies_to(key))[0]
 
