@@ -38,7 +38,7 @@ async def find_assets(session: AsyncSession, text: str, *, limit: int = PICKER_L
 
 
 async def asset_label(session: AsyncSession, asset_id: int | None, *, with_status: bool = False) -> str | None:
-    """"TAG · name", and (`with_status`) " · down" while it is down."""
+    """The label "TAG · name", and (`with_status`) " · down" while it is down."""
     if asset_id is None:
         return None
     asset = await session.get(Asset, asset_id)
