@@ -112,21 +112,32 @@ def time_modal(wo: WorkOrderRead, *, user_id: str) -> dict[str, Any]:
     )
 
 
+PARTS_ROWS = 3  # parts one "Use parts" form records
+
+
+def part_row_block(name: str, row: int) -> str:
+    """Row 1 is `part` / `quantity`; later rows `part_2` / `quantity_2`..."""
+    return name if row == 1 else f"{name}_{row}"
+
+
 def parts_modal(wo: WorkOrderRead) -> dict[str, Any]:
-    """Pick a part from the register (type-ahead, with its stock) and the quantity used."""
-    part = picker(Action.PICK_PART, "Type a SKU or part name")
+    """Up to three parts from the register (type-ahead, with their stock) and the quantity of each."""
     quantity = {"type": "number_input", "action_id": INPUT_ACTION, "is_decimal_allowed": True, "min_value": "0"}
     override = checkboxes([("yes", "Take it even though the stock says there is not enough (managers)")])
+    rows = []
+    for row in range(1, PARTS_ROWS + 1):
+        later = row > 1
+        part = picker(Action.PICK_PART, "Type a SKU or part name")
+        rows += [
+            input_block(part_row_block(Block.PART, row), f"Part {row}" if later else "Part", part, optional=later),
+            input_block(part_row_block(Block.QUANTITY, row), "Quantity", quantity, optional=later),
+        ]
     return _for(
         wo,
         Callback.PARTS_MODAL,
         f"Parts for {wo.ref}",
         "Record parts",
-        [
-            input_block(Block.PART, "Part", part),
-            input_block(Block.QUANTITY, "Quantity", quantity),
-            input_block(Block.OVERRIDE, "Stock", override, optional=True),
-        ],
+        [*rows, input_block(Block.OVERRIDE, "Stock", override, optional=True)],
     )
 
 

@@ -50,17 +50,27 @@ class TimeForm(Form):
         return {"minutes": self.minutes, "worker_id": self.worker}
 
 
+PART_CHOICE = r"^part:\d+$"
+
+
 class PartsForm(Form):
-    part: str = Field(pattern=r"^part:\d+$")
+    """Rows of `card_modals.parts_modal`: the first is required, the others optional."""
+
+    part: str = Field(pattern=PART_CHOICE)
     quantity: float = Field(gt=0, le=parts.MAX_QUANTITY)
+    part_2: str | None = Field(default=None, pattern=PART_CHOICE)
+    quantity_2: float | None = Field(default=None, gt=0, le=parts.MAX_QUANTITY)
+    part_3: str | None = Field(default=None, pattern=PART_CHOICE)
+    quantity_3: float | None = Field(default=None, gt=0, le=parts.MAX_QUANTITY)
     override: list[str] = []
 
     def arguments(self) -> dict[str, Any]:
-        return {
-            "part_id": int(self.part.removeprefix("part:")),
-            "quantity": self.quantity,
-            "override": bool(self.override),
-        }
+        rows = [(self.part, self.quantity), (self.part_2, self.quantity_2), (self.part_3, self.quantity_3)]
+        lines = [
+            parts.PartLine(int(part.removeprefix("part:")) if part else None, quantity, row=row)
+            for row, (part, quantity) in enumerate(rows, start=1)
+        ]
+        return {"lines": lines, "override": bool(self.override)}
 
 
 class CostForm(Form):

@@ -4,6 +4,8 @@ goes below zero only when a manager overrides; reaching the reorder point alerts
 
 import math
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind
 from models.parts import Part, StockMovement
 from models.schemas import Change, Choice
+from models.work_orders import WorkOrder, WorkOrderEvent
 from services import changes, rules
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.org import Organisation
@@ -104,6 +107,18 @@ async def find_parts(session: AsyncSession, text: str, *, limit: int = PICKER_LI
     return [Choice(id=p.id, label=f"{p.sku} · {p.name} ({p.on_hand:g} {p.unit})") for p in rows]
 
 
+@dataclass(frozen=True)
+class PartLine:
+    """One row of the "Use parts" form: a part and the quantity used (either may be missing)."""
+
+    part_id: int | None
+    quantity: float | None
+    row: int = 1  # the form's row, so a refusal is shown beside it
+
+    def field(self, name: str) -> str:
+        return name if self.row == 1 else f"{name}_{self.row}"
+
+
 async def use(
     session: AsyncSession,
     *,
@@ -111,26 +126,45 @@ async def use(
     now: datetime,
     work_order_id: int,
     user_id: str,
-    part_id: int,
-    quantity: float,
+    lines: Sequence[PartLine],
     override: bool = False,
 ) -> Change:
-    """`quantity` of a part used on a work order: stock goes down (not below zero unless a manager
-    overrides), a movement and an event record it, and crossing the reorder point flags a low-stock alert."""
-    quantity_of(quantity)
+    """Parts used on a work order, all or none: stock goes down (not below zero unless a manager
+    overrides), a movement and an event record each line, and crossing the reorder point flags a
+    low-stock alert."""
+    filled = [line for line in lines if line.part_id is not None or line.quantity is not None]
+    if not filled:
+        raise InvalidInput("Pick a part and the quantity used.", field="part")
+    for line in filled:
+        if line.part_id is None:
+            raise InvalidInput("Pick the part, or clear the quantity.", field=line.field("part"))
+        if line.quantity is None:
+            raise InvalidInput("Enter the quantity used.", field=line.field("quantity"))
+        quantity_of(line.quantity, field=line.field("quantity"))
     work_order = await changes.load(session, work_order_id)
     changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
-    part = await session.get(Part, part_id)
-    if part is None:
-        raise InvalidInput("That part is no longer in the register; pick another.", field="part")
     if override and not changes.roles(org, work_order, user_id) & rules.OVERRIDES_ASSIGNEE:
         raise Forbidden(f"Only {org.team(work_order.team).name} managers can take stock below zero.")
+    events = [
+        await _use_line(session, work_order, line, actor_id=user_id, now=now, override=override) for line in filled
+    ]
+    work_order.updated_at = now
+    return await changes.done(session, work_order, *events)
+
+
+async def _use_line(
+    session: AsyncSession, work_order: WorkOrder, line: PartLine, *, actor_id: str, now: datetime, override: bool
+) -> WorkOrderEvent:
+    assert line.part_id is not None and line.quantity is not None
+    part = await session.get(Part, line.part_id)
+    if part is None:
+        raise InvalidInput("That part is no longer in the register; pick another.", field=line.field("part"))
     left = await _move(
         session,
         part,
-        -quantity,
+        -line.quantity,
         kind="use",
-        actor_id=user_id,
+        actor_id=actor_id,
         now=now,
         work_order_id=work_order.id,
         overridden=override,
@@ -141,22 +175,20 @@ async def use(
         raise InvalidInput(
             f"Only {part.on_hand:g} {part.unit} of {part.sku} in stock. Record what you took; "
             "a manager can tick the override if the count is wrong.",
-            field="quantity",
+            field=line.field("quantity"),
         )
     low = left <= part.reorder_point and await _claim_low_alert(session, part.id)
     data = {
         "sku": part.sku,
         "name": part.name,
-        "quantity": quantity,
+        "quantity": line.quantity,
         "unit": part.unit,
-        "cost_cents": round(quantity * part.unit_cost_cents),
+        "cost_cents": round(line.quantity * part.unit_cost_cents),
         "left": left,
         "low_stock": low,
         "reorder_point": part.reorder_point,
     }
-    work_order.updated_at = now
-    event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.PARTS_USED, data=data)
-    return await changes.done(session, work_order, event)
+    return changes.record(session, work_order, now=now, actor_id=actor_id, kind=EventKind.PARTS_USED, data=data)
 
 
 async def _move(

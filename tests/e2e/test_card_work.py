@@ -305,6 +305,45 @@ async def test_a_form_opened_before_a_change_asks_to_be_opened_again(bot: BotCli
     assert (await stored(db)).status == "in_progress"
 
 
+async def test_several_parts_in_one_form_all_or_nothing(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    for sku, name, on_hand in (("FLT-1", "Filter", 5), ("BLT-2", "Belt", 1)):
+        await db.run(partial(parts.add_part, now=clock(), actor_id="cli", sku=sku, name=name, on_hand=on_hand))
+    card = await file_request(bot)
+    form = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.PARTS)
+    assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"] == [
+        "part",
+        "quantity",
+        "part_2",
+        "quantity_2",
+        "part_3",
+        "quantity_3",
+        "override",
+    ]
+
+    def row(part: str | None, quantity: str | None, n: int = 1) -> dict[str, Any]:
+        suffix = "" if n == 1 else f"_{n}"
+        return {
+            f"part{suffix}": sr.select_value(part, kind="external_select"),
+            f"quantity{suffix}": sr.number_value(quantity),
+        }
+
+    missing = await submit(bot, form, row("part:1", "2") | row("part:2", None, 2), TECH_1)
+    assert missing == {"response_action": "errors", "errors": {"quantity_2": "Enter the quantity used."}}
+    short = await submit(bot, form, row("part:1", "2") | row("part:2", "3", 3), TECH_1)
+    assert short["errors"] == {
+        "quantity_3": "Only 1 each of BLT-2 in stock. Record what you took; a manager can tick the override "
+        "if the count is wrong."
+    }
+    assert [p.on_hand for p in await db.run(parts.listing)] == [1, 5]  # the filter row was not kept either
+
+    assert await submit(bot, form, row("part:1", "2") | row("part:2", "1", 2), TECH_1) is None
+    assert (await thread(bot, card, 2))[-2:] == [
+        f"<@{TECH_1}> used 2 each of FLT-1 Filter.",
+        f"<@{TECH_1}> used 1 each of BLT-2 Belt.",
+    ]
+    assert [p.on_hand for p in await db.run(parts.listing)] == [0, 3]
+
+
 async def test_other_costs_and_the_cost_shown_on_completion(bot: BotClient, db: Database, clock: FrozenClock) -> None:
     await db.run(
         partial(parts.add_part, now=clock(), actor_id="cli", sku="GSK-2", name="Gasket", unit_cost=12.5, on_hand=10)

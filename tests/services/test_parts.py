@@ -50,8 +50,7 @@ async def use(
             now=clock(),
             work_order_id=wo_id,
             user_id=user,
-            part_id=part_id,
-            quantity=quantity,
+            lines=[parts.PartLine(part_id, quantity)],
             override=override,
         )
     )

@@ -144,14 +144,15 @@ def controls(wo: WorkOrderRead) -> set[str]:
 
 ALWAYS = {Action.MORE}
 ACTIVE = {Action.ASSIGN, Action.MORE, Action.MANAGE}
+WORKING = {Action.HOLD, Action.COMPLETE, Action.TIMER} | ACTIVE  # open or in progress
 
 
 @pytest.mark.parametrize(
     ("status", "assignee", "expected"),
     [
-        (Status.OPEN, None, {Action.CLAIM, Action.START, Action.HOLD, Action.COMPLETE} | ACTIVE),
-        (Status.OPEN, "U0TECH1", {Action.START, Action.HOLD, Action.COMPLETE, Action.UNASSIGN} | ACTIVE),
-        (Status.IN_PROGRESS, "U0TECH1", {Action.HOLD, Action.COMPLETE, Action.UNASSIGN} | ACTIVE),
+        (Status.OPEN, None, {Action.CLAIM, Action.START} | WORKING),
+        (Status.OPEN, "U0TECH1", {Action.START, Action.UNASSIGN} | WORKING),
+        (Status.IN_PROGRESS, "U0TECH1", {Action.UNASSIGN} | WORKING),
         (Status.ON_HOLD, None, {Action.CLAIM, Action.RESUME} | ACTIVE),
         (Status.ON_HOLD, "U0TECH1", {Action.RESUME, Action.UNASSIGN} | ACTIVE),
         (Status.COMPLETED, "U0TECH1", ALWAYS),
