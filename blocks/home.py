@@ -1,21 +1,29 @@
 """The App Home tab: a person's work, their team's queue, their requests, approvals waiting for them,
 and (for managers) their teams' totals. Always under Slack's 100-block limit."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from blocks import report
 from blocks import text as t
 from blocks.approvals import approval_request
 from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
 from models.schemas import Listing
-from models.views import Dashboard
+from models.views import Dashboard, TeamKpis
 
 HOME_BLOCKS = 100
 SHORT, LONG = 8, 20  # rows per list, before and after "Show more"
 
 
-def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool = False) -> dict[str, Any]:
+def home(
+    dashboard: Dashboard,
+    *,
+    category_names: dict[str, str],
+    expanded: bool = False,
+    kpis: Sequence[TeamKpis] = (),
+) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": t.plain("Wrench", t.HEADER_TEXT)},
         {"type": "actions", "elements": [button("New request", Action.HOME_NEW_REQUEST, "new", style="primary")]},
@@ -56,6 +64,8 @@ def home(dashboard: Dashboard, *, category_names: dict[str, str], expanded: bool
     )
     if not expanded and _hidden(dashboard):
         blocks.append({"type": "actions", "elements": [button("Show more", Action.HOME_MORE, "more")]})
+    if kpis:
+        blocks += report.home_kpis(kpis, kpis[0].days)
     if dashboard.morning_dm is not None:
         blocks.append(_morning_dm(dashboard.morning_dm))
     blocks.append(

@@ -76,6 +76,7 @@ class Action(StrEnum):
     PM_DELETE = "pm_delete"  # confirmed deletion from the list's menu
     ASSET_REQUEST = "asset_request"  # "File a request" on an asset card
     HOME_MORE = "home_more"
+    HOME_KPI_DAYS = "home_kpi_days"  # the managers' KPIs: last 7 or 30 days
     HOME_MORNING_DM = "home_morning_dm"  # turn the personal morning DM on or off
     HOME_NEW_REQUEST = "home_new_request"
 

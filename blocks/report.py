@@ -1,14 +1,40 @@
-"""A team's KPIs on the managers' Home tab (the rows come from `services.reports.report_rows`)."""
+"""The managers' KPIs on the Home tab (the rows come from `services.reports.report_rows`)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from blocks import text as t
+from blocks.card import button
+from blocks.ids import Action
+from models.views import TeamKpis
+
+PERIODS = (7, 30)
+FIELDS_PER_SECTION = 10  # Slack's limit
+SECTIONS_PER_TEAM = 2  # the team-wide figures; per-asset ones are in `wrench report`
 
 
-def home_section(team: str, days: int, rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The Home tab's KPI block for one team: its first ten figures as two columns of facts."""
-    facts = [f"*{t.escape(name)}*\n{t.escape(value)}" for name, value in rows[:10]]
-    return [
-        {"type": "section", "text": t.mrkdwn(f"*{t.escape(team)}* KPIs · last {days} days")},
-        {"type": "section", "fields": [t.mrkdwn(t.clip(fact, t.FIELD_TEXT)) for fact in facts]},
+def home_kpis(teams: Sequence[TeamKpis], days: int) -> list[dict[str, Any]]:
+    """A header with the period's buttons (the chosen one highlighted), then each team's figures."""
+    periods = [
+        button(f"Last {n} days", Action.HOME_KPI_DAYS, str(n), style="primary" if n == days else None) for n in PERIODS
     ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "divider"},
+        {"type": "header", "text": t.plain(f"KPIs · last {days} days", t.HEADER_TEXT)},
+        {"type": "actions", "elements": periods},
+    ]
+    for team in teams:
+        blocks += team_section(team)
+    return blocks
+
+
+def team_section(kpis: TeamKpis) -> list[dict[str, Any]]:
+    facts = [f"*{t.escape(name)}*\n{t.escape(value)}" for name, value in kpis.rows]
+    shown = facts[: FIELDS_PER_SECTION * SECTIONS_PER_TEAM]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": t.mrkdwn(f"*{t.escape(kpis.team)}*")}]
+    for start in range(0, len(shown), FIELDS_PER_SECTION):
+        chunk = shown[start : start + FIELDS_PER_SECTION]
+        blocks.append({"type": "section", "fields": [t.mrkdwn(t.clip(fact, t.FIELD_TEXT)) for fact in chunk]})
+    more = f" · {len(facts) - len(shown)} more figures in `wrench report`" if len(facts) > len(shown) else ""
+    blocks.append({"type": "context", "elements": [t.mrkdwn(f"As of {t.when(kpis.as_of)}{more}")]})
+    return blocks

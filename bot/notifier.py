@@ -18,7 +18,7 @@ from models.db import Database
 from models.enums import EventKind, Status
 from models.schemas import Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from models.views import DigestChart, DigestData
-from services import finding, requests, slack_events, work_orders
+from services import finding, home_kpis, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.changes import SYSTEM_ACTOR
 from services.org import Organisation
@@ -59,6 +59,7 @@ class SlackNotifier:
         self.db = db
         self.org = org
         self.clock = clock
+        self.kpis = home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
 
     # -- work orders ------------------------------------------------------------------------------
 
@@ -245,9 +246,11 @@ class SlackNotifier:
         names = {category.key: category.name for category in self.org.categories}
         limit = home.LONG if expanded else home.SHORT
         for user_id in viewers:
+            now = self.clock()
             async with self.db.unit_of_work() as session:
-                board = await finding.dashboard(session, org=self.org, user_id=user_id, now=self.clock(), limit=limit)
-            view = home.home(board, category_names=names, expanded=expanded)
+                board = await finding.dashboard(session, org=self.org, user_id=user_id, now=now, limit=limit)
+                kpis = await home_kpis.for_manager(session, org=self.org, user_id=user_id, now=now, cache=self.kpis)
+            view = home.home(board, category_names=names, expanded=expanded, kpis=kpis)
             await self.api.call("views_publish", user_id=user_id, view=view)
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:

@@ -16,4 +16,6 @@ class PersonSettings(Base):
     morning_dm: Mapped[bool] = mapped_column(default=False)
     # The local date of the last one: claimed with a conditional UPDATE, so it goes once per day.
     morning_dm_sent_on: Mapped[date | None]
+    # The period of the KPIs a manager's Home tab shows: 7 or 30 days.
+    home_kpi_days: Mapped[int] = mapped_column(default=7)
     updated_at: Mapped[datetime]

@@ -21,6 +21,17 @@ class TeamTotals(BaseModel):
     overdue: int = 0
 
 
+class TeamKpis(BaseModel):
+    """A managed team's KPIs on the Home tab, as computed at `as_of` (they are kept a few minutes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    days: int
+    as_of: datetime
+    rows: tuple[tuple[str, str], ...]  # (figure, value as text), as `wrench report` prints them
+
+
 class Dashboard(BaseModel):
     """Everything one person's Home tab shows."""
 

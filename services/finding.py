@@ -90,6 +90,11 @@ def teams_of(org: Organisation, user_id: str) -> tuple[str, ...]:
     return tuple(team.key for team in org.teams if rules.is_team_member(user_id, team=team.key, org=org))
 
 
+def managed_teams(org: Organisation, user_id: str) -> list[str]:
+    """The teams `user_id` manages; every team for an admin."""
+    return [team.key for team in org.teams if user_id in team.managers or user_id in org.admins]
+
+
 async def dashboard(
     session: AsyncSession, *, org: Organisation, user_id: str, now: datetime, limit: int = 10
 ) -> Dashboard:
@@ -132,7 +137,7 @@ async def _pending_approvals(session: AsyncSession, org: Organisation, user_id: 
 
 async def _team_totals(session: AsyncSession, org: Organisation, user_id: str, now: datetime) -> tuple[TeamTotals, ...]:
     """Per managed team: active work by status, unclaimed and overdue counts."""
-    managed = [team.key for team in org.teams if user_id in team.managers or user_id in org.admins]
+    managed = managed_teams(org, user_id)
     if not managed:
         return ()
     rows = await session.execute(

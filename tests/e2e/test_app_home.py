@@ -37,7 +37,7 @@ async def open_home(bot: BotClient, user_id: str) -> str:
     response = await bot.post(home_opened(user_id), content_type="application/json")
     assert response.status == 200
     published = await bot.fake.wait_calls("views.publish", before + 1, user_id=user_id)
-    return json.dumps(published[-1].params["view"])
+    return json.dumps(published[-1].params["view"], ensure_ascii=False)
 
 
 async def test_home_lists_assigned_work_and_own_requests(bot: BotClient) -> None:
@@ -89,7 +89,7 @@ async def test_managers_see_team_totals_and_approvals_and_can_show_more(bot: Bot
     assert "Waiting for your approval" in view and "Spare key" in view, view
     assert '"action_id": "request_approve"' in view
     assert "Facilities* team totals" in view and '"*Open*\\n10"' in view
-    assert "Show more" in view and "\\u2026and 2 more" in view
+    assert "Show more" in view and "…and 2 more" in view
 
     await bot.post(sr.home_action(Action.HOME_MORE, "more", user_id=MANAGER))
 
@@ -137,3 +137,44 @@ async def test_a_technician_opts_in_to_a_morning_dm_of_their_work(bot: BotClient
     await bot.fake.wait_for(lambda: "*Morning DM* off" in home_now())
     clock.advance(days=1)
     assert await jobs.send_morning_dms(bot.running.deps) == 0
+
+
+def last_home(bot: BotClient, user_id: str) -> str:
+    return json.dumps(bot.fake.find("views.publish", user_id=user_id)[-1].params["view"], ensure_ascii=False)
+
+
+def kpi_facts(view: str) -> dict[str, str]:
+    """The KPI figures a published Home view shows, by name."""
+    blocks = json.loads(view)["blocks"]
+    start = next(i for i, b in enumerate(blocks) if b["type"] == "header" and b["text"]["text"].startswith("KPIs"))
+    facts = [f["text"] for b in blocks[start:] if b["type"] == "section" for f in b.get("fields", [])]
+    return dict(fact.strip("*").split("*\n", 1) for fact in facts)
+
+
+async def test_managers_see_kpis_for_7_or_30_days_kept_a_few_minutes(bot: BotClient, clock: FrozenClock) -> None:
+    assert "KPIs" not in await open_home(bot, TECH_1)  # technicians see no KPIs
+    card = await file_request(bot)
+    view = await open_home(bot, MANAGER)
+    assert "KPIs · last 7 days" in view
+    facts = kpi_facts(view)
+    assert facts["Backlog (open work orders)"] == "1"
+    assert facts["Cost, completed work"] == "0.00 USD", facts
+
+    # figures are kept ten minutes: a second request does not show at once, then does
+    await file_request(bot, title="Door sticks")
+    await bot.fake.wait_for(lambda: "Door sticks" in last_home(bot, MANAGER))  # the filing redrew the tab
+    assert kpi_facts(await open_home(bot, MANAGER))["Backlog (open work orders)"] == "1"
+    clock.advance(minutes=11)
+    assert kpi_facts(await open_home(bot, MANAGER))["Backlog (open work orders)"] == "2"
+
+    before = len(bot.fake.find("views.publish", user_id=MANAGER))
+    await bot.post(sr.home_action(Action.HOME_KPI_DAYS, "30", user_id=MANAGER))
+    published = await bot.fake.wait_calls("views.publish", before + 1, user_id=MANAGER)
+    assert "KPIs · last 30 days" in json.dumps(published[-1].params["view"], ensure_ascii=False)
+    await click_card(bot, card, Action.CLAIM, TECH_1)  # any later redraw keeps the chosen period
+    assert "KPIs · last 30 days" in await open_home(bot, MANAGER)
+
+    before = len(bot.fake.find("chat.postMessage", channel=MANAGER))
+    await bot.post(sr.home_action(Action.HOME_KPI_DAYS, "365", user_id=MANAGER))
+    told = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=MANAGER)
+    assert told[-1].params["text"] == "KPIs cover the last 7 or 30 days."

@@ -35,7 +35,8 @@ async def test_submitted_request_posts_a_card_and_tells_the_requester(bot: BotCl
     for expected in ("Open", "Urgent", f"<@{STAFF}>", "Unclaimed", "Building A, room 204", "Plumbing · Facilities"):
         assert expected in facts
     assert "Response due" in facts and "<!date^" in facts
-    assert set(button_values(card.params["blocks"])) == {Action.CLAIM, Action.START, Action.HOLD, Action.COMPLETE}
+    controls = {Action.CLAIM, Action.START, Action.HOLD, Action.COMPLETE, Action.TIMER}
+    assert set(button_values(card.params["blocks"])) == controls
 
     dm = (await bot.fake.wait_calls("chat.postMessage", channel=STAFF))[0]
     channel, ts = card_ref(card)
