@@ -18,7 +18,8 @@ from bot.config import CoreSettings, Mode, Settings, SettingsError, load_setting
 from bot.server import StartupError, post_digest, prepare_database, running
 from models import migrate
 from models.db import Database
-from services import parts, pm_import, reports
+from models.enums import Criticality
+from services import parts, places, pm_import, reports
 from services.errors import DomainError
 from services.org import Organisation, OrgConfigError, load_organisation
 
@@ -32,10 +33,14 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_cli = typer.Typer(help="The organisation config file (wrench.yml).", no_args_is_help=True)
 import_cli = typer.Typer(help="Import data from CSV files.", no_args_is_help=True)
 parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
+assets_cli = typer.Typer(help="The asset register: add assets, list them.", no_args_is_help=True)
+locations_cli = typer.Typer(help="Locations (site / building / floor / room): add, list.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(config_cli, name="config")
 cli.add_typer(import_cli, name="import")
 cli.add_typer(parts_cli, name="parts")
+cli.add_typer(assets_cli, name="assets")
+cli.add_typer(locations_cli, name="locations")
 CLI_ACTOR = "cli"  # who stock movements made with `wrench parts` are recorded as
 T = TypeVar("T")
 
@@ -225,7 +230,7 @@ def parts_add(
         reorder_point=reorder_point,
         location=location,
     )
-    part = _run_parts(work)
+    part = _run_register(work)
     typer.echo(f"added {part.sku} {part.name}: {on_hand:g} {part.unit} in stock")
 
 
@@ -236,14 +241,14 @@ def parts_receive(
     note: Annotated[str, typer.Option(help="Delivery note, order number...")] = "",
 ) -> None:
     """Record stock that arrived (a movement); back above the reorder point, the alert is armed again."""
-    part = _run_parts(partial(parts.receive, now=_now(), actor_id=CLI_ACTOR, sku=sku, quantity=quantity, note=note))
+    part = _run_register(partial(parts.receive, now=_now(), actor_id=CLI_ACTOR, sku=sku, quantity=quantity, note=note))
     typer.echo(f"{part.sku}: {part.on_hand:g} {part.unit} in stock")
 
 
 @parts_cli.command("list")
 def parts_list() -> None:
     """Every part with its stock, reorder point and unit cost."""
-    found = _run_parts(parts.listing)
+    found = _run_register(parts.listing)
     typer.echo(f"{'SKU':<16} {'name':<32} {'on hand':>10} {'reorder at':>10} {'unit cost':>10}")
     for part in found:
         low = "  LOW" if part.on_hand <= part.reorder_point else ""
@@ -253,7 +258,65 @@ def parts_list() -> None:
         )
 
 
-def _run_parts(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+@assets_cli.command("add")
+def assets_add(
+    tag: Annotated[str, typer.Argument(help="What people type: unique (letters, digits, . _ / -).")],
+    name: Annotated[str, typer.Argument(help="What it is.")],
+    location: Annotated[str, typer.Option(help='Where it is: "Site / Building / Floor / Room" (created if new).')] = "",
+    category: Annotated[str, typer.Option(help="pumps, HVAC, vehicles...")] = "",
+    parent: Annotated[str, typer.Option(help="The tag of the asset it is a component of.")] = "",
+    manufacturer: Annotated[str, typer.Option()] = "",
+    model: Annotated[str, typer.Option()] = "",
+    serial: Annotated[str, typer.Option()] = "",
+    installed: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Install date, YYYY-MM-DD.")] = None,
+    criticality: Annotated[Criticality, typer.Option()] = Criticality.MEDIUM,
+) -> None:
+    """Add an asset to the register."""
+    work = partial(
+        places.add_asset,
+        now=_now(),
+        tag=tag,
+        name=name,
+        location=location or None,
+        category=category,
+        parent=parent,
+        manufacturer=manufacturer,
+        model=model,
+        serial=serial,
+        installed_on=installed.date() if installed else None,
+        criticality=criticality,
+    )
+    _run_register(work)
+    typer.echo(f"added {tag.strip()} {name.strip()}" + (f" in {location.strip()}" if location.strip() else ""))
+
+
+@assets_cli.command("list")
+def assets_list() -> None:
+    """Every asset with its status, criticality and location."""
+    found = _run_register(places.assets_with_places)
+    typer.echo(f"{'tag':<16} {'name':<32} {'status':<8} {'criticality':<11} location")
+    for asset, path in found:
+        row = f"{asset.tag:<16} {asset.name[:32]:<32} {asset.status.value:<8} {asset.criticality.value:<11}"
+        typer.echo(f"{row} {path or ''}".rstrip())
+
+
+@locations_cli.command("add")
+def locations_add(
+    path: Annotated[str, typer.Argument(help='"Site / Building / Floor / Room": the parents are created too.')],
+) -> None:
+    """Add a location (and the ones above it that do not exist yet)."""
+    _run_register(partial(places.add_location, path=path, now=_now()))
+    typer.echo(f"added {places.PATH_SEPARATOR.join(p.strip() for p in path.split('/') if p.strip())}")
+
+
+@locations_cli.command("list")
+def locations_list() -> None:
+    """Every location, each site followed by what is in it."""
+    for path in _run_register(places.location_paths):
+        typer.echo(path)
+
+
+def _run_register(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_in_database(load_settings(CoreSettings), work))
     except (SettingsError, StartupError) as error:

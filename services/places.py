@@ -1,17 +1,20 @@
-"""Locations and assets as the request form's type-ahead pickers see them (issue 5 adds the registers)."""
+"""The location and asset registers: adding to them (the CLI), listing them, and finding in them (the
+request form's type-ahead pickers, the asset card)."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import AssetStatus
+from models.enums import AssetStatus, Criticality
 from models.places import Asset, Location
 from models.schemas import Choice
 from services.errors import InvalidInput, NotFound
 
 PATH_SEPARATOR = " / "
 PICKER_LIMIT = 20  # Slack shows up to 100 options; 20 rows answer a type-ahead quickly
+TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 
 async def find_locations(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
@@ -82,9 +85,59 @@ async def add_location(session: AsyncSession, path: str, *, now: datetime) -> in
     return parent_id
 
 
-async def add_asset(session: AsyncSession, *, tag: str, name: str, location: str | None, now: datetime) -> int:
+async def add_asset(
+    session: AsyncSession,
+    *,
+    tag: str,
+    name: str,
+    location: str | None,
+    now: datetime,
+    category: str = "",
+    parent: str = "",
+    manufacturer: str = "",
+    model: str = "",
+    serial: str = "",
+    installed_on: date | None = None,
+    criticality: Criticality = Criticality.MEDIUM,
+) -> int:
+    """A new asset; `location` is a path (created with its parents when new), `parent` another asset's tag."""
+    tag, name = tag.strip(), name.strip()
+    if not TAG.match(tag):
+        raise InvalidInput(f"“{tag[:64]}” is not an asset tag: letters, digits and . _ / - (at most 64).", field="tag")
+    existing = await session.scalar(select(Asset.tag).where(func.lower(Asset.tag) == tag.lower()))
+    if existing is not None:
+        raise InvalidInput(f"There is already an asset {existing}.", field="tag")
+    if not name:
+        raise InvalidInput("An asset needs a name.", field="name")
+    parent_id = (await asset_by_tag(session, parent)).id if parent.strip() else None
     location_id = await add_location(session, location, now=now) if location else None
-    asset = Asset(tag=tag.strip(), name=name.strip(), location_id=location_id, created_at=now, updated_at=now)
+    asset = Asset(
+        tag=tag,
+        name=name[:150],
+        location_id=location_id,
+        category=category.strip()[:64] or None,
+        parent_id=parent_id,
+        manufacturer=manufacturer.strip()[:100] or None,
+        model=model.strip()[:100] or None,
+        serial=serial.strip()[:100] or None,
+        installed_on=installed_on,
+        criticality=criticality,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(asset)
     await session.flush()
     return asset.id
+
+
+async def assets_with_places(session: AsyncSession) -> list[tuple[Asset, str | None]]:
+    """Every asset by tag, with its location's path."""
+    rows = await session.execute(
+        select(Asset, Location.path).outerjoin(Location, Location.id == Asset.location_id).order_by(Asset.tag)
+    )
+    return [(asset, path) for asset, path in rows.tuples()]
+
+
+async def location_paths(session: AsyncSession) -> list[str]:
+    """Every location's path, so that each site's buildings, floors and rooms follow it."""
+    return list((await session.execute(select(Location.path).order_by(Location.path))).scalars())

@@ -19,7 +19,7 @@ from sqlalchemy import text as text_query
 from models.db import Database
 from models.migrate import head_revision
 from models.schemas import RequestCreate
-from services import requests
+from services import places, requests
 from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM
@@ -316,3 +316,43 @@ async def test_parts_register_from_the_cli(tmp_path: Path, database_url: str, fa
     assert code == 0 and "BLT-M8" in output and "65" in output and "0.35" in output and "LOW" not in output
     code, output = await wrench("parts", "receive", "NOPE", "1", env=env)
     assert code == 1 and "There is no part NOPE." in output
+
+
+async def test_asset_and_location_registers_from_the_cli(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    code, output = await wrench("locations", "add", "HQ/ Plant room /Basement", env=env)
+    assert code == 0 and output.strip() == "added HQ / Plant room / Basement", output
+    code, output = await wrench(
+        "assets", "add", "BLR-1", "Boiler", "--location", "HQ / Plant room", "--criticality", "critical",
+        "--manufacturer", "Viessmann", "--installed", "2019-04-01", env=env,
+    )  # fmt: skip
+    assert code == 0 and output.strip() == "added BLR-1 Boiler in HQ / Plant room", output
+    code, output = await wrench("assets", "add", "PMP-1", "Boiler pump", "--parent", "blr-1", env=env)
+    assert code == 0, output
+    code, output = await wrench("assets", "add", "blr-1", "Again", env=env)
+    assert code == 1 and "There is already an asset BLR-1." in output
+    code, output = await wrench("assets", "add", "FAN-1", "Fan", "--parent", "NOPE", env=env)
+    assert code == 1 and "There is no asset tagged “NOPE”." in output
+    code, output = await wrench("assets", "add", "FAN 1", "Fan", env=env)
+    assert code == 1 and "is not an asset tag" in output
+    code, output = await wrench("assets", "add", "FAN-1", "Fan", "--installed", "2019-13-01", env=env)
+    assert code == 2 and "--installed" in output
+
+    code, output = await wrench("locations", "list", env=env)
+    assert output.split("\n")[:3] == ["HQ", "HQ / Plant room", "HQ / Plant room / Basement"], output
+    code, output = await wrench("assets", "list", env=env)
+    lines = output.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["tag", "BLR-1", "PMP-1"]
+    assert "critical" in lines[1] and lines[1].endswith("HQ / Plant room") and "running" in lines[2]
+    db = Database(database_url)
+    try:
+        async with db.unit_of_work() as session:
+            pump = await places.asset_by_tag(session, "PMP-1")
+            boiler = await places.asset_by_tag(session, "BLR-1")
+    finally:
+        await db.dispose()
+    assert (pump.parent_id, boiler.manufacturer, str(boiler.installed_on)) == (boiler.id, "Viessmann", "2019-04-01")
