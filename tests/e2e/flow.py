@@ -52,6 +52,12 @@ def card_ref(card: Call) -> tuple[str, str]:
     return card.answer["channel"], card.answer["ts"]
 
 
+async def thread_lines(bot: BotClient, card: Call, count: int) -> list[str]:
+    """The card's thread replies, once there are at least `count`."""
+    _, ts = card_ref(card)
+    return [c.params["text"] for c in await bot.fake.wait_calls("chat.postMessage", count, thread_ts=ts)]
+
+
 def latest_card(bot: BotClient, card: Call) -> dict[str, Any]:
     """The card as Slack now shows it: the last chat.update of it, else as posted."""
     channel, ts = card_ref(card)

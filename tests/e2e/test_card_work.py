@@ -13,7 +13,7 @@ from models.tables import LaborEntry, WorkOrder, WorkOrderEvent
 from scheduler import jobs
 from services import parts
 from tests.conftest import FrozenClock
-from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form
+from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form, thread_lines
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call
@@ -28,11 +28,6 @@ async def stored(db: Database) -> WorkOrder:
 async def kinds(db: Database) -> list[str]:
     async with db.unit_of_work() as session:
         return list((await session.execute(select(WorkOrderEvent.kind).order_by(WorkOrderEvent.id))).scalars())
-
-
-async def thread(bot: BotClient, card: Call, count: int) -> list[str]:
-    _, ts = card_ref(card)
-    return [c.params["text"] for c in await bot.fake.wait_calls("chat.postMessage", count, thread_ts=ts)]
 
 
 async def updated(bot: BotClient, card: Call, count: int) -> dict[str, Any]:
@@ -51,7 +46,7 @@ async def test_assign_picker_gives_work_to_a_team_member_who_is_told(bot: BotCli
     await click_card(bot, card, Action.ASSIGN, TECH_1, element={"type": "users_select", "selected_user": TECH_2})
     card_now = await updated(bot, card, 1)
     assert f"held by <@{TECH_2}>" in card_now["text"]
-    assert (await thread(bot, card, 1))[-1] == f"<@{TECH_1}> assigned this to <@{TECH_2}>."
+    assert (await thread_lines(bot, card, 1))[-1] == f"<@{TECH_1}> assigned this to <@{TECH_2}>."
     told = await bot.fake.wait_calls("chat.postMessage", 1, channel=TECH_2)
     assert f"<@{TECH_1}> assigned *WO-1" in told[0].params["text"]
 
@@ -69,7 +64,7 @@ async def test_assign_picker_gives_work_to_a_team_member_who_is_told(bot: BotCli
     await click_card(bot, card, Action.UNASSIGN, MANAGER)
     card_now = await updated(bot, card, 2)
     assert "unclaimed" in card_now["text"]
-    assert (await thread(bot, card, 2))[-1] == f"<@{MANAGER}> took this off <@{TECH_2}>; it is back in the queue."
+    assert (await thread_lines(bot, card, 2))[-1] == f"<@{MANAGER}> took this off <@{TECH_2}>; it is back in the queue."
     assert await kinds(db) == ["created", "assigned", "unassigned"]
 
 
@@ -89,7 +84,9 @@ async def test_hold_with_a_reason_then_resume(bot: BotClient, db: Database) -> N
     assert "*Waiting for parts* — valve on order" in str(card_now["blocks"])
     dms = await bot.fake.wait_calls("chat.postMessage", 2, channel=STAFF)  # filed, on hold (not also "claimed")
     assert "is on hold: Waiting for parts — valve on order." in dms[-1].params["text"]
-    assert (await thread(bot, card, 2))[-1] == f"<@{TECH_1}> put this on hold: Waiting for parts — valve on order."
+    assert (await thread_lines(bot, card, 2))[
+        -1
+    ] == f"<@{TECH_1}> put this on hold: Waiting for parts — valve on order."
 
     await click_card(bot, card, Action.RESUME, TECH_1)
     card_now = await updated(bot, card, 2)
@@ -128,7 +125,7 @@ async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database, 
         },
     }
 
-    lines = await thread(bot, card, 4)
+    lines = await thread_lines(bot, card, 4)
     assert lines[1:] == [
         f"<@{TECH_1}> noted: Shut the valve &lt;first&gt;",
         f"<@{TECH_1}> logged 40 min for <@{TECH_2}>.",
@@ -161,7 +158,7 @@ async def test_managers_replan_priority_and_due_date(bot: BotClient, db: Databas
     assert await submit(bot, form, values, MANAGER) is None
     wo = await stored(db)
     assert (wo.priority, wo.resolution_due_at) == ("urgent", clock() + timedelta(hours=4))
-    assert (await thread(bot, card, 1))[-1] == f"<@{MANAGER}> changed the priority from Medium to Urgent."
+    assert (await thread_lines(bot, card, 1))[-1] == f"<@{MANAGER}> changed the priority from Medium to Urgent."
 
     form = await open_card_form(bot, card, Action.MANAGE, MANAGER, type="overflow", option=MoreOption.PLAN)
     friday = int((clock() + timedelta(days=4)).timestamp())
@@ -232,7 +229,7 @@ async def test_complete_with_a_photo_then_the_requester_confirms(bot: BotClient,
             "stage": "completion",
         }
     ]
-    assert (await thread(bot, card, 3))[-1] == f"<@{STAFF}> confirmed the work is done; closed."
+    assert (await thread_lines(bot, card, 3))[-1] == f"<@{STAFF}> confirmed the work is done; closed."
 
 
 async def test_reopen_returns_it_to_the_assignee_with_the_reason(bot: BotClient, db: Database) -> None:
@@ -271,7 +268,7 @@ async def test_unconfirmed_work_closes_itself(bot: BotClient, db: Database, cloc
     clock.advance(hours=1)
     assert await jobs.close_unconfirmed(bot.running.deps) == 1
     assert (await stored(db)).status == "closed"
-    line = (await thread(bot, card, 3))[-1]
+    line = (await thread_lines(bot, card, 3))[-1]
     assert line == "Closed automatically: nobody confirmed or reopened it in 7 days."
     assert await jobs.close_unconfirmed(bot.running.deps) == 0
 
@@ -337,7 +334,7 @@ async def test_several_parts_in_one_form_all_or_nothing(bot: BotClient, db: Data
     assert [p.on_hand for p in await db.run(parts.listing)] == [1, 5]  # the filter row was not kept either
 
     assert await submit(bot, form, row("part:1", "2") | row("part:2", "1", 2), TECH_1) is None
-    assert (await thread(bot, card, 2))[-2:] == [
+    assert (await thread_lines(bot, card, 2))[-2:] == [
         f"<@{TECH_1}> used 2 each of FLT-1 Filter.",
         f"<@{TECH_1}> used 1 each of BLT-2 Belt.",
     ]
@@ -361,7 +358,7 @@ async def test_other_costs_and_the_cost_shown_on_completion(bot: BotClient, db: 
     assert bad["response_action"] == "errors" and "amount" in bad["errors"]
     fine = {"description": sr.text_value("Drain jetting <contractor>"), "amount": sr.number_value("150")}
     assert await submit(bot, cost, fine, TECH_1) is None
-    lines = await thread(bot, card, 3)
+    lines = await thread_lines(bot, card, 3)
     assert lines[-1] == f"<@{TECH_1}> added a cost of 150.00 USD: Drain jetting &lt;contractor&gt;"
     assert "cost 175.00" not in str(latest_card(bot, card)["blocks"])  # shown once the work is done
 

@@ -8,7 +8,7 @@ from blocks.ids import Action
 from models.db import Database
 from models.tables import LaborEntry, LaborTimer
 from tests.conftest import FrozenClock
-from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form
+from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form, thread_lines
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call
@@ -43,11 +43,6 @@ async def labor(db: Database) -> list[tuple[str, int]]:
 async def timers_running(db: Database) -> list[str]:
     async with db.unit_of_work() as session:
         return list((await session.execute(select(LaborTimer.user_id).order_by(LaborTimer.id))).scalars())
-
-
-async def thread_lines(bot: BotClient, card: Call, count: int) -> list[str]:
-    _, ts = card_ref(card)
-    return [c.params["text"] for c in await bot.fake.wait_calls("chat.postMessage", count, thread_ts=ts)]
 
 
 async def card_shows(bot: BotClient, card: Call, text: str, *, present: bool = True) -> None:

@@ -67,7 +67,7 @@ async def test_claim_start_complete_updates_card_thread_and_requester(bot: BotCl
     await bot.click(Action.START, f"{wo_id[:-2]}:2", user_id=TECH_1, channel=channel, message_ts=ts)
     update = (await bot.fake.wait_calls("chat.update", 2, ts=ts))[-1]
     assert "In progress" in update.params["text"]
-    assert set(button_values(update.params["blocks"])) == {Action.HOLD, Action.COMPLETE, Action.UNASSIGN}
+    assert set(button_values(update.params["blocks"])) == {Action.HOLD, Action.COMPLETE, Action.UNASSIGN, Action.TIMER}
 
     version_3 = button_values(update.params["blocks"])[Action.COMPLETE]
     await bot.click(Action.COMPLETE, version_3, user_id=TECH_1, channel=channel, message_ts=ts)
