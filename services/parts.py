@@ -89,6 +89,23 @@ async def receive(
     return part
 
 
+async def count(
+    session: AsyncSession, *, now: datetime, actor_id: str, part: Part, on_hand: float, note: str = "stock count"
+) -> bool:
+    """A stocktake: the stock becomes `on_hand` through a movement of the difference (none when equal)."""
+    if not math.isfinite(on_hand) or on_hand < 0:
+        raise InvalidInput("A counted stock is 0 or more.", field="on_hand")
+    await session.refresh(part)
+    difference = on_hand - part.on_hand
+    if difference == 0:
+        return False
+    await _move(session, part, difference, kind="count", actor_id=actor_id, now=now, note=note)
+    await session.refresh(part)
+    if part.on_hand > part.reorder_point and part.low_alerted:
+        part.low_alerted = False
+    return True
+
+
 async def listing(session: AsyncSession) -> list[Part]:
     return list((await session.execute(select(Part).order_by(Part.sku))).scalars())
 

@@ -67,20 +67,24 @@ async def location_label(session: AsyncSession, location_id: int | None) -> str 
 
 
 async def add_location(session: AsyncSession, path: str, *, now: datetime) -> int:
-    """The id of the location at `path` ("Site / Building / Room"), creating it and its parents."""
-    parts = [part.strip() for part in path.split("/") if part.strip()]
-    if not parts:
+    """The id of the location at `path` ("Site / Building / Room"), creating it and its parents. Paths
+    match regardless of case: an existing level keeps the spelling it was created with."""
+    names = [name.strip() for name in path.split("/") if name.strip()]
+    if not names:
         raise InvalidInput("A location needs a name.", field="path")
     parent_id: int | None = None
-    for depth in range(1, len(parts) + 1):
-        full = PATH_SEPARATOR.join(parts[:depth])
-        found = await session.scalar(select(Location.id).where(Location.path == full))
+    parent_path = ""
+    for name in names:
+        full = f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name
+        found = (
+            await session.execute(select(Location.id, Location.path).where(func.lower(Location.path) == full.lower()))
+        ).first()
         if found is None:
-            location = Location(name=parts[depth - 1], parent_id=parent_id, path=full, created_at=now, updated_at=now)
+            location = Location(name=name, parent_id=parent_id, path=full, created_at=now, updated_at=now)
             session.add(location)
             await session.flush()
-            found = location.id
-        parent_id = found
+            found = (location.id, full)
+        parent_id, parent_path = found[0], found[1]
     assert parent_id is not None
     return parent_id
 

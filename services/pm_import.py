@@ -1,10 +1,6 @@
-"""`wrench import pm FILE.csv`: PM schedules from a spreadsheet. Columns are named by the header row;
-a row with a `key` that exists updates that schedule. Every row is checked first: one wrong row
-imports nothing, and each problem names its line."""
+"""`wrench import pm FILE.csv`: PM schedules from a spreadsheet (see `csv_import` for the rules every
+import follows); a row with a `key` that exists updates that schedule."""
 
-import csv
-import io
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.maintenance import PmSchedule
 from models.places import Location
-from services import checklists, places, pm_schedules
+from services import checklists, csv_import, places, pm_schedules
 from services.business_time import WEEKDAYS
 from services.errors import DomainError, InvalidFields
 from services.org import Organisation
@@ -63,80 +59,20 @@ EXAMPLE = {
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
 
 
-class ImportFailed(DomainError):
-    """Some rows are wrong: `problems` lists each as "line N: column: message"."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was imported")
-        self.problems = problems
-
-
-@dataclass
-class Report:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-
-
-def template() -> str:
-    """The header row and one example row."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerow(EXAMPLE)
-    return out.getvalue()
+async def upsert(
+    session: AsyncSession, org: Organisation, now: datetime, cells: dict[str, str]
+) -> tuple[csv_import.Outcome, str]:
+    """A row: a new schedule, or (its `key` exists) that schedule updated."""
+    data = await _row_input(session, cells)
+    existing = await _by_key(session, data.key)
+    if existing is None:
+        made = await pm_schedules.create(session, org=org, now=now, user_id=None, data=data)
+        return csv_import.Outcome.CREATED, f"PM-{made.id} {made.title}"
+    changed = await pm_schedules.update(session, org=org, now=now, user_id=None, schedule_id=existing, data=data)
+    return csv_import.Outcome.UPDATED, f"PM-{changed.id} {changed.title}"
 
 
-def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, cells) per row; an unknown or missing column fails the whole file."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    unknown = [name for name in header if name not in COLUMNS]
-    missing = [name for name in REQUIRED if name not in header]
-    if unknown or missing:
-        problems = [f"line 1: unknown column '{name}' (columns: {', '.join(COLUMNS)})" for name in unknown]
-        problems += [f"line 1: missing column '{name}'" for name in missing]
-        raise ImportFailed(problems)
-    reader.fieldnames = header
-    rows, line = [], 1
-    for cells in reader:
-        rows.append((line + 1, {k: (v or "").strip() for k, v in cells.items() if k is not None}))
-        line = reader.line_num
-    return rows
-
-
-async def import_schedules(
-    session: AsyncSession, *, org: Organisation, now: datetime, text: str, dry_run: bool = False
-) -> Report:
-    """Create or update (by key) a schedule per row, all or nothing; a dry run writes nothing."""
-    rows, problems, report = read_rows(text), [], Report()
-    async with session.begin_nested() as savepoint:
-        seen_keys: dict[str, int] = {}
-        for line, cells in rows:
-            try:
-                data = await _row_input(session, cells)
-                if data.key and data.key in seen_keys:
-                    raise InvalidFields({"key": f"'{data.key}' is also on line {seen_keys[data.key]}"})
-                if data.key:
-                    seen_keys[data.key] = line
-                existing = await _by_key(session, data.key)
-                if existing is None:
-                    made = await pm_schedules.create(session, org=org, now=now, user_id=None, data=data)
-                    report.created.append(f"line {line}: PM-{made.id} {made.title}")
-                else:
-                    changed = await pm_schedules.update(
-                        session, org=org, now=now, user_id=None, schedule_id=existing, data=data
-                    )
-                    report.updated.append(f"line {line}: PM-{changed.id} {changed.title}")
-            except InvalidFields as error:
-                problems += [f"line {line}: {column}: {message}" for column, message in error.errors.items()]
-            except DomainError as error:
-                problems.append(f"line {line}: {error}")
-        if problems:
-            await savepoint.rollback()
-            raise ImportFailed(problems)
-        if dry_run:
-            await savepoint.rollback()
-    return report
+PM = csv_import.Kind(name="pm", columns=COLUMNS, required=REQUIRED, key="key", example=EXAMPLE, upsert=upsert)
 
 
 async def _by_key(session: AsyncSession, key: str | None) -> int | None:

@@ -262,7 +262,7 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
     assert "problems; nothing was imported" in output
 
     code, output = await wrench("import", "pm", str(good), env=env)
-    assert code == 0 and output.strip().endswith("2 created, 0 updated"), output
+    assert code == 0 and output.strip().endswith("2 created, 0 updated, 0 unchanged"), output
     good.write_text("key,title,team,repeat,starts_on\nboiler,Boiler check,facilities,weeks,2026-03-02\n")
     code, output = await wrench("import", "pm", str(good), env=env)
     assert code == 0 and "updated line 2: PM-" in output and "Boiler check" in output, output
@@ -356,3 +356,76 @@ async def test_asset_and_location_registers_from_the_cli(
     finally:
         await db.dispose()
     assert (pump.parent_id, boiler.manufacturer, str(boiler.installed_on)) == (boiler.id, "Viessmann", "2019-04-01")
+
+
+async def test_registers_import_from_csv_all_or_nothing_and_update_by_key(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+    code, template = await wrench("import", "--template", "assets", env=env)
+    assert code == 0 and template.startswith("tag,name,location,category,parent,")
+    code, output = await wrench("import", "--template", "vehicles", env=env)
+    assert code == 2 and "--template: no kind 'vehicles'" in output
+
+    locations = tmp_path / "locations.csv"
+    locations.write_text("path\nHQ / Plant room\nhq/plant room\nhq / Building A / Room 204\n")
+    code, output = await wrench("import", "locations", str(locations), env=env)
+    assert code == 0 and output.strip().endswith("2 created, 0 updated, 1 unchanged"), output
+    assert "unchanged line 3: HQ / Plant room" in output  # paths match regardless of case
+
+    assets = tmp_path / "assets.csv"
+    assets.write_text(
+        "tag,name,location,parent,installed_on,criticality\n"
+        "BLR-1,Boiler,HQ / Plant room,,2019-04-01,critical\n"
+        "PMP-1,Feed pump,HQ / Plant room,BLR-1,,\n"
+        "FAN-1,,,NOPE,01/04/2019,severe\n"
+        "pmp-1,Again,,,,\n"
+    )
+    code, output = await wrench("import", "assets", str(assets), env=env)
+    assert code == 1
+    assert "assets.csv: line 4: installed_on: “01/04/2019”: write a date as YYYY-MM-DD" in output
+    assert "assets.csv: line 4: criticality: “severe”: one of low, medium, high, critical" in output
+    assert "assets.csv: line 5: tag: 'pmp-1' is also on line 3" in output
+    assert "3 problems; nothing was imported" in output
+    assets.write_text(
+        "tag,name,location,parent,installed_on,criticality\n"
+        "BLR-1,Boiler,HQ / Plant room,,2019-04-01,critical\n"
+        "PMP-1,Feed pump,HQ / Plant room,BLR-1,,\n"
+    )
+    code, output = await wrench("import", "assets", str(assets), "--dry-run", env=env)
+    assert code == 0 and "would create line 2: BLR-1 Boiler" in output and "nothing written" in output, output
+    code, output = await wrench("import", "assets", str(assets), env=env)
+    assert code == 0 and output.strip().endswith("2 created, 0 updated, 0 unchanged"), output
+    assets.write_text("tag,name,criticality\nblr-1,,low\n")  # an empty cell keeps what is stored
+    code, output = await wrench("import", "assets", str(assets), env=env)
+    assert code == 0 and "updated line 2: BLR-1 Boiler" in output, output
+
+    stock = tmp_path / "parts.csv"
+    stock.write_text("sku,name,unit_cost,on_hand,reorder_point\nFLT-20,Air filter,12.50,24,6\nBLT-2,Belt,x,-1,\n")
+    code, output = await wrench("import", "parts", str(stock), env=env)
+    assert code == 1 and "line 3: unit_cost: “x”: write a number, 0 or more" in output
+    assert "line 3: on_hand: “-1”: write a number, 0 or more" in output
+    stock.write_text("sku,name,unit_cost,on_hand,reorder_point\nFLT-20,Air filter,12.50,24,6\n")
+    code, output = await wrench("import", "parts", str(stock), env=env)
+    assert code == 0 and "created line 2: FLT-20 Air filter" in output, output
+    stock.write_text("sku,on_hand\nflt-20,20\n")  # a stock count: a movement of -4
+    code, output = await wrench("import", "parts", str(stock), env=env)
+    assert code == 0 and "updated line 2: FLT-20 Air filter" in output, output
+    code, output = await wrench("import", "parts", str(stock), env=env)
+    assert code == 0 and "unchanged line 2: FLT-20 Air filter" in output, output
+
+    db = Database(database_url)
+    try:
+        async with db.unit_of_work() as session:
+            boiler = await places.asset_by_tag(session, "BLR-1")
+            pump = await places.asset_by_tag(session, "PMP-1")
+            moves = await session.execute(text_query("SELECT kind, quantity FROM stock_movements ORDER BY id"))
+            paths = await places.location_paths(session)
+    finally:
+        await db.dispose()
+    assert (boiler.name, boiler.criticality.value, str(boiler.installed_on)) == ("Boiler", "low", "2019-04-01")
+    assert pump.parent_id == boiler.id
+    assert [tuple(row) for row in moves] == [("receive", 24.0), ("count", -4.0)]
+    assert paths == ["HQ", "HQ / Building A", "HQ / Building A / Room 204", "HQ / Plant room"]
