@@ -76,15 +76,14 @@ async def add_location(session: AsyncSession, path: str, *, now: datetime) -> in
     parent_path = ""
     for name in names:
         full = f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name
-        found = (
-            await session.execute(select(Location.id, Location.path).where(func.lower(Location.path) == full.lower()))
-        ).first()
-        if found is None:
+        location = (
+            await session.execute(select(Location).where(func.lower(Location.path) == full.lower()))
+        ).scalar_one_or_none()
+        if location is None:
             location = Location(name=name, parent_id=parent_id, path=full, created_at=now, updated_at=now)
             session.add(location)
             await session.flush()
-            found = (location.id, full)
-        parent_id, parent_path = found[0], found[1]
+        parent_id, parent_path = location.id, location.path
     assert parent_id is not None
     return parent_id
 
