@@ -1,0 +1,33 @@
+"""What every `wrench` command shares: how it fails, what time it is, and one transaction on the database."""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import NoReturn, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import CoreSettings
+from bot.server import prepare_database
+from models.db import Database
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"wrench: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def in_database(settings: CoreSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work(session)` in one transaction on DATABASE_URL (SQLite migrated first), then let go of it."""
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(db)
+        return await db.run(work)
+    finally:
+        await db.dispose()
