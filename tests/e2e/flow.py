@@ -38,13 +38,19 @@ def request_values(
 async def file_request(bot: BotClient, *, user_id: str = STAFF, **values: Any) -> Call:
     """File a request through the modal; returns the card's chat.postMessage call."""
     view = await open_request_modal(bot, user_id=user_id)
-    before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
+    before = len(posted_cards(bot))
     told = len(bot.fake.find("chat.postMessage", channel=user_id))
     status, body = await bot.submit(view, request_values(**values), user_id=user_id)
     assert (status, body) == (200, None)
-    cards = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL)
+    await bot.fake.wait_for(lambda: len(posted_cards(bot)) > before)
     await bot.fake.wait_calls("chat.postMessage", told + 1, channel=user_id)  # the card is attached by then
-    return cards[-1]
+    return posted_cards(bot)[before]
+
+
+def posted_cards(bot: BotClient) -> list[Call]:
+    """Messages posted to the team channel itself: cards, not the lines in their threads (which an
+    earlier click may still be writing)."""
+    return [c for c in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL) if "thread_ts" not in c.params]
 
 
 def card_ref(card: Call) -> tuple[str, str]:
