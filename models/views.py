@@ -21,6 +21,9 @@ class TeamTotals(BaseModel):
     overdue: int = 0
 
 
+KPI_PERIODS = (7, 30)  # days a manager's Home tab can show KPIs for; the first is the default
+
+
 class TeamKpis(BaseModel):
     """A managed team's KPIs on the Home tab, as computed at `as_of` (they are kept a few minutes)."""
 

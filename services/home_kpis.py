@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.people import PersonSettings
-from models.views import TeamKpis
+from models.views import KPI_PERIODS, TeamKpis
 from services import finding, reports
 from services.errors import InvalidInput
 from services.org import Organisation
 
-PERIODS = (7, 30)
-DEFAULT_DAYS = PERIODS[0]
+DEFAULT_DAYS = KPI_PERIODS[0]
 
 
 class KpiCache:
@@ -50,12 +49,12 @@ async def for_manager(
 
 async def period_of(session: AsyncSession, user_id: str) -> int:
     chosen = await session.scalar(select(PersonSettings.home_kpi_days).where(PersonSettings.user_id == user_id))
-    return int(chosen) if chosen in PERIODS else DEFAULT_DAYS
+    return int(chosen) if chosen in KPI_PERIODS else DEFAULT_DAYS
 
 
 async def choose_period(session: AsyncSession, *, user_id: str, days: int, now: datetime) -> None:
-    if days not in PERIODS:
-        raise InvalidInput(f"KPIs cover the last {' or '.join(map(str, PERIODS))} days.")
+    if days not in KPI_PERIODS:
+        raise InvalidInput(f"KPIs cover the last {' or '.join(map(str, KPI_PERIODS))} days.")
     statement = dialect_insert(session, PersonSettings).values(user_id=user_id, home_kpi_days=days, updated_at=now)
     await session.execute(
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"home_kpi_days": days, "updated_at": now})

@@ -112,7 +112,12 @@ async def add_asset(
         raise InvalidInput(f"There is already an asset {existing}.", field="tag")
     if not name:
         raise InvalidInput("An asset needs a name.", field="name")
-    parent_id = (await asset_by_tag(session, parent)).id if parent.strip() else None
+    parent_id = None
+    if parent.strip():
+        try:
+            parent_id = (await asset_by_tag(session, parent)).id
+        except NotFound as error:
+            raise InvalidInput(str(error), field="parent") from None
     location_id = await add_location(session, location, now=now) if location else None
     asset = Asset(
         tag=tag,

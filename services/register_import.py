@@ -15,7 +15,7 @@ from models.parts import Part
 from models.places import Asset, Location
 from services import csv_import, parts, places
 from services.csv_import import Outcome
-from services.errors import DomainError, InvalidFields
+from services.errors import DomainError, InvalidFields, InvalidInput
 from services.org import Organisation
 
 IMPORT_ACTOR = "import"  # who stock movements made by an import are recorded as
@@ -153,13 +153,14 @@ def _parsed(cells: dict[str, str], column: str, parse: Callable[[str], Any], hin
 
 
 async def _refused_as(column: str, work: Any) -> Any:
-    """Await a service call; its refusal is reported under `column` (the service's own field names differ)."""
+    """Await a service call; its refusal is reported under the field it names, else under `column`."""
     try:
         return await work
     except InvalidFields:
         raise
     except DomainError as error:
-        raise InvalidFields({column: str(error)}) from None
+        field = error.field if isinstance(error, InvalidInput) and error.field else column
+        raise InvalidFields({field: str(error)}) from None
 
 
 LOCATIONS = csv_import.Kind(
