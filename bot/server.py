@@ -14,18 +14,23 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import digest as digest_blocks
+from bot import api
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
+from bot.metrics import MeteredWebClient, Metrics
 from bot.notifier import SlackNotifier, deliver_digest
 from bot.slack_api import SlackApi, slack_error
+from bot.webhook_worker import WebhookWorker
 from models import migrate
 from models.db import Database
+from models.enums import Status
 from scheduler import jobs
 from scheduler.setup import build_scheduler
-from services import digest
+from services import digest, records, webhooks
 from services.org import Organisation
 from services.ports import Clock
 
@@ -43,8 +48,10 @@ class Running:
     app: AsyncApp
 
 
-def create_web_app(deps: Deps, bolt_app: AsyncApp | None) -> web.Application:
-    """`/healthz` always; `/slack/events` only in HTTP mode (Socket Mode has no signing secret)."""
+def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None) -> web.Application:
+    """`/healthz`, `/metrics` and the REST API always; `/slack/events` only in HTTP mode (Socket Mode has
+    no signing secret)."""
+    metrics = metrics or Metrics()
 
     async def healthz(_: web.Request) -> web.Response:
         healthy = await deps.db.ping()
@@ -52,8 +59,14 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None) -> web.Application:
             {"status": "ok" if healthy else "database unavailable"}, status=200 if healthy else 503
         )
 
-    web_app = web.Application()
+    async def metrics_page(_: web.Request) -> web.Response:
+        await _read_gauges(deps, metrics)
+        return metrics.render()
+
+    web_app = web.Application(middlewares=[metrics.middleware()])
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics_page)
+    web_app.add_subapp(api.PREFIX, api.build_api(deps))
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:
@@ -61,6 +74,21 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None) -> web.Application:
 
         web_app.router.add_post("/slack/events", slack_events)
     return web_app
+
+
+async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
+    """The gauges that are database state, read when Prometheus scrapes."""
+
+    async def read(session: AsyncSession) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus]]:
+        return await records.open_counts(session), await webhooks.status(session, deps.org.webhooks)
+
+    counts, queues = await deps.db.run(read)
+    metrics.open_work_orders.clear()
+    for status, team, count in counts:
+        metrics.open_work_orders.labels(status.value, team).set(count)
+    for queue in queues:
+        for state, value in (("pending", queue.pending), ("failing", queue.failing), ("failed", queue.failed)):
+            metrics.webhook_queue.labels(queue.name, state).set(value)
 
 
 async def prepare_database(db: Database) -> None:
@@ -84,9 +112,12 @@ async def prepare_database(db: Database) -> None:
         )
 
 
-def make_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, session=session
+def make_client(settings: Settings, session: aiohttp.ClientSession, metrics: Metrics | None = None) -> AsyncWebClient:
+    client = MeteredWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        session=session,
+        metrics=metrics or Metrics(),
     )
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client
@@ -128,28 +159,34 @@ async def running(
     runner: web.AppRunner | None = None
     socket_mode: AsyncSocketModeHandler | None = None
     scheduler = None
+    worker: WebhookWorker | None = None
+    metrics = Metrics()
     try:
         await prepare_database(db)
-        client = make_client(settings, http)
+        client = make_client(settings, http, metrics)
         await check_token(client)
         notifier = SlackNotifier(SlackApi(client, http), db, org, clock)
         deps = Deps(org=org, db=db, notifier=notifier, clock=clock)
         app = build_app(settings, deps, client)
         sock = bind(settings.wrench_host, settings.port)
-        runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None), access_log=None)
+        runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None, metrics), access_log=None)
         await runner.setup()
         await web.SockSite(runner, sock).start()
         port = sock.getsockname()[1]
         if mode is Mode.SOCKET:
             socket_mode = await _connect_socket_mode(app, settings)
         if scheduler_on:
-            scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds)
+            scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds, on_job_done=metrics.job_done)
             scheduler.start()
+            worker = WebhookWorker(db, org, clock, http, metrics)
+            worker.start()
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
         yield Running(port=port, deps=deps, app=app)
     finally:
+        if worker is not None:
+            await worker.stop()
         if scheduler is not None:
             await scheduler.stop()
         if socket_mode is not None:

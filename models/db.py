@@ -54,6 +54,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Called with `session.info` after each commit of `run` (the webhook worker wakes on a flag there).
+        self.after_commit: list[Callable[[dict[Any, Any]], None]] = []
 
     @property
     def backend(self) -> str:
@@ -81,11 +83,15 @@ class Database:
         for attempt in range(1, attempts + 1):
             try:
                 async with self.unit_of_work() as session:
-                    return await work(session)
+                    result = await work(session)
             except StaleDataError:
                 if attempt == attempts:
                     raise
                 await asyncio.sleep(0)
+                continue
+            for hook in self.after_commit:
+                hook(session.info)
+            return result
         raise AssertionError("unreachable")
 
     async def ping(self) -> bool:

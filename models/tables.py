@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.counters import Counter
+from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.parts import Part, StockMovement
 from models.people import PersonSettings
@@ -11,6 +12,7 @@ from models.slack_events import DigestRun, HomeViewer, SeenEvent
 from models.work_orders import CostEntry, LaborEntry, LaborTimer, WorkOrder, WorkOrderEvent
 
 __all__ = [
+    "ApiToken",
     "Asset",
     "AssetMeter",
     "Base",
@@ -27,9 +29,11 @@ __all__ = [
     "PersonSettings",
     "PmOccurrence",
     "PmSchedule",
+    "PublishedEvent",
     "SeenEvent",
     "ServiceRequest",
     "StockMovement",
+    "WebhookDelivery",
     "WorkOrder",
     "WorkOrderEvent",
 ]

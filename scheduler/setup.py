@@ -3,6 +3,7 @@ run at start (catch-up after downtime), and a stop that lets running jobs finish
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,14 +22,16 @@ JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (
     jobs.send_morning_dms,
 )
 STOP_GRACE_SECONDS = 20
+JobObserver = Callable[[str, float, bool], None]  # (job, seconds it took, whether it raised)
 
 
 class Scheduler:
     """AsyncIOScheduler plus what it lacks: `stop()` waits for jobs in flight (APScheduler 3 would
     cancel them mid-transaction, and the database would be closed under them)."""
 
-    def __init__(self, deps: Deps, *, tick_seconds: int) -> None:
+    def __init__(self, deps: Deps, *, tick_seconds: int, on_job_done: JobObserver | None = None) -> None:
         self.running: set[asyncio.Task[Any]] = set()
+        self.on_job_done = on_job_done
         self.apscheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds},
@@ -51,11 +54,17 @@ class Scheduler:
             task = asyncio.current_task()
             if task is not None:
                 self.running.add(task)
+            started = time.perf_counter()
+            failed = True
             try:
-                return await job(deps)
+                done = await job(deps)
+                failed = False
+                return done
             finally:
                 if task is not None:
                     self.running.discard(task)
+                if self.on_job_done is not None:
+                    self.on_job_done(job.__name__, time.perf_counter() - started, failed)
 
         run.__name__ = job.__name__
         return run
@@ -72,5 +81,5 @@ class Scheduler:
         self.apscheduler.shutdown(wait=False)
 
 
-def build_scheduler(deps: Deps, *, tick_seconds: int) -> Scheduler:
-    return Scheduler(deps, tick_seconds=tick_seconds)
+def build_scheduler(deps: Deps, *, tick_seconds: int, on_job_done: JobObserver | None = None) -> Scheduler:
+    return Scheduler(deps, tick_seconds=tick_seconds, on_job_done=on_job_done)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change, EventRead, WorkOrderRead
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
-from services import rules
+from services import publishing, rules
 from services.errors import DomainError, NotFound, Stale
 from services.org import Organisation
 
@@ -209,6 +209,7 @@ def record(
 async def done(session: AsyncSession, work_order: WorkOrder, *events: WorkOrderEvent) -> Change:
     """Flush and describe the change: the work order as it now stands and the events it caused."""
     await session.flush()
+    await publishing.work_order_events(session, work_order, events)
     return Change(
         work_order=WorkOrderRead.model_validate(work_order),
         events=tuple(EventRead.model_validate(event) for event in events),

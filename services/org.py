@@ -24,6 +24,7 @@ from models.enums import Priority
 from services.business_time import WEEKDAYS, BusinessHours
 from services.custom_fields import MAX_FIELDS, CustomField
 from services.durations import parse_duration
+from services.org_integrations import Portal, Webhook
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -175,6 +176,10 @@ class Organisation(Strict):
     pause_sla_on_hold: bool = True
     # Days nobody works (every team): PM schedules skip them or move to the next working day.
     holidays: tuple[date, ...] = Field(default=(), max_length=1000)
+    # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
+    webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
+    # The web request form for people without Slack: see docs/portal.md.
+    portal: Portal = Portal()
 
     @field_validator("timezone")
     @classmethod
@@ -223,6 +228,10 @@ def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | 
         for index, key in enumerate(keys):
             if key in keys[:index]:
                 return (name, index, "key"), f"key '{key}' is used twice"
+    webhook_names = [webhook.name for webhook in org.webhooks]
+    for index, name in enumerate(webhook_names):
+        if name in webhook_names[:index]:
+            return ("webhooks", index, "name"), f"webhook name '{name}' is used twice"
     team_keys = {team.key for team in org.teams}
     for index, category in enumerate(org.categories):
         if category.team not in team_keys:

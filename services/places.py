@@ -143,7 +143,7 @@ async def assets_with_places(session: AsyncSession) -> list[tuple[Asset, str | N
     rows = await session.execute(
         select(Asset, Location.path).outerjoin(Location, Location.id == Asset.location_id).order_by(Asset.tag)
     )
-    return [(asset, path) for asset, path in rows.tuples()]
+    return [(asset, path) for asset, path in rows]
 
 
 async def location_paths(session: AsyncSession) -> list[str]:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import RequestStatus
 from models.requests import ServiceRequest
 from models.schemas import RequestCreate, ServiceRequestRead, Submission
-from services import custom_fields, work_orders
+from services import custom_fields, publishing, rules, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.inputs import checked_text
 from services.org import Category, Organisation
@@ -27,12 +27,23 @@ async def submit(
     requester_id: str,
     request: RequestCreate,
     source_key: str | None = None,
+    filed_by: str | None = None,
 ) -> Submission | None:
     """Store the request (and its work order unless it needs approval); None when `source_key` was
-    already submitted (Slack retried, or a second person reacted to the same message)."""
+    already submitted (Slack retried, or a second person reacted to the same message).
+
+    `filed_by`, a technician or manager of the category's team (or an admin), files the work order
+    directly: no approval step, recorded as approved by them.
+    """
     if source_key is not None and await already_submitted(session, source_key):
         return None
     category = work_orders.category_of(org, request)
+    needs_approval = category.requires_approval and filed_by is None
+    if filed_by is not None and not (
+        rules.is_team_member(filed_by, team=category.team, org=org) or filed_by in org.admins
+    ):
+        team = org.team(category.team).name
+        raise Forbidden(f"Only {team} technicians and managers can file {category.name} work directly; file a request.")
     if request.asset_down and request.asset_id is None:
         raise InvalidInput("Pick the asset that is down, or untick this.", field="asset_down")
     values = custom_fields.validate(category.fields, request.custom_fields)
@@ -47,7 +58,9 @@ async def submit(
         location_id=request.location_id,
         asset_id=request.asset_id,
         priority=request.priority or category.default_priority,
-        status=RequestStatus.PENDING_APPROVAL if category.requires_approval else RequestStatus.APPROVED,
+        status=RequestStatus.PENDING_APPROVAL if needs_approval else RequestStatus.APPROVED,
+        decided_by=filed_by if category.requires_approval else None,
+        decided_at=now if filed_by is not None and category.requires_approval else None,
         custom_fields=values,
         attachments=list(request.attachments),
         source_channel=request.source_channel,
@@ -65,11 +78,18 @@ async def submit(
         if source_key is not None and await already_submitted(session, source_key):
             return None
         raise
-    if category.requires_approval:
-        return Submission(request=ServiceRequestRead.model_validate(stored))
-    change = await work_orders.create(
-        session, org=org, now=now, requester_id=requester_id, request=request, request_id=stored.id
-    )
+    change = None
+    if not needs_approval:
+        change = await work_orders.create(
+            session,
+            org=org,
+            now=now,
+            requester_id=requester_id,
+            request=request,
+            request_id=stored.id,
+            actor_id=filed_by,
+        )
+    await publishing.request_event(session, stored, "submitted", actor=requester_id, now=now)
     return Submission(request=ServiceRequestRead.model_validate(stored), change=change)
 
 
@@ -98,6 +118,7 @@ async def approve(
         request_id=stored.id,
         actor_id=user_id,
     )
+    await publishing.request_event(session, stored, "approved", actor=user_id, now=now)
     return Submission(request=ServiceRequestRead.model_validate(stored), change=change)
 
 
@@ -107,6 +128,7 @@ async def reject(
     reason = checked_text(reason, field="reason", limit=REJECTION_MAX, ask="Tell the requester why.")
     stored = await _decide(session, org=org, request_id=request_id, user_id=user_id)
     await _set_status(session, stored, RequestStatus.REJECTED, user_id=user_id, now=now, reason=reason)
+    await publishing.request_event(session, stored, "rejected", actor=user_id, now=now)
     return ServiceRequestRead.model_validate(stored)
 
 

@@ -1,0 +1,118 @@
+"""A small typed router: each endpoint names its scope and its query, body and response models. The
+same table serves the requests, checks them, and writes the OpenAPI document."""
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from bot.api import problems
+from bot.deps import Deps
+from services import api_tokens
+from services.api_tokens import Scope, TokenRead
+from services.errors import DomainError, Forbidden, InvalidInput
+
+MAX_BODY = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request, parsed: what a handler works with."""
+
+    deps: Deps
+    token: TokenRead
+    path: dict[str, str]
+    query: Any
+    body: Any
+
+    def actor(self, named: str | None) -> str:
+        """Who a write is made as: the token's person, or the `actor` the body names."""
+        if self.token.acts_as is not None:
+            if named not in (None, self.token.acts_as):
+                raise Forbidden(f"This token acts as {self.token.acts_as}; it cannot act as {named}.")
+            return self.token.acts_as
+        if named is None:
+            raise InvalidInput("Name the Slack user this change is made as.", field="actor")
+        return named
+
+
+Handler = Callable[[Call], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    handler: Handler
+    response: type[BaseModel]
+    scope: Scope = Scope.READ
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    status: int = 200
+    description: str = ""
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _authenticate(request: web.Request, deps: Deps, scope: Scope) -> TokenRead | web.Response:
+    secret = _bearer(request)
+    if secret is None:
+        return problems.problem(401, "Unauthorized", "Send `Authorization: Bearer <token>` (wrench token create).")
+
+    async def check(session: Any) -> TokenRead | None:
+        return await api_tokens.authenticate(session, now=deps.clock(), token=secret)
+
+    token = await deps.db.run(check)
+    if token is None:
+        return problems.problem(401, "Unauthorized", "This token is not valid (mistyped, or revoked).")
+    if scope not in token.scopes:
+        return problems.problem(403, "Forbidden", f"This token lacks the {scope.value} scope.")
+    return token
+
+
+def _parse(model: type[BaseModel] | None, data: Any) -> Any:
+    return None if model is None else model.model_validate(data)
+
+
+def serve(endpoint: Endpoint, deps: Deps) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        token = await _authenticate(request, deps, endpoint.scope)
+        if isinstance(token, web.Response):
+            return token
+        try:
+            query = _parse(endpoint.query, dict(request.query))
+        except ValidationError as error:
+            return problems.from_validation(error, where="query")
+        body = None
+        if endpoint.body is not None:
+            if request.content_length is not None and request.content_length > MAX_BODY:
+                return problems.problem(413, "Too large", f"A request body may be at most {MAX_BODY} bytes.")
+            try:
+                raw = json.loads(await request.read() or b"null")
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                return problems.problem(400, "Malformed JSON", f"The body is not JSON: {error}.")
+            try:
+                body = endpoint.body.model_validate(raw)
+            except ValidationError as error:
+                return problems.from_validation(error, where="body")
+        call = Call(deps=deps, token=token, path=dict(request.match_info), query=query, body=body)
+        try:
+            result = await endpoint.handler(call)
+        except DomainError as error:
+            return problems.from_domain(error)
+        return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
+
+    return handle

@@ -1,0 +1,88 @@
+"""What API clients send: query parameters and JSON bodies, validated by pydantic (the OpenAPI
+document shows these same models)."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.enums import HoldReason, Priority, RequestStatus, Status
+
+SLACK_USER = r"^[UW][A-Z0-9]{2,}$"
+TAG = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paging(Strict):
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class WorkOrderQuery(Paging):
+    status: Status | None = None
+    team: str | None = Field(default=None, max_length=64)
+    asset: str | None = Field(default=None, pattern=TAG, description="An asset's tag.")
+    priority: Priority | None = None
+    updated_since: datetime | None = Field(
+        default=None, description="ISO 8601 with a time zone; only work orders changed at or after it."
+    )
+
+
+class RequestQuery(Paging):
+    status: RequestStatus | None = None
+    updated_since: datetime | None = None
+
+
+class RegisterQuery(Paging):
+    updated_since: datetime | None = None
+
+
+class ScheduleQuery(Paging):
+    team: str | None = Field(default=None, max_length=64)
+
+
+class KpiQuery(Strict):
+    team: str = Field(max_length=64)
+    days: int = Field(default=30, ge=1, le=366)
+
+
+class Acting(Strict):
+    actor: str | None = Field(
+        default=None,
+        pattern=SLACK_USER,
+        description="Slack user id the change is made as (their permissions apply). "
+        "Not needed, and must match, when the token was created with --as.",
+    )
+
+
+class RequestBody(Acting):
+    category: str = Field(max_length=64, description="A category key from wrench.yml.")
+    title: str = Field(min_length=1, max_length=150)
+    description: str = Field(default="", max_length=3000)
+    location: str = Field(default="", max_length=200, description="Free text, when there is no asset.")
+    asset: str | None = Field(default=None, pattern=TAG, description="The tag of the asset concerned.")
+    asset_down: bool = Field(default=False, description="The asset has stopped: its downtime starts now.")
+    priority: Priority | None = None
+    custom_fields: dict[str, Any] = Field(default={}, description="By field key, as the category defines them.")
+
+
+class WorkOrderBody(RequestBody):
+    requester: str | None = Field(default=None, pattern=SLACK_USER, description="Default: the actor.")
+
+
+class StatusBody(Acting):
+    status: Status
+    reason: str = Field(default="", max_length=1000, description="Cancel, reopen: why. Hold: a note.")
+    hold_reason: HoldReason | None = Field(default=None, description="Required to put work on hold.")
+    resolution: str = Field(default="", max_length=3000, description="Required to complete.")
+    cause: str = Field(default="", max_length=500)
+    minutes: int | None = Field(default=None, ge=0, le=1440, description="Time spent, logged when completing.")
+    version: int | None = Field(default=None, description="The version you saw: refused (409) if it changed since.")
+
+
+class AssignmentBody(Acting):
+    assignee: str | None = Field(pattern=SLACK_USER, description="Slack user id, or null to unassign.")
+    version: int | None = None

@@ -1,0 +1,142 @@
+"""Sends queued webhook deliveries: wakes when this process commits an event, and polls for the rest
+(events from other replicas, retries coming due). Never in the path of a Slack interaction."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import aiohttp
+
+from bot.metrics import Metrics
+from models.db import Database
+from services import publishing, webhooks
+from services.org import Organisation
+from services.org_integrations import Webhook
+from services.ports import Clock
+
+log = logging.getLogger("wrench.webhooks")
+POLL_SECONDS = 2.0
+SEND_TIMEOUT_SECONDS = 10
+PRUNE_EVERY_SECONDS = 3600
+USER_AGENT = "Wrench-Webhooks/1"
+
+
+class WebhookWorker:
+    def __init__(
+        self, db: Database, org: Organisation, clock: Clock, http: aiohttp.ClientSession, metrics: Metrics
+    ) -> None:
+        self.db = db
+        self.org = org
+        self.clock = clock
+        self.http = http
+        self.metrics = metrics
+        self.by_name: dict[str, Webhook] = {webhook.name: webhook for webhook in org.webhooks}
+        self.secrets = {webhook.name: webhook.signing_secret() for webhook in org.webhooks}  # fails early
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_prune = 0.0
+
+    def start(self) -> None:
+        self.db.after_commit.append(self._on_commit)
+        self._task = asyncio.create_task(self._loop(), name="webhook-worker")
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.db.after_commit.remove(self._on_commit)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _on_commit(self, info: dict[Any, Any]) -> None:
+        if info.get(publishing.PUBLISHED_FLAG):
+            self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                busy = await self.work_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook worker: a round failed; trying again shortly")
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                self._wake.clear()
+
+    async def work_once(self) -> bool:
+        """Fan out new events, send what is due; True when there may be more to do at once."""
+        hooks = self.org.webhooks
+        queued = await self.db.run(partial(webhooks.fan_out, webhooks=hooks, now=self.clock()))
+        leased = await self.db.run(partial(webhooks.lease_due, webhooks=hooks, now=self.clock()))
+        if leased:
+            await asyncio.gather(*(self._send(outgoing) for outgoing in leased))
+        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+            self._last_prune = time.monotonic()
+            await self.db.run(partial(webhooks.prune, now=self.clock()))
+        return bool(queued or leased)
+
+    async def _send(self, outgoing: webhooks.Outgoing) -> None:
+        webhook = self.by_name[outgoing.webhook]
+        timestamp = int(self.clock().timestamp())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Wrench-Event": outgoing.event_type,
+            "X-Wrench-Delivery": str(outgoing.delivery_id),
+            "X-Wrench-Attempt": str(outgoing.attempt),
+            "X-Wrench-Timestamp": str(timestamp),
+            "X-Wrench-Signature": webhooks.sign(self.secrets[webhook.name], timestamp, outgoing.body),
+        }
+        status: int | None = None
+        error: str | None = None
+        retry_after: timedelta | None = None
+        started = time.perf_counter()
+        try:
+            async with self.http.post(
+                webhook.url,
+                data=outgoing.body,
+                headers=headers,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS),
+            ) as response:
+                status = response.status
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                if not 200 <= status < 300:
+                    error = f"HTTP {status}: {(await response.text(errors='replace'))[:200]}"
+        except (aiohttp.ClientError, TimeoutError) as failure:
+            error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+        self.metrics.webhook_seconds.labels(webhook.name).observe(time.perf_counter() - started)
+        state = await self.db.run(
+            partial(
+                webhooks.record_result,
+                now=self.clock(),
+                delivery_id=outgoing.delivery_id,
+                status=status,
+                error=error,
+                retry_after=retry_after,
+            )
+        )
+        outcome = "delivered" if state == webhooks.DELIVERED else "failed" if state == webhooks.FAILED else "retry"
+        self.metrics.webhook_deliveries.labels(webhook.name, outcome).inc()
+        if error:
+            log.warning(
+                "webhook %s: %s %s (attempt %d): %s",
+                webhook.name,
+                outgoing.event_type,
+                outgoing.delivery_id,
+                outgoing.attempt,
+                error,
+            )
+
+
+def _retry_after(value: str | None) -> timedelta | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    return timedelta(seconds=int(value.strip()))

@@ -1,0 +1,210 @@
+"""The shapes Wrench shows the outside world: REST API responses, webhook payloads, JSON and CSV exports.
+
+One set of models so an ERP reads the same fields everywhere; the OpenAPI document is generated from
+them. Names are stable: add fields, never rename one.
+"""
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.enums import (
+    AssetStatus,
+    Criticality,
+    HoldReason,
+    Priority,
+    RequestStatus,
+    SlaStatus,
+    Status,
+    WorkOrderType,
+)
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class WorkOrderOut(Public):
+    """A work order as it stands."""
+
+    number: int = Field(description="Shown as WO-<number>; what the API's paths use.")
+    ref: str = Field(examples=["WO-42"])
+    title: str
+    description: str
+    type: WorkOrderType
+    priority: Priority
+    status: Status
+    category: str
+    team: str
+    location: str = Field(description="Where the work is, as the requester named it or the location's path.")
+    asset_tag: str | None = None
+    requester: str = Field(description="Slack user id of the person who asked.")
+    assignee: str | None = Field(description="Slack user id of the technician who holds it.")
+    hold_reason: HoldReason | None
+    status_note: str | None
+    custom_fields: dict[str, Any]
+    request_id: int | None
+    pm_schedule_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_response_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    resolution: str | None
+    cause: str | None
+    closed_at: datetime | None
+    sla_response: SlaStatus
+    sla_resolution: SlaStatus
+    version: int = Field(description="Goes up with every change; send it back to refuse a stale change.")
+
+
+class EventOut(Public):
+    """One entry of a work order's history."""
+
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    from_status: Status | None
+    to_status: Status | None
+    data: dict[str, Any]
+
+
+class RequestOut(Public):
+    """What a requester asked for; approved (or not needing approval) it has a work order."""
+
+    id: int
+    ref: str = Field(examples=["REQ-7"])
+    status: RequestStatus
+    category: str
+    title: str
+    description: str
+    location: str
+    asset_tag: str | None = None
+    priority: Priority
+    requester: str
+    custom_fields: dict[str, Any]
+    decided_by: str | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+    work_order_number: int | None = None
+    created_at: datetime
+
+
+class AssetOut(Public):
+    tag: str
+    name: str
+    category: str | None
+    location: str | None = Field(description="The location's path, Site / Building / Floor / Room.")
+    parent_tag: str | None
+    manufacturer: str | None
+    model: str | None
+    serial: str | None
+    installed_on: date | None
+    criticality: Criticality
+    status: AssetStatus
+
+
+class LocationOut(Public):
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+
+class PartOut(Public):
+    sku: str
+    name: str
+    unit: str
+    unit_cost: float = Field(description="In the organisation's currency.")
+    on_hand: float
+    reorder_point: float
+    location: str
+    low: bool = Field(description="Stock is at or below the reorder point.")
+
+
+class PmScheduleOut(Public):
+    id: int
+    ref: str = Field(examples=["PM-3"])
+    key: str | None
+    title: str
+    team: str
+    category: str
+    priority: Priority
+    asset_tag: str | None = None
+    state: str = Field(description="active, paused or ended.")
+    repeat: str | None
+    every: int
+    cron: str | None
+    meter: str | None
+    meter_every: float | None
+    next_due_on: date | None
+    generated_count: int
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; pass `next_cursor` back as `cursor` for the next (null: no more)."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class WebhookEvent(BaseModel):
+    """What a webhook receives: one event, with the work order or request as it stood after it."""
+
+    id: int = Field(description="Unique per event: a receiver that saw it already can ignore it.")
+    type: str = Field(examples=["work_order.status_changed", "request.submitted"])
+    occurred_at: datetime
+    actor: str
+    data: dict[str, Any] = {}
+    work_order: WorkOrderOut | None = None
+    request: RequestOut | None = None
+
+
+class SpreadOut(BaseModel):
+    """Durations in minutes over `count` work orders (null when there were none)."""
+
+    median_minutes: float | None
+    p90_minutes: float | None
+    count: int
+
+
+class RatioOut(BaseModel):
+    part: float
+    whole: float
+    value: float | None = Field(description="part / whole; null when whole is 0.")
+
+
+class AssetKpisOut(BaseModel):
+    asset_tag: str
+    failures: int
+    downtime_hours: float
+    mtbf_hours: float | None
+    availability: float
+
+
+class KpisOut(BaseModel):
+    """A team's KPIs over the last `days` days (the backlog as it stands); formulas in docs/kpis.md."""
+
+    team: str
+    days: int
+    currency: str
+    backlog_count: int
+    backlog_estimated_hours: float
+    backlog_ages: dict[str, int] = Field(description="Open work orders by age bucket.")
+    response: SpreadOut
+    mttr_labor_minutes: float | None
+    mttr_elapsed_hours: float | None
+    repairs: int
+    pm_compliance: RatioOut
+    planned: RatioOut
+    first_time_fix: RatioOut
+    sla_attainment: dict[str, RatioOut] = Field(description="By priority.")
+    cost_total: float
+    assets: list[AssetKpisOut]

@@ -1,0 +1,76 @@
+"""The parts of `wrench.yml` that reach outside Slack: webhooks and the web request portal."""
+
+import os
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from services import event_types
+
+KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+MIN_SECRET = 16
+
+
+def _key(value: str) -> str:
+    if not isinstance(value, str) or not KEY.match(value):
+        raise ValueError(f"'{value}' is not a key (lower-case letters, digits, _ and -, starting with a letter)")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Webhook(_Strict):
+    """An endpoint that gets every event it subscribes to, signed with its secret."""
+
+    name: Annotated[str, BeforeValidator(_key)]
+    url: Annotated[str, BeforeValidator(_http_url)]
+    events: tuple[str, ...] = ("*",)
+    # The signing secret, or the name of the environment variable that holds it (keeps it out of the file).
+    secret: str | None = Field(default=None, min_length=MIN_SECRET)
+    secret_env: str | None = Field(default=None, pattern=ENV_NAME.pattern)
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [pattern for pattern in value if not event_types.known_pattern(pattern)]
+        if unknown or not value:
+            raise ValueError(f"'{unknown[0] if unknown else ''}' matches no event (see docs/webhooks.md)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> "Webhook":
+        if (self.secret is None) == (self.secret_env is None):
+            raise ValueError("give either secret or secret_env")
+        return self
+
+    def wants(self, event_type: str) -> bool:
+        return any(event_types.matches(pattern, event_type) for pattern in self.events)
+
+    def signing_secret(self) -> str:
+        """The secret; from the environment when `secret_env` names it (checked by `wrench config check`)."""
+        if self.secret is not None:
+            return self.secret
+        value = os.environ.get(self.secret_env or "", "")
+        if len(value) < MIN_SECRET:
+            raise ValueError(f"webhook {self.name}: {self.secret_env} must hold a secret of {MIN_SECRET}+ characters")
+        return value
+
+
+class Portal(_Strict):
+    """The web request form for people without Slack, at `/portal`. Off unless enabled."""
+
+    enabled: bool = False
+    # Where people reach this server from outside (QR labels and status links point here).
+    public_url: Annotated[str, BeforeValidator(_http_url)] | None = None
+    # Requests one address (IP) may file per hour; more get "try again later".
+    requests_per_hour: int = Field(default=10, ge=1, le=10_000)
