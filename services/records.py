@@ -150,7 +150,10 @@ async def list_work_orders(
     if filters.updated_since is not None:
         query = query.where(WorkOrder.updated_at >= filters.updated_since)
     if filters.asset_tag is not None:
-        asset = await places.asset_by_tag(session, filters.asset_tag)
+        try:
+            asset = await places.asset_by_tag(session, filters.asset_tag)
+        except NotFound as error:
+            raise InvalidInput(str(error), field="asset") from None
         query = query.where(WorkOrder.asset_id == asset.id)
     rows, next_cursor = _next(await _page(session, query, WorkOrder.id, cursor, limit), limit)
     return Page[WorkOrderOut](items=await work_orders_out(session, rows), next_cursor=next_cursor)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.integrations import PublishedEvent, WebhookDelivery
@@ -169,22 +169,21 @@ async def status(session: AsyncSession, webhooks: Sequence[Webhook]) -> list[Web
         select(
             WebhookDelivery.webhook,
             WebhookDelivery.state,
-            WebhookDelivery.attempts > 0,
             func.count(),
+            func.sum(case((WebhookDelivery.attempts > 0, 1), else_=0)),
             func.min(WebhookDelivery.created_at),
             func.max(WebhookDelivery.delivered_at),
-        ).group_by(WebhookDelivery.webhook, WebhookDelivery.state, WebhookDelivery.attempts > 0)
+        ).group_by(WebhookDelivery.webhook, WebhookDelivery.state)
     )
     tallies: dict[str, dict[str, int]] = {}
     oldest: dict[str, datetime] = {}
     last_delivered: dict[str, datetime] = {}
-    for name, state, tried, count, first_created, delivered_at in counts:
+    for name, state, count, tried, first_created, delivered_at in counts:
         tally = tallies.setdefault(name, {})
-        tally[state] = tally.get(state, 0) + count
+        tally[state] = count
         if state == PENDING:
-            if tried:
-                tally["failing"] = tally.get("failing", 0) + count
-            oldest[name] = min(first_created, oldest.get(name, first_created))
+            tally["failing"] = int(tried or 0)
+            oldest[name] = first_created
         if delivered_at is not None:
             last_delivered[name] = max(delivered_at, last_delivered.get(name, delivered_at))
     found = []
