@@ -171,7 +171,9 @@ def config_check(
     try:
         target = path or load_settings(CoreSettings).wrench_config
         org = load_organisation(target)
-    except (SettingsError, OrgConfigError) as error:
+        for webhook in org.webhooks:
+            webhook.signing_secret()
+    except (SettingsError, OrgConfigError, ValueError) as error:
         fail(str(error), code=1)
     teams = _plural(len(org.teams), "team")
     categories = _plural(len(org.categories), "category", "categories")

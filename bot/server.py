@@ -178,7 +178,10 @@ async def running(
         if scheduler_on:
             scheduler = build_scheduler(deps, tick_seconds=settings.wrench_tick_seconds, on_job_done=metrics.job_done)
             scheduler.start()
-            worker = WebhookWorker(db, org, clock, http, metrics)
+            try:
+                worker = WebhookWorker(db, org, clock, http, metrics)
+            except ValueError as error:  # a webhook's secret_env is not set
+                raise StartupError(str(error)) from None
             worker.start()
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"

@@ -1,0 +1,124 @@
+"""The integration commands as an operator runs them (real processes): `wrench token`, `wrench export`,
+`wrench webhooks status|retry`, and a token made by the CLI used against a running `wrench run`."""
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import aiohttp
+
+from models.db import Database
+from models.schemas import RequestCreate
+from services import places, requests, webhooks
+from services.org import parse_organisation
+from tests.support.fake_slack import FakeSlack
+from tests.support.org import CONFIG, STAFF, organisation
+from tests.support.process import running_wrench, wrench, wrench_env
+
+TOKEN = re.compile(r"wrn_[a-z0-9]{8}_[A-Za-z0-9_-]{43}")
+WEBHOOK = "\nwebhooks:\n  - {name: erp, url: 'http://127.0.0.1:9/hook', secret_env: ERP_SECRET}\n"
+
+
+async def upgraded(env: dict[str, str], database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        assert (await wrench("db", "upgrade", env=env))[0] == 0
+
+
+async def test_tokens_from_the_cli_open_the_api(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    await upgraded(env, database_url)
+    code, output = await wrench("token", "create", "--name", "erp", "--scopes", "read,write", env=env)
+    assert code == 0 and "created token erp (read, write)" in output, output
+    [secret] = TOKEN.findall(output)
+    code, output = await wrench("token", "create", "--name", "erp", env=env)
+    assert code == 1 and "There is already a token named erp" in output
+    code, output = await wrench("token", "create", "--name", "bi", "--scopes", "read,admin", env=env)
+    assert code == 2 and "--scopes: 'admin' is not a scope" in output
+    bearer = {"Authorization": f"Bearer {secret}"}
+    async with running_wrench(env) as url, aiohttp.ClientSession(headers=bearer) as http:
+        async with http.post(
+            f"{url}/api/v1/requests", json={"category": "plumbing", "title": "Leak", "actor": STAFF}
+        ) as response:
+            assert response.status == 201, await response.text()
+        code, output = await wrench("token", "list", env=env)
+        assert code == 0 and re.search(r"erp\s+wrn_[a-z0-9]{8}\s+read,write\s+-\s+\d{4}-\d\d-\d\d .*active", output)
+        assert secret not in output  # never shown again
+        assert (await wrench("token", "revoke", "erp", env=env))[0] == 0
+        async with http.get(f"{url}/api/v1/work-orders") as response:
+            assert response.status == 401
+    code, output = await wrench("token", "revoke", "nope", env=env)
+    assert code == 1 and "There is no token named nope." in output
+
+
+async def test_export_work_orders_assets_and_parts(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    await upgraded(env, database_url)
+    db = Database(database_url)
+    try:
+        org = organisation()
+        old, new = datetime(2026, 1, 5, 12, tzinfo=UTC), datetime(2026, 2, 5, 12, tzinfo=UTC)
+        await db.run(partial(places.add_asset, now=old, tag="AHU-1", name="Air handler", location="HQ / Roof"))
+        for when, title in ((old, "Old leak"), (new, 'New leak, "urgent"')):
+            request = RequestCreate(title=title, category="hvac", custom_fields={"floor": 2})
+            await db.run(partial(requests.submit, org=org, now=when, requester_id=STAFF, request=request))
+    finally:
+        await db.dispose()
+    code, output = await wrench("export", "workorders", "--format", "csv", env=env)
+    rows = list(csv.DictReader(io.StringIO(output)))
+    assert code == 0 and [r["title"] for r in rows] == ["Old leak", 'New leak, "urgent"']
+    assert rows[0]["ref"] == "WO-1" and json.loads(rows[0]["custom_fields"]) == {"floor": 2}
+    code, output = await wrench("export", "workorders", "--format", "json", "--since", "2026-02-01", env=env)
+    assert code == 0 and [w["title"] for w in json.loads(output)] == ['New leak, "urgent"']
+    out = tmp_path / "assets.json"
+    code, output = await wrench("export", "assets", "--format", "json", "--out", str(out), env=env)
+    assert code == 0 and "exported 1 assets" in output
+    assert json.loads(out.read_text())[0]["location"] == "HQ / Roof"
+    code, output = await wrench("export", "parts", env=env)
+    assert code == 0 and output.startswith("sku,name,unit,unit_cost,on_hand,reorder_point,location,low\n")
+    code, output = await wrench("export", "workorders", "--since", "last week", env=env)
+    assert code == 2 and "--since: 'last week' is not a date" in output
+    code, output = await wrench("export", "boats", env=env)
+    assert code == 2 and "boats" in output
+
+
+async def test_webhooks_status_shows_failing_deliveries_and_retry_requeues(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + WEBHOOK, ERP_SECRET="x" * 20)
+    await upgraded(env, database_url)
+    code, output = await wrench("webhooks", "status", env=env)
+    assert code == 0 and "erp → http://127.0.0.1:9/hook: ok" in output and "delivered 0, pending 0" in output
+    db = Database(database_url)
+    hook = parse_organisation(CONFIG + WEBHOOK).webhooks
+    try:
+        now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        request = RequestCreate(title="Key", category="keys")
+        await db.run(partial(requests.submit, org=organisation(), now=now, requester_id=STAFF, request=request))
+        await db.run(partial(webhooks.fan_out, webhooks=hook, now=now))
+        [sent] = await db.run(partial(webhooks.lease_due, webhooks=hook, now=now))
+        for _ in range(webhooks.MAX_ATTEMPTS):
+            await db.run(
+                partial(
+                    webhooks.record_result,
+                    now=now,
+                    delivery_id=sent.delivery_id,
+                    status=None,
+                    error="ClientConnectorError: connection refused",
+                )
+            )
+    finally:
+        await db.dispose()
+    code, output = await wrench("webhooks", "status", env=env)
+    assert code == 1 and "erp → http://127.0.0.1:9/hook: FAILING" in output
+    assert "failed 1" in output and "last error: ClientConnectorError: connection refused" in output
+    code, output = await wrench("webhooks", "retry", "erp", env=env)
+    assert code == 0 and "erp: 1 failed deliveries queued again" in output
+    code, output = await wrench("webhooks", "retry", "crm", env=env)
+    assert code == 1 and "There is no webhook named crm" in output
+    env_without_secret = {**env, "ERP_SECRET": ""}
+    code, output = await wrench("config", "check", env=env_without_secret)
+    assert code == 1 and "ERP_SECRET must hold a secret" in output
