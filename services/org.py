@@ -24,7 +24,7 @@ from models.enums import Priority
 from services.business_time import WEEKDAYS, BusinessHours
 from services.custom_fields import MAX_FIELDS, CustomField
 from services.durations import parse_duration
-from services.org_integrations import Portal, Webhook
+from services.org_integrations import Webhook
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -178,8 +178,6 @@ class Organisation(Strict):
     holidays: tuple[date, ...] = Field(default=(), max_length=1000)
     # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
-    # The web request form for people without Slack: see docs/portal.md.
-    portal: Portal = Portal()
 
     @field_validator("timezone")
     @classmethod

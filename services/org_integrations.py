@@ -1,4 +1,4 @@
-"""The parts of `wrench.yml` that reach outside Slack: webhooks and the web request portal."""
+"""The parts of `wrench.yml` that reach outside Slack: webhooks."""
 
 import os
 import re
@@ -64,13 +64,3 @@ class Webhook(_Strict):
         if len(value) < MIN_SECRET:
             raise ValueError(f"webhook {self.name}: {self.secret_env} must hold a secret of {MIN_SECRET}+ characters")
         return value
-
-
-class Portal(_Strict):
-    """The web request form for people without Slack, at `/portal`. Off unless enabled."""
-
-    enabled: bool = False
-    # Where people reach this server from outside (QR labels and status links point here).
-    public_url: Annotated[str, BeforeValidator(_http_url)] | None = None
-    # Requests one address (IP) may file per hour; more get "try again later".
-    requests_per_hour: int = Field(default=10, ge=1, le=10_000)
