@@ -1,18 +1,16 @@
 """What connects Wrench to other systems, from the command line: `wrench token` (REST API tokens),
 `wrench webhooks` (delivery status, retry) and `wrench export`."""
 
-import asyncio
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from bot.cli_support import fail, in_database, now
+from bot.cli_support import fail, now, run_in_database
 from bot.config import CoreSettings, SettingsError, load_settings
-from bot.server import StartupError
 from services import api_tokens, exports, webhooks
 from services.errors import DomainError
 from services.org import Organisation, OrgConfigError, load_organisation
@@ -21,15 +19,6 @@ token_cli = typer.Typer(help="Bearer tokens for the REST API: create, list, revo
 webhooks_cli = typer.Typer(
     help="Webhook deliveries: how each webhook is doing, retry failed ones.", no_args_is_help=True
 )
-
-
-def _run(work: Any) -> Any:
-    try:
-        return asyncio.run(in_database(load_settings(CoreSettings), work))
-    except (SettingsError, StartupError) as error:
-        fail(str(error))
-    except DomainError as error:
-        fail(str(error), code=1)
 
 
 def _organisation() -> Organisation:
@@ -52,7 +41,7 @@ def token_create(
         parsed = api_tokens.parse_scopes(scopes)
     except DomainError as error:
         fail(f"--scopes: {error}")
-    token, secret = _run(partial(api_tokens.create, now=now(), name=name, scopes=parsed, acts_as=acts_as))
+    token, secret = run_in_database(partial(api_tokens.create, now=now(), name=name, scopes=parsed, acts_as=acts_as))
     typer.echo(secret)
     as_whom = f", acting as {token.acts_as}" if token.acts_as else ""
     typer.echo(
@@ -63,7 +52,7 @@ def token_create(
 @token_cli.command("list")
 def token_list() -> None:
     """Every token: name, prefix, scopes, when it was last used, and whether it is revoked."""
-    found = _run(api_tokens.listing)
+    found = run_in_database(api_tokens.listing)
     typer.echo(f"{'name':<20} {'prefix':<14} {'scopes':<12} {'acts as':<12} {'last used':<17} state")
     for token in found:
         used = _when(token.last_used_at) or "never"
@@ -77,7 +66,7 @@ def token_list() -> None:
 @token_cli.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
     """Revoke a token: API calls with it are refused from now on."""
-    token = _run(partial(api_tokens.revoke, now=now(), name=name))
+    token = run_in_database(partial(api_tokens.revoke, now=now(), name=name))
     typer.echo(f"revoked token {token.name}")
 
 
@@ -88,7 +77,7 @@ def webhooks_status() -> None:
     if not org.webhooks:
         typer.echo("no webhooks in the config (see docs/webhooks.md)")
         return
-    found = _run(partial(webhooks.status, webhooks=org.webhooks))
+    found = run_in_database(partial(webhooks.status, webhooks=org.webhooks))
     failing = False
     for hook in found:
         health = "FAILING" if hook.failing or hook.failed else "ok"
@@ -112,7 +101,7 @@ def webhooks_retry(name: Annotated[str, typer.Argument(help="The webhook's name 
     """Queue the deliveries that failed for good again (after fixing the receiver)."""
     org = _organisation()
     webhook = next((hook for hook in org.webhooks if hook.name == name), None)
-    count = _run(partial(webhooks.retry_failed, webhook=webhook, name=name, now=now()))
+    count = run_in_database(partial(webhooks.retry_failed, webhook=webhook, name=name, now=now()))
     typer.echo(f"{name}: {count} failed deliveries queued again")
 
 
@@ -138,7 +127,7 @@ def export(
 ) -> None:
     """Export work orders, assets or parts (the REST API's fields) as CSV or JSON."""
     since_at = _since(since) if since else None
-    rows = _run(partial(exports.collect, kind=kind.value, since=since_at))
+    rows = run_in_database(partial(exports.collect, kind=kind.value, since=since_at))
     text = exports.as_json(rows) if format is Format.JSON else exports.as_csv(kind.value, rows)
     if out is None:
         typer.echo(text, nl=False)

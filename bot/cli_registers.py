@@ -1,20 +1,14 @@
 """The registers from the command line: `wrench parts`, `wrench assets`, `wrench locations`."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_support import fail, in_database, now
-from bot.config import CoreSettings, SettingsError, load_settings
-from bot.server import StartupError
+from bot.cli_support import now, run_in_database
 from models.enums import Criticality
 from services import parts, places
-from services.errors import DomainError
 
 parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
 assets_cli = typer.Typer(help="The asset register: add assets, list them.", no_args_is_help=True)
@@ -46,7 +40,7 @@ def parts_add(
         reorder_point=reorder_point,
         location=location,
     )
-    part = _run_register(work)
+    part = run_in_database(work)
     typer.echo(f"added {part.sku} {part.name}: {on_hand:g} {part.unit} in stock")
 
 
@@ -57,14 +51,14 @@ def parts_receive(
     note: Annotated[str, typer.Option(help="Delivery note, order number...")] = "",
 ) -> None:
     """Record stock that arrived (a movement); back above the reorder point, the alert is armed again."""
-    part = _run_register(partial(parts.receive, now=now(), actor_id=CLI_ACTOR, sku=sku, quantity=quantity, note=note))
+    part = run_in_database(partial(parts.receive, now=now(), actor_id=CLI_ACTOR, sku=sku, quantity=quantity, note=note))
     typer.echo(f"{part.sku}: {part.on_hand:g} {part.unit} in stock")
 
 
 @parts_cli.command("list")
 def parts_list() -> None:
     """Every part with its stock, reorder point and unit cost."""
-    found = _run_register(parts.listing)
+    found = run_in_database(parts.listing)
     typer.echo(f"{'SKU':<16} {'name':<32} {'on hand':>10} {'reorder at':>10} {'unit cost':>10}")
     for part in found:
         low = "  LOW" if part.on_hand <= part.reorder_point else ""
@@ -102,14 +96,14 @@ def assets_add(
         installed_on=installed.date() if installed else None,
         criticality=criticality,
     )
-    _run_register(work)
+    run_in_database(work)
     typer.echo(f"added {tag.strip()} {name.strip()}" + (f" in {location.strip()}" if location.strip() else ""))
 
 
 @assets_cli.command("list")
 def assets_list() -> None:
     """Every asset with its status, criticality and location."""
-    found = _run_register(places.assets_with_places)
+    found = run_in_database(places.assets_with_places)
     typer.echo(f"{'tag':<16} {'name':<32} {'status':<8} {'criticality':<11} location")
     for asset, path in found:
         row = f"{asset.tag:<16} {asset.name[:32]:<32} {asset.status.value:<8} {asset.criticality.value:<11}"
@@ -121,21 +115,12 @@ def locations_add(
     path: Annotated[str, typer.Argument(help='"Site / Building / Floor / Room": the parents are created too.')],
 ) -> None:
     """Add a location (and the ones above it that do not exist yet)."""
-    _run_register(partial(places.add_location, path=path, now=now()))
+    run_in_database(partial(places.add_location, path=path, now=now()))
     typer.echo(f"added {places.PATH_SEPARATOR.join(p.strip() for p in path.split('/') if p.strip())}")
 
 
 @locations_cli.command("list")
 def locations_list() -> None:
     """Every location, each site followed by what is in it."""
-    for path in _run_register(places.location_paths):
+    for path in run_in_database(places.location_paths):
         typer.echo(path)
-
-
-def _run_register(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    try:
-        return asyncio.run(in_database(load_settings(CoreSettings), work))
-    except (SettingsError, StartupError) as error:
-        fail(str(error))
-    except DomainError as error:
-        fail(str(error), code=1)

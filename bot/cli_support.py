@@ -1,5 +1,6 @@
 """What every `wrench` command shares: how it fails, what time it is, and one transaction on the database."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import NoReturn, TypeVar
@@ -7,9 +8,10 @@ from typing import NoReturn, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import CoreSettings
-from bot.server import prepare_database
+from bot.config import CoreSettings, SettingsError, load_settings
+from bot.server import StartupError, prepare_database
 from models.db import Database
+from services.errors import DomainError
 
 T = TypeVar("T")
 
@@ -31,3 +33,13 @@ async def in_database(settings: CoreSettings, work: Callable[[AsyncSession], Awa
         return await db.run(work)
     finally:
         await db.dispose()
+
+
+def run_in_database(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """A command's one transaction: settings and start-up problems exit 2, a refusal exits 1."""
+    try:
+        return asyncio.run(in_database(load_settings(CoreSettings), work))
+    except (SettingsError, StartupError) as error:
+        fail(str(error))
+    except DomainError as error:
+        fail(str(error), code=1)

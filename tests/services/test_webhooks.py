@@ -43,6 +43,13 @@ async def answer(db: Database, clock: FrozenClock, outgoing: webhooks.Outgoing, 
     )
 
 
+async def one_event_queued(db: Database, org: Organisation, clock: FrozenClock) -> None:
+    """A request waiting for approval: one event (request.submitted), queued for ALL."""
+    request = RequestCreate(title="Key", category="keys")
+    await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request))
+    await fan_out(db, clock, ALL)
+
+
 async def test_changes_publish_their_events_in_the_same_transaction(db: Database, org: Organisation, clock) -> None:
     wo = (await new_work_order(db, org, clock)).work_order
     await act(db, org, clock, assignment.claim, wo.id, TECH_1)
@@ -101,16 +108,7 @@ async def test_a_leased_delivery_is_not_leased_again_until_its_lease_ends(db: Da
 
 
 async def test_failures_back_off_then_give_up(db: Database, org: Organisation, clock: FrozenClock) -> None:
-    await db.run(
-        partial(
-            requests.submit,
-            org=org,
-            now=clock(),
-            requester_id=STAFF,
-            request=RequestCreate(title="Key", category="keys"),
-        )
-    )
-    await fan_out(db, clock, ALL)
+    await one_event_queued(db, org, clock)
     pauses = []
     for attempt in range(1, webhooks.MAX_ATTEMPTS + 1):
         [outgoing] = await lease(db, clock, ALL)
@@ -136,16 +134,7 @@ async def test_failures_back_off_then_give_up(db: Database, org: Organisation, c
 
 
 async def test_retry_after_stretches_the_pause(db: Database, org: Organisation, clock: FrozenClock) -> None:
-    await db.run(
-        partial(
-            requests.submit,
-            org=org,
-            now=clock(),
-            requester_id=STAFF,
-            request=RequestCreate(title="Key", category="keys"),
-        )
-    )
-    await fan_out(db, clock, ALL)
+    await one_event_queued(db, org, clock)
     [outgoing] = await lease(db, clock, ALL)
     await answer(db, clock, outgoing, 429, retry_after=timedelta(minutes=5))
     [shown] = await db.run(partial(webhooks.status, webhooks=[ALL]))
