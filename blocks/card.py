@@ -76,7 +76,7 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     fields = [
         f"*Status*\n{STATUS_BADGE[wo.status]}",
         f"*Priority*\n{PRIORITY_BADGE[wo.priority]}",
-        _requester(wo),
+        _requester(wo, context),
         f"*Assignee*\n{t.user(wo.assignee_id, nobody='_Unclaimed_')}",
         f"*Location*\n{t.escape(wo.location) or '—'}",
         f"*Category*\n{t.escape(context.category)} · {t.escape(context.team)}",
@@ -114,11 +114,13 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     return blocks
 
 
-def _requester(wo: WorkOrderRead) -> str:
-    """Preventive work is asked for by its schedule, not by a person."""
+def _requester(wo: WorkOrderRead, context: CardContext) -> str:
+    """Preventive work is asked for by its schedule, not by a person; a portal request by its contact."""
     if wo.pm_schedule_id is not None:
         estimate = f" · est. {wo.estimated_minutes} min" if wo.estimated_minutes else ""
         return f"*Schedule*\n:calendar: PM-{wo.pm_schedule_id}{estimate}"
+    if context.requester is not None:
+        return f"*Requester* (web portal)\n{t.escape(context.requester)}"
     return f"*Requester*\n{t.user(wo.requester_id)}"
 
 

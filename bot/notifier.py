@@ -20,8 +20,7 @@ from models.schemas import Change, EventRead, Listing, ServiceRequestRead, WorkO
 from models.views import DigestChart, DigestData
 from services import finding, home_kpis, requests, slack_events, work_orders
 from services.card_context import card_context
-from services.changes import SYSTEM_ACTOR
-from services.org import Organisation
+from services.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
 
 log = logging.getLogger("wrench.notifier")
@@ -53,6 +52,11 @@ async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: D
     return posted
 
 
+def is_slack_user(user_id: str) -> bool:
+    """A person to DM: not the scheduler ("wrench") nor the web portal ("portal")."""
+    return USER_ID.match(user_id) is not None
+
+
 class SlackNotifier:
     def __init__(self, api: SlackApi, db: Database, org: Organisation, clock: Clock) -> None:
         self.api = api
@@ -78,7 +82,7 @@ class SlackNotifier:
             async with self.db.unit_of_work() as session:
                 await work_orders.attach_card(session, work_order_id=work_order.id, channel=channel, ts=ts)
             permalink = await self.api.permalink(channel, ts)
-        if work_order.requester_id != SYSTEM_ACTOR:  # preventive work: its schedule asked, nobody to tell
+        if is_slack_user(work_order.requester_id):  # not PM work (its schedule asked) nor the web portal
             await self.api.post(
                 work_order.requester_id, messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
             )
@@ -106,8 +110,8 @@ class SlackNotifier:
                 await self.api.post(self.org.team(work_order.team).channel, messages.low_stock_alert(event))
         permalink = None
         for recipient, message in self._news(change):
-            if recipient == SYSTEM_ACTOR:
-                continue
+            if not is_slack_user(recipient) and not CHANNEL_ID.match(recipient):
+                continue  # the requester of PM work is its schedule; of a portal request, a web form
             if channel and ts:
                 permalink = permalink or await self.api.permalink(channel, ts)
             body = message(permalink)
@@ -202,14 +206,15 @@ class SlackNotifier:
                 sent.append({"channel": posted["channel"], "ts": posted["ts"]})
         async with self.db.unit_of_work() as session:
             await requests.attach_approval_messages(session, request_id=request.id, messages=sent)
-        await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
+        if is_slack_user(request.requester_id):
+            await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
         await self.refresh_homes([*approvers, *self.org.admins])  # admins see every approval waiting
 
     async def request_decided(self, request: ServiceRequestRead) -> None:
         message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
         for sent in request.approval_messages:
             await self.api.call("chat_update", channel=sent["channel"], ts=sent["ts"], **message)
-        if request.rejection_reason is not None:
+        if request.rejection_reason is not None and is_slack_user(request.requester_id):
             await self.api.post(request.requester_id, approvals.rejected_dm(request))
         category = requests.category_for(self.org, request)
         deciders = self.org.approvers(category) if category else ()

@@ -29,7 +29,7 @@ from models import migrate
 from models.db import Database
 from models.enums import Status
 from scheduler import jobs
-from scheduler.setup import build_scheduler
+from scheduler.setup import Scheduler, build_scheduler
 from services import digest, records, webhooks
 from services.org import Organisation
 from services.ports import Clock
@@ -46,6 +46,7 @@ class Running:
     port: int
     deps: Deps
     app: AsyncApp
+    scheduler: Scheduler | None = None
 
 
 def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None) -> web.Application:
@@ -186,7 +187,7 @@ async def running(
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
-        yield Running(port=port, deps=deps, app=app)
+        yield Running(port=port, deps=deps, app=app, scheduler=scheduler)
     finally:
         if worker is not None:
             await worker.stop()

@@ -33,5 +33,10 @@ class ServiceRequest(TimestampMixin, Base):
     decided_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     approval_messages: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Filed on the web portal by someone without Slack: who they said they are, and the secret key of
+    # the status page the portal gave them.
+    requester_name: Mapped[str | None] = mapped_column(String(120))
+    requester_email: Mapped[str | None] = mapped_column(String(254))
+    status_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     # What it was filed from (a modal's view id, a message): a repeated submission finds the first.
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -100,6 +100,7 @@ class WorkOrderRead(ReadModel):
     location_id: int | None = None
     asset_id: int | None = None
     requester_id: str
+    request_id: int | None = None
     assignee_id: str | None
     custom_fields: dict[str, Any] = {}
     attachments: list[dict[str, Any]] = []
@@ -229,6 +230,7 @@ class CardContext(BaseModel):
     fields: tuple[tuple[str, str, FieldType], ...] = ()
     cost: str | None = None  # labor + parts + other, with the currency, once the work is done
     timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
+    requester: str | None = None  # who filed it on the web portal (name and email), when not a Slack user
 
 
 class Listing(BaseModel):

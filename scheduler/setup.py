@@ -32,6 +32,8 @@ class Scheduler:
     def __init__(self, deps: Deps, *, tick_seconds: int, on_job_done: JobObserver | None = None) -> None:
         self.running: set[asyncio.Task[Any]] = set()
         self.on_job_done = on_job_done
+        self._ran: set[str] = set()
+        self._first_round = asyncio.Event()  # every job has run once (the catch-up at start)
         self.apscheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": tick_seconds},
@@ -63,11 +65,18 @@ class Scheduler:
             finally:
                 if task is not None:
                     self.running.discard(task)
+                self._ran.add(job.__name__)
+                if len(self._ran) == len(JOBS):
+                    self._first_round.set()
                 if self.on_job_done is not None:
                     self.on_job_done(job.__name__, time.perf_counter() - started, failed)
 
         run.__name__ = job.__name__
         return run
+
+    async def first_round(self) -> None:
+        """Wait until every job has run once since start."""
+        await self._first_round.wait()
 
     def start(self) -> None:
         self.apscheduler.start()

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import FieldType, Status
 from models.schemas import CardContext, WorkOrderRead
-from services import costs, custom_fields, places, timers
+from services import costs, custom_fields, places, portal, timers
 from services.org import Organisation
 
 
@@ -28,4 +28,7 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
         fields=tuple(shown),
         cost=f"{cost / 100:,.2f} {org.currency}" if cost else None,
         timers=await timers.running_on(session, work_order.id) if work_order.status in timers.RUNS_ON else (),
+        requester=await portal.contact_of(session, work_order.request_id)
+        if work_order.requester_id == portal.PORTAL_REQUESTER
+        else None,
     )

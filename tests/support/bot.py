@@ -1,5 +1,6 @@
 """Run Wrench in-process as a real HTTP server and talk to it the way Slack does."""
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -113,4 +114,6 @@ async def started_bot(
 ) -> AsyncIterator[BotClient]:
     settings = settings_for(database_url, fake)
     async with running(settings, org, mode=mode, clock=clock) as bot, aiohttp.ClientSession() as http:
+        if bot.scheduler is not None:  # its catch-up round at start is over: tests may run jobs themselves
+            await asyncio.wait_for(bot.scheduler.first_round(), 10)
         yield BotClient(url=f"http://127.0.0.1:{bot.port}", fake=fake, http=http, running=bot)

@@ -193,6 +193,13 @@ def test_card_shows_the_facts() -> None:
     assert built["text"] == "WO-1042 Leaking pipe: Open, high priority, held by <@U0TECH1>"
 
 
+def test_a_portal_request_shows_its_contact_not_a_mention() -> None:
+    wo = work_order(requester_id="portal")
+    context = CardContext(category="Plumbing", team="Facilities", requester="Jane <jane@example.com>")
+    fields = " | ".join(f["text"] for f in card.card(wo, context)["blocks"][1]["fields"])
+    assert "*Requester* (web portal)\nJane &lt;jane@example.com&gt;" in fields and "<@portal>" not in fields
+
+
 def test_card_shows_why_it_is_on_hold() -> None:
     wo = work_order(status=Status.ON_HOLD, hold_reason=HoldReason.PARTS, status_note="valve on order")
     assert ":double_vertical_bar: *Waiting for parts* — valve on order" in str(card.card(wo, PLAIN)["blocks"])
