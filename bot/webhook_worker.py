@@ -22,6 +22,7 @@ log = logging.getLogger("wrench.webhooks")
 POLL_SECONDS = 2.0
 SEND_TIMEOUT_SECONDS = 10
 PRUNE_EVERY_SECONDS = 3600
+MAX_IN_FLIGHT = 50  # sends at once, across webhooks
 USER_AGENT = "Wrench-Webhooks/1"
 
 
@@ -38,6 +39,7 @@ class WebhookWorker:
         self.secrets = {webhook.name: webhook.signing_secret() for webhook in org.webhooks}  # fails early
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._last_prune = 0.0
 
     def start(self) -> None:
@@ -47,10 +49,10 @@ class WebhookWorker:
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             self.db.after_commit.remove(self._on_commit)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        tasks = [task for task in (self._task, *self._in_flight) if task is not None]
+        for task in tasks:  # a send cut short is sent again when its lease runs out
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _on_commit(self, info: dict[Any, Any]) -> None:
         if info.get(publishing.PUBLISHED_FLAG):
@@ -74,13 +76,30 @@ class WebhookWorker:
         """Fan out new events, send what is due; True when there may be more to do at once."""
         hooks = self.org.webhooks
         queued = await self.db.run(partial(webhooks.fan_out, webhooks=hooks, now=self.clock()))
-        leased = await self.db.run(partial(webhooks.lease_due, webhooks=hooks, now=self.clock()))
-        if leased:
-            await asyncio.gather(*(self._send(outgoing) for outgoing in leased))
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        leased = []
+        if room > 0:
+            leased = await self.db.run(partial(webhooks.lease_due, webhooks=hooks, now=self.clock(), limit=room))
+        for outgoing in leased:  # each send on its own: a slow receiver holds up only its own deliveries
+            task = asyncio.create_task(self._send_logged(outgoing))
+            self._in_flight.add(task)
+            task.add_done_callback(self._sent)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             await self.db.run(partial(webhooks.prune, now=self.clock()))
         return bool(queued or leased)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._wake.set()  # room for more
+
+    async def _send_logged(self, outgoing: webhooks.Outgoing) -> None:
+        try:
+            await self._send(outgoing)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # its lease runs out and another round sends it again
+            log.exception("webhook %s: sending delivery %s failed", outgoing.webhook, outgoing.delivery_id)
 
     async def _send(self, outgoing: webhooks.Outgoing) -> None:
         webhook = self.by_name[outgoing.webhook]
@@ -137,6 +156,9 @@ class WebhookWorker:
 
 
 def _retry_after(value: str | None) -> timedelta | None:
-    if value is None or not value.strip().isdigit():
+    """Seconds only (an HTTP date is ignored: the backoff applies); capped, so no value can overflow."""
+    text = (value or "").strip()
+    if not text.isdigit():
         return None
-    return timedelta(seconds=int(value.strip()))
+    seconds = int(text) if len(text) <= 9 else 10**9
+    return min(timedelta(seconds=seconds), webhooks.MAX_RETRY_AFTER)

@@ -67,7 +67,7 @@ async def create(
     if acts_as is not None and not USER_ID.match(acts_as):
         raise InvalidInput(f"'{acts_as}' is not a Slack user id (like U024BE7LH).", field="acts_as")
     if await session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise Conflict(f"There is already a token named {name}; revoke it or pick another name.")
+        raise Conflict(f"There is already a token named {name} (a revoked one keeps its name); pick another name.")
     prefix = secrets.token_hex(4)
     token = f"wrn_{prefix}_{secrets.token_urlsafe(32)}"
     stored = ApiToken(

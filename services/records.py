@@ -62,7 +62,7 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind == "id" and value.isdigit():
+        if kind == "id" and value.isdigit() and len(value) <= 18:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

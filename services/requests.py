@@ -89,7 +89,9 @@ async def submit(
             request_id=stored.id,
             actor_id=filed_by,
         )
-    await publishing.request_event(session, stored, "submitted", actor=requester_id, now=now)
+    await publishing.request_event(session, stored, "submitted", actor=filed_by or requester_id, now=now)
+    if filed_by is not None and category.requires_approval:  # filed directly: approved by who filed it
+        await publishing.request_event(session, stored, "approved", actor=filed_by, now=now)
     return Submission(request=ServiceRequestRead.model_validate(stored), change=change)
 
 

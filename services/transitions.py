@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import HoldReason, Status
 from models.schemas import Change
 from services import assignment, changes, lifecycle, rules
-from services.errors import InvalidInput
+from services.errors import Conflict, InvalidInput
 from services.org import Organisation
 
 
@@ -36,6 +36,8 @@ async def move_to(
 ) -> Change:
     work_order = await changes.load(session, work_order_id)
     current = work_order.status
+    if seen_version is not None and work_order.version != seen_version:
+        raise Conflict(f"{changes.ref(work_order)} changed since version {seen_version}; read it again.")
     rules.check_transition(current, target.status, ref=changes.ref(work_order))
     common: dict[str, Any] = {"org": org, "now": now, "work_order_id": work_order_id, "user_id": user_id}
     match target.status:

@@ -46,7 +46,7 @@ async def get_kpis(call: Call) -> KpisOut:
     )
 
 
-CODE = "{%s:[A-Za-z0-9][A-Za-z0-9._-]{0,63}}"
+CODE = "{%s:[A-Za-z0-9][A-Za-z0-9._/-]{0,63}}"  # tags and SKUs may hold a slash (HQ/AHU-3)
 ENDPOINTS = (
     Endpoint("GET", "/assets", "List assets", "registers", list_assets, Page[AssetOut], query=RegisterQuery),
     Endpoint("GET", "/assets/" + CODE % "tag", "Get an asset by tag", "registers", get_asset, AssetOut),

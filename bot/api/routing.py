@@ -98,12 +98,15 @@ def serve(endpoint: Endpoint, deps: Deps) -> Callable[[web.Request], Awaitable[w
             return problems.from_validation(error, where="query")
         body = None
         if endpoint.body is not None:
-            if request.content_length is not None and request.content_length > MAX_BODY:
+            data = await request.content.read(MAX_BODY + 1)
+            if len(data) > MAX_BODY:
                 return problems.problem(413, "Too large", f"A request body may be at most {MAX_BODY} bytes.")
             try:
-                raw = json.loads(await request.read() or b"null")
+                raw = json.loads(data or b"null")
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 return problems.problem(400, "Malformed JSON", f"The body is not JSON: {error}.")
+            except RecursionError:
+                return problems.problem(400, "Malformed JSON", "The body nests too deeply.")
             try:
                 body = endpoint.body.model_validate(raw)
             except ValidationError as error:

@@ -1,10 +1,9 @@
 """What API clients send: query parameters and JSON bodies, validated by pydantic (the OpenAPI
 document shows these same models)."""
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.enums import HoldReason, Priority, RequestStatus, Status
 
@@ -17,7 +16,7 @@ class Strict(BaseModel):
 
 
 class Paging(Strict):
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(default=None, max_length=64, description="`next_cursor` of the previous page.")
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -26,18 +25,18 @@ class WorkOrderQuery(Paging):
     team: str | None = Field(default=None, max_length=64)
     asset: str | None = Field(default=None, pattern=TAG, description="An asset's tag.")
     priority: Priority | None = None
-    updated_since: datetime | None = Field(
+    updated_since: AwareDatetime | None = Field(
         default=None, description="ISO 8601 with a time zone; only work orders changed at or after it."
     )
 
 
 class RequestQuery(Paging):
     status: RequestStatus | None = None
-    updated_since: datetime | None = None
+    updated_since: AwareDatetime | None = None
 
 
 class RegisterQuery(Paging):
-    updated_since: datetime | None = None
+    updated_since: AwareDatetime | None = None
 
 
 class ScheduleQuery(Paging):

@@ -2,6 +2,7 @@
 and work orders (the team's card appears in Slack), status and assignment through the same rules as
 the buttons, listings with filters and cursors, the registers and KPIs, and problems naming the field."""
 
+import base64
 from functools import partial
 
 from models.enums import Status
@@ -91,6 +92,8 @@ async def test_status_and_assignment_follow_the_slack_rules_and_update_the_card(
     assert (held.body["status"], held.body["hold_reason"]) == ("on_hold", "parts")
     closed = await api.post(f"/work-orders/{number}/status", {"status": "closed", "actor": TECH_1})
     assert closed.status == 409 and "cannot become closed" in closed.body["detail"]
+    old = await api.post(f"/work-orders/{number}/status", {"status": "closed", "actor": STAFF, "version": 1})
+    assert old.status == 409 and "changed since version 1" in old.body["detail"]
 
     given = await api.post(f"/work-orders/{number}/assignment", {"assignee": TECH_2, "actor": MANAGER})
     assert given.status == 200 and given.body["assignee"] == TECH_2
@@ -162,6 +165,14 @@ async def test_bad_input_gets_a_problem_naming_the_field(bot: BotClient) -> None
     assert (await api.get("/work-orders", cursor="garbage")).problem_fields() == ["cursor"]
     assert (await api.get("/work-orders", limit=0)).problem_fields() == ["limit"]
     assert (await api.get("/work-orders", colour="red")).problem_fields() == ["colour"]
+    naive = await api.get("/work-orders", updated_since="2026-11-25T08:00:00")
+    assert naive.status == 422 and naive.problem_fields() == ["updated_since"]
+    huge = base64.urlsafe_b64encode(b"id:99999999999999999999999").decode()
+    assert (await api.get("/work-orders", cursor=huge)).problem_fields() == ["cursor"]
+    deep = await api.post("/requests", raw=b"[" * 200_000)
+    assert (deep.status, deep.content_type) == (400, PROBLEM)
+    big = await api.post("/requests", raw=b'{"title": "' + b"x" * 300_000 + b'"}')
+    assert (big.status, big.content_type) == (413, PROBLEM)
     missing = await api.get("/work-orders/42")
     assert (missing.status, missing.content_type, missing.body["detail"]) == (404, PROBLEM, "There is no WO-42.")
     nowhere = await api.get("/nothing-here")
@@ -175,6 +186,7 @@ async def test_registers_and_kpis_read_what_slack_and_the_cli_wrote(bot: BotClie
     await deps.db.run(
         partial(places.add_asset, now=now, tag="AHU-1", name="Air handler", location="HQ / Roof", criticality="high")
     )
+    await deps.db.run(partial(places.add_asset, now=now, tag="HQ/AHU-2", name="Spare", location=None))
     await deps.db.run(
         partial(
             parts.add_part,
@@ -194,7 +206,8 @@ async def test_registers_and_kpis_read_what_slack_and_the_cli_wrote(bot: BotClie
     )
     asset = await api.get("/assets/AHU-1")
     assert (asset.body["location"], asset.body["criticality"], asset.body["status"]) == ("HQ / Roof", "high", "running")
-    assert [a["tag"] for a in (await api.get("/assets")).body["items"]] == ["AHU-1"]
+    assert [a["tag"] for a in (await api.get("/assets")).body["items"]] == ["AHU-1", "HQ/AHU-2"]
+    assert (await api.get("/assets/HQ/AHU-2")).body["name"] == "Spare"
     assert [loc["path"] for loc in (await api.get("/locations")).body["items"]] == ["HQ", "HQ / Roof"]
     part = await api.get("/parts/flt-1")
     assert (part.body["sku"], part.body["unit_cost"], part.body["low"]) == ("FLT-1", 12.5, True)

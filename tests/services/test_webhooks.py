@@ -161,3 +161,11 @@ def test_signature_is_hmac_sha256_over_timestamp_and_body() -> None:
     # a known answer (computed once with `openssl dgst -sha256 -hmac`), so a change to the scheme shows
     expected = "v1=abab1cd14b442fe958fe2a6fa7d5c84b3ff267ace7f9c8dc9ce73853e0cf0b3e"
     assert webhooks.sign("s" * 16, 1700000000, b'{"id":1}') == expected
+
+
+def test_retry_after_is_read_as_seconds_and_capped() -> None:
+    from bot.webhook_worker import _retry_after
+
+    assert _retry_after("120") == timedelta(seconds=120)
+    assert _retry_after(" 99999999999999 ") == webhooks.MAX_RETRY_AFTER  # no overflow
+    assert _retry_after("Wed, 21 Oct 2026 07:28:00 GMT") is None and _retry_after(None) is None
