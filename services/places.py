@@ -2,6 +2,7 @@
 request form's type-ahead pickers, the asset card)."""
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -57,6 +58,15 @@ async def asset_by_tag(session: AsyncSession, tag: str) -> Asset:
     if asset is None:
         raise NotFound(f"There is no asset tagged “{tag[:64]}”.")
     return asset
+
+
+async def tags_of(session: AsyncSession, asset_ids: Iterable[int | None]) -> dict[int, str]:
+    """The tag of each asset id given (None and unknown ids are skipped), in one query."""
+    wanted = {asset_id for asset_id in asset_ids if asset_id is not None}
+    if not wanted:
+        return {}
+    found = await session.execute(select(Asset.id, Asset.tag).where(Asset.id.in_(wanted)))
+    return {asset_id: tag for asset_id, tag in found}
 
 
 async def location_label(session: AsyncSession, location_id: int | None) -> str | None:

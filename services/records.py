@@ -69,31 +69,21 @@ def decode_cursor(cursor: str | None) -> int:
     raise InvalidInput("This cursor is not one a listing gave out.", field="cursor")
 
 
-async def _page(session: AsyncSession, query: Select[Any], id_column: Any, cursor: str | None, limit: int) -> list[Any]:
+async def _page(
+    session: AsyncSession, query: Select[Any], id_column: Any, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """The rows after `cursor`, and the cursor of the next page (None: this is the last)."""
     limit = max(1, min(limit, MAX_PAGE))
-    rows = await session.scalars(query.where(id_column > decode_cursor(cursor)).order_by(id_column).limit(limit + 1))
-    return list(rows)
-
-
-def _next(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
-    limit = max(1, min(limit, MAX_PAGE))
+    found = await session.scalars(query.where(id_column > decode_cursor(cursor)).order_by(id_column).limit(limit + 1))
+    rows = list(found)
     if len(rows) <= limit:
         return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id)
+    return rows[:limit], encode_cursor(rows[limit - 1].id)
 
 
 def _row(row: Any, **extra: Any) -> dict[str, Any]:
     """A stored row's columns as a dict, with the public fields that are not columns added."""
     return {**{column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}, **extra}
-
-
-async def _tags(session: AsyncSession, asset_ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {asset_id for asset_id in asset_ids if asset_id is not None}
-    if not wanted:
-        return {}
-    found = await session.execute(select(Asset.id, Asset.tag).where(Asset.id.in_(wanted)))
-    return {asset_id: tag for asset_id, tag in found}
 
 
 async def _paths(session: AsyncSession, location_ids: Iterable[int | None]) -> dict[int, str]:
@@ -108,7 +98,7 @@ async def _paths(session: AsyncSession, location_ids: Iterable[int | None]) -> d
 
 
 async def work_orders_out(session: AsyncSession, rows: Sequence[WorkOrder]) -> list[WorkOrderOut]:
-    tags = await _tags(session, (row.asset_id for row in rows))
+    tags = await places.tags_of(session, (row.asset_id for row in rows))
     return [
         WorkOrderOut.model_validate(
             _row(
@@ -155,7 +145,7 @@ async def list_work_orders(
         except NotFound as error:
             raise InvalidInput(str(error), field="asset") from None
         query = query.where(WorkOrder.asset_id == asset.id)
-    rows, next_cursor = _next(await _page(session, query, WorkOrder.id, cursor, limit), limit)
+    rows, next_cursor = await _page(session, query, WorkOrder.id, cursor, limit)
     return Page[WorkOrderOut](items=await work_orders_out(session, rows), next_cursor=next_cursor)
 
 
@@ -163,7 +153,7 @@ async def list_work_orders(
 
 
 async def requests_out(session: AsyncSession, rows: Sequence[ServiceRequest]) -> list[RequestOut]:
-    tags = await _tags(session, (row.asset_id for row in rows))
+    tags = await places.tags_of(session, (row.asset_id for row in rows))
     ids = [row.id for row in rows]
     numbers: dict[int, int] = {}
     if ids:
@@ -205,7 +195,7 @@ async def list_requests(
         query = query.where(ServiceRequest.status == status)
     if updated_since is not None:
         query = query.where(ServiceRequest.updated_at >= updated_since)
-    rows, next_cursor = _next(await _page(session, query, ServiceRequest.id, cursor, limit), limit)
+    rows, next_cursor = await _page(session, query, ServiceRequest.id, cursor, limit)
     return Page[RequestOut](items=await requests_out(session, rows), next_cursor=next_cursor)
 
 
@@ -214,7 +204,7 @@ async def list_requests(
 
 async def assets_out(session: AsyncSession, rows: Sequence[Asset]) -> list[AssetOut]:
     paths = await _paths(session, (row.location_id for row in rows))
-    parents = await _tags(session, (row.parent_id for row in rows))
+    parents = await places.tags_of(session, (row.parent_id for row in rows))
     return [
         AssetOut.model_validate(
             _row(
@@ -237,12 +227,12 @@ async def list_assets(
     query = select(Asset)
     if updated_since is not None:
         query = query.where(Asset.updated_at >= updated_since)
-    rows, next_cursor = _next(await _page(session, query, Asset.id, cursor, limit), limit)
+    rows, next_cursor = await _page(session, query, Asset.id, cursor, limit)
     return Page[AssetOut](items=await assets_out(session, rows), next_cursor=next_cursor)
 
 
 async def list_locations(session: AsyncSession, *, cursor: str | None = None, limit: int = 100) -> Page[LocationOut]:
-    rows, next_cursor = _next(await _page(session, select(Location), Location.id, cursor, limit), limit)
+    rows, next_cursor = await _page(session, select(Location), Location.id, cursor, limit)
     return Page[LocationOut](items=[LocationOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
@@ -260,7 +250,7 @@ async def list_parts(
     query = select(Part)
     if updated_since is not None:
         query = query.where(Part.updated_at >= updated_since)
-    rows, next_cursor = _next(await _page(session, query, Part.id, cursor, limit), limit)
+    rows, next_cursor = await _page(session, query, Part.id, cursor, limit)
     return Page[PartOut](items=[part_out(row) for row in rows], next_cursor=next_cursor)
 
 
@@ -270,8 +260,8 @@ async def list_pm_schedules(
     query = select(PmSchedule)
     if team is not None:
         query = query.where(PmSchedule.team == team)
-    rows, next_cursor = _next(await _page(session, query, PmSchedule.id, cursor, limit), limit)
-    tags = await _tags(session, (row.asset_id for row in rows))
+    rows, next_cursor = await _page(session, query, PmSchedule.id, cursor, limit)
+    tags = await places.tags_of(session, (row.asset_id for row in rows))
     items = []
     for row in rows:
         read = PmScheduleRead.model_validate(row)

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, Priority, Repeat, Status
 from models.maintenance import PmOccurrence, PmSchedule
-from models.places import Asset, Downtime
+from models.places import Downtime
 from models.requests import ServiceRequest
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
-from services import costs, kpis, parts, rules
+from services import costs, kpis, parts, places, rules
 from services.org import Organisation
 
 INTERVAL_DAYS = {Repeat.DAYS: 1, Repeat.WEEKS: 7, Repeat.MONTHS: 30.44, Repeat.YEARS: 365.25}
@@ -146,10 +146,7 @@ async def team_report(session: AsyncSession, *, org: Organisation, team: str, no
     finished = [w for w in work if w.completed_at is not None and w.completed_at >= since]
     responded = [w for w in work if w.first_response_at is not None and w.first_response_at >= since]
     asset_ids = sorted({w.asset_id for w in work if w.asset_id is not None})
-    tags = {
-        asset_id: tag
-        for asset_id, tag in await session.execute(select(Asset.id, Asset.tag).where(Asset.id.in_(asset_ids)))
-    }
+    tags = await places.tags_of(session, asset_ids)
     downtime = await load_downtime(session, asset_ids, since)
     local = org.zone()
     return TeamReport(
