@@ -20,6 +20,7 @@ from services.ports import Clock
 
 log = logging.getLogger("wrench.webhooks")
 POLL_SECONDS = 2.0
+IDLE_POLL_SECONDS = 60.0  # no webhooks configured: events are only marked and, when old, pruned
 SEND_TIMEOUT_SECONDS = 10
 PRUNE_EVERY_SECONDS = 3600
 MAX_IN_FLIGHT = 50  # sends at once, across webhooks
@@ -43,7 +44,8 @@ class WebhookWorker:
         self._last_prune = 0.0
 
     def start(self) -> None:
-        self.db.after_commit.append(self._on_commit)
+        if self.org.webhooks:  # with nothing to send, a commit is no reason to wake
+            self.db.after_commit.append(self._on_commit)
         self._task = asyncio.create_task(self._loop(), name="webhook-worker")
 
     async def stop(self) -> None:
@@ -69,7 +71,7 @@ class WebhookWorker:
                 busy = False
             if not busy:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS if self.org.webhooks else IDLE_POLL_SECONDS)
                 self._wake.clear()
 
     async def work_once(self) -> bool:
