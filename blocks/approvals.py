@@ -16,8 +16,14 @@ def _named(request: ServiceRequestRead) -> str:
 
 def approval_request(request: ServiceRequestRead, *, category_name: str, decided: bool = False) -> dict[str, Any]:
     """The DM each approver gets; once anyone decided, the same message without buttons."""
+    contact = request.portal_contact
+    requested_by = (
+        f"*Requested by* (web portal)\n{t.escape(contact)}"
+        if contact
+        else f"*Requested by*\n{t.user(request.requester_id)}"
+    )
     facts = [
-        f"*Requested by*\n{t.user(request.requester_id)}",
+        requested_by,
         f"*Category*\n{t.escape(category_name)}",
         f"*Priority*\n{request.priority.label}",
         f"*Location*\n{t.escape(request.location) or '—'}",

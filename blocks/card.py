@@ -145,8 +145,15 @@ def _status_line(wo: WorkOrderRead) -> str | None:
 
 
 def _files(files: list[dict[str, Any]]) -> str:
-    links = [f"<{f['permalink']}|{t.escape(str(f.get('name') or 'file'))}>" for f in files if f.get("permalink")]
-    return t.clip(":paperclip: " + ", ".join(links), t.SECTION_TEXT) if links else ":paperclip: files attached"
+    """Links to the files; a file shared in the card's thread (a portal photo) has no link, only its name."""
+    names = [
+        f"<{f['permalink']}|{t.escape(str(f.get('name') or 'file'))}>"
+        if f.get("permalink")
+        else f"{t.escape(str(f['name']))} (in the thread)"
+        for f in files
+        if f.get("permalink") or f.get("name")
+    ]
+    return t.clip(":paperclip: " + ", ".join(names), t.SECTION_TEXT) if names else ":paperclip: files attached"
 
 
 def _due(due: Any, met_at: Any, status: SlaStatus) -> str:

@@ -18,7 +18,7 @@ from models.db import Database
 from models.enums import EventKind, Status
 from models.schemas import Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from models.views import DigestChart, DigestData
-from services import finding, home_kpis, requests, slack_events, work_orders
+from services import finding, home_kpis, portal, requests, slack_events, work_orders
 from services.card_context import card_context
 from services.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
@@ -82,6 +82,8 @@ class SlackNotifier:
             async with self.db.unit_of_work() as session:
                 await work_orders.attach_card(session, work_order_id=work_order.id, channel=channel, ts=ts)
             permalink = await self.api.permalink(channel, ts)
+            if work_order.request_id is not None:
+                await self._share_photos(work_order, channel, ts)
         if is_slack_user(work_order.requester_id):  # not PM work (its schedule asked) nor the web portal
             await self.api.post(
                 work_order.requester_id, messages.filed_dm(work_order, team_name=team.name, permalink=permalink)
@@ -90,6 +92,29 @@ class SlackNotifier:
             reply = messages.intake_reply(work_order, permalink=permalink)
             await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
         await self.refresh_homes(self._involved(work_order))
+
+    async def _share_photos(self, work_order: WorkOrderRead, channel: str, ts: str) -> None:
+        """Photos sent with a web portal request go into the card's thread; the card then lists them."""
+        assert work_order.request_id is not None
+        async with self.db.unit_of_work() as session:
+            photos = await portal.photos_to_share(session, work_order.request_id)
+        for photo in photos:
+            title = f"{work_order.ref}: photo from the requester"
+            shared = await self.api.upload(channel, photo.content, filename=photo.filename, title=title, thread_ts=ts)
+            if shared is None:  # logged by the upload; the bytes stay in the database
+                continue
+            async with self.db.unit_of_work() as session:
+                await portal.photo_shared(
+                    session,
+                    photo_id=photo.id,
+                    work_order_id=work_order.id,
+                    file=shared.get("file") or {},
+                    now=self.clock(),
+                )
+        if photos:
+            async with self.db.unit_of_work() as session:
+                listed = await work_orders.get(session, work_order.id)
+            await self.refresh_card(listed)
 
     async def work_order_changed(self, change: Change) -> None:
         work_order = change.work_order

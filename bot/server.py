@@ -23,6 +23,7 @@ from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
 from bot.metrics import MeteredWebClient, Metrics
 from bot.notifier import SlackNotifier, deliver_digest
+from bot.portal import add_portal
 from bot.slack_api import SlackApi, slack_error
 from bot.webhook_worker import WebhookWorker
 from models import migrate
@@ -50,8 +51,8 @@ class Running:
 
 
 def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None) -> web.Application:
-    """`/healthz`, `/metrics` and the REST API always; `/slack/events` only in HTTP mode (Socket Mode has
-    no signing secret)."""
+    """`/healthz`, `/metrics` and the REST API always; the web portal when enabled; `/slack/events` only in
+    HTTP mode (Socket Mode has no signing secret)."""
     metrics = metrics or Metrics()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -68,6 +69,7 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | Non
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_page)
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
+    add_portal(web_app, deps)
     if bolt_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:

@@ -36,10 +36,15 @@ class SlackApi:
             log.warning("slack %s failed: %s", method, error or type(error).__name__)
         return None
 
-    async def upload(self, channel: str, content: bytes, *, filename: str, title: str) -> Any:
-        """Share a file in `channel` (files_upload_v2: get an upload URL, send the bytes, complete)."""
+    async def upload(
+        self, channel: str, content: bytes, *, filename: str, title: str, thread_ts: str | None = None
+    ) -> Any:
+        """Share a file in `channel`, or in a thread of it (files_upload_v2: get an upload URL, send the
+        bytes, complete)."""
         try:
-            return await self.client.files_upload_v2(channel=channel, content=content, filename=filename, title=title)
+            return await self.client.files_upload_v2(
+                channel=channel, content=content, filename=filename, title=title, thread_ts=thread_ts
+            )
         except SlackApiError as error:
             log.warning("slack files_upload_v2 failed: %s", slack_error(error))
         except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:

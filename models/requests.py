@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, TimestampMixin
@@ -40,3 +40,20 @@ class ServiceRequest(TimestampMixin, Base):
     status_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     # What it was filed from (a modal's view id, a message): a repeated submission finds the first.
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class RequestPhoto(Base):
+    """A photo sent with a web portal request, kept until it is shared in the thread of the work order's
+    card (then its bytes are dropped: Slack holds the file)."""
+
+    __tablename__ = "request_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    shared_at: Mapped[datetime | None]
+    slack_file_id: Mapped[str | None] = mapped_column(String(32))

@@ -148,6 +148,17 @@ class EventRead(ReadModel):
     data: dict[str, Any]
 
 
+# Who requests filed on the web portal are filed by: not a Slack user (nobody is sent a DM about them).
+PORTAL_REQUESTER = "portal"
+
+
+def web_contact(name: str | None, email: str | None) -> str:
+    """How a portal requester is shown: "Jane Doe <jane@example.com>", or what they gave of it."""
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or "someone on the web portal"
+
+
 class ServiceRequestRead(ReadModel):
     id: int
     requester_id: str
@@ -164,10 +175,19 @@ class ServiceRequestRead(ReadModel):
     rejection_reason: str | None
     approval_messages: list[dict[str, str]]
     created_at: datetime
+    requester_name: str | None = None
+    requester_email: str | None = None
 
     @property
     def ref(self) -> str:
         return f"REQ-{self.id}"
+
+    @property
+    def portal_contact(self) -> str | None:
+        """The contact a web portal requester gave; None for a request from Slack."""
+        if self.requester_id != PORTAL_REQUESTER:
+            return None
+        return web_contact(self.requester_name, self.requester_email)
 
 
 class Submission(BaseModel):

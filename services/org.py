@@ -22,9 +22,9 @@ from pydantic import (
 
 from models.enums import Priority
 from services.business_time import WEEKDAYS, BusinessHours
-from services.custom_fields import MAX_FIELDS, CustomField
+from services.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.durations import parse_duration
-from services.org_integrations import Webhook
+from services.org_integrations import Portal, Webhook
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -178,6 +178,8 @@ class Organisation(Strict):
     holidays: tuple[date, ...] = Field(default=(), max_length=1000)
     # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
+    # The web request portal for people without Slack: see docs/portal.md.
+    portal: Portal = Portal()
 
     @field_validator("timezone")
     @classmethod
@@ -214,10 +216,20 @@ class Organisation(Strict):
             rate = self.team(team).hourly_rate
         return None if rate is None else round(rate * 100)
 
+    def portal_categories(self) -> tuple[Category, ...]:
+        """The categories the web portal offers: those `portal.categories` names (all when it names none),
+        less those asking for a Slack user, whom nobody on the web can pick."""
+        chosen = [self.category(key) for key in self.portal.categories] or list(self.categories)
+        return tuple(c for c in chosen if c is not None and not _needs_slack_user(c))
+
     def category_name(self, key: str) -> str:
         """The category's display name; the bare key if it was removed from the config since."""
         found = self.category(key)
         return found.name if found else key
+
+
+def _needs_slack_user(category: Category) -> bool:
+    return any(field.required and field.type is FieldType.USER for field in category.fields)
 
 
 def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | None:
@@ -241,6 +253,12 @@ def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | 
         for position, key in enumerate(keys):
             if key in keys[:position]:
                 return ("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"
+    for index, key in enumerate(org.portal.categories):
+        portal_category = org.category(key)
+        if portal_category is None:
+            return ("portal", "categories", index), f"category '{key}' is not defined under categories"
+        if _needs_slack_user(portal_category):
+            return ("portal", "categories", index), f"category '{key}' asks for a Slack user: the portal cannot"
     for index, digest in enumerate(org.digests):
         if digest.team not in team_keys:
             return ("digests", index, "team"), f"team '{digest.team}' is not defined under teams"

@@ -1,8 +1,9 @@
-"""The parts of `wrench.yml` that reach outside Slack: webhooks."""
+"""The parts of `wrench.yml` that reach outside Slack: webhooks and the web request portal."""
 
 import os
 import re
 from typing import Annotated
+from urllib.parse import quote
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -64,3 +65,25 @@ class Webhook(_Strict):
         if len(value) < MIN_SECRET:
             raise ValueError(f"webhook {self.name}: {self.secret_env} must hold a secret of {MIN_SECRET}+ characters")
         return value
+
+
+class Portal(_Strict):
+    """The web request portal at `/portal`, for people without Slack (see docs/portal.md). Off by default."""
+
+    enabled: bool = False
+    # The address people reach Wrench at (what the QR labels point to), e.g. https://wrench.example.com.
+    public_url: Annotated[str, BeforeValidator(_http_url)] | None = None
+    # Which categories the portal offers; empty means every category it can offer (see docs/portal.md).
+    categories: tuple[Annotated[str, BeforeValidator(_key)], ...] = ()
+    # Requests one address may file in an hour (the spam guard, with a honeypot field).
+    requests_per_hour: int = Field(default=10, ge=1, le=10_000)
+    # The largest photo accepted, in megabytes.
+    max_photo_mb: int = Field(default=10, ge=1, le=50)
+    # Reverse proxies in front of Wrench that add X-Forwarded-For: the address counted is the one the
+    # outermost of them saw. 0: the connection's own address (no proxy).
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+
+    def label_url(self, tag: str) -> str:
+        """Where an asset's QR label points: the portal form with the asset chosen."""
+        base = (self.public_url or "").rstrip("/")
+        return f"{base}/portal?asset={quote(tag, safe='')}"

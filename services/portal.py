@@ -3,27 +3,31 @@
 status page whose address holds a secret key.
 
 Portal requests are filed as `PORTAL_REQUESTER`, not a Slack user: nobody is sent a DM about them; the
-name and email the person gave are kept on the request and shown on the card.
+name and email the person gave are kept on the request and shown on the card. A photo sent with the
+form is kept in the database until it is shared in the thread of the work order's card.
 """
 
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, RequestStatus, Status
-from models.requests import ServiceRequest
-from models.schemas import RequestCreate, Submission
+from models.places import Asset, Location
+from models.requests import RequestPhoto, ServiceRequest
+from models.schemas import PORTAL_REQUESTER, RequestCreate, Submission, web_contact
 from models.work_orders import WorkOrder, WorkOrderEvent
-from services import places, requests
+from services import custom_fields, places, requests
 from services.errors import InvalidFields, InvalidInput, NotFound
 from services.org import Organisation
 
-PORTAL_REQUESTER = "portal"
+__all__ = ["PORTAL_REQUESTER", "Photo", "PortalRequest", "contact_of", "status", "submit"]
+
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
 LIMITS = {"title": 150, "description": 3000, "location": 200, "name": 120, "email": 254}
 
@@ -40,7 +44,46 @@ class PortalRequest:
     name: str = ""
     email: str = ""
     custom_fields: dict[str, Any] | None = None
-    attachments: tuple[dict[str, Any], ...] = ()
+    photo: "Photo | None" = None
+
+
+# What a photo's first bytes are, for each kind of image the portal takes (the browser's content type
+# is not trusted).
+IMAGE_SIGNATURES = (
+    ("image/jpeg", 0, b"\xff\xd8\xff"),
+    ("image/png", 0, b"\x89PNG\r\n\x1a\n"),
+    ("image/gif", 0, b"GIF8"),
+    ("image/webp", 8, b"WEBP"),
+    ("image/heic", 4, b"ftypheic"),
+    ("image/heic", 4, b"ftypheix"),
+    ("image/heic", 4, b"ftypmif1"),
+)
+
+
+@dataclass(frozen=True)
+class Photo:
+    filename: str
+    content: bytes
+
+    def kind(self) -> str | None:
+        """The image type its bytes say it is; None when it is no image the portal takes."""
+        for content_type, offset, signature in IMAGE_SIGNATURES:
+            if self.content[offset : offset + len(signature)] == signature:
+                return content_type
+        return None
+
+    def safe_name(self) -> str:
+        """The file's own name without any folder or control characters, at most 120 characters."""
+        name = PureWindowsPath(PurePosixPath(self.filename).name).name
+        name = "".join(ch for ch in name if ch.isprintable()).strip()
+        return name[-120:] or "photo"
+
+
+@dataclass(frozen=True)
+class PhotoToShare:
+    id: int
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -81,13 +124,29 @@ def _checked(form: PortalRequest) -> dict[str, str]:
     return errors
 
 
+def _photo_problem(photo: Photo, *, max_mb: int) -> str | None:
+    if len(photo.content) > max_mb * 1024 * 1024:
+        return f"The photo is too large: at most {max_mb} MB."
+    if photo.kind() is None:
+        return "Send a photo (JPEG, PNG, GIF, WebP or HEIC)."
+    return None
+
+
 async def submit(
     session: AsyncSession, *, org: Organisation, now: datetime, form: PortalRequest
 ) -> tuple[Submission, str]:
     """File the request; returns it and the key of its status page. `InvalidFields` names every wrong field."""
     errors = _checked(form)
-    if org.category(form.category) is None:
+    category = next((c for c in org.portal_categories() if c.key == form.category), None)
+    if category is None:
         errors["category"] = "Pick a category."
+    else:
+        try:
+            custom_fields.validate(category.fields, form.custom_fields or {})
+        except InvalidFields as error:  # named as the form names them, beside the other fields
+            errors.update({f"field_{key}": message for key, message in error.errors.items()})
+    if form.photo is not None and (problem := _photo_problem(form.photo, max_mb=org.portal.max_photo_mb)):
+        errors["photo"] = problem
     asset_id = None
     if form.asset_tag.strip():
         try:
@@ -103,7 +162,6 @@ async def submit(
         location=form.location.strip(),
         asset_id=asset_id,
         custom_fields=form.custom_fields or {},
-        attachments=form.attachments,
     )
     try:
         submission = await requests.submit(session, org=org, now=now, requester_id=PORTAL_REQUESTER, request=request)
@@ -113,13 +171,82 @@ async def submit(
         raise InvalidFields({error.field or "title": str(error)}) from None
     assert submission is not None  # no source key: never a repeat
     key = secrets.token_urlsafe(32)
+    contact = {"requester_name": form.name.strip() or None, "requester_email": form.email.strip() or None}
     await session.execute(
         update(ServiceRequest)
         .where(ServiceRequest.id == submission.request.id)
-        .values(requester_name=form.name.strip() or None, requester_email=form.email.strip() or None, status_key=key)
+        .values(**contact, status_key=key)
         .execution_options(synchronize_session=False)
     )
-    return submission, key
+    if form.photo is not None:
+        session.add(
+            RequestPhoto(
+                request_id=submission.request.id,
+                filename=form.photo.safe_name(),
+                content_type=form.photo.kind(),
+                size=len(form.photo.content),
+                content=form.photo.content,
+                created_at=now,
+            )
+        )
+        await session.flush()
+    return submission.model_copy(update={"request": submission.request.model_copy(update=contact)}), key
+
+
+@dataclass(frozen=True)
+class AssetHint:
+    """The asset a portal form or a QR label is for."""
+
+    tag: str
+    name: str
+    location: str | None
+
+
+async def asset_hint(session: AsyncSession, tag: str) -> AssetHint | None:
+    """The asset tagged `tag` (any case), with where it is; None when there is none."""
+    if not tag.strip():
+        return None
+    try:
+        asset = await places.asset_by_tag(session, tag)
+    except NotFound:
+        return None
+    return AssetHint(asset.tag, asset.name, await places.location_label(session, asset.location_id))
+
+
+async def assets_at_site(session: AsyncSession, site: str) -> list[AssetHint]:
+    """Every asset at the site (a top-level location, any case) or anywhere under it, by location and tag."""
+    wanted = site.strip().lower()
+    path = func.lower(Location.path)
+    rows = await session.execute(
+        select(Asset.tag, Asset.name, Location.path)
+        .join(Location, Location.id == Asset.location_id)
+        .where((path == wanted) | path.startswith(wanted + places.PATH_SEPARATOR, autoescape=True))
+        .order_by(Location.path, Asset.tag)
+    )
+    return [AssetHint(tag, name, where) for tag, name, where in rows]
+
+
+async def photos_to_share(session: AsyncSession, request_id: int) -> list[PhotoToShare]:
+    """The request's photos not yet shared in Slack."""
+    found = await session.scalars(
+        select(RequestPhoto)
+        .where(RequestPhoto.request_id == request_id, RequestPhoto.shared_at.is_(None))
+        .order_by(RequestPhoto.id)
+    )
+    return [PhotoToShare(photo.id, photo.filename, photo.content or b"") for photo in found]
+
+
+async def photo_shared(
+    session: AsyncSession, *, photo_id: int, work_order_id: int, file: dict[str, Any], now: datetime
+) -> None:
+    """The photo is in Slack now: list it among the work order's files and drop its bytes."""
+    photo = await session.get(RequestPhoto, photo_id)
+    work_order = await session.get(WorkOrder, work_order_id, with_for_update=True)
+    if photo is None or work_order is None or photo.shared_at is not None:
+        return
+    photo.shared_at, photo.slack_file_id, photo.content = now, str(file.get("id") or "")[:32] or None, None
+    shared = {"id": file.get("id"), "name": photo.filename, "permalink": file.get("permalink"), "stage": "request"}
+    work_order.attachments = [*work_order.attachments, shared]
 
 
 async def contact_of(session: AsyncSession, request_id: int | None) -> str | None:
@@ -130,12 +257,7 @@ async def contact_of(session: AsyncSession, request_id: int | None) -> str | Non
         select(ServiceRequest.requester_name, ServiceRequest.requester_email).where(ServiceRequest.id == request_id)
     )
     row = found.first()
-    if row is None:
-        return None
-    name, email = row
-    if name and email:
-        return f"{name} <{email}>"
-    return name or email or "someone on the web portal"
+    return None if row is None else web_contact(*row)
 
 
 async def status(session: AsyncSession, *, org: Organisation, key: str) -> PortalStatus:

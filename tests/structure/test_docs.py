@@ -11,7 +11,7 @@ from models.schemas import CustomField
 from services import rules
 from services.business_time import BusinessHours
 from services.org import Category, Digest, EmojiIntake, Escalation, Organisation, SlaTarget, Team, load_organisation
-from services.org_integrations import Webhook
+from services.org_integrations import Portal, Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "docs/configuration.md").read_text()
@@ -25,7 +25,19 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
 
 @pytest.mark.parametrize(
     "model",
-    [Organisation, Team, Category, SlaTarget, CustomField, EmojiIntake, Escalation, Digest, BusinessHours, Webhook],
+    [
+        Organisation,
+        Team,
+        Category,
+        SlaTarget,
+        CustomField,
+        EmojiIntake,
+        Escalation,
+        Digest,
+        BusinessHours,
+        Webhook,
+        Portal,
+    ],
 )
 def test_every_config_key_is_documented(model: type) -> None:
     for key in model.model_fields:

@@ -1,0 +1,176 @@
+"""The web request portal at `/portal` (off unless `portal.enabled`): a server-rendered form for people
+without Slack, and the status page of what they filed. The domain is `services.portal`; this module reads
+the form, guards against spam (a honeypot field and a per-address rate limit) and renders the pages."""
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bot.deps import Deps
+from bot.portal.reading import BodyTooLarge, client_address, read_form
+from handlers.requests import announce
+from models.schemas import Submission
+from services import portal
+from services.errors import InvalidFields, NotFound
+from services.rate_limit import SlidingWindow
+
+PREFIX = "/portal"
+STATIC = Path(__file__).parent / "static"
+HONEYPOT = "website"
+log = logging.getLogger("wrench.portal")
+
+# Every page: no framing, no scripts or styles but our own, no referrer (the status page's address is
+# its key), nothing cached.
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+_templates = Environment(
+    loader=PackageLoader("bot.portal", "templates"), autoescape=select_autoescape(default=True), auto_reload=False
+)
+
+
+class Announcements:
+    """Cards and approval DMs for what the portal filed, posted after the page has answered; shutdown
+    waits for those still being posted."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self._running: set[asyncio.Task[None]] = set()
+
+    def start(self, submission: Submission) -> None:
+        task = asyncio.create_task(self._announce(submission))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _announce(self, submission: Submission) -> None:
+        try:
+            await announce(self.deps, submission)
+        except Exception:
+            log.exception("could not announce %s in Slack", submission.request.ref)
+
+    async def drain(self, _: web.Application | None = None) -> None:
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=30)
+
+
+class Portal:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.config = deps.org.portal
+        self.limit = SlidingWindow(self.config.requests_per_hour, timedelta(hours=1), deps.clock)
+        self.announcements = Announcements(deps)
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get(PREFIX, self.form)
+        app.router.add_get(f"{PREFIX}/", self.form)
+        app.router.add_post(PREFIX, self.submit)
+        app.router.add_post(f"{PREFIX}/", self.submit)
+        app.router.add_get(PREFIX + "/status/{key}", self.status)
+        app.router.add_static(f"{PREFIX}/static", STATIC)
+        app.on_shutdown.append(self.announcements.drain)
+
+    # -- pages ------------------------------------------------------------------------------------
+
+    def _page(self, template: str, *, status: int = 200, **context: Any) -> web.Response:
+        html = _templates.get_template(template).render(home=PREFIX, static=f"{PREFIX}/static", **context)
+        return web.Response(text=html, content_type="text/html", status=status, headers=HEADERS)
+
+    def _message(self, heading: str, message: str, *, status: int) -> web.Response:
+        return self._page("message.html", status=status, heading=heading, message=message)
+
+    async def _form_page(
+        self, values: dict[str, str], *, errors: dict[str, str] | None = None, status: int = 200, **extra: Any
+    ) -> web.Response:
+        asset = await self.deps.db.run(partial(portal.asset_hint, tag=values.get("asset", "")))
+        return self._page(
+            "form.html",
+            status=status,
+            categories=self.deps.org.portal_categories(),
+            values=_Values(values),
+            errors=errors or {},
+            asset=asset,
+            limits=portal.LIMITS,
+            max_photo_mb=self.config.max_photo_mb,
+            max_photo_bytes=self.config.max_photo_mb * 1024 * 1024,
+            **extra,
+        )
+
+    async def form(self, request: web.Request) -> web.Response:
+        """The form; `?asset=TAG` (what a QR label opens) chooses the asset and fills in where it is."""
+        values = {"asset": request.query.get("asset", "")[:64], "category": request.query.get("category", "")}
+        if values["asset"]:
+            hint = await self.deps.db.run(partial(portal.asset_hint, tag=values["asset"]))
+            if hint is None:
+                values["asset"] = ""
+            elif hint.location:
+                values["location"] = hint.location
+        return await self._form_page(values)
+
+    async def submit(self, request: web.Request) -> web.Response:
+        max_bytes = self.config.max_photo_mb * 1024 * 1024
+        try:
+            posted = await read_form(request, max_photo_bytes=max_bytes)
+        except BodyTooLarge:
+            message = f"What was sent is too large: a photo may be at most {self.config.max_photo_mb} MB."
+            return self._message("Too large", message, status=413)
+        if posted.text(HONEYPOT):  # only robots fill a field people cannot see
+            log.info("portal: a submission filled the honeypot field; dropped")
+            return self._message("Thank you", "Your request was received.", status=200)
+        sender = client_address(request, self.config.trusted_proxies)
+        wait = self.limit.hit(sender)
+        if wait is not None:
+            minutes = max(1, round(wait.total_seconds() / 60))
+            notice = f"Too many requests from your network: please try again in {minutes} minutes."
+            return await self._form_page(posted.values, status=429, notice=notice, photo_dropped=bool(posted.photo))
+        form = posted.to_request(self.deps.org.category(posted.text("category")))
+        try:
+            submission, key = await self.deps.db.run(
+                partial(portal.submit, org=self.deps.org, now=self.deps.clock(), form=form)
+            )
+        except InvalidFields as error:
+            self.limit.forget_last(sender)  # a form sent back to be mended is not a request filed
+            dropped = posted.photo is not None and "photo" not in error.errors
+            return await self._form_page(posted.values, errors=dict(error.errors), status=422, photo_dropped=dropped)
+        self.announcements.start(submission)
+        raise web.HTTPSeeOther(f"{PREFIX}/status/{key}?new=1", headers=HEADERS)
+
+    async def status(self, request: web.Request) -> web.Response:
+        try:
+            shown = await self.deps.db.run(partial(portal.status, org=self.deps.org, key=request.match_info["key"]))
+        except NotFound as error:
+            return self._message("Not found", str(error), status=404)
+        zone = self.deps.org.zone()
+
+        def when(moment: datetime) -> str:
+            return moment.astimezone(zone).strftime("%d %b %Y, %H:%M")
+
+        return self._page("status.html", shown=shown, new="new" in request.query, when=when)
+
+
+class _Values(dict[str, str]):
+    """Form values for the template: a missing one is empty text."""
+
+    def __getattr__(self, name: str) -> str:
+        return self.get(name, "")
+
+
+def add_portal(app: web.Application, deps: Deps) -> Portal | None:
+    """Serve the portal on `app` when `portal.enabled`; otherwise `/portal` does not exist (404)."""
+    if not deps.org.portal.enabled:
+        return None
+    served = Portal(deps)
+    served.routes(app)
+    return served

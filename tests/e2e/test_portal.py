@@ -1,0 +1,225 @@
+"""The web request portal through real HTTP: the form, filing with a photo (card and photo in Slack),
+field errors, the honeypot, the per-address rate limit, approval, and the status page."""
+
+import html
+import io
+import re
+from functools import partial
+from typing import Any
+
+import aiohttp
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from blocks.ids import Action
+from models.db import Database
+from models.requests import RequestPhoto, ServiceRequest
+from services import places
+from services.org import Organisation
+from services.org_integrations import Portal
+from tests.conftest import FrozenClock
+from tests.e2e.flow import posted_cards
+from tests.e2e.test_intake import click_dm
+from tests.support.bot import BotClient, started_bot
+from tests.support.fake_slack import FakeSlack
+from tests.support.org import MANAGER, TEAM_CHANNEL, organisation
+
+ERROR = re.compile(r'<p class="error" id="([\w.]+)-error"[^>]*>(.*?)</p>', re.S)
+
+
+@pytest.fixture
+def org() -> Organisation:
+    portal = Portal(enabled=True, public_url="https://wrench.example.com", requests_per_hour=2, max_photo_mb=1)
+    return organisation().model_copy(update={"portal": portal})
+
+
+def png(width: int = 40, height: int = 30) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def form(photo: bytes | None = None, filename: str = "leak.png", **values: str) -> aiohttp.FormData:
+    data = aiohttp.FormData()
+    fields = {"category": "plumbing", "title": "Leak in the lobby", "website": "", **values}
+    for name, value in fields.items():
+        data.add_field(name, value)
+    if photo is not None:
+        data.add_field("photo", photo, filename=filename, content_type="image/png")
+    return data
+
+
+async def send(bot: BotClient, data: Any, headers: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """POST the form; returns the status, the page, and where a redirect pointed."""
+    async with bot.http.post(f"{bot.url}/portal", data=data, headers=headers, allow_redirects=False) as r:
+        return r.status, await r.text(), r.headers.get("Location", "")
+
+
+async def page(bot: BotClient, path: str) -> tuple[int, str, Any]:
+    async with bot.http.get(f"{bot.url}{path}") as r:
+        return r.status, await r.text(), r.headers
+
+
+def errors_in(text: str) -> dict[str, str]:
+    return {name: html.unescape(message) for name, message in ERROR.findall(text) if message.strip()}
+
+
+async def requests_filed(db: Database) -> list[ServiceRequest]:
+    async with db.unit_of_work() as session:
+        return list(await session.scalars(select(ServiceRequest).order_by(ServiceRequest.id)))
+
+
+async def test_the_form_offers_the_categories_and_prefills_the_asset(bot: BotClient, db: Database) -> None:
+    add = partial(places.add_asset, now=bot.running.deps.clock(), tag="AHU-1", name="Roof air handler")
+    await db.run(partial(add, location="HQ / Roof"))
+    status, text, headers = await page(bot, "/portal?asset=ahu-1")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert (
+        "frame-ancestors 'none'" in headers["Content-Security-Policy"] and headers["Referrer-Policy"] == "no-referrer"
+    )
+    for category in ("Plumbing", "Electrical", "Laptops", "Keys and access", "Heating and cooling"):
+        assert f">{category}</option>" in text
+    assert "<strong>AHU-1</strong> · Roof air handler" in text and 'value="HQ / Roof"' in text
+    assert (
+        'name="cf.hvac.floor"' in text and 'name="cf.hvac.contact"' not in text
+    )  # nobody on the web picks a Slack user
+    assert 'id="fields-hvac" disabled hidden' in text  # shown by the page's script once hvac is chosen
+
+    status, text, _ = await page(bot, "/portal?asset=NOPE")
+    assert (
+        status == 200 and 'id="asset-hint"' not in text and 'name="asset" type="text" maxlength="64" value=""' in text
+    )
+    status, _, _ = await page(bot, "/portal/static/portal.js")
+    assert status == 200
+
+
+async def test_a_request_with_a_photo_becomes_a_card_with_the_photo_in_its_thread(bot: BotClient, db: Database) -> None:
+    photo = png()
+    status, _, location = await send(bot, form(photo, name="Jane Doe", email="jane@example.com", location="Lobby"))
+    assert status == 303 and location.startswith("/portal/status/") and location.endswith("?new=1")
+
+    await bot.fake.wait_for(lambda: posted_cards(bot))
+    card = posted_cards(bot)[0]
+    assert card.params["text"].startswith("WO-1 Leak in the lobby: Open, medium priority")
+    assert "Requester* (web portal)\\nJane Doe <jane@example.com>" in str(card.params["blocks"]).replace(
+        "&lt;", "<"
+    ).replace("&gt;", ">")
+    shared = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0]
+    assert shared.params["channel_id"] == TEAM_CHANNEL and shared.params["thread_ts"] == card.answer["ts"]
+    assert list(bot.fake.uploads.values()) == [photo]
+    update = (await bot.fake.wait_calls("chat.update", 1, ts=card.answer["ts"]))[-1]
+    assert "leak.png (in the thread)" in str(update.params["blocks"])
+    assert not [c for c in bot.fake.find("chat.postMessage") if c.params["channel"] == "portal"]
+
+    status, text, headers = await page(bot, location)
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert (
+        "your request REQ-1 was received" in text and '<p class="state" id="state">Waiting for a technician</p>' in text
+    )
+    assert '<dd id="work-order">WO-1</dd>' in text
+    (stored,) = await requests_filed(db)
+    assert (stored.requester_name, stored.requester_email, stored.location) == ("Jane Doe", "jane@example.com", "Lobby")
+    async with db.unit_of_work() as session:
+        (kept,) = await session.scalars(select(RequestPhoto))
+    assert kept.shared_at is not None and kept.content is None and kept.size == len(photo)
+
+
+async def test_every_wrong_field_is_named_the_values_are_kept_and_nothing_is_filed(
+    bot: BotClient, db: Database
+) -> None:
+    data = form(
+        b"%PDF-1.4 not a photo",
+        filename="notes.pdf",
+        category="hvac",
+        title=" ",
+        email="jane@",
+        asset="NOPE",
+        description="Cold <b>room</b>",
+        **{"cf.hvac.floor": "99", "cf.hvac.kind": "Too cold"},
+    )
+    status, text, _ = await send(bot, data)
+    assert status == 422
+    assert errors_in(text) == {
+        "title": "Say in a few words what is wrong.",
+        "email": "This does not look like an email address.",
+        "asset": "There is no asset tagged NOPE.",
+        "photo": "Send a photo (JPEG, PNG, GIF, WebP or HEIC).",
+        "field_floor": "Enter 40 or less.",
+    }
+    assert (
+        "Cold &lt;b&gt;room&lt;/b&gt;</textarea>" in text
+        and 'value="99"' in text
+        and "<option selected>Too cold" in text
+    )
+    assert 'id="fields-hvac">' in text  # the chosen category's fields are shown again
+    status, text, _ = await send(bot, form(png(), title=""))
+    assert status == 422 and "Your photo was not kept: choose it again" in text
+    status, text, _ = await send(bot, form(category="laptops", title="x" * 151))
+    assert errors_in(text) == {"title": "Use at most 150 characters."}
+    assert await requests_filed(db) == [] and not posted_cards(bot)
+
+
+async def test_a_photo_over_the_limit_is_refused(bot: BotClient, db: Database) -> None:
+    big = png() + b"\0" * (1024 * 1024)
+    status, text, _ = await send(bot, form(big))
+    assert status == 422 and errors_in(text) == {"photo": "The photo is too large: at most 1 MB."}
+    status, text, _ = await send(bot, form(big * 3))  # past what any form may send: not even read
+    assert status == 413 and "a photo may be at most 1 MB" in text
+    assert await requests_filed(db) == []
+
+
+async def test_spam_guard_honeypot_and_rate_limit_per_address(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    status, text, _ = await send(bot, form(website="http://spam.example"))
+    assert status == 200 and "Your request was received." in text and await requests_filed(db) == []
+
+    assert (await send(bot, form(title="")))[0] == 422  # sent back to be mended: does not count
+    assert (await send(bot, form(title="One")))[0] == 303
+    clock.advance(minutes=30)
+    assert (await send(bot, form(title="Two")))[0] == 303
+    status, text, _ = await send(bot, form(title="Three"), {"X-Forwarded-For": "198.51.100.7"})  # no proxy trusted
+    assert status == 429 and "please try again in 30 minutes" in text and 'value="Three"' in text
+    clock.advance(minutes=31)
+    assert (await send(bot, form(title="Four")))[0] == 303
+    assert [r.title for r in await requests_filed(db)] == ["One", "Two", "Four"]
+
+
+async def test_behind_a_proxy_each_forwarded_address_counts_on_its_own(
+    database_url: str, fake_slack: FakeSlack, org: Organisation, clock: FrozenClock
+) -> None:
+    proxied = org.model_copy(update={"portal": org.portal.model_copy(update={"trusted_proxies": 1})})
+    async with started_bot(database_url, fake_slack, proxied, clock=clock) as bot:
+        for title in ("One", "Two", "Three"):
+            status, _, _ = await send(bot, form(title=title), {"X-Forwarded-For": "203.0.113.9"})
+        assert status == 429
+        # what the proxy saw is the last address: the one a client wrote in front of it is not trusted
+        forged = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+        assert (await send(bot, form(title="Four"), forged))[0] == 303
+
+
+async def test_the_portal_is_off_unless_enabled(database_url: str, fake_slack: FakeSlack, clock: FrozenClock) -> None:
+    async with started_bot(database_url, fake_slack, organisation(), clock=clock) as bot:
+        assert (await page(bot, "/portal"))[0] == 404
+        assert (await send(bot, form()))[0] == 404
+
+
+async def test_approval_asks_the_manager_with_the_web_contact_then_posts_the_card_and_photo(
+    bot: BotClient, db: Database
+) -> None:
+    status, _, location = await send(bot, form(png(), category="keys", title="Key for B2", name="Sam Visitor"))
+    assert status == 303
+    dm = (await bot.fake.wait_calls("chat.postMessage", 1, channel=MANAGER))[0]
+    assert "*Requested by* (web portal)\\nSam Visitor" in str(dm.params["blocks"]) and "<@portal>" not in str(dm.params)
+    assert '<p class="state" id="state">Waiting for approval</p>' in (await page(bot, location))[1]
+    assert not bot.fake.find("files.completeUploadExternal")  # no card yet: the photo waits with the request
+
+    await click_dm(bot, dm, Action.APPROVE, MANAGER)
+    card = (await bot.fake.wait_calls("chat.postMessage", 1, channel=TEAM_CHANNEL))[0]
+    shared = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0]
+    assert shared.params["thread_ts"] == card.answer["ts"]
+    assert '<p class="state" id="state">Waiting for a technician</p>' in (await page(bot, location))[1]
+
+
+async def test_unknown_status_pages_are_not_found(bot: BotClient) -> None:
+    status, text, _ = await page(bot, "/portal/status/not-a-key")
+    assert status == 404 and "There is no request at this address." in text
