@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_import import import_cli
-from bot.cli_integrations import export, token_cli, webhooks_cli
+from bot.cli_integrations import export, labels, token_cli, webhooks_cli
 from bot.cli_registers import assets_cli, locations_cli, parts_cli
 from bot.cli_support import fail, in_database, now
 from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
@@ -38,6 +38,7 @@ cli.add_typer(locations_cli, name="locations")
 cli.add_typer(token_cli, name="token")
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.command("export")(export)
+cli.command("labels")(labels)
 
 
 @cli.command()

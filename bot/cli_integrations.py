@@ -1,5 +1,6 @@
-"""What connects Wrench to other systems, from the command line: `wrench token` (REST API tokens),
-`wrench webhooks` (delivery status, retry) and `wrench export`."""
+"""What connects Wrench to other systems and people outside Slack, from the command line: `wrench token`
+(REST API tokens), `wrench webhooks` (delivery status, retry), `wrench export` and `wrench labels` (QR
+labels that open the web portal)."""
 
 from datetime import UTC, datetime, time
 from enum import StrEnum
@@ -9,23 +10,16 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import fail, now, run_in_database
-from bot.config import CoreSettings, SettingsError, load_settings
-from services import api_tokens, exports, webhooks
+from bot.cli_support import fail, now, organisation, run_in_database
+from bot.labels import LABELS_PER_PAGE, Label, Paper
+from bot.labels import render as render_labels
+from services import api_tokens, exports, portal, webhooks
 from services.errors import DomainError
-from services.org import Organisation, OrgConfigError, load_organisation
 
 token_cli = typer.Typer(help="Bearer tokens for the REST API: create, list, revoke.", no_args_is_help=True)
 webhooks_cli = typer.Typer(
     help="Webhook deliveries: how each webhook is doing, retry failed ones.", no_args_is_help=True
 )
-
-
-def _organisation() -> Organisation:
-    try:
-        return load_organisation(load_settings(CoreSettings).wrench_config)
-    except (SettingsError, OrgConfigError) as error:
-        fail(str(error))
 
 
 @token_cli.command("create")
@@ -73,7 +67,7 @@ def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")])
 @webhooks_cli.command("status")
 def webhooks_status() -> None:
     """Each configured webhook: delivered, pending, failing (retrying) and failed deliveries, last error."""
-    org = _organisation()
+    org = organisation()
     if not org.webhooks:
         typer.echo("no webhooks in the config (see docs/webhooks.md)")
         return
@@ -99,7 +93,7 @@ def webhooks_status() -> None:
 @webhooks_cli.command("retry")
 def webhooks_retry(name: Annotated[str, typer.Argument(help="The webhook's name in wrench.yml.")]) -> None:
     """Queue the deliveries that failed for good again (after fixing the receiver)."""
-    org = _organisation()
+    org = organisation()
     webhook = next((hook for hook in org.webhooks if hook.name == name), None)
     count = run_in_database(partial(webhooks.retry_failed, webhook=webhook, name=name, now=now()))
     typer.echo(f"{name}: {count} failed deliveries queued again")
@@ -143,14 +137,41 @@ def _since(text: str) -> datetime:
     try:
         if len(text) == 10:
             day = datetime.strptime(text, "%Y-%m-%d").date()
-            return datetime.combine(day, time(), tzinfo=_organisation().zone()).astimezone(UTC)
+            return datetime.combine(day, time(), tzinfo=organisation().zone()).astimezone(UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
         fail(f"--since: '{text}' is not a date (YYYY-MM-DD) or an ISO 8601 time")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_organisation().zone())
+        moment = moment.replace(tzinfo=organisation().zone())
     return moment.astimezone(UTC)
 
 
 def _when(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + "Z" if moment else None
+
+
+def labels(
+    site: Annotated[str, typer.Option(help="The site: a top-level location, as `wrench locations list` shows it.")],
+    out: Annotated[Path, typer.Option(help="The PDF file to write.")],
+    paper: Annotated[Paper, typer.Option(help="a4 or letter.")] = Paper.A4,
+) -> None:
+    """Print QR labels for every asset at a site: each opens the web portal's form for its asset."""
+    org = organisation()
+    if not org.portal.enabled or not org.portal.public_url:
+        fail("labels open the web portal: set portal.enabled and portal.public_url in the config file first")
+    found = run_in_database(partial(portal.assets_at_site, site=site))
+    if not found:
+        sites = run_in_database(portal.site_names)
+        known = ", ".join(sites) if sites else "none yet"
+        fail(f"--site: no assets at '{site}' (sites: {known})", code=1)
+    pdf = render_labels(
+        [Label(org.portal.label_url(a.tag), a.tag, a.name, a.location) for a in found],
+        paper=paper,
+        title=f"Asset labels: {site}",
+    )
+    try:
+        out.write_bytes(pdf)
+    except OSError as error:
+        fail(f"--out: cannot write {out} ({error.strerror})")
+    pages = -(-len(found) // LABELS_PER_PAGE)
+    typer.echo(f"wrote {len(found)} labels on {pages} page{'s' if pages > 1 else ''} to {out}", err=True)

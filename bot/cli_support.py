@@ -12,6 +12,7 @@ from bot.config import CoreSettings, SettingsError, load_settings
 from bot.server import StartupError, prepare_database
 from models.db import Database
 from services.errors import DomainError
+from services.org import Organisation, OrgConfigError, load_organisation
 
 T = TypeVar("T")
 
@@ -19,6 +20,14 @@ T = TypeVar("T")
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"wrench: {message}", err=True)
     raise typer.Exit(code)
+
+
+def organisation() -> Organisation:
+    """The organisation of WRENCH_CONFIG; a missing or invalid file exits 2."""
+    try:
+        return load_organisation(load_settings(CoreSettings).wrench_config)
+    except (SettingsError, OrgConfigError) as error:
+        fail(str(error))
 
 
 def now() -> datetime:

@@ -226,6 +226,13 @@ async def assets_at_site(session: AsyncSession, site: str) -> list[AssetHint]:
     return [AssetHint(tag, name, where) for tag, name, where in rows]
 
 
+async def site_names(session: AsyncSession) -> list[str]:
+    """The top-level locations (the sites), by name."""
+    return list(
+        await session.scalars(select(Location.path).where(Location.parent_id.is_(None)).order_by(Location.path))
+    )
+
+
 async def photos_to_share(session: AsyncSession, request_id: int) -> list[PhotoToShare]:
     """The request's photos not yet shared in Slack."""
     found = await session.scalars(

@@ -10,6 +10,8 @@ from functools import partial
 from pathlib import Path
 
 import aiohttp
+import pypdfium2 as pdfium
+import zxingcpp
 
 from models.db import Database
 from models.schemas import RequestCreate
@@ -122,3 +124,47 @@ async def test_webhooks_status_shows_failing_deliveries_and_retry_requeues(
     env_without_secret = {**env, "ERP_SECRET": ""}
     code, output = await wrench("config", "check", env=env_without_secret)
     assert code == 1 and "ERP_SECRET must hold a secret" in output
+
+
+PORTAL = "\nportal:\n  enabled: true\n  public_url: https://wrench.example.com/\n"
+
+
+def decoded_labels(pdf: bytes) -> tuple[int, list[str], str]:
+    """(pages, what every QR code says, the text) of a labels PDF, read the way a phone would: rendered
+    to pixels and scanned."""
+    document = pdfium.PdfDocument(pdf)
+    urls, text = [], ""
+    for page in document:
+        urls += [found.text for found in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
+        text += page.get_textpage().get_text_range()
+    return len(document), urls, text
+
+
+async def test_labels_print_a_qr_code_per_asset_at_the_site(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + PORTAL)
+    await upgraded(env, database_url)
+    db = Database(database_url)
+    try:
+        add = partial(places.add_asset, now=datetime.now(UTC))
+        for number in range(1, 11):
+            await db.run(partial(add, tag=f"AHU-{number}", name=f"Air handler {number}", location="Main site / Roof"))
+        await db.run(partial(add, tag="GATE/1", name="Yard gate — north", location="main site / Yard"))
+        await db.run(partial(add, tag="LIFT-1", name="Lift", location="Other site / Core"))
+        await db.run(partial(add, tag="SPARE-1", name="Spare pump", location=None))
+    finally:
+        await db.dispose()
+
+    code, output = await wrench("labels", "--site", "MAIN SITE", "--out", "labels.pdf", env=env)
+    assert code == 0 and "wrote 11 labels on 2 pages to labels.pdf" in output, output
+    pages, urls, text = decoded_labels((tmp_path / "labels.pdf").read_bytes())
+    expected = [f"https://wrench.example.com/portal?asset=AHU-{n}" for n in range(1, 11)]
+    assert pages == 2 and sorted(urls) == sorted([*expected, "https://wrench.example.com/portal?asset=GATE%2F1"])
+    assert "Yard gate - north" in text and "Main site / Yard" in text and "LIFT-1" not in text
+
+    code, output = await wrench("labels", "--site", "Nowhere", "--out", "labels.pdf", env=env)
+    assert code == 1 and "--site: no assets at 'Nowhere' (sites: Main site, Other site)" in output
+    env = wrench_env(tmp_path, database_url, fake_slack)  # the portal is off
+    code, output = await wrench("labels", "--site", "Main site", "--out", "labels.pdf", env=env)
+    assert code == 2 and "set portal.enabled and portal.public_url" in output
