@@ -180,6 +180,9 @@ def config_check(
     categories = _plural(len(org.categories), "category", "categories")
     priorities = _plural(len(org.sla), "priority", "priorities")
     counts = f"{teams}, {categories}, SLA targets for {priorities}"
+    if org.portal.enabled:
+        offered = _plural(len(org.portal_categories()), "category", "categories")
+        counts += f", web portal on with {offered}"
     typer.echo(f"{target}: OK ({counts}, timezone {org.timezone})")
 
 
