@@ -114,3 +114,37 @@ def test_durations(text: str, expected: timedelta) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match=r"duration|longer than zero"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("portal", "where", "message"),
+    [
+        ("  categories: [plumbing, boats]\n", "categories: [plumbing, boats]", "portal.categories.1: category 'boats'"),
+        (
+            "  categories: [hvac]\n",
+            "categories: [hvac]",
+            "category 'hvac' asks for a Slack user: the portal cannot",
+        ),
+        ("  public_url: wrench.example.com\n", "public_url:", "portal.public_url: 'wrench.example.com' is not an http"),
+        ("  requests_per_hour: 0\n", "requests_per_hour:", "portal.requests_per_hour: Input should be greater"),
+    ],
+)
+def test_portal_errors_name_the_line(portal: str, where: str, message: str) -> None:
+    config = CONFIG.replace(
+        "{key: contact, label: Who to ask on site, type: user}",
+        "{key: contact, label: Who, type: user, required: true}",
+    )
+    broken = f"{config}\nportal:\n  enabled: true\n{portal}"
+    with pytest.raises(OrgConfigError) as error:
+        parse_organisation(broken, source="wrench.yml")
+    assert str(error.value).startswith(f"wrench.yml:line {line_of(broken, where)}: "), str(error.value)
+    assert message in str(error.value)
+
+
+def test_the_portal_offers_what_nobody_needs_slack_for() -> None:
+    org = parse_organisation(CONFIG + "\nportal: {enabled: true, categories: [keys, hvac]}\n")
+    assert [c.key for c in org.portal_categories()] == ["keys", "hvac"]  # hvac's user field is optional
+    needs_slack = CONFIG.replace("type: user}", "type: user, required: true}")
+    org = parse_organisation(needs_slack + "\nportal: {enabled: true}\n")
+    assert "hvac" not in [c.key for c in org.portal_categories()] and len(org.portal_categories()) == 4
+    assert org.portal.label_url("GATE/1 A") == "/portal?asset=GATE%2F1%20A"  # no public_url: labels refuse
