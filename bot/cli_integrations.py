@@ -174,4 +174,5 @@ def labels(
     except OSError as error:
         fail(f"--out: cannot write {out} ({error.strerror})")
     pages = -(-len(found) // LABELS_PER_PAGE)
-    typer.echo(f"wrote {len(found)} labels on {pages} page{'s' if pages > 1 else ''} to {out}", err=True)
+    labels_count = f"{len(found)} label{'s' if len(found) > 1 else ''}"
+    typer.echo(f"wrote {labels_count} on {pages} page{'s' if pages > 1 else ''} to {out}", err=True)

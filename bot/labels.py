@@ -64,20 +64,45 @@ def _label(pdf: FPDF, label: Label, x: float, y: float) -> None:
     width = x + LABEL_W - PADDING - text_x
     pdf.set_text_color(0, 0, 0)
     pdf.set_xy(text_x, y + PADDING + 2)
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(width, 7, _latin1(label.tag), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_xy(text_x, pdf.get_y() + 1)
+    tag = _latin1(label.tag)
+    size = 15.0
+    pdf.set_font("Helvetica", "B", size)
+    while pdf.get_string_width(tag) > width and size > 8:  # a long tag: smaller, never past the label
+        size -= 0.5
+        pdf.set_font_size(size)
+    pdf.cell(width, 7, _fitted(pdf, tag, width), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(width, 4.5, _latin1(_clip(label.name, 80)), align="L", new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, _latin1(label.name), text_x, pdf.get_y() + 1, width, height=4.5, most=3)
     if label.location:
-        pdf.set_xy(text_x, pdf.get_y() + 1)
         pdf.set_font("Helvetica", "", 8)
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(width, 3.8, _latin1(_clip(label.location, 90)), align="L", new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, _latin1(label.location), text_x, pdf.get_y() + 1, width, height=3.8, most=2)
     pdf.set_xy(text_x, y + LABEL_H - PADDING - 5)
     pdf.set_font("Helvetica", "B", 9)
     pdf.set_text_color(0, 0, 0)
     pdf.cell(width, 5, "Scan to report a problem")
+
+
+def _lines(pdf: FPDF, text: str, x: float, y: float, width: float, *, height: float, most: int) -> None:
+    """`text` wrapped to `width`, at most `most` lines (the last one cut short with "..." if need be)."""
+    lines = pdf.multi_cell(width, height, text, align="L", dry_run=True, output="LINES")
+    if len(lines) > most:
+        lines = [*lines[: most - 1], _fitted(pdf, lines[most - 1] + "...", width, force=True)]
+    for line in lines:
+        pdf.set_xy(x, y)
+        pdf.cell(width, height, line)
+        y += height
+    pdf.set_y(y)
+
+
+def _fitted(pdf: FPDF, text: str, width: float, *, force: bool = False) -> str:
+    """`text`, shortened with "..." until it fits `width` in the current font."""
+    if pdf.get_string_width(text) <= width and not force:
+        return text
+    text = text.removesuffix("...")
+    while text and pdf.get_string_width(text + "...") > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
 
 
 def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
@@ -99,10 +124,6 @@ def _dark_runs(row: Sequence[int]) -> Iterator[tuple[int, int]]:
         elif not dark and start is not None:
             yield start, position - start
             start = None
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _latin1(text: str) -> str:

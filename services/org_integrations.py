@@ -26,6 +26,13 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _origin(value: str) -> str:
+    """Scheme and host (and port) only: Wrench serves the portal at /portal of that address."""
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/?#]+/?$", value):
+        raise ValueError(f"'{value}' is not a scheme and host such as https://wrench.example.com (no path)")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,7 +79,7 @@ class Portal(_Strict):
 
     enabled: bool = False
     # The address people reach Wrench at (what the QR labels point to), e.g. https://wrench.example.com.
-    public_url: Annotated[str, BeforeValidator(_http_url)] | None = None
+    public_url: Annotated[str, BeforeValidator(_origin)] | None = None
     # Which categories the portal offers; empty means every category it can offer (see docs/portal.md).
     categories: tuple[Annotated[str, BeforeValidator(_key)], ...] = ()
     # Requests one address may file in an hour (the spam guard, with a honeypot field).

@@ -11,13 +11,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import EventKind, RequestStatus, Status
+from models.enums import EventKind, FieldType, RequestStatus, Status
 from models.places import Asset, Location
 from models.requests import RequestPhoto, ServiceRequest
 from models.schemas import PORTAL_REQUESTER, RequestCreate, Submission, web_contact
@@ -25,8 +24,9 @@ from models.work_orders import WorkOrder, WorkOrderEvent
 from services import custom_fields, places, requests
 from services.errors import InvalidFields, InvalidInput, NotFound
 from services.org import Organisation
+from services.photos import PreparedPhoto
 
-__all__ = ["PORTAL_REQUESTER", "Photo", "PortalRequest", "contact_of", "status", "submit"]
+__all__ = ["PORTAL_REQUESTER", "PortalRequest", "PreparedPhoto", "contact_of", "status", "submit"]
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
 LIMITS = {"title": 150, "description": 3000, "location": 200, "name": 120, "email": 254}
@@ -44,39 +44,10 @@ class PortalRequest:
     name: str = ""
     email: str = ""
     custom_fields: dict[str, Any] | None = None
-    photo: "Photo | None" = None
-
-
-# What a photo's first bytes are, for each kind of image the portal takes (the browser's content type
-# is not trusted).
-IMAGE_SIGNATURES = (
-    ("image/jpeg", 0, b"\xff\xd8\xff"),
-    ("image/png", 0, b"\x89PNG\r\n\x1a\n"),
-    ("image/gif", 0, b"GIF8"),
-    ("image/webp", 8, b"WEBP"),
-    ("image/heic", 4, b"ftypheic"),
-    ("image/heic", 4, b"ftypheix"),
-    ("image/heic", 4, b"ftypmif1"),
-)
-
-
-@dataclass(frozen=True)
-class Photo:
-    filename: str
-    content: bytes
-
-    def kind(self) -> str | None:
-        """The image type its bytes say it is; None when it is no image the portal takes."""
-        for content_type, offset, signature in IMAGE_SIGNATURES:
-            if self.content[offset : offset + len(signature)] == signature:
-                return content_type
-        return None
-
-    def safe_name(self) -> str:
-        """The file's own name without any folder or control characters, at most 120 characters."""
-        name = PureWindowsPath(PurePosixPath(self.filename).name).name
-        name = "".join(ch for ch in name if ch.isprintable()).strip()
-        return name[-120:] or "photo"
+    photo: PreparedPhoto | None = None
+    photo_problem: str | None = None  # what `photos.prepare` said of the photo sent
+    # The form's own random id: the same form sent twice (a double click, a browser retry) files once.
+    form_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,29 +95,28 @@ def _checked(form: PortalRequest) -> dict[str, str]:
     return errors
 
 
-def _photo_problem(photo: Photo, *, max_mb: int) -> str | None:
-    if len(photo.content) > max_mb * 1024 * 1024:
-        return f"The photo is too large: at most {max_mb} MB."
-    if photo.kind() is None:
-        return "Send a photo (JPEG, PNG, GIF, WebP or HEIC)."
-    return None
-
-
 async def submit(
     session: AsyncSession, *, org: Organisation, now: datetime, form: PortalRequest
-) -> tuple[Submission, str]:
-    """File the request; returns it and the key of its status page. `InvalidFields` names every wrong field."""
+) -> tuple[Submission | None, str]:
+    """File the request; returns it and the key of its status page, or None and the first one's key when
+    this form was filed already. `InvalidFields` names every wrong field."""
+    source_key = f"portal:{form.form_id}"[:64] if form.form_id else None
+    if source_key is not None and (filed := await _status_key_of(session, source_key)) is not None:
+        return None, filed
     errors = _checked(form)
     category = next((c for c in org.portal_categories() if c.key == form.category), None)
+    answers: dict[str, Any] = {}
     if category is None:
         errors["category"] = "Pick a category."
-    else:
+    else:  # nobody on the web picks a Slack user: such fields are not the form's to fill
+        allowed = {f.key for f in category.fields if f.type is not FieldType.USER}
+        answers = {key: value for key, value in (form.custom_fields or {}).items() if key in allowed}
         try:
-            custom_fields.validate(category.fields, form.custom_fields or {})
+            custom_fields.validate(category.fields, answers)
         except InvalidFields as error:  # named as the form names them, beside the other fields
             errors.update({f"field_{key}": message for key, message in error.errors.items()})
-    if form.photo is not None and (problem := _photo_problem(form.photo, max_mb=org.portal.max_photo_mb)):
-        errors["photo"] = problem
+    if form.photo_problem:
+        errors["photo"] = form.photo_problem
     asset_id = None
     if form.asset_tag.strip():
         try:
@@ -161,15 +131,18 @@ async def submit(
         description=form.description.strip(),
         location=form.location.strip(),
         asset_id=asset_id,
-        custom_fields=form.custom_fields or {},
+        custom_fields=answers,
     )
     try:
-        submission = await requests.submit(session, org=org, now=now, requester_id=PORTAL_REQUESTER, request=request)
+        submission = await requests.submit(
+            session, org=org, now=now, requester_id=PORTAL_REQUESTER, request=request, source_key=source_key
+        )
     except InvalidFields as error:  # custom fields: named as the form names them
         raise InvalidFields({f"field_{key}": message for key, message in error.errors.items()}) from None
     except InvalidInput as error:
         raise InvalidFields({error.field or "title": str(error)}) from None
-    assert submission is not None  # no source key: never a repeat
+    if submission is None:  # the same form, filed at this very moment by another request
+        return None, await _status_key_of(session, source_key or "") or ""
     key = secrets.token_urlsafe(32)
     contact = {"requester_name": form.name.strip() or None, "requester_email": form.email.strip() or None}
     await session.execute(
@@ -182,8 +155,8 @@ async def submit(
         session.add(
             RequestPhoto(
                 request_id=submission.request.id,
-                filename=form.photo.safe_name(),
-                content_type=form.photo.kind(),
+                filename=f"{submission.request.ref}-photo.{form.photo.extension}",
+                content_type=form.photo.content_type,
                 size=len(form.photo.content),
                 content=form.photo.content,
                 created_at=now,
@@ -214,13 +187,16 @@ async def asset_hint(session: AsyncSession, tag: str) -> AssetHint | None:
 
 
 async def assets_at_site(session: AsyncSession, site: str) -> list[AssetHint]:
-    """Every asset at the site (a top-level location, any case) or anywhere under it, by location and tag."""
-    wanted = site.strip().lower()
-    path = func.lower(Location.path)
+    """Every asset at the site (a top-level location, in any case) or anywhere under it, by location and tag."""
+    wanted = site.strip().casefold()
+    # matched here, not in SQL: SQLite's lower() leaves "Ö" as it is
+    stored = next((name for name in await site_names(session) if name.casefold() == wanted), None)
+    if stored is None:
+        return []
     rows = await session.execute(
         select(Asset.tag, Asset.name, Location.path)
         .join(Location, Location.id == Asset.location_id)
-        .where((path == wanted) | path.startswith(wanted + places.PATH_SEPARATOR, autoescape=True))
+        .where((Location.path == stored) | Location.path.startswith(stored + places.PATH_SEPARATOR, autoescape=True))
         .order_by(Location.path, Asset.tag)
     )
     return [AssetHint(tag, name, where) for tag, name, where in rows]
@@ -231,6 +207,11 @@ async def site_names(session: AsyncSession) -> list[str]:
     return list(
         await session.scalars(select(Location.path).where(Location.parent_id.is_(None)).order_by(Location.path))
     )
+
+
+async def _status_key_of(session: AsyncSession, source_key: str) -> str | None:
+    found = await session.scalar(select(ServiceRequest.status_key).where(ServiceRequest.source_key == source_key))
+    return str(found) if found else None
 
 
 async def photos_to_share(session: AsyncSession, request_id: int) -> list[PhotoToShare]:
@@ -247,8 +228,8 @@ async def photo_shared(
     session: AsyncSession, *, photo_id: int, work_order_id: int, file: dict[str, Any], now: datetime
 ) -> None:
     """The photo is in Slack now: list it among the work order's files and drop its bytes."""
-    photo = await session.get(RequestPhoto, photo_id)
-    work_order = await session.get(WorkOrder, work_order_id, with_for_update=True)
+    work_order = await session.get(WorkOrder, work_order_id, with_for_update=True)  # first: serialises sharers
+    photo = await session.get(RequestPhoto, photo_id, with_for_update=True, populate_existing=True)
     if photo is None or work_order is None or photo.shared_at is not None:
         return
     photo.shared_at, photo.slack_file_id, photo.content = now, str(file.get("id") or "")[:32] or None, None

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import RequestStatus
-from models.requests import ServiceRequest
+from models.requests import RequestPhoto, ServiceRequest
 from models.schemas import RequestCreate, ServiceRequestRead, Submission
 from services import custom_fields, publishing, rules, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -130,6 +130,12 @@ async def reject(
     reason = checked_text(reason, field="reason", limit=REJECTION_MAX, ask="Tell the requester why.")
     stored = await _decide(session, org=org, request_id=request_id, user_id=user_id)
     await _set_status(session, stored, RequestStatus.REJECTED, user_id=user_id, now=now, reason=reason)
+    await session.execute(  # a rejected request's photos will never reach a card: their bytes go
+        update(RequestPhoto)
+        .where(RequestPhoto.request_id == request_id)
+        .values(content=None)
+        .execution_options(synchronize_session=False)
+    )
     await publishing.request_event(session, stored, "rejected", actor=user_id, now=now)
     return ServiceRequestRead.model_validate(stored)
 

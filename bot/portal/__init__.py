@@ -4,6 +4,7 @@ the form, guards against spam (a honeypot field and a per-address rate limit) an
 
 import asyncio
 import logging
+import secrets
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -13,16 +14,19 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.deps import Deps
-from bot.portal.reading import BodyTooLarge, client_address, read_form
+from bot.portal.reading import BadForm, BodyTooLarge, Posted, clean, client_address, read_form
 from handlers.requests import announce
 from models.schemas import Submission
-from services import portal
-from services.errors import InvalidFields, NotFound
+from services import photos, portal
+from services.errors import InvalidFields, InvalidInput, NotFound
+from services.photos import PreparedPhoto
 from services.rate_limit import SlidingWindow
 
 PREFIX = "/portal"
 STATIC = Path(__file__).parent / "static"
-HONEYPOT = "website"
+HONEYPOT = "leave_empty"  # a name no autofill knows: only robots fill it
+ATTEMPTS_FLOOR = 60
+TOO_MANY = "Too many attempts from your network in the last hour: please try again later."
 log = logging.getLogger("wrench.portal")
 
 # Every page: no framing, no scripts or styles but our own, no referrer (the status page's address is
@@ -70,7 +74,10 @@ class Portal:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.config = deps.org.portal
-        self.limit = SlidingWindow(self.config.requests_per_hour, timedelta(hours=1), deps.clock)
+        hour = timedelta(hours=1)
+        self.limit = SlidingWindow(self.config.requests_per_hour, hour, deps.clock)  # requests filed
+        # every form sent and every asset looked up, counted before any work: floods stop here
+        self.attempts = SlidingWindow(max(ATTEMPTS_FLOOR, self.config.requests_per_hour * 10), hour, deps.clock)
         self.announcements = Announcements(deps)
 
     def routes(self, app: web.Application) -> None:
@@ -80,29 +87,31 @@ class Portal:
         app.router.add_post(f"{PREFIX}/", self.submit)
         app.router.add_get(PREFIX + "/status/{key}", self.status)
         app.router.add_static(f"{PREFIX}/static", STATIC)
-        app.on_shutdown.append(self.announcements.drain)
+        app.on_cleanup.append(self.announcements.drain)  # cleanup runs once requests in flight are done
 
     # -- pages ------------------------------------------------------------------------------------
 
-    def _page(self, template: str, *, status: int = 200, **context: Any) -> web.Response:
+    def _page(self, template: str, *, http_status: int = 200, **context: Any) -> web.Response:
         html = _templates.get_template(template).render(home=PREFIX, static=f"{PREFIX}/static", **context)
-        return web.Response(text=html, content_type="text/html", status=status, headers=HEADERS)
+        return web.Response(text=html, content_type="text/html", status=http_status, headers=HEADERS)
 
-    def _message(self, heading: str, message: str, *, status: int) -> web.Response:
-        return self._page("message.html", status=status, heading=heading, message=message)
+    def _message(self, heading: str, message: str, *, http_status: int) -> web.Response:
+        return self._page("message.html", http_status=http_status, heading=heading, message=message)
 
     async def _form_page(
-        self, values: dict[str, str], *, errors: dict[str, str] | None = None, status: int = 200, **extra: Any
+        self, values: dict[str, str], *, errors: dict[str, str] | None = None, http_status: int = 200, **extra: Any
     ) -> web.Response:
-        asset = await self.deps.db.run(partial(portal.asset_hint, tag=values.get("asset", "")))
+        tag = values.get("asset", "")
+        asset = await self.deps.db.run(partial(portal.asset_hint, tag=tag)) if tag else None
         return self._page(
             "form.html",
-            status=status,
+            http_status=http_status,
             categories=self.deps.org.portal_categories(),
-            values=_Values(values),
+            values=_Values({"form_id": secrets.token_urlsafe(16), **values}),
             errors=errors or {},
             asset=asset,
             limits=portal.LIMITS,
+            honeypot=HONEYPOT,
             max_photo_mb=self.config.max_photo_mb,
             max_photo_bytes=self.config.max_photo_mb * 1024 * 1024,
             **extra,
@@ -110,32 +119,42 @@ class Portal:
 
     async def form(self, request: web.Request) -> web.Response:
         """The form; `?asset=TAG` (what a QR label opens) chooses the asset and fills in where it is."""
-        values = {"asset": request.query.get("asset", "")[:64], "category": request.query.get("category", "")}
-        if values["asset"]:
+        values = {"asset": clean(request.query.get("asset", ""))[:64], "category": request.query.get("category", "")}
+        sender = client_address(request, self.config.trusted_proxies)
+        if values["asset"] and self.attempts.hit(sender) is None:
             hint = await self.deps.db.run(partial(portal.asset_hint, tag=values["asset"]))
-            if hint is None:
-                values["asset"] = ""
-            elif hint.location:
+            if hint is not None and hint.location:
                 values["location"] = hint.location
+            elif hint is None:
+                values["asset"] = ""
+        else:
+            values["asset"] = ""
         return await self._form_page(values)
 
     async def submit(self, request: web.Request) -> web.Response:
+        sender = client_address(request, self.config.trusted_proxies)
+        if self.attempts.hit(sender) is not None:
+            return self._message("Too many attempts", TOO_MANY, http_status=429)
         max_bytes = self.config.max_photo_mb * 1024 * 1024
         try:
             posted = await read_form(request, max_photo_bytes=max_bytes)
         except BodyTooLarge:
             message = f"What was sent is too large: a photo may be at most {self.config.max_photo_mb} MB."
-            return self._message("Too large", message, status=413)
+            return self._message("Too large", message, http_status=413)
+        except BadForm as error:
+            log.info("portal: a body that is not a form (%s)", error)
+            return self._message("Not a form", "What was sent is not the request form.", http_status=400)
         if posted.text(HONEYPOT):  # only robots fill a field people cannot see
             log.info("portal: a submission filled the honeypot field; dropped")
-            return self._message("Thank you", "Your request was received.", status=200)
-        sender = client_address(request, self.config.trusted_proxies)
+            return self._message("Thank you", "Your request was received.", http_status=200)
         wait = self.limit.hit(sender)
         if wait is not None:
             minutes = max(1, round(wait.total_seconds() / 60))
             notice = f"Too many requests from your network: please try again in {minutes} minutes."
-            return await self._form_page(posted.values, status=429, notice=notice, photo_dropped=bool(posted.photo))
-        form = posted.to_request(self.deps.org.category(posted.text("category")))
+            dropped = posted.photo is not None
+            return await self._form_page(posted.values, http_status=429, notice=notice, photo_dropped=dropped)
+        photo, problem = await self._prepared(posted, max_bytes)
+        form = posted.to_request(self.deps.org.category(posted.text("category")), photo=photo, photo_problem=problem)
         try:
             submission, key = await self.deps.db.run(
                 partial(portal.submit, org=self.deps.org, now=self.deps.clock(), form=form)
@@ -143,15 +162,28 @@ class Portal:
         except InvalidFields as error:
             self.limit.forget_last(sender)  # a form sent back to be mended is not a request filed
             dropped = posted.photo is not None and "photo" not in error.errors
-            return await self._form_page(posted.values, errors=dict(error.errors), status=422, photo_dropped=dropped)
-        self.announcements.start(submission)
+            errors = dict(error.errors)
+            return await self._form_page(posted.values, errors=errors, http_status=422, photo_dropped=dropped)
+        if submission is None:  # this form was filed already (sent twice): its status page, nothing new
+            self.limit.forget_last(sender)
+        else:
+            self.announcements.start(submission)
         raise web.HTTPSeeOther(f"{PREFIX}/status/{key}?new=1", headers=HEADERS)
+
+    async def _prepared(self, posted: Posted, max_bytes: int) -> tuple[PreparedPhoto | None, str | None]:
+        """The photo decoded and re-encoded off the event loop, or what is wrong with it."""
+        if posted.photo is None:
+            return None, None
+        try:
+            return await asyncio.to_thread(photos.prepare, posted.photo.content, max_bytes=max_bytes), None
+        except InvalidInput as error:
+            return None, str(error)
 
     async def status(self, request: web.Request) -> web.Response:
         try:
             shown = await self.deps.db.run(partial(portal.status, org=self.deps.org, key=request.match_info["key"]))
         except NotFound as error:
-            return self._message("Not found", str(error), status=404)
+            return self._message("Not found", str(error), http_status=404)
         zone = self.deps.org.zone()
 
         def when(moment: datetime) -> str:

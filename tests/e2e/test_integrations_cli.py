@@ -151,7 +151,7 @@ async def test_labels_print_a_qr_code_per_asset_at_the_site(
         for number in range(1, 11):
             await db.run(partial(add, tag=f"AHU-{number}", name=f"Air handler {number}", location="Main site / Roof"))
         await db.run(partial(add, tag="GATE/1", name="Yard gate — north", location="main site / Yard"))
-        await db.run(partial(add, tag="LIFT-1", name="Lift", location="Other site / Core"))
+        await db.run(partial(add, tag="LIFT-1", name="Lift", location="Östersund / Core"))
         await db.run(partial(add, tag="SPARE-1", name="Spare pump", location=None))
     finally:
         await db.dispose()
@@ -164,7 +164,9 @@ async def test_labels_print_a_qr_code_per_asset_at_the_site(
     assert "Yard gate - north" in text and "Main site / Yard" in text and "LIFT-1" not in text
 
     code, output = await wrench("labels", "--site", "Nowhere", "--out", "labels.pdf", env=env)
-    assert code == 1 and "--site: no assets at 'Nowhere' (sites: Main site, Other site)" in output
+    assert code == 1 and "--site: no assets at 'Nowhere' (sites: Main site, Östersund)" in output
+    code, output = await wrench("labels", "--site", "ÖSTERSUND", "--out", "lift.pdf", env=env)
+    assert code == 0 and "wrote 1 label on 1 page to lift.pdf" in output, output
     env = wrench_env(tmp_path, database_url, fake_slack)  # the portal is off
     code, output = await wrench("labels", "--site", "Main site", "--out", "labels.pdf", env=env)
     assert code == 2 and "set portal.enabled and portal.public_url" in output

@@ -42,7 +42,7 @@ def png(width: int = 40, height: int = 30) -> bytes:
 
 def form(photo: bytes | None = None, filename: str = "leak.png", **values: str) -> aiohttp.FormData:
     data = aiohttp.FormData()
-    fields = {"category": "plumbing", "title": "Leak in the lobby", "website": "", **values}
+    fields = {"category": "plumbing", "title": "Leak in the lobby", "leave_empty": "", **values}
     for name, value in fields.items():
         data.add_field(name, value)
     if photo is not None:
@@ -107,9 +107,11 @@ async def test_a_request_with_a_photo_becomes_a_card_with_the_photo_in_its_threa
     ).replace("&gt;", ">")
     shared = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0]
     assert shared.params["channel_id"] == TEAM_CHANNEL and shared.params["thread_ts"] == card.answer["ts"]
-    assert list(bot.fake.uploads.values()) == [photo]
+    (uploaded,) = bot.fake.uploads.values()
+    with Image.open(io.BytesIO(uploaded)) as shared_image:  # re-encoded: the same picture, as a JPEG
+        assert (shared_image.format, shared_image.size) == ("JPEG", (40, 30))
     update = (await bot.fake.wait_calls("chat.update", 1, ts=card.answer["ts"]))[-1]
-    assert "leak.png (in the thread)" in str(update.params["blocks"])
+    assert "REQ-1-photo.jpg (in the thread)" in str(update.params["blocks"])
     assert not [c for c in bot.fake.find("chat.postMessage") if c.params["channel"] == "portal"]
 
     status, text, headers = await page(bot, location)
@@ -122,7 +124,7 @@ async def test_a_request_with_a_photo_becomes_a_card_with_the_photo_in_its_threa
     assert (stored.requester_name, stored.requester_email, stored.location) == ("Jane Doe", "jane@example.com", "Lobby")
     async with db.unit_of_work() as session:
         (kept,) = await session.scalars(select(RequestPhoto))
-    assert kept.shared_at is not None and kept.content is None and kept.size == len(photo)
+    assert kept.shared_at is not None and kept.content is None and kept.size == len(uploaded)
 
 
 async def test_every_wrong_field_is_named_the_values_are_kept_and_nothing_is_filed(
@@ -144,7 +146,7 @@ async def test_every_wrong_field_is_named_the_values_are_kept_and_nothing_is_fil
         "title": "Say in a few words what is wrong.",
         "email": "This does not look like an email address.",
         "asset": "There is no asset tagged NOPE.",
-        "photo": "Send a photo (JPEG, PNG, GIF, WebP or HEIC).",
+        "photo": "Send a photo (JPEG, PNG, GIF or WebP).",
         "field_floor": "Enter 40 or less.",
     }
     assert (
@@ -170,7 +172,7 @@ async def test_a_photo_over_the_limit_is_refused(bot: BotClient, db: Database) -
 
 
 async def test_spam_guard_honeypot_and_rate_limit_per_address(bot: BotClient, db: Database, clock: FrozenClock) -> None:
-    status, text, _ = await send(bot, form(website="http://spam.example"))
+    status, text, _ = await send(bot, form(leave_empty="http://spam.example"))
     assert status == 200 and "Your request was received." in text and await requests_filed(db) == []
 
     assert (await send(bot, form(title="")))[0] == 422  # sent back to be mended: does not count
@@ -195,6 +197,15 @@ async def test_behind_a_proxy_each_forwarded_address_counts_on_its_own(
         # what the proxy saw is the last address: the one a client wrote in front of it is not trusted
         forged = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
         assert (await send(bot, form(title="Four"), forged))[0] == 303
+        # a proxy that adds its own header line: every line counts, the client's own first
+        two_lines = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "203.0.113.9")]
+        async with bot.http.post(f"{bot.url}/portal", data=form(title="Five"), headers=two_lines) as answer:
+            assert answer.status == 429
+        ported = {"X-Forwarded-For": "203.0.113.9:51234"}  # some proxies write the port
+        assert (await send(bot, form(title="Six"), ported))[0] == 429
+        for host in ("2001:db8::1", "[2001:db8::2]:443"):  # one IPv6 /64 is one sender
+            status, _, _ = await send(bot, form(title=host), {"X-Forwarded-For": host})
+        assert status == 303 and (await send(bot, form(title="Seven"), {"X-Forwarded-For": "2001:db8::9"}))[0] == 429
 
 
 async def test_the_portal_is_off_unless_enabled(database_url: str, fake_slack: FakeSlack, clock: FrozenClock) -> None:
@@ -223,3 +234,77 @@ async def test_approval_asks_the_manager_with_the_web_contact_then_posts_the_car
 async def test_unknown_status_pages_are_not_found(bot: BotClient) -> None:
     status, text, _ = await page(bot, "/portal/status/not-a-key")
     assert status == 404 and "There is no request at this address." in text
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"garbage"),
+        ("multipart/form-data; boundary=" + "x" * 80, b"--x\r\n"),
+        ("multipart/form-data; boundary=b", b"--b\r\nContent-Disposition: form-data; name=title\r\n\r\nhalf"),
+        ("multipart/form-data; boundary=b", b"--b\r\nno colon here\r\n\r\nx\r\n--b--\r\n"),
+        ("multipart/form-data; boundary=b", b"--b\r\nContent-Type: multipart/mixed\r\n\r\nx\r\n--b--\r\n"),
+        ("application/json", b'{"title": "Leak"}'),
+    ],
+)
+async def test_a_body_that_is_not_the_form_is_refused_plainly(
+    bot: BotClient, db: Database, content_type: str, body: bytes
+) -> None:
+    async with bot.http.post(f"{bot.url}/portal", data=body, headers={"Content-Type": content_type}) as answer:
+        text = await answer.text()
+    assert answer.status == 400 and "What was sent is not the request form." in text
+    assert await requests_filed(db) == []
+
+
+async def test_what_a_page_could_not_show_never_reaches_a_card(bot: BotClient, db: Database) -> None:
+    data = form(
+        category="hvac",
+        title="Cold\x00 room\x07",
+        name="Ann\x00",
+        **{"cf.hvac.floor": "3", "cf.hvac.contact": "U0ADMIN"},  # a user field the page never shows
+    )
+    assert (await send(bot, data))[0] == 303
+    (stored,) = await requests_filed(db)
+    assert (stored.title, stored.requester_name) == ("Cold room", "Ann")
+    assert stored.custom_fields == {"floor": 3}
+    status, text, _ = await page(bot, "/portal?asset=%00AB")
+    assert status == 200 and 'id="asset-hint"' not in text
+    # a plain (not multipart) form in bytes that are not UTF-8, whatever charset it claims: read as UTF-8
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=nope"}
+    body = b"title=Hot%FF%FE&category=plumbing&leave_empty="
+    async with bot.http.post(f"{bot.url}/portal", data=body, headers=headers, allow_redirects=False) as answer:
+        assert answer.status == 303
+    assert (await requests_filed(db))[-1].title == "Hot\ufffd\ufffd"
+
+
+async def test_the_same_form_sent_twice_files_once(bot: BotClient, db: Database) -> None:
+    _, text, _ = await page(bot, "/portal")
+    (form_id,) = re.findall(r'name="form_id" value="([\w-]+)"', text)
+    first = await send(bot, form(form_id=form_id))
+    again = await send(bot, form(form_id=form_id))
+    assert first[0] == again[0] == 303 and first[2] == again[2]
+    assert len(await requests_filed(db)) == 1
+    await bot.fake.wait_for(lambda: posted_cards(bot))
+    assert len(posted_cards(bot)) == 1
+
+
+async def test_phone_photos_are_turned_upright_and_lose_their_gps_position(bot: BotClient, db: Database) -> None:
+    sideways = Image.new("RGB", (60, 20), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees to view
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS latitude
+    out = io.BytesIO()
+    sideways.save(out, format="JPEG", exif=exif)
+    assert (await send(bot, form(out.getvalue(), filename="../../etc/passwd.jpg")))[0] == 303
+    await bot.fake.wait_calls("files.completeUploadExternal", 1)
+    (uploaded,) = bot.fake.uploads.values()
+    with Image.open(io.BytesIO(uploaded)) as shared:
+        assert shared.size == (20, 60) and not shared.getexif()
+    assert bot.fake.find("files.getUploadURLExternal")[0].params["filename"] == "REQ-1-photo.jpg"
+
+
+async def test_floods_stop_before_any_work(bot: BotClient, db: Database) -> None:
+    for _ in range(60):  # the floor: 60 attempts an hour, whatever they send
+        await send(bot, form(title=""))
+    status, text, _ = await send(bot, form())
+    assert status == 429 and "Too many attempts" in text and await requests_filed(db) == []

@@ -137,7 +137,9 @@ async def test_a_visitor_files_a_request_from_a_phone_browser(
     assert "AHU-1" in blocks and "Jane Visitor" in blocks and "Floor" in blocks and "Too hot" in blocks
     shared = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0]
     assert shared.params["channel_id"] == TEAM_CHANNEL and shared.params["thread_ts"] == card.answer["ts"]
-    assert list(bot.fake.uploads.values()) == [photo.read_bytes()]
+    (uploaded,) = bot.fake.uploads.values()
+    with Image.open(io.BytesIO(uploaded)) as shared_image:
+        assert (shared_image.format, shared_image.size) == ("JPEG", (640, 480))
     for name in ("portal-form.png", "portal-status.png"):
         with Image.open(io.BytesIO((shots / name).read_bytes())) as shot:
             assert shot.size[0] >= PHONE[0] - 20 and len(shot.getcolors(1 << 16) or range(1000)) > 10

@@ -1,17 +1,22 @@
 """The web portal's domain on a real database: a request filed without Slack goes through the same
 rules as /request, keeps who filed it, and its status page follows the work order."""
 
+import io
 from functools import partial
 
 import pytest
+from PIL import Image
+from sqlalchemy import select
 
 from models.enums import HoldReason
-from services import assignment, lifecycle, places, portal
+from models.requests import RequestPhoto
+from services import assignment, lifecycle, photos, places, portal, requests
 from services.errors import InvalidFields, NotFound
 from services.org import Organisation
+from services.org_integrations import Portal
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act
-from tests.support.org import TECH_1
+from tests.support.org import MANAGER, TECH_1
 
 
 async def file(db, org: Organisation, clock: FrozenClock, **values):
@@ -74,3 +79,18 @@ async def test_the_status_page_follows_approval_and_the_work(db, org: Organisati
         "Work started",
         "Completed",
     ]
+
+
+async def test_a_rejected_request_drops_its_photo(db, org: Organisation, clock: FrozenClock) -> None:
+    org = org.model_copy(update={"portal": Portal(enabled=True)})
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, format="PNG")
+    photo = photos.prepare(image.getvalue(), max_bytes=1024 * 1024)
+    submission, _ = await file(db, org, clock, category="keys", title="Key for B2", photo=photo)
+    async with db.unit_of_work() as session:
+        assert len(await portal.photos_to_share(session, submission.request.id)) == 1
+    reject = partial(requests.reject, org=org, now=clock(), request_id=submission.request.id, user_id=MANAGER)
+    await db.run(partial(reject, reason="Ask at reception"))
+    async with db.unit_of_work() as session:
+        (kept,) = await session.scalars(select(RequestPhoto))
+    assert kept.content is None and kept.shared_at is None

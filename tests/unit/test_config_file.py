@@ -125,7 +125,12 @@ def test_bad_durations(text: str) -> None:
             "categories: [hvac]",
             "category 'hvac' asks for a Slack user: the portal cannot",
         ),
-        ("  public_url: wrench.example.com\n", "public_url:", "portal.public_url: 'wrench.example.com' is not an http"),
+        (
+            "  public_url: wrench.example.com\n",
+            "public_url:",
+            "portal.public_url: 'wrench.example.com' is not a scheme",
+        ),
+        ("  public_url: https://example.com/wrench\n", "public_url:", "(no path)"),
         ("  requests_per_hour: 0\n", "requests_per_hour:", "portal.requests_per_hour: Input should be greater"),
     ],
 )
