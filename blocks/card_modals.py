@@ -6,9 +6,7 @@ from typing import Any
 from blocks import text as t
 from blocks.ids import INPUT_ACTION, Action, Block, Callback, ref_value
 from blocks.modals import (
-    CAUSE_MAX,
     MINUTES_MAX,
-    RESOLUTION_MAX,
     checkboxes,
     file_input,
     input_block,
@@ -18,7 +16,7 @@ from blocks.modals import (
     text_input,
 )
 from models.enums import HoldReason, Priority
-from models.schemas import ServiceRequestRead, WorkOrderRead
+from models.schemas import CAUSE_MAX, RESOLUTION_MAX, ServiceRequestRead, WorkOrderRead
 
 REASON_MAX = 1000
 NOTE_MAX = 3000

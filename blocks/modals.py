@@ -8,13 +8,8 @@ from typing import Any
 from blocks import text as t
 from blocks.ids import INPUT_ACTION, Action, Block, Callback, custom_field_block
 from models.enums import FieldType, Priority
-from models.schemas import CustomField
+from models.schemas import DESCRIPTION_MAX, TITLE_MAX, CustomField
 
-TITLE_MAX = 150
-DESCRIPTION_MAX = 3000
-LOCATION_MAX = 200
-RESOLUTION_MAX = 3000
-CAUSE_MAX = 500
 MINUTES_MAX = 24 * 60
 MAX_FILES = 5
 CHECKED = "yes"

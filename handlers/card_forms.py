@@ -11,7 +11,7 @@ from blocks import card_modals, modals
 from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
-from models.schemas import Change, WorkOrderRead
+from models.schemas import CAUSE_MAX, RESOLUTION_MAX, Change, WorkOrderRead
 from services import costs, downtime, lifecycle, parts, rules, work_log
 
 
@@ -24,8 +24,8 @@ class Form(BaseModel):
 
 
 class CompleteForm(Form):
-    resolution: str = Field(min_length=1, max_length=modals.RESOLUTION_MAX)
-    cause: str = Field(default="", max_length=modals.CAUSE_MAX)
+    resolution: str = Field(min_length=1, max_length=RESOLUTION_MAX)
+    cause: str = Field(default="", max_length=CAUSE_MAX)
     minutes: int | None = Field(default=None, ge=0, le=modals.MINUTES_MAX)
     files: list[dict[str, Any]] = []
 

@@ -67,6 +67,15 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
 
+# How long a request's and a work order's texts may be, whichever way they come in (Slack modal,
+# REST API, web portal); the columns are sized to them.
+TITLE_MAX = 150
+DESCRIPTION_MAX = 3000
+LOCATION_MAX = 200
+RESOLUTION_MAX = 3000
+CAUSE_MAX = 500
+
+
 class RequestCreate(BaseModel):
     """What someone asks for: the fields of a request, and of the work order it becomes."""
 

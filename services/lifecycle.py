@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import HoldReason, Status
-from models.schemas import Change
+from models.schemas import RESOLUTION_MAX, Change
 from models.work_orders import WorkOrder
 from services import changes, downtime, rules, sla, timers
 from services.errors import InvalidInput
@@ -17,7 +17,6 @@ from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.org import Organisation
 
 REASON_MAX = 1000
-RESOLUTION_MAX = 3000
 
 
 async def start(

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.enums import HoldReason, Priority, RequestStatus, Status
+from models.schemas import CAUSE_MAX, DESCRIPTION_MAX, LOCATION_MAX, RESOLUTION_MAX, TITLE_MAX
 
 SLACK_USER = r"^[UW][A-Z0-9]{2,}$"
 TAG = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
@@ -59,9 +60,9 @@ class Acting(Strict):
 
 class RequestBody(Acting):
     category: str = Field(max_length=64, description="A category key from wrench.yml.")
-    title: str = Field(min_length=1, max_length=150)
-    description: str = Field(default="", max_length=3000)
-    location: str = Field(default="", max_length=200, description="Free text, when there is no asset.")
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    location: str = Field(default="", max_length=LOCATION_MAX, description="Free text, when there is no asset.")
     asset: str | None = Field(default=None, pattern=TAG, description="The tag of the asset concerned.")
     asset_down: bool = Field(default=False, description="The asset has stopped: its downtime starts now.")
     priority: Priority | None = None
@@ -76,8 +77,8 @@ class StatusBody(Acting):
     status: Status
     reason: str = Field(default="", max_length=1000, description="Cancel, reopen: why. Hold: a note.")
     hold_reason: HoldReason | None = Field(default=None, description="Required to put work on hold.")
-    resolution: str = Field(default="", max_length=3000, description="Required to complete.")
-    cause: str = Field(default="", max_length=500)
+    resolution: str = Field(default="", max_length=RESOLUTION_MAX, description="Required to complete.")
+    cause: str = Field(default="", max_length=CAUSE_MAX)
     minutes: int | None = Field(default=None, ge=0, le=1440, description="Time spent, logged when completing.")
     version: int | None = Field(default=None, description="The version you saw: refused (409) if it changed since.")
 
