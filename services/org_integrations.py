@@ -90,6 +90,10 @@ class Portal(_Strict):
     # outermost of them saw. 0: the connection's own address (no proxy).
     trusted_proxies: int = Field(default=0, ge=0, le=5)
 
+    @property
+    def max_photo_bytes(self) -> int:
+        return self.max_photo_mb * 1024 * 1024
+
     def label_url(self, tag: str) -> str:
         """Where an asset's QR label points: the portal form with the asset chosen."""
         base = (self.public_url or "").rstrip("/")

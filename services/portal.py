@@ -19,7 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind, FieldType, RequestStatus, Status
 from models.places import Asset, Location
 from models.requests import RequestPhoto, ServiceRequest
-from models.schemas import PORTAL_REQUESTER, RequestCreate, Submission, web_contact
+from models.schemas import (
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    PORTAL_REQUESTER,
+    TITLE_MAX,
+    RequestCreate,
+    Submission,
+    web_contact,
+)
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services import custom_fields, places, requests
 from services.errors import InvalidFields, InvalidInput, NotFound
@@ -29,7 +37,7 @@ from services.photos import PreparedPhoto
 __all__ = ["PORTAL_REQUESTER", "PortalRequest", "PreparedPhoto", "contact_of", "status", "submit"]
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
-LIMITS = {"title": 150, "description": 3000, "location": 200, "name": 120, "email": 254}
+LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "location": LOCATION_MAX, "name": 120, "email": 254}
 
 
 @dataclass(frozen=True)
@@ -101,8 +109,6 @@ async def submit(
     """File the request; returns it and the key of its status page, or None and the first one's key when
     this form was filed already. `InvalidFields` names every wrong field."""
     source_key = f"portal:{form.form_id}"[:64] if form.form_id else None
-    if source_key is not None and (filed := await _status_key_of(session, source_key)) is not None:
-        return None, filed
     errors = _checked(form)
     category = next((c for c in org.portal_categories() if c.key == form.category), None)
     answers: dict[str, Any] = {}
@@ -141,7 +147,7 @@ async def submit(
         raise InvalidFields({f"field_{key}": message for key, message in error.errors.items()}) from None
     except InvalidInput as error:
         raise InvalidFields({error.field or "title": str(error)}) from None
-    if submission is None:  # the same form, filed at this very moment by another request
+    if submission is None:  # this form was filed already (sent twice): the first one's status page
         return None, await _status_key_of(session, source_key or "") or ""
     key = secrets.token_urlsafe(32)
     contact = {"requester_name": form.name.strip() or None, "requester_email": form.email.strip() or None}

@@ -98,11 +98,18 @@ class Portal:
     def _message(self, heading: str, message: str, *, http_status: int) -> web.Response:
         return self._page("message.html", http_status=http_status, heading=heading, message=message)
 
-    async def _form_page(
-        self, values: dict[str, str], *, errors: dict[str, str] | None = None, http_status: int = 200, **extra: Any
+    async def _asset(self, tag: str) -> portal.AssetHint | None:
+        return await self.deps.db.run(partial(portal.asset_hint, tag=tag)) if tag else None
+
+    def _form_page(
+        self,
+        values: dict[str, str],
+        asset: portal.AssetHint | None,
+        *,
+        errors: dict[str, str] | None = None,
+        http_status: int = 200,
+        **extra: Any,
     ) -> web.Response:
-        tag = values.get("asset", "")
-        asset = await self.deps.db.run(partial(portal.asset_hint, tag=tag)) if tag else None
         return self._page(
             "form.html",
             http_status=http_status,
@@ -113,31 +120,26 @@ class Portal:
             limits=portal.LIMITS,
             honeypot=HONEYPOT,
             max_photo_mb=self.config.max_photo_mb,
-            max_photo_bytes=self.config.max_photo_mb * 1024 * 1024,
+            max_photo_bytes=self.config.max_photo_bytes,
             **extra,
         )
 
     async def form(self, request: web.Request) -> web.Response:
         """The form; `?asset=TAG` (what a QR label opens) chooses the asset and fills in where it is."""
-        values = {"asset": clean(request.query.get("asset", ""))[:64], "category": request.query.get("category", "")}
+        tag = clean(request.query.get("asset", ""))[:64]
         sender = client_address(request, self.config.trusted_proxies)
-        if values["asset"] and self.attempts.hit(sender) is None:
-            hint = await self.deps.db.run(partial(portal.asset_hint, tag=values["asset"]))
-            if hint is not None and hint.location:
-                values["location"] = hint.location
-            elif hint is None:
-                values["asset"] = ""
-        else:
-            values["asset"] = ""
-        return await self._form_page(values)
+        hint = await self._asset(tag) if tag and self.attempts.hit(sender) is None else None
+        values = {"asset": tag if hint else "", "category": request.query.get("category", "")}
+        if hint is not None and hint.location:
+            values["location"] = hint.location
+        return self._form_page(values, hint)
 
     async def submit(self, request: web.Request) -> web.Response:
         sender = client_address(request, self.config.trusted_proxies)
         if self.attempts.hit(sender) is not None:
             return self._message("Too many attempts", TOO_MANY, http_status=429)
-        max_bytes = self.config.max_photo_mb * 1024 * 1024
         try:
-            posted = await read_form(request, max_photo_bytes=max_bytes)
+            posted = await read_form(request, max_photo_bytes=self.config.max_photo_bytes)
         except BodyTooLarge:
             message = f"What was sent is too large: a photo may be at most {self.config.max_photo_mb} MB."
             return self._message("Too large", message, http_status=413)
@@ -152,8 +154,9 @@ class Portal:
             minutes = max(1, round(wait.total_seconds() / 60))
             notice = f"Too many requests from your network: please try again in {minutes} minutes."
             dropped = posted.photo is not None
-            return await self._form_page(posted.values, http_status=429, notice=notice, photo_dropped=dropped)
-        photo, problem = await self._prepared(posted, max_bytes)
+            asset = await self._asset(posted.text("asset"))
+            return self._form_page(posted.values, asset, http_status=429, notice=notice, photo_dropped=dropped)
+        photo, problem = await self._prepared(posted)
         form = posted.to_request(self.deps.org.category(posted.text("category")), photo=photo, photo_problem=problem)
         try:
             submission, key = await self.deps.db.run(
@@ -162,20 +165,24 @@ class Portal:
         except InvalidFields as error:
             self.limit.forget_last(sender)  # a form sent back to be mended is not a request filed
             dropped = posted.photo is not None and "photo" not in error.errors
+            asset = await self._asset(posted.text("asset"))
             errors = dict(error.errors)
-            return await self._form_page(posted.values, errors=errors, http_status=422, photo_dropped=dropped)
+            return self._form_page(posted.values, asset, errors=errors, http_status=422, photo_dropped=dropped)
         if submission is None:  # this form was filed already (sent twice): its status page, nothing new
             self.limit.forget_last(sender)
         else:
             self.announcements.start(submission)
         raise web.HTTPSeeOther(f"{PREFIX}/status/{key}?new=1", headers=HEADERS)
 
-    async def _prepared(self, posted: Posted, max_bytes: int) -> tuple[PreparedPhoto | None, str | None]:
+    async def _prepared(self, posted: Posted) -> tuple[PreparedPhoto | None, str | None]:
         """The photo decoded and re-encoded off the event loop, or what is wrong with it."""
         if posted.photo is None:
             return None, None
         try:
-            return await asyncio.to_thread(photos.prepare, posted.photo.content, max_bytes=max_bytes), None
+            prepared = await asyncio.to_thread(
+                photos.prepare, posted.photo.content, max_bytes=self.config.max_photo_bytes
+            )
+            return prepared, None
         except InvalidInput as error:
             return None, str(error)
 
