@@ -9,6 +9,7 @@ import handlers
 from bot import errors
 from bot.config import Settings
 from bot.deps import Deps
+from handlers.guard import InFlight
 
 
 class _QuietTokenWarning(logging.Filter):
@@ -18,7 +19,8 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(settings: Settings, deps: Deps, client: AsyncWebClient) -> AsyncApp:
+def build_app(settings: Settings, deps: Deps, client: AsyncWebClient, in_flight: InFlight | None = None) -> AsyncApp:
+    """The bolt app; `in_flight` learns of every listener still running after its ack."""
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     logger = logging.getLogger("wrench.bolt")
     logger.addFilter(_QuietTokenWarning())
@@ -27,6 +29,7 @@ def build_app(settings: Settings, deps: Deps, client: AsyncWebClient) -> AsyncAp
     @app.middleware
     async def provide_deps(context: AsyncBoltContext, next: object) -> None:
         context["deps"] = deps
+        context[InFlight.CONTEXT_KEY] = in_flight
         await next()  # type: ignore[operator]
 
     handlers.register(app)

@@ -1,4 +1,5 @@
-"""`wrench`: run the bot, migrate the database, check the config file, manage the registers, import CSV."""
+"""`wrench`: run the bot, migrate the database, check the config file, manage the registers, import CSV,
+and `wrench doctor` for what is still to be delivered."""
 
 import asyncio
 import csv
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_doctor import doctor
 from bot.cli_import import import_cli
 from bot.cli_integrations import export, labels, token_cli, webhooks_cli
 from bot.cli_registers import assets_cli, locations_cli, parts_cli
@@ -39,6 +41,7 @@ cli.add_typer(token_cli, name="token")
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.command("export")(export)
 cli.command("labels")(labels)
+cli.command("doctor")(doctor)
 
 
 @cli.command()

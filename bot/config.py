@@ -51,6 +51,8 @@ class Settings(CoreSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     wrench_host: str = "0.0.0.0"
     wrench_tick_seconds: int = Field(default=60, ge=1)
+    # Seconds between two messages the outbox posts in one channel (Slack allows about one a second)
+    wrench_slack_pace_seconds: float = Field(default=1.0, ge=0, le=60)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -55,6 +55,18 @@ class Metrics:
         self.webhook_queue = Gauge(
             "wrench_webhook_queue", "Webhook deliveries by state", ["webhook", "state"], registry=r
         )
+        self.outbox_deliveries = Counter(
+            "wrench_slack_outbox_deliveries",
+            "Slack outbox entries tried, by notice and outcome (delivered, retry, gave_up)",
+            ["kind", "outcome"],
+            registry=r,
+        )
+        self.outbox_queue = Gauge(
+            "wrench_slack_outbox",
+            "Slack outbox entries: pending, retrying (of those), gave_up (kept 7 days)",
+            ["state"],
+            registry=r,
+        )
 
     def job_done(self, job: str, seconds: float, failed: bool) -> None:
         self.job_seconds.labels(job).observe(seconds)

@@ -13,6 +13,7 @@ from typing import Any
 from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
 from bot.chart import render as render_chart
+from bot.delivery import DeliveryInterrupt
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
@@ -41,12 +42,16 @@ async def deliver_digest(api: SlackApi, channel: str, data: DigestData, chart: D
     try:
         names = {user_id: await api.display_name(user_id) for user_id, _ in chart.completions}
         png = await asyncio.to_thread(render_chart, chart, names=names)  # ~25 ms of drawing: off the loop
+    except DeliveryInterrupt:  # the outbox tries again (or another worker has it)
+        raise
     except Exception:
         log.warning("the %s digest chart could not be drawn", data.team, exc_info=True)
         return posted
     title = f"{data.team} backlog, last {len(chart.backlog)} days"
     try:
         await api.upload(channel, png, filename=f"backlog-{data.local_date.isoformat()}.png", title=title)
+    except DeliveryInterrupt:  # the outbox tries again (or another worker has it)
+        raise
     except Exception:  # api.upload logs Slack's and the network's errors; this is anything else
         log.warning("the %s digest chart could not be uploaded", data.team, exc_info=True)
     return posted
@@ -58,12 +63,18 @@ def is_slack_user(user_id: str) -> bool:
 
 
 class SlackNotifier:
-    def __init__(self, api: SlackApi, db: Database, org: Organisation, clock: Clock) -> None:
+    """Makes the Slack calls each notice stands for. The outbox worker runs it with a `DeliveryApi`
+    (each call once, retried until Slack takes it); handlers use it directly to answer the person in
+    front of the screen (ephemeral replies, modals), which is only worth doing at once."""
+
+    def __init__(
+        self, api: SlackApi, db: Database, org: Organisation, clock: Clock, *, kpis: home_kpis.KpiCache | None = None
+    ) -> None:
         self.api = api
         self.db = db
         self.org = org
         self.clock = clock
-        self.kpis = home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
+        self.kpis = kpis or home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
 
     # -- work orders ------------------------------------------------------------------------------
 
@@ -111,24 +122,25 @@ class SlackNotifier:
                     file=shared.get("file") or {},
                     now=self.clock(),
                 )
-        if photos:
-            async with self.db.unit_of_work() as session:
-                listed = await work_orders.get(session, work_order.id)
+        async with self.db.unit_of_work() as session:  # shared now or on an earlier try: the card lists them
+            shared = await portal.shared_photo_count(session, work_order.request_id)
+            listed = await work_orders.get(session, work_order.id)
+        if shared:
             await self.refresh_card(listed)
 
     async def work_order_changed(self, change: Change) -> None:
-        work_order = change.work_order
-        if work_order.card_ts is None:  # clicked while the card was being posted: read where it went
-            async with self.db.unit_of_work() as session:
-                posted = await work_orders.get(session, work_order.id)
-            work_order = work_order.model_copy(update={"card_channel": posted.card_channel, "card_ts": posted.card_ts})
+        async with self.db.unit_of_work() as session:  # the card shows the work order as it stands now
+            current = await work_orders.get(session, change.work_order.id)
+        work_order = change.work_order.model_copy(
+            update={"card_channel": current.card_channel, "card_ts": current.card_ts}
+        )
         channel, ts = work_order.card_channel, work_order.card_ts
         thread_only = all(event.kind in THREAD_ONLY for event in change.events)
         if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
         else:
             if not thread_only:
-                await self.refresh_card(work_order)
+                await self.refresh_card(current)
             await self._write_thread(work_order, change, channel, ts)
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):

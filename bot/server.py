@@ -20,22 +20,26 @@ from blocks import digest as digest_blocks
 from bot import api
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
+from bot.delivery import Pacer
 from bot.deps import Deps, utcnow
 from bot.metrics import MeteredWebClient, Metrics
 from bot.notifier import SlackNotifier, deliver_digest
+from bot.outbox_worker import OutboxWorker
 from bot.portal import add_portal
 from bot.slack_api import SlackApi, slack_error
 from bot.webhook_worker import WebhookWorker
+from handlers.guard import InFlight
 from models import migrate
 from models.db import Database
 from models.enums import Status
 from scheduler import jobs
 from scheduler.setup import Scheduler, build_scheduler
-from services import digest, records, webhooks
+from services import digest, outbox, records, webhooks
 from services.org import Organisation
 from services.ports import Clock
 
 log = logging.getLogger("wrench")
+SHUTDOWN_SECONDS = 10.0  # on SIGTERM: for listeners still running after their ack, then for the outbox
 
 
 class StartupError(RuntimeError):
@@ -48,6 +52,7 @@ class Running:
     deps: Deps
     app: AsyncApp
     scheduler: Scheduler | None = None
+    listeners: InFlight | None = None  # listeners still at work after their ack
 
 
 def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None) -> web.Application:
@@ -82,16 +87,22 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | Non
 async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
     """The gauges that are database state, read when Prometheus scrapes."""
 
-    async def read(session: AsyncSession) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus]]:
-        return await records.open_counts(session), await webhooks.status(session, deps.org.webhooks)
+    async def read(
+        session: AsyncSession,
+    ) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus], outbox.OutboxStatus]:
+        counts = await records.open_counts(session)
+        return counts, await webhooks.status(session, deps.org.webhooks), await outbox.status(session)
 
-    counts, queues = await deps.db.run(read)
+    counts, queues, slack_queue = await deps.db.run(read)
     metrics.open_work_orders.clear()
     for status, team, count in counts:
         metrics.open_work_orders.labels(status.value, team).set(count)
     for queue in queues:
         for state, value in (("pending", queue.pending), ("failing", queue.failing), ("failed", queue.failed)):
             metrics.webhook_queue.labels(queue.name, state).set(value)
+    metrics.outbox_queue.labels("pending").set(slack_queue.pending)
+    metrics.outbox_queue.labels("retrying").set(slack_queue.retrying)
+    metrics.outbox_queue.labels("gave_up").set(slack_queue.gave_up)
 
 
 async def prepare_database(db: Database) -> None:
@@ -163,6 +174,8 @@ async def running(
     socket_mode: AsyncSocketModeHandler | None = None
     scheduler = None
     worker: WebhookWorker | None = None
+    deliveries: OutboxWorker | None = None
+    listeners = InFlight()
     metrics = Metrics()
     try:
         await prepare_database(db)
@@ -170,7 +183,10 @@ async def running(
         await check_token(client)
         notifier = SlackNotifier(SlackApi(client, http), db, org, clock)
         deps = Deps(org=org, db=db, notifier=notifier, clock=clock)
-        app = build_app(settings, deps, client)
+        pacer = Pacer(seconds_per_message=settings.wrench_slack_pace_seconds)
+        deliveries = OutboxWorker(db, org, client, http, clock=clock, wall=utcnow, metrics=metrics, pacer=pacer)
+        deliveries.start()  # what an earlier run left undelivered goes out now
+        app = build_app(settings, deps, client, listeners)
         sock = bind(settings.wrench_host, settings.port)
         runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None, metrics), access_log=None)
         await runner.setup()
@@ -189,16 +205,21 @@ async def running(
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
-        yield Running(port=port, deps=deps, app=app, scheduler=scheduler)
+        yield Running(port=port, deps=deps, app=app, scheduler=scheduler, listeners=listeners)
     finally:
-        if worker is not None:
-            await worker.stop()
-        if scheduler is not None:
-            await scheduler.stop()
+        # stop taking work, let what was acknowledged finish, deliver what it can, then close
         if socket_mode is not None:
             await socket_mode.close_async()
         if runner is not None:
             await runner.cleanup()
+        if await listeners.settle(SHUTDOWN_SECONDS):
+            log.info("shutting down: waited for listeners still at work")
+        if scheduler is not None:
+            await scheduler.stop()
+        if deliveries is not None:
+            await deliveries.stop(flush_seconds=SHUTDOWN_SECONDS)
+        if worker is not None:
+            await worker.stop()
         await http.close()
         await db.dispose()
 

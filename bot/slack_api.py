@@ -1,7 +1,7 @@
 """The Web API calls Wrench makes, each logged and survived when Slack or the network says no.
 
-The database already holds the truth when these run; a failed call is logged (issue 7 adds the
-outbox that retries it).
+Used as is to answer the person acting (ephemeral replies, modals: worth it now or never); the
+outbox worker uses `bot.delivery.DeliveryApi`, which retries what Slack refuses for now.
 """
 
 import logging
@@ -17,8 +17,9 @@ log = logging.getLogger("wrench.notifier")
 
 def slack_error(error: SlackApiError) -> str:
     """Slack's error code (`channel_not_found`...), or the HTTP status when the body was not JSON."""
-    data = error.response.data
-    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {error.response.status_code}"
+    data = getattr(error.response, "data", None)
+    status = getattr(error.response, "status_code", None) or getattr(error.response, "status", "?")
+    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {status}"
 
 
 class SlackApi:

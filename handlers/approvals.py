@@ -31,10 +31,7 @@ async def approve(ack: Any, body: dict[str, Any], action: dict[str, Any], contex
     approved = partial(
         requests.approve, org=deps.org, now=deps.clock(), request_id=int(action["value"]), user_id=body["user"]["id"]
     )
-    submission = await deps.db.run(approved)
-    await deps.notifier.request_decided(submission.request)
-    if submission.change is not None:
-        await deps.notifier.work_order_created(submission.change.work_order)
+    await deps.db.run(approved)
 
 
 async def open_rejection(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -59,9 +56,8 @@ async def submit_rejection(ack: Any, body: dict[str, Any], view: dict[str, Any],
         reason=form.reason,
     )
     try:
-        request = await deps.db.run(rejected)
+        await deps.db.run(rejected)
     except DomainError as error:
         await forms.reject(ack, error, default_field=Block.REASON)
         return
     await ack()
-    await deps.notifier.request_decided(request)

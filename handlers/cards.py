@@ -10,7 +10,7 @@ from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import assignment, lifecycle, parts, work_orders
+from services import assignment, lifecycle, outbox, parts, work_orders
 from services.errors import DomainError, Stale
 
 ONE_CLICK = {
@@ -45,7 +45,7 @@ async def one_click(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
     deps = deps_of(context)
     work_order_id, seen = parse_ref(action["value"])
     service = ONE_CLICK[action["action_id"]]
-    change = await deps.db.run(
+    await deps.db.run(
         partial(
             service,
             org=deps.org,
@@ -55,7 +55,6 @@ async def one_click(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
             seen_version=seen,
         )
     )
-    await deps.notifier.work_order_changed(change)
 
 
 async def assign(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -63,7 +62,7 @@ async def assign(ack: Any, body: dict[str, Any], action: dict[str, Any], context
     await ack()
     deps = deps_of(context)
     work_order_id, seen = parse_ref(action["block_id"].partition(":")[2])
-    change = await deps.db.run(
+    await deps.db.run(
         partial(
             assignment.assign,
             org=deps.org,
@@ -74,7 +73,6 @@ async def assign(ack: Any, body: dict[str, Any], action: dict[str, Any], context
             seen_version=seen,
         )
     )
-    await deps.notifier.work_order_changed(change)
 
 
 async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -122,17 +120,16 @@ async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], cont
         **form.arguments(),
     )
     try:
-        change = await deps.db.run(call)
+        await deps.db.run(call)
     except Stale as error:  # this form still carries the old version: it has to be opened again
         reopen = Stale(f"{error} Close this form and open it again from the card.", current=error.current)
         await forms.reject(ack, reopen, default_field=spec.error_field)
-        await deps.notifier.refresh_card(error.current)
+        await deps.db.run(partial(outbox.redraw_card, work_order_id=error.current.id, now=deps.clock()))
         return
     except DomainError as error:
         await forms.reject(ack, error, default_field=spec.error_field)
         return
     await ack()
-    await deps.notifier.work_order_changed(change)
 
 
 async def part_options(ack: Any, body: dict[str, Any], context: Any) -> None:
@@ -152,4 +149,3 @@ async def confirm(ack: Any, body: dict[str, Any], action: dict[str, Any], contex
         partial(lifecycle.confirm, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=user_id)
     )
     await deps.notifier.replace(body["response_url"], messages.settled_dm(change.work_order, by=user_id))
-    await deps.notifier.work_order_changed(change)

@@ -25,7 +25,7 @@ async def mark(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
     deps = deps_of(context)
     ref, index, result = checklist_blocks.parse_item_value(action["selected_option"]["value"])
     work_order_id, seen = parse_ref(ref)
-    change = await deps.db.run(
+    await deps.db.run(
         partial(
             checklists.mark,
             org=deps.org,
@@ -37,7 +37,6 @@ async def mark(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
             result=None if result == "clear" else result,
         )
     )
-    await deps.notifier.work_order_changed(change)
 
 
 async def open_reading(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -80,12 +79,11 @@ async def save_reading(ack: Any, body: dict[str, Any], view: dict[str, Any], con
         value=value,
     )
     try:
-        change = await deps.db.run(call)
+        await deps.db.run(call)
     except DomainError as error:
         await forms.reject(ack, error, default_field=Block.READING)
         return
     await ack()
-    await deps.notifier.work_order_changed(change)
 
 
 async def follow_up(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -94,7 +92,7 @@ async def follow_up(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
     deps = deps_of(context)
     ref, index, _ = checklist_blocks.parse_item_value(action["value"])
     work_order_id, seen = parse_ref(ref)
-    created, inspection = await deps.db.run(
+    await deps.db.run(
         partial(
             checklists.follow_up,
             org=deps.org,
@@ -105,5 +103,3 @@ async def follow_up(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
             index=index,
         )
     )
-    await deps.notifier.work_order_created(created.work_order)
-    await deps.notifier.work_order_changed(inspection)

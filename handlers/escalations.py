@@ -24,4 +24,3 @@ async def acknowledge(ack: Any, body: dict[str, Any], action: dict[str, Any], co
     change = await deps.db.run(acknowledged)
     if body.get("response_url"):
         await deps.notifier.replace(body["response_url"], messages.acknowledged(change.work_order))
-    await deps.notifier.work_order_changed(change)

@@ -5,17 +5,43 @@ when a listener raises right after acking, so Slack would get a 404 three second
 the 200 it was already owed. `bot.errors` remains the backstop for errors raised in middleware.
 """
 
+import asyncio
 import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
+from services import outbox
 from services.errors import DomainError, Stale
 
 log = logging.getLogger("wrench.errors")
 
 Listener = Callable[..., Awaitable[None]]
+
+
+class InFlight:
+    """Listeners still running after their ack (bolt runs them in tasks it does not keep): a process
+    shutting down waits for them, so a click that was acknowledged is also carried out."""
+
+    CONTEXT_KEY = "in_flight"
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[object]] = set()
+
+    def track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def settle(self, seconds: float) -> int:
+        """Wait up to `seconds` for running listeners; returns how many were running."""
+        running = set(self.tasks)
+        if running:
+            await asyncio.wait(running, timeout=seconds)
+        return len(running)
 
 
 def describe(error: Exception) -> str:
@@ -39,6 +65,9 @@ def guarded(listener: Listener) -> Listener:
 
     @functools.wraps(listener)  # bolt reads the wrapped function's argument names
     async def run(**kwargs: Any) -> None:
+        in_flight = (kwargs.get("context") or {}).get(InFlight.CONTEXT_KEY)
+        if in_flight is not None:
+            in_flight.track()
         try:
             await listener(**kwargs)
         except Exception as error:
@@ -46,9 +75,10 @@ def guarded(listener: Listener) -> Listener:
             if ack.response is None:
                 await ack()
             text = describe(error)
-            notifier = kwargs["context"]["deps"].notifier
+            deps = kwargs["context"]["deps"]
+            notifier = deps.notifier
             if isinstance(error, Stale):  # the clicked card was out of date: redraw it
-                await notifier.refresh_card(error.current)
+                await deps.db.run(partial(outbox.redraw_card, work_order_id=error.current.id, now=deps.clock()))
             body = kwargs.get("body") or kwargs.get("command") or {}
             url = response_url(body)
             if url:

@@ -1,4 +1,5 @@
-"""App Home: publish the person's dashboard when they open the tab, and more of it on request."""
+"""App Home: publish the person's dashboard when they open the tab, and more of it on request (each
+publish is queued in the outbox with the choice that calls for it)."""
 
 from functools import partial
 from typing import Any
@@ -6,7 +7,7 @@ from typing import Any
 from blocks.ids import Action, Event
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import home_kpis, morning, slack_events
+from services import home_kpis, morning, outbox, slack_events
 
 
 def register(app: Any) -> None:
@@ -22,12 +23,12 @@ async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
         return
     deps = deps_of(context)
     await deps.db.run(partial(slack_events.opened_home, user_id=event["user"], now=deps.clock()))
-    await deps.notifier.refresh_homes([event["user"]])
 
 
 async def show_more(ack: Any, body: dict[str, Any], context: Any) -> None:
     await ack()
-    await deps_of(context).notifier.refresh_homes([body["user"]["id"]], expanded=True)
+    deps = deps_of(context)
+    await deps.db.run(partial(outbox.show_homes, user_ids=[body["user"]["id"]], expanded=True, now=deps.clock()))
 
 
 async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -35,7 +36,6 @@ async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], con
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
     await deps.db.run(partial(morning.choose, user_id=user_id, on=action["value"] == "on", now=deps.clock()))
-    await deps.notifier.refresh_homes([user_id])
 
 
 async def kpi_period(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
@@ -44,4 +44,3 @@ async def kpi_period(ack: Any, body: dict[str, Any], action: dict[str, Any], con
     deps, user_id = deps_of(context), body["user"]["id"]
     days = int(action["value"])
     await deps.db.run(partial(home_kpis.choose_period, user_id=user_id, days=days, now=deps.clock()))
-    await deps.notifier.refresh_homes([user_id])

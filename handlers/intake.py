@@ -9,7 +9,6 @@ from blocks.ids import Event
 from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
-from handlers.requests import announce
 from models.schemas import RequestCreate
 from services import requests, work_log
 from services.errors import DomainError
@@ -58,12 +57,10 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
         source_key=source_key,
     )
     try:
-        submission = await deps.db.run(submit)
+        await deps.db.run(submit)
     except DomainError as error:  # e.g. the intake category has required custom fields
         await deps.notifier.tell(event["user"], f"That message could not be filed: {error}")
         return
-    if submission is not None:
-        await announce(deps, submission)
 
 
 async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
@@ -88,6 +85,4 @@ async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any]
         text=text,
         event_id=body.get("event_id"),
     )
-    change = await deps.db.run(note)
-    if change is not None:
-        await deps.notifier.work_order_changed(change)
+    await deps.db.run(note)

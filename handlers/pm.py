@@ -14,7 +14,7 @@ from handlers.guard import guarded
 from handlers.requests import ASSET_ID, LOCATION_ID, LOCATION_TEXT
 from models.enums import Repeat
 from models.schemas import PmScheduleRead
-from services import checklists, finding, meters, places, pm_generation, pm_schedules, rules
+from services import checklists, finding, meters, outbox, places, pm_generation, pm_schedules, rules
 from services.errors import DomainError, Forbidden, InvalidFields, InvalidInput
 from services.ports import Deps
 from services.recurrence import describe
@@ -72,8 +72,6 @@ async def meter_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
     if run.created:
         text += " Due now: " + ", ".join(f"{wo.ref} {wo.title}" for wo in run.created) + "."
     await deps.notifier.reply(url, text)
-    for work_order in run.created:
-        await deps.notifier.work_order_created(work_order)
 
 
 async def _list(deps: Deps, user_id: str, url: str, named: str) -> None:
@@ -210,8 +208,16 @@ async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: An
         )
     else:
         call = partial(pm_schedules.create, org=deps.org, now=now, user_id=user_id, data=data)
+    verb = "Updated" if ref else "Created"
+
+    async def save_and_tell(session: Any) -> None:
+        """The confirmation DM is queued with the save: both happen, or neither."""
+        schedule = await call(session)
+        text = f":calendar: {verb} *PM-{schedule.id} · {schedule.title}*: {_next(schedule)}."
+        outbox.message(session, user_id, text, now=now)
+
     try:
-        schedule = await deps.db.run(call)
+        await deps.db.run(save_and_tell)
     except InvalidFields as error:
         await ack(response_action="errors", errors=error.errors)
         return
@@ -219,8 +225,6 @@ async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: An
         await forms.reject(ack, error, default_field="title")
         return
     await ack()
-    verb = "Updated" if ref else "Created"
-    await deps.notifier.tell(user_id, f":calendar: {verb} *PM-{schedule.id} · {schedule.title}*: {_next(schedule)}.")
 
 
 FORM_FIELDS = {"asset_id": "asset", "location_id": "location"}

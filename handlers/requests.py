@@ -13,7 +13,7 @@ from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import Priority
-from models.schemas import RequestCreate, Submission
+from models.schemas import RequestCreate
 from services import places, requests
 from services.errors import InvalidInput
 from services.ports import Deps
@@ -172,18 +172,8 @@ async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], c
             request=to_request(form, view),
             source_key=view["id"],
         )
-        submission = await deps.db.run(submit)
+        await deps.db.run(submit)
     except InvalidInput as error:
         await forms.reject(ack, error, default_field=Block.TITLE)
         return
     await ack()
-    if submission is not None:
-        await announce(deps, submission)
-
-
-async def announce(deps: Deps, submission: Submission) -> None:
-    """Post the new work order's card, or ask the approvers first."""
-    if submission.change is not None:
-        await deps.notifier.work_order_created(submission.change.work_order)
-    else:
-        await deps.notifier.request_awaiting_approval(submission.request)

@@ -27,7 +27,6 @@ async def press(ack: Any, body: dict[str, Any], action: dict[str, Any], context:
     )
     if pressed.change is not None:
         await deps.notifier.reply(body["response_url"], messages.timer_started(pressed))
-        await deps.notifier.work_order_changed(pressed.change)
         return
     shown = messages.timer_running(pressed, too_long=timers.too_long(pressed.minutes))
     await deps.notifier.reply(body["response_url"], shown["text"], shown["blocks"])
@@ -52,4 +51,3 @@ async def stop(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
     await deps.notifier.replace(
         body["response_url"], messages.timer_stopped(change.work_order.ref, minutes=minutes, logged=log)
     )
-    await deps.notifier.work_order_changed(change)

@@ -26,6 +26,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver would start a transaction only at the first write, so a SAVEPOINT before any write
+        # would open (and its RELEASE commit) a transaction of its own: half a unit of work committed.
+        # Wrench says BEGIN itself (below).
+        dbapi_connection.isolation_level = None
         # SQLite's lower() folds ASCII only; searches lower the term in Python: make both the same
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
@@ -33,6 +37,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        # IMMEDIATE: take the write lock at the start (waiting up to the busy timeout), so a unit of
+        # work that reads and then writes never fails half-way on a lock another writer took meanwhile.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

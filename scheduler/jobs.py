@@ -1,4 +1,5 @@
-"""Job functions: each runs one service call in a transaction and hands the results to the notifier.
+"""Job functions: each runs its service calls in one transaction, which also queues what Slack must be
+told (the outbox worker delivers it), so a job that committed has told everyone it owes, exactly once.
 
 Jobs are safe to run on several replicas at once: a work order changed by two of them at the same
 moment is caught by its version column, and the retry finds nothing left to do.
@@ -6,13 +7,15 @@ moment is caught by its version column, and the retry finds nothing left to do.
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.schemas import Change
 from models.views import DigestChart
-from services import digest, finding, lifecycle, morning, pm_generation, sla_watch
-from services.org import Organisation
+from services import digest, finding, lifecycle, morning, outbox, pm_generation, sla_watch
+from services.org import Digest, Organisation
 from services.ports import Deps, Transactions
 
 log = logging.getLogger("wrench.scheduler")
@@ -34,35 +37,40 @@ async def check_sla(deps: Deps) -> int:
 async def generate_pm(deps: Deps) -> int:
     """Turn due PM schedules into work orders (posted like any card); returns how many were created."""
     run = await deps.db.run(partial(pm_generation.check, org=deps.org, now=deps.clock()))
-    for work_order in run.created:
-        await deps.notifier.work_order_created(work_order)
-    for notice in run.notices:
-        await deps.notifier.announce(deps.org.team(notice.team).channel, notice.text)
     if run.created:
         log.info("generated %d preventive work orders", len(run.created))
     return len(run.created)
 
 
 async def _changes(deps: Deps, service: Callable[..., Awaitable[list[Change]]]) -> int:
-    """Run `service(session, org=, now=)` in one transaction, then tell Slack about each change."""
-    found = await deps.db.run(partial(service, org=deps.org, now=deps.clock()))
-    for change in found:
-        await deps.notifier.work_order_changed(change)
-    return len(found)
+    """Run `service(session, org=, now=)` in one transaction (each change queues its own notice)."""
+    return len(await deps.db.run(partial(service, org=deps.org, now=deps.clock())))
 
 
 async def post_digests(deps: Deps) -> int:
-    """Post each digest whose local time has come today, once per day across replicas and restarts."""
+    """Queue each digest whose local time has come today, once per day across replicas and restarts."""
     now, posted = deps.clock(), 0
     for due, local_date in digest.due(deps.org, now):
-        build = partial(digest.claim_and_build, org=deps.org, digest=due, local_date=local_date, now=now)
-        data = await deps.db.run(build)
-        if data is None or (data.quiet and due.skip_when_quiet):
-            continue
-        chart = await digest_chart(deps.db, deps.org, due.team, now)
-        await deps.notifier.digest(due.channel or deps.org.team(due.team).channel, data, chart)
-        posted += 1
+        posted += await deps.db.run(partial(_queue_digest, org=deps.org, due=due, local_date=local_date, now=now))
     return posted
+
+
+async def _queue_digest(
+    session: AsyncSession, *, org: Organisation, due: Digest, local_date: date, now: datetime
+) -> int:
+    """Claim today's run of `due` and queue its message (with its chart's data) in the same transaction; 1
+    when queued, 0 when another scheduler or an earlier tick has it."""
+    data = await digest.claim_and_build(session, org=org, digest=due, local_date=local_date, now=now)
+    if data is None or (data.quiet and due.skip_when_quiet):
+        return 0
+    chart: DigestChart | None = None
+    try:
+        async with session.begin_nested():  # a chart that cannot be had is no reason to lose the digest
+            chart = await digest.chart_data(session, org=org, team=due.team, now=now)
+    except Exception:
+        log.warning("no chart for the %s digest", due.team, exc_info=True)
+    outbox.digest(session, due.channel or org.team(due.team).channel, data, chart, now=now)
+    return 1
 
 
 async def digest_chart(db: Transactions, org: Organisation, team: str, now: datetime) -> DigestChart | None:
@@ -79,10 +87,15 @@ async def send_morning_dms(deps: Deps) -> int:
     today = morning.due_date(deps.org, deps.clock())
     if today is None:
         return 0
+    return await deps.db.run(partial(_queue_morning, today=today, now=deps.clock()))
+
+
+async def _queue_morning(session: AsyncSession, *, today: date, now: datetime) -> int:
+    """Mark today's DMs sent and queue them, in one transaction."""
     sent = 0
-    for user_id in await deps.db.run(partial(morning.claim, today=today)):
-        listing = await deps.db.run(partial(finding.mine, user_id=user_id))
+    for user_id in await morning.claim(session, today=today):
+        listing = await finding.mine(session, user_id=user_id)
         if listing.total:
-            await deps.notifier.morning_dm(user_id, listing)
+            outbox.morning(session, user_id, listing, now=now)
             sent += 1
     return sent

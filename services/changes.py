@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind, SlaStatus, Status
 from models.schemas import Change, EventRead, WorkOrderRead
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
-from services import publishing, rules
+from services import outbox, publishing, rules
 from services.errors import DomainError, NotFound, Stale
 from services.org import Organisation
 
@@ -207,10 +207,17 @@ def record(
 
 
 async def done(session: AsyncSession, work_order: WorkOrder, *events: WorkOrderEvent) -> Change:
-    """Flush and describe the change: the work order as it now stands and the events it caused."""
+    """Flush and describe the change: the work order as it now stands and the events it caused. Its
+    webhook events and its Slack notice are queued in the same transaction."""
     await session.flush()
     await publishing.work_order_events(session, work_order, events)
-    return Change(
+    change = Change(
         work_order=WorkOrderRead.model_validate(work_order),
         events=tuple(EventRead.model_validate(event) for event in events),
     )
+    queued_at = events[-1].at if events else work_order.updated_at
+    if any(event.kind is EventKind.CREATED for event in events):
+        outbox.work_order_created(session, change.work_order, now=queued_at)
+    else:
+        outbox.work_order_changed(session, change, now=queued_at)
+    return change

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.db import dialect_insert
 from models.people import PersonSettings
 from models.views import KPI_PERIODS, TeamKpis
-from services import finding, reports
+from services import finding, outbox, reports
 from services.errors import InvalidInput
 from services.org import Organisation
 
@@ -59,3 +59,4 @@ async def choose_period(session: AsyncSession, *, user_id: str, days: int, now: 
     await session.execute(
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"home_kpi_days": days, "updated_at": now})
     )
+    outbox.homes(session, [user_id], now=now)  # the tab shows the chosen period

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.people import PersonSettings
+from services import outbox
 from services.business_time import WEEKDAYS
 from services.org import Organisation
 
@@ -18,6 +19,7 @@ async def choose(session: AsyncSession, *, user_id: str, on: bool, now: datetime
     await session.execute(
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"morning_dm": on, "updated_at": now})
     )
+    outbox.homes(session, [user_id], now=now)  # the tab shows the choice
 
 
 async def wants(session: AsyncSession, user_id: str) -> bool:

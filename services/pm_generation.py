@@ -18,7 +18,7 @@ from models.places import Asset
 from models.schemas import PmNotice, PmRun, RequestCreate, WorkOrderRead
 from models.views import PmDue
 from models.work_orders import WorkOrder, WorkOrderEvent
-from services import checklists, rules, work_orders
+from services import checklists, outbox, rules, work_orders
 from services.changes import SYSTEM_ACTOR
 from services.errors import DomainError
 from services.org import Organisation
@@ -30,7 +30,8 @@ UNTOUCHED_LIMIT = 5  # a schedule whose last this-many work orders nobody touche
 
 
 async def check(session: AsyncSession, *, org: Organisation, now: datetime, asset_id: int | None = None) -> PmRun:
-    """Generate every due occurrence (of one asset's schedules when `asset_id` is given)."""
+    """Generate every due occurrence (of one asset's schedules when `asset_id` is given); the cards and
+    the notices of schedules that paused themselves are queued for Slack in the same transaction."""
     today = now.astimezone(org.zone()).date()
     await _release(session, org, today, asset_id)
     created: list[WorkOrderRead] = []
@@ -55,6 +56,8 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, asse
         except DomainError as error:
             await session.refresh(schedule)  # as it was before the savepoint
             notices.append(_pause(schedule, now, f"its work order could not be created ({error})"))
+    for notice in notices:  # each work order's card is queued by its creation
+        outbox.message(session, org.team(notice.team).channel, notice.text, now=now)
     await session.flush()
     return PmRun(created=tuple(created), notices=tuple(notices))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, FieldType, RequestStatus, Status
@@ -228,6 +228,12 @@ async def photos_to_share(session: AsyncSession, request_id: int) -> list[PhotoT
         .order_by(RequestPhoto.id)
     )
     return [PhotoToShare(photo.id, photo.filename, photo.content or b"") for photo in found]
+
+
+async def shared_photo_count(session: AsyncSession, request_id: int) -> int:
+    """How many of the request's photos are in Slack (its card lists them)."""
+    counted = select(func.count()).where(RequestPhoto.request_id == request_id, RequestPhoto.shared_at.is_not(None))
+    return int(await session.scalar(counted) or 0)
 
 
 async def photo_shared(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import RequestStatus
 from models.requests import RequestPhoto, ServiceRequest
 from models.schemas import RequestCreate, ServiceRequestRead, Submission
-from services import custom_fields, publishing, rules, work_orders
+from services import custom_fields, outbox, publishing, rules, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.inputs import checked_text
 from services.org import Category, Organisation
@@ -89,6 +89,8 @@ async def submit(
             request_id=stored.id,
             actor_id=filed_by,
         )
+    if needs_approval:
+        outbox.request_awaiting_approval(session, stored.id, now=now)
     await publishing.request_event(session, stored, "submitted", actor=filed_by or requester_id, now=now)
     if filed_by is not None and category.requires_approval:  # filed directly: approved by who filed it
         await publishing.request_event(session, stored, "approved", actor=filed_by, now=now)
@@ -120,6 +122,7 @@ async def approve(
         request_id=stored.id,
         actor_id=user_id,
     )
+    outbox.request_decided(session, stored.id, now=now)
     await publishing.request_event(session, stored, "approved", actor=user_id, now=now)
     return Submission(request=ServiceRequestRead.model_validate(stored), change=change)
 
@@ -136,6 +139,7 @@ async def reject(
         .values(content=None)
         .execution_options(synchronize_session=False)
     )
+    outbox.request_decided(session, stored.id, now=now)
     await publishing.request_event(session, stored, "rejected", actor=user_id, now=now)
     return ServiceRequestRead.model_validate(stored)
 

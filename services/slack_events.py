@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.slack_events import HomeViewer, SeenEvent
+from services import outbox
 
 
 async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:
@@ -23,6 +24,7 @@ async def opened_home(session: AsyncSession, *, user_id: str, now: datetime) -> 
     await session.execute(
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"opened_at": statement.excluded.opened_at})
     )
+    outbox.homes(session, [user_id], now=now)
 
 
 async def home_viewers(session: AsyncSession, user_ids: Iterable[str]) -> list[str]:

@@ -16,7 +16,6 @@ from bot.api.schemas import (
     WorkOrderQuery,
 )
 from bot.deps import Deps
-from handlers.requests import announce
 from models.public import EventOut, Page, RequestOut, WorkOrderOut
 from models.schemas import Change, RequestCreate, Submission
 from services import places, records, requests, transitions, work_orders
@@ -95,9 +94,7 @@ async def _file(deps: Deps, *, requester: str, body: RequestBody, filed_by: str 
         assert submission is not None  # no source key: never a duplicate
         return submission
 
-    submission = await deps.db.run(work)
-    await announce(deps, submission)
-    return submission
+    return await deps.db.run(work)
 
 
 async def create_work_order(call: Call) -> WorkOrderOut:
@@ -114,8 +111,7 @@ async def _changed(call: Call, change_with: partial[object]) -> WorkOrderOut:
         change: Change = await change_with(session, work_order_id=found.id)  # type: ignore[misc]
         return change, await records.work_order_out(session, found.id)
 
-    change, shown = await call.deps.db.run(work)
-    await call.deps.notifier.work_order_changed(change)
+    _, shown = await call.deps.db.run(work)
     return shown
 
 

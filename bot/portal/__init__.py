@@ -15,8 +15,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.deps import Deps
 from bot.portal.reading import BadForm, BodyTooLarge, Posted, clean, client_address, read_form
-from handlers.requests import announce
-from models.schemas import Submission
 from services import photos, portal
 from services.errors import InvalidFields, InvalidInput, NotFound
 from services.photos import PreparedPhoto
@@ -46,30 +44,6 @@ _templates = Environment(
 )
 
 
-class Announcements:
-    """Cards and approval DMs for what the portal filed, posted after the page has answered; shutdown
-    waits for those still being posted."""
-
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-        self._running: set[asyncio.Task[None]] = set()
-
-    def start(self, submission: Submission) -> None:
-        task = asyncio.create_task(self._announce(submission))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-
-    async def _announce(self, submission: Submission) -> None:
-        try:
-            await announce(self.deps, submission)
-        except Exception:
-            log.exception("could not announce %s in Slack", submission.request.ref)
-
-    async def drain(self, _: web.Application | None = None) -> None:
-        if self._running:
-            await asyncio.wait(set(self._running), timeout=30)
-
-
 class Portal:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -78,7 +52,6 @@ class Portal:
         self.limit = SlidingWindow(self.config.requests_per_hour, hour, deps.clock)  # requests filed
         # every form sent and every asset looked up, counted before any work: floods stop here
         self.attempts = SlidingWindow(max(ATTEMPTS_FLOOR, self.config.requests_per_hour * 10), hour, deps.clock)
-        self.announcements = Announcements(deps)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get(PREFIX, self.form)
@@ -87,7 +60,6 @@ class Portal:
         app.router.add_post(f"{PREFIX}/", self.submit)
         app.router.add_get(PREFIX + "/status/{key}", self.status)
         app.router.add_static(f"{PREFIX}/static", STATIC)
-        app.on_cleanup.append(self.announcements.drain)  # cleanup runs once requests in flight are done
 
     # -- pages ------------------------------------------------------------------------------------
 
@@ -170,8 +142,6 @@ class Portal:
             return self._form_page(posted.values, asset, errors=errors, http_status=422, photo_dropped=dropped)
         if submission is None:  # this form was filed already (sent twice): its status page, nothing new
             self.limit.forget_last(sender)
-        else:
-            self.announcements.start(submission)
         raise web.HTTPSeeOther(f"{PREFIX}/status/{key}?new=1", headers=HEADERS)
 
     async def _prepared(self, posted: Posted) -> tuple[PreparedPhoto | None, str | None]:

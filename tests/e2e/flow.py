@@ -80,7 +80,9 @@ def ref_of(shown: dict[str, Any]) -> str:
 async def click_card(
     bot: BotClient, card: Call, action_id: str, user_id: str, *, element: dict[str, Any] | None = None
 ) -> str:
-    """Click a control on the card as it now looks; returns the key its ephemeral replies carry."""
+    """Click a control on the card as it now looks (once Slack has been told of every change made so
+    far, as a person sees it); returns the key its ephemeral replies carry."""
+    await bot.settled()
     channel, ts = card_ref(card)
     shown = latest_card(bot, card)
     ref = ref_of(shown)

@@ -121,9 +121,12 @@ async def test_a_technician_opts_in_to_a_morning_dm_of_their_work(bot: BotClient
         await click_card(bot, card, Action.CLAIM, TECH_1)
     clock.advance(hours=21, minutes=30)  # Tuesday 06:30 London: not yet
     assert await jobs.send_morning_dms(bot.running.deps) == 0
+    await bot.settled()
     clock.advance(minutes=30)
     assert await jobs.send_morning_dms(bot.running.deps) == 1
+    await bot.settled()
     assert await jobs.send_morning_dms(bot.running.deps) == 0  # once a day
+    await bot.settled()
     dm = [c for c in bot.fake.find("chat.postMessage", channel=TECH_1) if "Good morning" in c.params["text"]]
     assert len(dm) == 1 and dm[0].params["text"] == "Good morning: your open work: 2"
     rows = json.dumps(dm[0].params["blocks"])
@@ -137,6 +140,7 @@ async def test_a_technician_opts_in_to_a_morning_dm_of_their_work(bot: BotClient
     await bot.fake.wait_for(lambda: "*Morning DM* off" in home_now())
     clock.advance(days=1)
     assert await jobs.send_morning_dms(bot.running.deps) == 0
+    await bot.settled()
 
 
 def last_home(bot: BotClient, user_id: str) -> str:

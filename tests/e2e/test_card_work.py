@@ -131,6 +131,7 @@ async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database, 
         f"<@{TECH_1}> logged 40 min for <@{TECH_2}>.",
         f"<@{TECH_1}> used 2 each of WSH-8 Washer M8.",
     ]
+    await bot.settled()  # the alert follows the thread line
     alerts = [
         c.params["text"]
         for c in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL)

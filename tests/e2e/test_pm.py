@@ -68,6 +68,7 @@ async def create_schedule(bot: BotClient, **overrides: Any) -> None:
 async def generated_card(bot: BotClient) -> Call:
     before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
     assert await jobs.generate_pm(bot.running.deps) == 1
+    await bot.settled()
     return (await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL))[-1]
 
 
@@ -107,6 +108,7 @@ async def test_a_manager_plans_a_schedule_and_the_scheduler_posts_its_card(bot: 
     assert "Preventive maintenance from PM-1 (every week), due Mon 2 Mar 2026." in shown
     assert not bot.fake.find("chat.postMessage", channel="wrench")  # nobody to DM for preventive work
     assert await jobs.generate_pm(bot.running.deps) == 0  # one open at a time
+    await bot.settled()
 
     # technicians work the checklist on the card
     await click_item(bot, card, choose(item(latest_card(bot, card), 0)["accessory"], "Done"))
@@ -145,7 +147,8 @@ async def test_a_manager_plans_a_schedule_and_the_scheduler_posts_its_card(bot: 
     assert [b["text"]["text"] for b in follow_ups] == ["Open follow-up: Burner flame", "Open follow-up: Pressure"]
     before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
     await click_item(bot, card, {**follow_ups[1], "type": "button"})
-    posted = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL)
+    await bot.settled()
+    posted = bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL)
     new_card = next(c for c in posted[before:] if "thread_ts" not in c.params)
     assert "WO-2 · Follow-up: Pressure" in str(new_card.params["blocks"])
     assert "“Pressure” failed (reading 2.4 bar) on WO-1 (Inspect boiler)." in str(new_card.params["blocks"])
@@ -206,6 +209,7 @@ async def test_list_pause_resume_edit_and_delete_from_slack(bot: BotClient, cloc
     assert (await bot.replies_to(menu_key))[0]["text"].startswith(":double_vertical_bar: Paused PM-1")
     clock.advance(days=7)
     assert await jobs.generate_pm(bot.running.deps) == 0
+    await bot.settled()
 
     _, key = await bot.command("/wo", "pm resume 1", user_id=MANAGER)
     assert (await bot.replies_to(key))[0]["text"] == (
@@ -284,9 +288,11 @@ async def test_an_ignored_schedule_pauses_itself_and_tells_its_team(bot: BotClie
     )
     for _ in range(5):
         assert await jobs.generate_pm(bot.running.deps) == 1
+        await bot.settled()
         clock.advance(days=1)
     before = len(bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL))
     assert await jobs.generate_pm(bot.running.deps) == 0
+    await bot.settled()
     notice = (await bot.fake.wait_calls("chat.postMessage", before + 1, channel=TEAM_CHANNEL))[-1]
     assert "*PM-1 · Inspect boiler* paused itself: nobody touched its last 5 work orders" in notice.params["text"]
 
@@ -307,4 +313,5 @@ async def test_pm_due_while_the_bot_was_down_is_created_once_at_start(
         card = (await bot.fake.wait_calls("chat.postMessage", 1, channel=TEAM_CHANNEL))[0]
         assert "due Mon 2 Mar 2026. 4 missed dates were skipped." in str(card.params["blocks"])
         assert await jobs.generate_pm(bot.running.deps) == 0
+        await bot.settled()
     assert len(fake_slack.find("chat.postMessage", channel=TEAM_CHANNEL)) == 1

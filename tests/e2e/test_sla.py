@@ -101,6 +101,7 @@ async def test_after_downtime_a_breach_escalates_once_not_once_per_missed_tick(
     await file_request(bot, title="Second")
     clock.advance(days=10)
     assert await jobs.check_sla(bot.running.deps) == 2  # level 1 for both; level 2 waits its delay
+    await bot.settled()
     assert [data["level"] for _, data in await sla_events(db)] == [1, 1]
     in_channel = [c for c in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL) if "thread_ts" not in c.params]
     assert len(in_channel) == 2  # the two cards: escalations go to their threads and to the managers
@@ -117,6 +118,7 @@ async def test_time_on_hold_does_not_count(bot: BotClient, db: Database, clock: 
     await bot.fake.wait_calls("chat.update", 2)
     clock.advance(hours=5)  # 15:00: past the original due time, but on hold
     assert await jobs.check_sla(bot.running.deps) == 0
+    await bot.settled()
 
     await click_card(bot, card, Action.RESUME, TECH_1)
     await bot.fake.wait_calls("chat.update", 3)
@@ -128,8 +130,10 @@ async def test_time_on_hold_does_not_count(bot: BotClient, db: Database, clock: 
         None,
     )
     assert await jobs.check_sla(bot.running.deps) == 0  # 15:00: 6 of the 9 hours, under 75%
+    await bot.settled()
     clock.advance(hours=2)  # 17:00: 8 of 9 hours gone
     assert await jobs.check_sla(bot.running.deps) == 1
+    await bot.settled()
     assert [kind for kind, _ in await sla_events(db)] == ["sla_warning"]
 
 

@@ -112,10 +112,29 @@ async def test_lookup_and_card_reference(db: Database, org: Organisation, clock:
         await db.run(partial(work_orders.get_by_number, number=7))
 
 
+async def test_concurrent_claims_one_wins_on_every_database(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    results = await asyncio.gather(
+        act(db, org, clock, assignment.claim, wo.id, TECH_1),
+        act(db, org, clock, assignment.claim, wo.id, TECH_2),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if isinstance(r, Change)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert str(losers[0]) == f"WO-1 is already claimed by <@{winners[0].work_order.assignee_id}>."
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_interleaved_claims_one_wins_the_other_learns_who(
     db: Database, org: Organisation, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both transactions read version 1 before either writes: the version check decides."""
+    """Both transactions read version 1 before either writes: the version check decides. (PostgreSQL
+    only: on SQLite each unit of work begins IMMEDIATE, so the second cannot read until the first has
+    committed; `test_concurrent_claims_one_wins_on_every_database` covers it there.)"""
     wo = (await new_work_order(db, org, clock)).work_order
     both_read = asyncio.Barrier(2)
     original_load = changes.load

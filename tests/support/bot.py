@@ -11,6 +11,7 @@ import aiohttp
 
 from bot.config import Mode, Settings
 from bot.server import Running, running
+from services import outbox
 from services.org import Organisation
 from services.ports import Clock
 from tests.support import slack_requests as sr
@@ -29,6 +30,7 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
         "database_url": database_url,
         "port": 0,
         "wrench_host": "127.0.0.1",
+        "wrench_slack_pace_seconds": 0,  # tests that check the pace set it themselves
     }
     values.update(overrides)
     return Settings(**values)
@@ -103,6 +105,18 @@ class BotClient:
         status, _ = await self.send(sr.event_callback(event, event_id=event_id), content_type="application/json")
         return status
 
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until listeners still at work after their ack are done and the outbox has delivered
+        everything queued so far (polled: a condition, not a delay)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if self.running.listeners is not None:
+            await self.running.listeners.settle(timeout)
+        while (status := await self.running.deps.db.run(outbox.status)).pending:
+            if loop.time() > deadline:
+                raise AssertionError(f"{status.pending} outbox entries undelivered; last error: {status.last_error}")
+            await asyncio.sleep(0.01)
+
     async def replies_to(self, key: str, count: int = 1) -> list[dict[str, Any]]:
         await self.fake.wait_for(lambda: len([r for r in self.fake.replies if r["key"] == key]) >= count)
         return [r for r in self.fake.replies if r["key"] == key]
@@ -110,9 +124,10 @@ class BotClient:
 
 @asynccontextmanager
 async def started_bot(
-    database_url: str, fake: FakeSlack, org: Organisation, *, clock: Clock, mode: Mode = Mode.HTTP
+    database_url: str, fake: FakeSlack, org: Organisation, *, clock: Clock, mode: Mode = Mode.HTTP, **overrides: Any
 ) -> AsyncIterator[BotClient]:
-    settings = settings_for(database_url, fake)
+    """`overrides` replace `settings_for`'s settings (`wrench_slack_pace_seconds=1`, say)."""
+    settings = settings_for(database_url, fake, **overrides)
     async with running(settings, org, mode=mode, clock=clock) as bot, aiohttp.ClientSession() as http:
         if bot.scheduler is not None:  # its catch-up round at start is over: tests may run jobs themselves
             await asyncio.wait_for(bot.scheduler.first_round(), 10)

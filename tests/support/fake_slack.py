@@ -6,6 +6,7 @@ It also receives `response_url` posts (`/response/{key}`), and can answer 429 wi
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ class Call:
     method: str
     params: dict[str, Any]
     answer: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -42,6 +44,9 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes posted to its upload URL
     failures: dict[str, str] = field(default_factory=dict)  # method → the error Slack answers it with
     upload_status: int = 200  # what the upload URL answers files_upload_v2's step 2 with (500: a broken upload)
+    broken_uploads: int = 0  # the next this-many uploads are answered 500, whatever upload_status says
+    server_errors: dict[str, int] = field(default_factory=dict)  # method → how many more calls get HTTP 500
+    latency: float = 0.0  # seconds each Web API call takes to answer (a slow Slack)
 
     @property
     def api_url(self) -> str:
@@ -77,6 +82,10 @@ class FakeSlack:
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
         self.rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    def break_down(self, method: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 500 (Slack having a bad moment)."""
+        self.server_errors[method] = self.server_errors.get(method, 0) + times
 
     # -- reading what happened ------------------------------------------------------------------
 
@@ -134,6 +143,8 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if request.headers.get("Authorization") != f"Bearer {token}" and params.get("token") != token:
             return await self._record(method, params, {"ok": False, "error": "invalid_auth"})
@@ -144,6 +155,10 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if self.server_errors.get(method):
+            self.server_errors[method] -= 1
+            await self._record(f"{method}#500", params, {})
+            return web.Response(status=500, text="Internal Server Error")
         if method in self.failures:
             return await self._record(method, params, {"ok": False, "error": self.failures[method]})
         return await self._record(method, params, self._answer(method, params))
@@ -164,8 +179,9 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the bytes, posted to the URL files.getUploadURLExternal gave."""
         body = await request.read()
-        if self.upload_status != 200:
-            return web.Response(status=self.upload_status, text="upload failed")
+        if self.broken_uploads or self.upload_status != 200:
+            self.broken_uploads = max(0, self.broken_uploads - 1)
+            return web.Response(status=500 if self.upload_status == 200 else self.upload_status, text="upload failed")
         async with self._changed:
             self.uploads[request.match_info["file_id"]] = body
             self._changed.notify_all()

@@ -58,39 +58,49 @@ async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return process.returncode or 0, output.decode()
 
 
-@asynccontextmanager
-async def running_wrench(env: dict[str, str]) -> AsyncIterator[str]:
-    """Start `wrench run --mode http`, wait for /healthz, stop it with SIGTERM at the end."""
+async def start_wrench(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    """Start `wrench run --mode http` (or `wrench ARGS`) and wait until /healthz answers 200."""
     process = await asyncio.create_subprocess_exec(
         WRENCH,
-        "run",
-        "--mode",
-        "http",
+        *(args or ("run", "--mode", "http")),
         env=env,
         cwd=env["TEST_WORKDIR"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{env['PORT']}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.returncode is not None:
+                raise AssertionError((await process.stdout.read()).decode())  # type: ignore[union-attr]
+            try:
+                async with http.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        return process
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    process.kill()
+    raise AssertionError("wrench did not become healthy")
+
+
+async def stop_wrench(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    """SIGTERM, as an orchestrator stops it; returns (exit code, everything it printed)."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    output = await asyncio.wait_for(process.stdout.read(), 30)  # type: ignore[union-attr]
+    await asyncio.wait_for(process.wait(), 30)
+    return process.returncode or 0, output.decode()
+
+
+@asynccontextmanager
+async def running_wrench(env: dict[str, str]) -> AsyncIterator[str]:
+    """Start `wrench run --mode http`, wait for /healthz, stop it with SIGTERM at the end."""
+    process = await start_wrench(env)
     try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                if process.returncode is not None:
-                    raise AssertionError((await process.stdout.read()).decode())
-                try:
-                    async with http.get(f"{url}/healthz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("wrench did not become healthy")
-        yield url
+        yield f"http://127.0.0.1:{env['PORT']}"
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 20)
-    assert process.returncode == 0, (await process.stdout.read()).decode()
+        code, output = await stop_wrench(process)
+    assert code == 0, output
 
 
 async def post_signed(http: aiohttp.ClientSession, url: str, body: bytes) -> int:

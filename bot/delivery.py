@@ -1,0 +1,203 @@
+"""How the outbox worker talks to Slack: each call that changes something is made once, paced per
+channel, and sorted by Slack's answer into done, try again later, or given up for good."""
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack_api import SlackApi, slack_error
+
+log = logging.getLogger("wrench.outbox")
+
+# Calls that change something in Slack: made once per outbox entry, retried until Slack takes them.
+SIDE_EFFECTS = frozenset({"chat_postMessage", "chat_update", "views_publish", "files_upload_v2"})
+POSTS = frozenset({"chat_postMessage", "files_upload_v2"})  # each shows a new message in the channel
+# Refusals that are about Slack or the token, not the call: fixed elsewhere, then the call goes through.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+    }
+)
+REFUSED = "refused"  # a saved step Slack refused for good: {"refused": "channel_not_found"}
+MAX_WAIT_IN_PLACE = 30.0  # a longer pause gives the entry back, to be tried again when it is due
+
+
+class DeliveryInterrupt(Exception):
+    """Stops delivering an entry; nothing on the way may swallow it (it is not an error of the notice)."""
+
+
+class TryLater(DeliveryInterrupt):
+    """Slack or the network refused a call for now: deliver the entry again later."""
+
+    def __init__(self, reason: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class LeaseLost(DeliveryInterrupt):
+    """The entry's lease ran out and another worker took it: stop, it carries on from the saved steps."""
+
+
+class Pacer:
+    """Slack allows about one message per second in a channel, and a 429 says how long a method must
+    rest: calls wait here for their turn (in this process; replicas pace themselves)."""
+
+    def __init__(self, *, seconds_per_message: float = 1.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.spacing = seconds_per_message
+        self.monotonic = monotonic
+        self._next_post: dict[str, float] = {}
+        self._resting: dict[str, float] = {}  # method (or method:channel for posts) → rests until
+
+    def turn(self, method: str, channel: str | None) -> float:
+        """Seconds to wait before making this call; books the channel's next message slot."""
+        now = self.monotonic()
+        ready = max(now, self._resting.get(method, 0.0), self._resting.get(f"{method}:{channel}", 0.0))
+        if method in POSTS and channel and self.spacing > 0:
+            ready = max(ready, self._next_post.get(channel, 0.0))
+            self._next_post[channel] = ready + self.spacing
+        return ready - now
+
+    def rest(self, method: str, channel: str | None, seconds: float) -> None:
+        """Slack answered 429: keep off this method (a post: this channel) for `seconds`."""
+        key = f"{method}:{channel}" if method in POSTS and channel else method
+        self._resting[key] = max(self._resting.get(key, 0.0), self.monotonic() + seconds)
+
+    async def wait(self, method: str, channel: str | None) -> None:
+        delay = self.turn(method, channel)
+        if delay > MAX_WAIT_IN_PLACE:
+            raise TryLater(f"{method} resting for {delay:.0f}s", timedelta(seconds=delay))
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def _retry_after(error: SlackApiError) -> timedelta | None:
+    value = str(error.response.headers.get("Retry-After") or error.response.headers.get("retry-after") or "")
+    return timedelta(seconds=min(int(value), 3600)) if value.strip().isdigit() else None
+
+
+def transient(error: SlackApiError) -> bool:
+    status = getattr(error.response, "status_code", None) or getattr(error.response, "status", None) or 500
+    return status == 429 or status >= 500 or slack_error(error) in TRANSIENT_ERRORS
+
+
+def _request_failed_for_now(error: SlackRequestError) -> bool:
+    """files_upload_v2 sending the bytes: a 5xx (or no answer) is for now; a 4xx is the file's fault."""
+    found = re.search(r"status: (\d+)", str(error))
+    return found is None or int(found.group(1)) >= 500
+
+
+def _kept(method: str, response: Any) -> dict[str, Any]:
+    """What later steps need from Slack's answer (a posted message's place, an uploaded file's id)."""
+    data = response.data if hasattr(response, "data") else response
+    data = data if isinstance(data, dict) else {}
+    if method == "chat_postMessage":
+        return {"channel": data.get("channel"), "ts": data.get("ts")}
+    if method == "files_upload_v2":
+        file = data.get("file") or {}
+        return {"file": {key: file[key] for key in ("id", "name", "permalink") if key in file}}
+    return {"ok": True}
+
+
+class DeliveryApi(SlackApi):
+    """`SlackApi` for one outbox entry.
+
+    A side effect already made (it is in `steps`, saved after each call) is not made again: its saved
+    answer is returned. A transient refusal raises `TryLater`; a permanent one is logged, noted in
+    `failures` and answered with None, as `SlackApi` does, so the rest of the entry still goes out.
+    Reads (permalinks, names) are not recorded: they are asked again on a retry.
+    """
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        session: aiohttp.ClientSession | None,
+        *,
+        steps: dict[str, Any],
+        save: Callable[[dict[str, Any]], Awaitable[None]],
+        pacer: Pacer,
+    ) -> None:
+        super().__init__(client, session)
+        self.steps = steps
+        self.save = save
+        self.pacer = pacer
+        self._seen: Counter[str] = Counter()
+
+    @property
+    def failures(self) -> list[dict[str, str]]:
+        """The calls Slack refused for good, on this try or an earlier one (they are saved with the steps)."""
+        return [
+            {"call": key, "error": str(answer[REFUSED])}
+            for key, answer in self.steps.items()
+            if isinstance(answer, dict) and REFUSED in answer
+        ]
+
+    async def call(self, method: str, **kwargs: Any) -> Any:
+        if method not in SIDE_EFFECTS:
+            return await super().call(method, **kwargs)
+        return await self._once(method, kwargs, lambda: getattr(self.client, method)(**kwargs))
+
+    async def upload(
+        self, channel: str, content: bytes, *, filename: str, title: str, thread_ts: str | None = None
+    ) -> Any:
+        arguments = {"channel": channel, "thread_ts": thread_ts, "file": filename}
+        return await self._once(
+            "files_upload_v2",
+            arguments,
+            lambda: self.client.files_upload_v2(
+                channel=channel, content=content, filename=filename, title=title, thread_ts=thread_ts
+            ),
+        )
+
+    def _key(self, method: str, arguments: dict[str, Any]) -> str:
+        """The same call in the same place gets the same key on every try of the entry."""
+        target = arguments.get("channel") or arguments.get("user_id") or ""
+        place = arguments.get("ts") or arguments.get("thread_ts") or ""
+        base = f"{method}:{target}:{place}" + (f":{arguments['file']}" if arguments.get("file") else "")
+        self._seen[base] += 1
+        return f"{base}#{self._seen[base]}"
+
+    async def _once(self, method: str, arguments: dict[str, Any], make: Callable[[], Awaitable[Any]]) -> Any:
+        key = self._key(method, arguments)
+        if key in self.steps:
+            done = self.steps[key]
+            return None if isinstance(done, dict) and REFUSED in done else done
+        channel = arguments.get("channel") or arguments.get("user_id")
+        await self.pacer.wait(method, channel)
+        try:
+            answer: dict[str, Any] = _kept(method, await make())
+        except SlackApiError as error:
+            if transient(error):
+                wait = _retry_after(error)
+                if error.response.status_code == 429:
+                    self.pacer.rest(method, channel, wait.total_seconds() if wait else 1.0)
+                raise TryLater(f"{method}: {slack_error(error)}", wait) from None
+            log.warning("slack %s to %s failed for good: %s", method, channel, slack_error(error))
+            answer = {REFUSED: slack_error(error)}
+        except SlackRequestError as error:
+            if _request_failed_for_now(error):
+                raise TryLater(f"{method}: {error}") from None
+            log.warning("slack %s to %s failed for good: %s", method, channel, error)
+            answer = {REFUSED: str(error)[:200]}
+        except (aiohttp.ClientError, TimeoutError, ConnectionError) as error:
+            raise TryLater(f"{method}: {type(error).__name__} {error}".strip()) from None
+        self.steps[key] = answer
+        await self.save(self.steps)
+        return None if REFUSED in answer else answer

@@ -1,0 +1,218 @@
+"""Delivers the Slack outbox: wakes when this process commits a notice, polls for the rest (notices
+from other replicas or the scheduler process, retries coming due), and keeps each lane in order."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.delivery import DeliveryApi, LeaseLost, Pacer, TryLater
+from bot.metrics import Metrics
+from bot.notifier import SlackNotifier
+from models.db import Database
+from models.schemas import Change, Listing
+from models.views import DigestChart, DigestData
+from services import home_kpis, outbox, requests, work_orders
+from services.org import Organisation
+from services.outbox import Notice
+from services.ports import Clock
+
+log = logging.getLogger("wrench.outbox")
+POLL_SECONDS = 2.0
+MAX_IN_FLIGHT = 8  # entries delivered at once (each is one lane: a card, a request, a channel)
+GIVE_UP_AFTER_CRASHES = 5  # an entry whose delivery raises (not Slack refusing: our bug) this often is dropped
+PRUNE_EVERY_SECONDS = 3600
+NOTICES = {notice.value for notice in Notice}
+NEWER_VERSION_WAIT = timedelta(minutes=1)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        org: Organisation,
+        client: AsyncWebClient,
+        http: aiohttp.ClientSession | None,
+        *,
+        clock: Clock,
+        wall: Clock,
+        metrics: Metrics,
+        pacer: Pacer,
+    ) -> None:
+        """`clock` is the domain's (what notices show); `wall` times leases and retries."""
+        self.db = db
+        self.org = org
+        self.client = client
+        self.http = http
+        self.clock = clock
+        self.wall = wall
+        self.metrics = metrics
+        self.pacer = pacer
+        self.kpis = home_kpis.KpiCache()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
+        self._last_prune = 0.0
+
+    def start(self) -> None:
+        self.db.after_commit.append(self._on_commit)
+        self._task = asyncio.create_task(self._loop(), name="outbox-worker")
+        self._renewer = asyncio.create_task(self._renew_leases(), name="outbox-leases")
+
+    def _on_commit(self, info: dict[Any, Any]) -> None:
+        if info.get(outbox.QUEUED_FLAG):
+            self._wake.set()
+
+    async def stop(self, *, flush_seconds: float = 10.0) -> None:
+        """Stop taking new work after delivering what is due, for at most `flush_seconds`; whatever is
+        still under way then is handed back (another replica, or the next start, delivers it)."""
+        with contextlib.suppress(ValueError):
+            self.db.after_commit.remove(self._on_commit)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        deadline = time.monotonic() + flush_seconds
+        with contextlib.suppress(Exception):
+            while time.monotonic() < deadline and (await self.work_once() or self._in_flight):
+                if self._in_flight:
+                    await asyncio.wait(list(self._in_flight), timeout=max(0.0, deadline - time.monotonic()))
+        held = dict(self._in_flight.values())
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
+        if held:
+            with contextlib.suppress(Exception):
+                await self.db.run(partial(outbox.release, held=held))
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                busy = await self.work_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox worker: a round failed; trying again shortly")
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                self._wake.clear()
+
+    async def work_once(self) -> bool:
+        """Lease what is due and start delivering it; True when there may be more to do at once."""
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        if room <= 0:
+            return False
+        leased = await self.db.run(partial(outbox.lease_due, now=self.wall(), limit=room))
+        for entry in leased:
+            task = asyncio.create_task(self._deliver(entry), name=f"outbox-{entry.id}")
+            self._in_flight[task] = (entry.id, entry.token)
+            task.add_done_callback(self._delivered)
+        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+            self._last_prune = time.monotonic()
+            await self.db.run(partial(outbox.prune, now=self.wall()))
+        return bool(leased)
+
+    def _delivered(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
+        self._wake.set()  # room for more, and the lane's next entry may be due
+        if not task.cancelled() and task.exception() is not None:  # recording the outcome failed: the lease
+            log.error("outbox: %s could not record its outcome", task.get_name(), exc_info=task.exception())
+
+    async def _renew_leases(self) -> None:
+        while True:
+            await asyncio.sleep(outbox.LEASE.total_seconds() / 3)
+            held = dict(self._in_flight.values())
+            if held:
+                with contextlib.suppress(Exception):
+                    await self.db.run(partial(outbox.renew, held=held, now=self.wall()))
+
+    async def _deliver(self, entry: outbox.Leased) -> None:
+        async def save(steps: dict[str, Any]) -> None:
+            kept = await self.db.run(partial(outbox.record_step, entry_id=entry.id, token=entry.token, steps=steps))
+            if not kept:
+                raise LeaseLost(entry.id)
+
+        api = DeliveryApi(self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer)
+        notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis)
+        retry = partial(outbox.retry_later, entry=entry)
+        try:
+            await dispatch(notifier, self.db, entry)
+        except LeaseLost:  # held up past its lease: another worker delivers it from the steps saved
+            log.warning("outbox entry %s (%s): lease lost, left to the worker that has it", entry.id, entry.kind)
+            return
+        except Exception as failure:
+            if isinstance(failure, TryLater) or _database_unavailable(failure):  # not the notice's fault: later
+                after = failure.retry_after if isinstance(failure, TryLater) else None
+                wait = await self.db.run(partial(retry, error=_short(failure), now=self.wall(), retry_after=after))
+                seconds = wait.total_seconds()
+                log.info("outbox entry %s (%s) tried again in %ss: %s", entry.id, entry.kind, seconds, failure)
+                self.metrics.outbox_deliveries.labels(entry.kind, "retry").inc()
+                return
+            if entry.crashes + 1 < GIVE_UP_AFTER_CRASHES:  # our own code failed: a few more tries, then set aside
+                log.exception("outbox entry %s (%s) failed; it will be tried again", entry.id, entry.kind)
+                await self.db.run(partial(retry, error=_short(failure), now=self.wall(), crashed=True))
+                self.metrics.outbox_deliveries.labels(entry.kind, "retry").inc()
+                return
+            log.exception("outbox entry %s (%s) failed %d times: given up", entry.id, entry.kind, entry.crashes + 1)
+            api.failures.append({"call": "(delivery)", "error": _short(failure)})
+        finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=api.failures)
+        await self.db.run(partial(finish, now=self.wall()))
+        self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if api.failures else "delivered").inc()
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """Locked, restarting or unreachable (a failover): not a fault of the notice."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+
+
+def _short(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+async def dispatch(notifier: SlackNotifier, db: Database, entry: outbox.Leased) -> None:
+    """Make the Slack calls one notice stands for. Work orders and requests are read as they stand now,
+    so a card is never drawn from an older state than the database holds."""
+    payload = entry.payload
+    if entry.kind not in NOTICES:  # queued by a newer version (a rolling deploy): left for it
+        raise TryLater(f"{entry.kind}: unknown to this version", NEWER_VERSION_WAIT)
+    kind = Notice(entry.kind)
+    if kind in (Notice.WORK_ORDER_CREATED, Notice.CARD_REFRESH):
+        work_order_id = payload["work_order"]["id"] if "work_order" in payload else payload["work_order_id"]
+        current = await db.run(partial(work_orders.get, work_order_id=work_order_id))
+        if kind is Notice.WORK_ORDER_CREATED:
+            await notifier.work_order_created(current)
+        else:
+            await notifier.refresh_card(current)
+    elif kind is Notice.WORK_ORDER_CHANGED:
+        await notifier.work_order_changed(Change.model_validate(payload["change"]))
+    elif kind in (Notice.REQUEST_AWAITING_APPROVAL, Notice.REQUEST_DECIDED):
+        request = await db.run(partial(requests.get, request_id=payload["request_id"]))
+        if kind is Notice.REQUEST_AWAITING_APPROVAL:
+            await notifier.request_awaiting_approval(request)
+        else:
+            await notifier.request_decided(request)
+    elif kind is Notice.DIGEST:
+        chart = DigestChart.model_validate(payload["chart"]) if payload.get("chart") else None
+        await notifier.digest(payload["channel"], DigestData.model_validate(payload["data"]), chart)
+    elif kind is Notice.MESSAGE:
+        await notifier.announce(payload["channel"], payload["text"])
+    elif kind is Notice.MORNING:
+        await notifier.morning_dm(payload["user_id"], Listing.model_validate(payload["listing"]))
+    elif kind is Notice.HOMES:
+        await notifier.refresh_homes(payload["user_ids"], expanded=bool(payload.get("expanded")))
+    else:  # pragma: no cover - every Notice is handled above
+        raise ValueError(f"unknown outbox notice {kind}")

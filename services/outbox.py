@@ -1,0 +1,295 @@
+"""The Slack outbox: notices written in the same transaction as the change that calls for them.
+
+A service that changes state queues what people must be told (`work_order_changed`, `message`...);
+the transaction commits both or neither, so a crash after the commit loses nothing and a rollback
+tells nobody. The bot's outbox worker leases due entries (`lease_due`), makes the Slack calls, records
+each call it made (`record_step`, so a retry does not post twice), and finishes, retries later or
+gives up on what Slack refused for good. Nothing here knows Slack: a notice is a kind and a payload.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.outbox import OutboxEntry
+from models.schemas import Change, Listing, WorkOrderRead
+from models.views import DigestChart, DigestData
+
+QUEUED_FLAG = "wrench.outbox"  # set in `session.info`: the process wakes its outbox worker after the commit
+LEASE = timedelta(seconds=15)  # renewed while an entry is being delivered; a crashed worker's lapses
+MAX_BACKOFF = timedelta(minutes=10)
+KEEP_FAILED = timedelta(days=7)  # entries with calls given up on stay this long for `wrench doctor`
+
+
+class Notice(StrEnum):
+    WORK_ORDER_CREATED = "work_order_created"
+    WORK_ORDER_CHANGED = "work_order_changed"
+    CARD_REFRESH = "card_refresh"
+    REQUEST_AWAITING_APPROVAL = "request_awaiting_approval"
+    REQUEST_DECIDED = "request_decided"
+    DIGEST = "digest"
+    MESSAGE = "message"
+    MORNING = "morning"
+    HOMES = "homes"
+
+
+def _add(session: AsyncSession, kind: Notice, payload: dict[str, Any], *, lane: str, now: datetime) -> None:
+    entry = OutboxEntry(lane=lane, kind=kind.value, payload=payload, created_at=now, steps={}, failures=[])
+    entry.attempts = entry.crashes = 0
+    session.add(entry)
+    session.info[QUEUED_FLAG] = True
+
+
+def work_order_lane(work_order_id: int) -> str:
+    return f"wo:{work_order_id}"
+
+
+# -- what services queue ----------------------------------------------------------------------------
+
+
+def work_order_created(session: AsyncSession, work_order: WorkOrderRead, *, now: datetime) -> None:
+    """Post the card (and tell the requester, answer in the source thread, share photos, redraw Homes)."""
+    payload = {"work_order": work_order.model_dump(mode="json")}
+    _add(session, Notice.WORK_ORDER_CREATED, payload, lane=work_order_lane(work_order.id), now=now)
+
+
+def work_order_changed(session: AsyncSession, change: Change, *, now: datetime) -> None:
+    """Redraw the card, write the thread lines, DM who must hear, redraw Homes."""
+    payload = {"change": change.model_dump(mode="json")}
+    _add(session, Notice.WORK_ORDER_CHANGED, payload, lane=work_order_lane(change.work_order.id), now=now)
+
+
+def card_refresh(session: AsyncSession, work_order_id: int, *, now: datetime) -> None:
+    """Redraw a card as the work order now stands (after a click on a card that was out of date)."""
+    payload = {"work_order_id": work_order_id}
+    _add(session, Notice.CARD_REFRESH, payload, lane=work_order_lane(work_order_id), now=now)
+
+
+async def redraw_card(session: AsyncSession, *, work_order_id: int, now: datetime) -> None:
+    """`card_refresh` as a unit of work of its own (a click on an out-of-date card changed nothing)."""
+    card_refresh(session, work_order_id, now=now)
+
+
+def request_awaiting_approval(session: AsyncSession, request_id: int, *, now: datetime) -> None:
+    _add(session, Notice.REQUEST_AWAITING_APPROVAL, {"request_id": request_id}, lane=f"req:{request_id}", now=now)
+
+
+def request_decided(session: AsyncSession, request_id: int, *, now: datetime) -> None:
+    _add(session, Notice.REQUEST_DECIDED, {"request_id": request_id}, lane=f"req:{request_id}", now=now)
+
+
+def digest(session: AsyncSession, channel: str, data: DigestData, chart: DigestChart | None, *, now: datetime) -> None:
+    payload = {
+        "channel": channel,
+        "data": data.model_dump(mode="json"),
+        "chart": chart and chart.model_dump(mode="json"),
+    }
+    _add(session, Notice.DIGEST, payload, lane=f"to:{channel}", now=now)
+
+
+def message(session: AsyncSession, channel: str, text: str, *, now: datetime) -> None:
+    """A plain message to a channel or a person (a DM)."""
+    _add(session, Notice.MESSAGE, {"channel": channel, "text": text}, lane=f"to:{channel}", now=now)
+
+
+def morning(session: AsyncSession, user_id: str, work: Listing, *, now: datetime) -> None:
+    payload = {"user_id": user_id, "listing": work.model_dump(mode="json")}
+    _add(session, Notice.MORNING, payload, lane=f"to:{user_id}", now=now)
+
+
+def homes(session: AsyncSession, user_ids: list[str], *, expanded: bool = False, now: datetime) -> None:
+    """Redraw these people's Home tabs (those who have opened it)."""
+    payload = {"user_ids": user_ids, "expanded": expanded}
+    _add(session, Notice.HOMES, payload, lane=f"home:{','.join(sorted(user_ids))[:74]}", now=now)
+
+
+async def show_homes(session: AsyncSession, *, user_ids: list[str], expanded: bool = False, now: datetime) -> None:
+    """`homes` as a unit of work of its own (a Home tab asked to show more)."""
+    homes(session, user_ids, expanded=expanded, now=now)
+
+
+# -- what the worker does with them -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leased:
+    id: int
+    kind: str  # a `Notice`, unless a newer version queued it (a rolling deploy): then it waits for one
+    payload: dict[str, Any]
+    steps: dict[str, Any]
+    attempts: int
+    crashes: int
+    token: str
+
+
+async def lease_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Leased]:
+    """Lease up to `limit` due entries, each the oldest undelivered entry of its lane (a lane waits for
+    its head, even one waiting to be retried). Replicas leasing at once each get different entries."""
+    oldest_of_lane = select(func.min(OutboxEntry.id)).where(OutboxEntry.done_at.is_(None)).group_by(OutboxEntry.lane)
+    found = await session.scalars(
+        select(OutboxEntry)
+        .where(
+            OutboxEntry.id.in_(oldest_of_lane),
+            (OutboxEntry.due_at.is_(None)) | (OutboxEntry.due_at <= now),
+            (OutboxEntry.leased_until.is_(None)) | (OutboxEntry.leased_until < now),
+        )
+        .order_by(OutboxEntry.id)
+        .limit(limit)
+    )
+    leased = []
+    for entry in found.all():
+        token = secrets.token_hex(8)
+        taken = await session.execute(
+            update(OutboxEntry)
+            .where(
+                OutboxEntry.id == entry.id,
+                OutboxEntry.done_at.is_(None),
+                (OutboxEntry.due_at.is_(None)) | (OutboxEntry.due_at <= now),
+                (OutboxEntry.leased_until.is_(None)) | (OutboxEntry.leased_until < now),
+            )
+            .values(leased_until=now + lease, lease_token=token)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            steps = dict(entry.steps)
+            leased.append(Leased(entry.id, entry.kind, entry.payload, steps, entry.attempts, entry.crashes, token))
+    return leased
+
+
+def _held(entry_id: int, token: str) -> Any:
+    return (OutboxEntry.id == entry_id) & (OutboxEntry.lease_token == token) & OutboxEntry.done_at.is_(None)
+
+
+async def renew(session: AsyncSession, held: dict[int, str], *, now: datetime, lease: timedelta = LEASE) -> None:
+    """Keep the leases of entries still being delivered."""
+    for entry_id, token in held.items():
+        await session.execute(
+            update(OutboxEntry)
+            .where(_held(entry_id, token))
+            .values(leased_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def record_step(session: AsyncSession, *, entry_id: int, token: str, steps: dict[str, Any]) -> bool:
+    """Save the calls made so far; False when the lease was lost (another worker has the entry now)."""
+    saved = await session.execute(
+        update(OutboxEntry)
+        .where(_held(entry_id, token))
+        .values(steps=steps)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(saved.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def finish(
+    session: AsyncSession, *, entry_id: int, token: str, failures: list[dict[str, str]], now: datetime
+) -> None:
+    """Delivered: forgotten at once, or kept a while when some call was given up on."""
+    if not failures:
+        await session.execute(delete(OutboxEntry).where(_held(entry_id, token)))
+        return
+    await session.execute(
+        update(OutboxEntry)
+        .where(_held(entry_id, token))
+        .values(done_at=now, failures=failures, leased_until=None, last_error=failures[-1]["error"])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s... up to 10 minutes: transient failures are retried until Slack takes the call."""
+    return min(timedelta(seconds=2 ** min(attempts, 20)), MAX_BACKOFF)
+
+
+async def retry_later(
+    session: AsyncSession,
+    *,
+    entry: Leased,
+    error: str,
+    now: datetime,
+    retry_after: timedelta | None = None,
+    crashed: bool = False,
+) -> timedelta:
+    """A call failed for now (429, 5xx, the network; or our own code, `crashed`): try the entry again
+    after Slack's `Retry-After` when it gave one, else after the backoff; returns the wait."""
+    wait = retry_after if retry_after is not None else backoff(entry.attempts)
+    await session.execute(
+        update(OutboxEntry)
+        .where(_held(entry.id, entry.token))
+        .values(
+            attempts=OutboxEntry.attempts + 1,
+            crashes=OutboxEntry.crashes + (1 if crashed else 0),
+            due_at=now + wait,
+            leased_until=None,
+            lease_token=None,
+            last_error=error[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return wait
+
+
+async def release(session: AsyncSession, held: dict[int, str]) -> None:
+    """Hand entries back at once (a worker stopping mid-delivery): another worker may take them now."""
+    for entry_id, token in held.items():
+        await session.execute(
+            update(OutboxEntry)
+            .where(_held(entry_id, token))
+            .values(leased_until=None, lease_token=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def prune(session: AsyncSession, *, now: datetime) -> int:
+    gone = await session.execute(delete(OutboxEntry).where(OutboxEntry.done_at < now - KEEP_FAILED))
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# -- how it is doing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int  # waiting to be delivered
+    retrying: int  # of those, failed at least once
+    oldest: datetime | None  # when the oldest pending entry was queued
+    gave_up: int  # entries with calls Slack refused for good, kept `KEEP_FAILED`
+    last_error: str | None  # the newest error among pending entries
+
+
+async def status(session: AsyncSession) -> OutboxStatus:
+    pending = OutboxEntry.done_at.is_(None)
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(pending),
+                func.count().filter(pending & (OutboxEntry.attempts > 0)),
+                func.min(OutboxEntry.created_at).filter(pending),
+                func.count().filter(OutboxEntry.done_at.is_not(None)),
+            )
+        )
+    ).one()
+    last_error = await session.scalar(
+        select(OutboxEntry.last_error)
+        .where(pending, OutboxEntry.last_error.is_not(None))
+        .order_by(OutboxEntry.due_at.desc())
+        .limit(1)
+    )
+    return OutboxStatus(pending=row[0], retrying=row[1], oldest=row[2], gave_up=row[3], last_error=last_error)
+
+
+async def given_up(session: AsyncSession, *, limit: int = 10) -> list[tuple[datetime, str, list[Any]]]:
+    """The latest entries with calls given up on: (when, kind, the calls and Slack's errors)."""
+    found = await session.execute(
+        select(OutboxEntry.done_at, OutboxEntry.kind, OutboxEntry.failures)
+        .where(OutboxEntry.done_at.is_not(None))
+        .order_by(OutboxEntry.done_at.desc())
+        .limit(limit)
+    )
+    return [(done, kind, list(failures)) for done, kind, failures in found.all() if done is not None]

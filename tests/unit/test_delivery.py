@@ -1,0 +1,142 @@
+"""How the outbox worker talks to Slack, without a network: the per-channel pace, the rest after a 429,
+calls made once per entry (a retry returns what Slack answered the first time), and Slack's answers sorted
+into done, try again later, and given up for good."""
+
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.delivery import DeliveryApi, Pacer, TryLater
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_messages_to_one_channel_are_a_second_apart_and_other_channels_do_not_wait() -> None:
+    ticks = Ticks()
+    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks)
+    assert [pacer.turn("chat_postMessage", "C1") for _ in range(3)] == [0.0, 1.0, 2.0]
+    assert pacer.turn("chat_postMessage", "C2") == 0.0
+    assert pacer.turn("chat_update", "C1") == 0.0  # an edit is not a new message
+    ticks.now += 5
+    assert pacer.turn("chat_postMessage", "C1") == 0.0
+
+
+def test_a_429_rests_the_method_in_that_channel_for_retry_after() -> None:
+    ticks = Ticks()
+    pacer = Pacer(seconds_per_message=0, monotonic=ticks)
+    pacer.rest("chat_postMessage", "C1", 7)
+    assert pacer.turn("chat_postMessage", "C1") == 7.0
+    assert pacer.turn("chat_postMessage", "C2") == 0.0
+    pacer.rest("views_publish", "U1", 3)  # not a post: the whole method rests
+    assert pacer.turn("views_publish", "U2") == 3.0
+
+
+async def test_a_long_rest_gives_the_entry_back_instead_of_sleeping() -> None:
+    pacer = Pacer(seconds_per_message=0, monotonic=Ticks())
+    pacer.rest("chat_update", None, 120)
+    with pytest.raises(TryLater) as later:
+        await pacer.wait("chat_update", "C1")
+    assert later.value.retry_after == timedelta(seconds=120)
+
+
+def slack_answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> AsyncSlackResponse:
+    return AsyncSlackResponse(
+        client=None,  # type: ignore[arg-type]
+        http_verb="POST",
+        api_url="https://slack.test/api/chat.postMessage",
+        req_args={},
+        data=data,
+        headers=headers or {},
+        status_code=status,
+    )
+
+
+class ScriptedClient:
+    """Answers each call with the next scripted answer (a dict, or an exception to raise)."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, method: str) -> Any:
+        async def call(**kwargs: Any) -> Any:
+            self.calls.append((method, kwargs))
+            answer = self.answers.pop(0)
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+        return call
+
+
+def delivery(client: ScriptedClient, steps: dict[str, Any] | None = None) -> tuple[DeliveryApi, list[dict[str, Any]]]:
+    saved: list[dict[str, Any]] = []
+
+    async def save(steps: dict[str, Any]) -> None:
+        saved.append(dict(steps))
+
+    api = DeliveryApi(client, None, steps=steps or {}, save=save, pacer=Pacer(seconds_per_message=0))  # type: ignore[arg-type]
+    return api, saved
+
+
+async def test_a_call_already_made_is_not_made_again_on_the_next_try() -> None:
+    client = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.1"}, {"ok": True, "channel": "C1", "ts": "1.2"})
+    api, saved = delivery(client)
+    first = await api.post("C1", "card")
+    await api.post("C1", "line", thread_ts="1.1")
+    assert first == {"channel": "C1", "ts": "1.1"} and len(saved) == 2
+    again = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.3"})
+    api, _ = delivery(again, steps=saved[-1])  # the entry is tried again (a later call failed, say)
+    assert await api.post("C1", "card") == {"channel": "C1", "ts": "1.1"}  # Slack's first answer
+    assert await api.post("C1", "line", thread_ts="1.1") == {"channel": "C1", "ts": "1.2"}
+    assert await api.post("C1", "line", thread_ts="1.1") == {"channel": "C1", "ts": "1.3"}  # a third, new call
+    assert [method for method, _ in again.calls] == ["chat_postMessage"]
+
+
+@pytest.mark.parametrize(
+    ("error", "retry_after"),
+    [
+        (SlackApiError("", slack_answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "9"})), 9),
+        (SlackApiError("", slack_answer(503, {"ok": False, "error": "service_unavailable"})), None),
+        (SlackApiError("", slack_answer(200, {"ok": False, "error": "invalid_auth"})), None),
+        (aiohttp.ServerDisconnectedError(), None),
+        (TimeoutError(), None),
+    ],
+)
+async def test_what_slack_refuses_for_now_is_tried_later(error: Exception, retry_after: int | None) -> None:
+    api, saved = delivery(ScriptedClient(error))
+    with pytest.raises(TryLater) as later:
+        await api.call("chat_update", channel="C1", ts="1.1", text="card")
+    assert later.value.retry_after == (timedelta(seconds=retry_after) if retry_after else None)
+    assert saved == [] and api.failures == []
+
+
+async def test_what_slack_refuses_for_good_is_given_up_and_the_rest_goes_on() -> None:
+    gone = SlackApiError("", slack_answer(200, {"ok": False, "error": "channel_not_found"}))
+    client = ScriptedClient(gone, {"ok": True, "channel": "U1", "ts": "2.1"})
+    api, saved = delivery(client)
+    assert await api.post("C404", "card") is None
+    assert await api.post("U1", "dm") == {"channel": "U1", "ts": "2.1"}
+    assert api.failures == [{"call": "chat_postMessage:C404:#1", "error": "channel_not_found"}]
+    assert saved[-1]["chat_postMessage:C404:#1"] == {"refused": "channel_not_found"}  # not asked again
+    again, _ = delivery(ScriptedClient(), steps=saved[-1])  # a later try (another call failed for now)
+    assert await again.post("C404", "card") is None
+    assert again.failures == api.failures  # and the refusal is still reported when the entry is done
+
+
+async def test_reads_are_not_recorded_and_a_failed_read_is_no_reason_to_wait() -> None:
+    refused = SlackApiError("", slack_answer(200, {"ok": False, "error": "message_not_found"}))
+    api, saved = delivery(ScriptedClient({"ok": True, "permalink": "https://x/p1"}, refused))
+    assert await api.permalink("C1", "1.1") == "https://x/p1"
+    assert await api.permalink("C1", "1.2") is None
+    assert saved == [] and api.failures == []
