@@ -16,19 +16,15 @@ import asyncio
 import os
 import random
 import resource
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import insert, text, update
-from sqlalchemy.engine import make_url
 
+from bench.scratch import postgres_database, sqlite_database
 from models import migrate
 from models.counters import Counter
 from models.db import Database
@@ -192,22 +188,6 @@ async def measure(url: str, org: Organisation, work_orders: int, schedules: int)
         await db.dispose()
 
 
-async def on_postgres(server: str, org: Organisation, work_orders: int, schedules: int) -> dict[str, Any]:
-    name = f"wrench_bench_{uuid.uuid4().hex[:8]}"
-    plain = make_url(server).set(drivername="postgresql")
-    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            return await measure(
-                str(make_url(server).set(database=name).render_as_string(False)), org, work_orders, schedules
-            )
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -221,14 +201,14 @@ async def main() -> None:
     org = parse_organisation(CONFIG)
     results = []
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        async with sqlite_database() as url:
             results.append(await measure(url, org, args.work_orders, args.schedules))
     server = os.environ.get("BENCH_POSTGRES_URL")
     if args.backend == "postgresql" and not server:
         raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
     if args.backend in ("postgresql", "both") and server:
-        results.append(await on_postgres(server, org, args.work_orders, args.schedules))
+        async with postgres_database(server) as url:
+            results.append(await measure(url, org, args.work_orders, args.schedules))
     print(f"{args.work_orders:,} open work orders, {args.schedules:,} PM schedules, {date.today()}")
     print(f"{'backend':<11}{'seed s':>8}{'1st tick ms':>13}{'(changes)':>11}{'steady tick ms':>16}{'digest ms':>11}")
     for r in results:

@@ -52,6 +52,10 @@ class TryLater(DeliveryInterrupt):
         self.retry_after = retry_after
 
 
+class HandBack(DeliveryInterrupt):
+    """The process is stopping: give the entry back before the next call; the next worker carries on."""
+
+
 class LeaseLost(DeliveryInterrupt):
     """The entry's lease ran out and another worker took it: stop, it carries on from the saved steps."""
 
@@ -133,11 +137,13 @@ class DeliveryApi(SlackApi):
         steps: dict[str, Any],
         save: Callable[[dict[str, Any]], Awaitable[None]],
         pacer: Pacer,
+        stop: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(client, session)
         self.steps = steps
         self.save = save
         self.pacer = pacer
+        self.stop = stop
         self._seen: Counter[str] = Counter()
 
     @property
@@ -180,6 +186,8 @@ class DeliveryApi(SlackApi):
             done = self.steps[key]
             return None if isinstance(done, dict) and REFUSED in done else done
         channel = arguments.get("channel") or arguments.get("user_id")
+        if self.stop():
+            raise HandBack(key)
         await self.pacer.wait(method, channel)
         try:
             answer: dict[str, Any] = _kept(method, await make())

@@ -13,7 +13,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.delivery import DeliveryApi, LeaseLost, Pacer, TryLater
+from bot.delivery import DeliveryApi, HandBack, LeaseLost, Pacer, TryLater
 from bot.metrics import Metrics
 from bot.notifier import SlackNotifier
 from models.db import Database
@@ -30,6 +30,7 @@ MAX_IN_FLIGHT = 8  # entries delivered at once (each is one lane: a card, a requ
 GIVE_UP_AFTER_CRASHES = 5  # an entry whose delivery raises (not Slack refusing: our bug) this often is dropped
 PRUNE_EVERY_SECONDS = 3600
 NOTICES = {notice.value for notice in Notice}
+HAND_BACK_SECONDS = 5.0  # at shutdown, for deliveries to reach their next Slack call and hand back
 NEWER_VERSION_WAIT = timedelta(minutes=1)
 
 
@@ -61,6 +62,10 @@ class OutboxWorker:
         self._renewer: asyncio.Task[None] | None = None
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
         self._last_prune = 0.0
+        # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
+        # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
+        self._stopping = False
+        self._handing_back = False
 
     def start(self) -> None:
         self.db.after_commit.append(self._on_commit)
@@ -72,39 +77,41 @@ class OutboxWorker:
             self._wake.set()
 
     async def stop(self, *, flush_seconds: float = 10.0) -> None:
-        """Stop taking new work after delivering what is due, for at most `flush_seconds`; whatever is
-        still under way then is handed back (another replica, or the next start, delivers it)."""
+        """Deliver what is due for at most `flush_seconds`, then hand back what is still under way at its
+        next Slack call (another replica, or the next start, carries on from the calls recorded)."""
         with contextlib.suppress(ValueError):
             self.db.after_commit.remove(self._on_commit)
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        self._stopping = True
+        self._wake.set()
+        background = [task for task in (self._task, self._renewer) if task is not None]
+        await asyncio.wait(background, timeout=flush_seconds)
         deadline = time.monotonic() + flush_seconds
-        with contextlib.suppress(Exception):
-            while time.monotonic() < deadline and (await self.work_once() or self._in_flight):
-                if self._in_flight:
-                    await asyncio.wait(list(self._in_flight), timeout=max(0.0, deadline - time.monotonic()))
-        held = dict(self._in_flight.values())
-        for task in list(self._in_flight):
-            task.cancel()
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
-        if self._renewer is not None:
-            self._renewer.cancel()
-            await asyncio.gather(self._renewer, return_exceptions=True)
-        if held:
-            with contextlib.suppress(Exception):
-                await self.db.run(partial(outbox.release, held=held))
-
-    async def _loop(self) -> None:
-        while True:
+        while time.monotonic() < deadline:
             try:
                 busy = await self.work_once()
-            except asyncio.CancelledError:
-                raise
+            except Exception:
+                log.exception("outbox: could not deliver what was due at shutdown")
+                break
+            if self._in_flight:
+                await asyncio.wait(list(self._in_flight), timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+            elif not busy:
+                break
+        self._handing_back = True
+        if self._in_flight:
+            log.info("outbox: stopping, %d notices under way are handed back", len(self._in_flight))
+            await asyncio.wait(list(self._in_flight), timeout=HAND_BACK_SECONDS)
+        for task in [*self._in_flight, *background]:  # stuck past all that: cut off (its lease runs out)
+            task.cancel()
+        log.info("outbox: stopped")
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                busy = await self.work_once()
             except Exception:
                 log.exception("outbox worker: a round failed; trying again shortly")
                 busy = False
-            if not busy:
+            if not busy and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                 self._wake.clear()
@@ -131,8 +138,12 @@ class OutboxWorker:
             log.error("outbox: %s could not record its outcome", task.get_name(), exc_info=task.exception())
 
     async def _renew_leases(self) -> None:
-        while True:
-            await asyncio.sleep(outbox.LEASE.total_seconds() / 3)
+        every = outbox.LEASE.total_seconds() / 3
+        while not self._stopping:
+            for _ in range(int(every / 0.25)):  # a quarter-second at a time: a stop is seen at once
+                if self._stopping:
+                    return
+                await asyncio.sleep(0.25)
             held = dict(self._in_flight.values())
             if held:
                 with contextlib.suppress(Exception):
@@ -144,13 +155,18 @@ class OutboxWorker:
             if not kept:
                 raise LeaseLost(entry.id)
 
-        api = DeliveryApi(self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer)
+        api = DeliveryApi(
+            self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer, stop=lambda: self._handing_back
+        )
         notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis)
         retry = partial(outbox.retry_later, entry=entry)
         try:
             await dispatch(notifier, self.db, entry)
         except LeaseLost:  # held up past its lease: another worker delivers it from the steps saved
             log.warning("outbox entry %s (%s): lease lost, left to the worker that has it", entry.id, entry.kind)
+            return
+        except HandBack:  # shutting down: the next worker carries on from the calls recorded
+            await self.db.run(partial(outbox.release, held={entry.id: entry.token}))
             return
         except Exception as failure:
             if isinstance(failure, TryLater) or _database_unavailable(failure):  # not the notice's fault: later

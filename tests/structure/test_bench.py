@@ -18,3 +18,18 @@ def test_scheduler_benchmark_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "400 open work orders, 40 PM schedules" in done.stdout and "sqlite" in done.stdout
+
+
+def test_ack_benchmark_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.ack", "--requests", "30", "--connections", "4", "--backend", "sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("ack latency, 30 requests per line")
+    assert [line.split()[3] for line in lines[2:]] == ["wrench", "bare", "wrench", "bare"]  # /request, claim

@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 
@@ -58,21 +59,22 @@ async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return process.returncode or 0, output.decode()
 
 
-async def start_wrench(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
-    """Start `wrench run --mode http` (or `wrench ARGS`) and wait until /healthz answers 200."""
+async def start_wrench(env: dict[str, str], *args: str, log: IO[bytes] | None = None) -> asyncio.subprocess.Process:
+    """Start `wrench run --mode http` (or `wrench ARGS`) and wait until /healthz answers 200. Its output
+    is kept for `stop_wrench`, or written to `log` (a long run would fill the pipe and stall it)."""
     process = await asyncio.create_subprocess_exec(
         WRENCH,
         *(args or ("run", "--mode", "http")),
         env=env,
         cwd=env["TEST_WORKDIR"],
-        stdout=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{env['PORT']}"
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             if process.returncode is not None:
-                raise AssertionError((await process.stdout.read()).decode())  # type: ignore[union-attr]
+                raise AssertionError((await process.stdout.read()).decode() if process.stdout else "exited")
             try:
                 async with http.get(f"{url}/healthz") as response:
                     if response.status == 200:
@@ -87,7 +89,7 @@ async def stop_wrench(process: asyncio.subprocess.Process) -> tuple[int, str]:
     """SIGTERM, as an orchestrator stops it; returns (exit code, everything it printed)."""
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
-    output = await asyncio.wait_for(process.stdout.read(), 30)  # type: ignore[union-attr]
+    output = await asyncio.wait_for(process.stdout.read(), 30) if process.stdout else b""
     await asyncio.wait_for(process.wait(), 30)
     return process.returncode or 0, output.decode()
 

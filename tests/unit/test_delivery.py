@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.delivery import DeliveryApi, Pacer, TryLater
+from bot.delivery import DeliveryApi, HandBack, Pacer, TryLater
 
 
 class Ticks:
@@ -140,3 +140,14 @@ async def test_reads_are_not_recorded_and_a_failed_read_is_no_reason_to_wait() -
     assert await api.permalink("C1", "1.1") == "https://x/p1"
     assert await api.permalink("C1", "1.2") is None
     assert saved == [] and api.failures == []
+
+
+async def test_a_stopping_worker_hands_the_entry_back_before_its_next_call() -> None:
+    client = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.1"})
+    api, saved = delivery(client)
+    await api.post("C1", "card")
+    stopping = DeliveryApi(client, None, steps=saved[-1], save=api.save, pacer=api.pacer, stop=lambda: True)  # type: ignore[arg-type]
+    assert await stopping.post("C1", "card") == {"channel": "C1", "ts": "1.1"}  # made already: no call needed
+    with pytest.raises(HandBack):
+        await stopping.post("C1", "line", thread_ts="1.1")
+    assert len(client.calls) == 1

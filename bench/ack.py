@@ -1,0 +1,219 @@
+"""Ack latency and throughput: Wrench in HTTP mode beside a bare slack-bolt app that only acks, in one run.
+
+    python -m bench.ack                  # SQLite, and PostgreSQL when BENCH_POSTGRES_URL is set
+    python -m bench.ack --requests 300 --connections 16 --backend sqlite
+
+The fake Slack Web API (tests/support/fake_slack.py) runs in this process; Wrench (`wrench run --mode
+http`, its scheduler on, the outbox pacing off since the fake never throttles) and the bare app
+(bench/bare_app.py) run as processes of their own. Work orders to claim are filed first and their cards
+delivered. Then each app in turn gets signed `/request` commands and Claim clicks (each on a work order of
+its own) at each number of connections. Prints p50/p99 ack latency, requests per second, and Wrench's
+throughput as a share of the bare app's.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select
+
+from bench.scratch import postgres_database, sqlite_database
+from blocks.ids import Action
+from models import migrate
+from models.db import Database
+from models.schemas import RequestCreate
+from models.work_orders import WorkOrder
+from services import outbox, requests
+from services.org import parse_organisation
+from tests.support import slack_requests as sr
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL, TECH_1
+from tests.support.process import free_port, start_wrench, stop_wrench, wrench_env
+
+WARM_UP = 50
+
+
+async def file_work_orders(url: str, count: int) -> None:
+    db = Database(url)
+    try:
+        await migrate.upgrade(db.engine)
+        org, now = parse_organisation(CONFIG), datetime.now(UTC)
+        for n in range(count):
+            request = RequestCreate(title=f"Leak {n}", category="plumbing", description="Water under the sink")
+            await db.run(partial(requests.submit, org=org, now=now, requester_id=STAFF, request=request))
+    finally:
+        await db.dispose()
+
+
+async def cards_to_claim(url: str, *, within: float = 600) -> list[tuple[int, int, str]]:
+    """(id, version, card ts) of each work order, once the outbox has posted every card."""
+    db = Database(url)
+    try:
+        deadline = time.monotonic() + within
+        while (await db.run(outbox.status)).pending:
+            if time.monotonic() > deadline:
+                raise SystemExit("the cards were not all posted in time")
+            await asyncio.sleep(0.2)
+        async with db.unit_of_work() as session:
+            found = await session.execute(
+                select(WorkOrder.id, WorkOrder.version, WorkOrder.card_ts).order_by(WorkOrder.id)
+            )
+            return [(id_, version, str(ts)) for id_, version, ts in found.all()]
+    finally:
+        await db.dispose()
+
+
+@asynccontextmanager
+async def bare_app(fake: FakeSlack) -> AsyncIterator[str]:
+    port = free_port()
+    env = {**os.environ, "SLACK_SIGNING_SECRET": sr.SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.bare_app", str(port), fake.api_url, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                try:
+                    async with http.get(f"{url}/healthz") as answer:
+                        if answer.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def load(url: str, bodies: list[bytes], connections: int) -> tuple[list[float], float]:
+    """Send `bodies` (signed as they go) over `connections` connections; (latencies in ms, seconds)."""
+    latencies: list[float] = []
+    queue = iter(bodies)
+
+    async def worker(http: aiohttp.ClientSession) -> None:
+        for body in queue:
+            headers = sr.signed_headers(body, content_type="application/x-www-form-urlencoded")
+            started = time.perf_counter()
+            async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+                await answer.read()
+                if answer.status != 200:
+                    raise SystemExit(f"{url} answered {answer.status}")
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(http) for _ in range(connections)))
+        return latencies, time.perf_counter() - started
+
+
+def commands(fake: FakeSlack, count: int) -> list[bytes]:
+    return [
+        sr.slash_command("/request", "leak", user_id=STAFF, response_url=fake.response_url("b")) for _ in range(count)
+    ]
+
+
+def claims(fake: FakeSlack, cards: list[tuple[int, int, str]]) -> list[bytes]:
+    return [
+        sr.block_action(
+            Action.CLAIM,
+            f"{id_}:{version}",
+            user_id=TECH_1,
+            channel=TEAM_CHANNEL,
+            message_ts=ts,
+            response_url=fake.response_url("b"),
+        )
+        for id_, version, ts in cards
+    ]
+
+
+def percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
+
+
+async def measure(url: str, backend: str, count: int, connection_counts: list[int]) -> list[dict[str, Any]]:
+    await file_work_orders(url, count * len(connection_counts))
+    fake = FakeSlack()
+    await fake.start()
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            env = wrench_env(Path(folder), url, fake, WRENCH_SLACK_PACE_SECONDS="0")
+            log = (Path(folder) / "wrench.log").open("wb")
+            wrench = await start_wrench(env, log=log)
+            try:
+                cards = await cards_to_claim(url)
+                apps = {"wrench": f"http://127.0.0.1:{env['PORT']}"}
+                async with bare_app(fake) as bare:
+                    apps["bare bolt"] = bare
+                    for target in apps.values():
+                        await load(target, commands(fake, WARM_UP), 8)
+                    for n, connections in enumerate(connection_counts):
+                        mine = cards[n * count : (n + 1) * count]
+                        for workload, bodies in (("/request", commands(fake, count)), ("claim", claims(fake, mine))):
+                            measured = {name: await load(target, bodies, connections) for name, target in apps.items()}
+                            for name, (latencies, seconds) in measured.items():
+                                rows.append(
+                                    {
+                                        "backend": backend,
+                                        "workload": workload,
+                                        "connections": connections,
+                                        "app": name,
+                                        "p50": percentile(latencies, 0.50),
+                                        "p99": percentile(latencies, 0.99),
+                                        "rps": len(latencies) / seconds,
+                                    }
+                                )
+            finally:
+                code, _ = await stop_wrench(wrench)
+                log.close()
+                if code != 0:
+                    print((Path(folder) / "wrench.log").read_text()[-3000:], file=sys.stderr)
+    finally:
+        await fake.stop()
+    return rows
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=1000, help="requests per workload and connection count")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    if args.backend in ("sqlite", "both"):
+        async with sqlite_database() as url:
+            rows += await measure(url, "sqlite", args.requests, args.connections)
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if args.backend == "postgresql" and not server:
+        raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
+    if args.backend in ("postgresql", "both") and server:
+        async with postgres_database(server) as url:
+            rows += await measure(url, "postgresql", args.requests, args.connections)
+    print(f"ack latency, {args.requests} requests per line, {date.today()}, {os.cpu_count()} CPUs")
+    print(
+        f"{'backend':<11}{'workload':<10}{'conns':>6}  {'app':<10}{'p50 ms':>8}{'p99 ms':>8}{'req/s':>8}{'vs bare':>9}"
+    )
+    bare = {(r["backend"], r["workload"], r["connections"]): r["rps"] for r in rows if r["app"] == "bare bolt"}
+    for r in rows:
+        share = r["rps"] / bare[(r["backend"], r["workload"], r["connections"])]
+        print(
+            f"{r['backend']:<11}{r['workload']:<10}{r['connections']:>6}  {r['app']:<10}"
+            f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rps']:>8.0f}{share:>9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,33 @@
+"""Scratch databases for benchmarks: a SQLite file in a temporary folder, or a PostgreSQL database
+created on the server named by BENCH_POSTGRES_URL and dropped afterwards."""
+
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+
+@asynccontextmanager
+async def sqlite_database() -> AsyncIterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+
+
+@asynccontextmanager
+async def postgres_database(server: str) -> AsyncIterator[str]:
+    """A fresh database on `server` (postgresql+asyncpg://USER@HOST:PORT/postgres), dropped at the end."""
+    name = f"wrench_bench_{uuid.uuid4().hex[:8]}"
+    plain = make_url(server).set(drivername="postgresql")
+    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield str(make_url(server).set(database=name).render_as_string(False))
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
