@@ -182,10 +182,12 @@ class OutboxWorker:
                 self.metrics.outbox_deliveries.labels(entry.kind, "retry").inc()
                 return
             log.exception("outbox entry %s (%s) failed %d times: given up", entry.id, entry.kind, entry.crashes + 1)
-            api.failures.append({"call": "(delivery)", "error": _short(failure)})
-        finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=api.failures)
+            failures = [*api.failures, {"call": "(delivery)", "error": _short(failure)}]
+        else:
+            failures = api.failures
+        finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures)
         await self.db.run(partial(finish, now=self.wall()))
-        self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if api.failures else "delivered").inc()
+        self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if failures else "delivered").inc()
 
 
 def _database_unavailable(error: Exception) -> bool:

@@ -7,21 +7,29 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks.ids import Action
 from bot.config import Mode
+from bot.delivery import Pacer
+from bot.metrics import Metrics
+from bot.outbox_worker import GIVE_UP_AFTER_CRASHES, OutboxWorker
 from models.db import Database
 from models.enums import HoldReason
+from models.outbox import OutboxEntry
 from services import assignment, lifecycle, outbox
 from services.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, open_request_modal, posted_cards, request_values
 from tests.support.bot import BotClient, started_bot
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
 from tests.support.process import wrench, wrench_env
 
@@ -144,3 +152,25 @@ async def test_two_replicas_deliver_each_notice_once(two_processes: tuple[BotCli
     numbers = sorted(text.split(" ", 1)[0] for text in cards_titled(first))
     assert numbers == sorted(f"WO-{n}" for n in range(1, len(titles) + 1))  # each card once, by one of them
     assert len(first.fake.find("chat.postMessage", channel=STAFF)) == len(titles)
+
+
+async def test_a_notice_whose_delivery_keeps_failing_is_set_aside_and_shown(
+    db: Database, org: Organisation, clock: FrozenClock, fake_slack: FakeSlack
+) -> None:
+    """Our own code failing (here: a payload it cannot read) is tried a few times, then kept for the doctor."""
+
+    async def queue_broken(session: AsyncSession) -> None:
+        outbox.message(session, TEAM_CHANNEL, "hello", now=clock())
+        await session.flush()
+        await session.execute(update(OutboxEntry).values(payload={"channel": TEAM_CHANNEL}))  # no text
+
+    await db.run(queue_broken)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    worker = OutboxWorker(db, org, client, None, clock=clock, wall=clock, metrics=Metrics(), pacer=Pacer())
+    (entry,) = await db.run(partial(outbox.lease_due, now=clock(), limit=1))
+    await worker._deliver(replace(entry, crashes=GIVE_UP_AFTER_CRASHES - 1))  # the last try
+    status = await db.run(outbox.status)
+    assert (status.pending, status.gave_up) == (0, 1)
+    ((_, kind, failures),) = await db.run(outbox.given_up)
+    assert kind == "message" and failures == [{"call": "(delivery)", "error": "KeyError: 'text'"}]
+    assert not fake_slack.find("chat.postMessage")
