@@ -14,7 +14,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_api import SlackApi, slack_error
+from bot import http_headers
+from bot.slack_api import SlackApi, http_status, slack_error
 
 log = logging.getLogger("wrench.outbox")
 
@@ -37,7 +38,8 @@ TRANSIENT_ERRORS = frozenset(
     }
 )
 REFUSED = "refused"  # a saved step Slack refused for good: {"refused": "channel_not_found"}
-MAX_WAIT_IN_PLACE = 30.0  # a longer pause gives the entry back, to be tried again when it is due
+MAX_WAIT_IN_PLACE = 30.0
+MAX_RETRY_AFTER = timedelta(hours=1)  # a longer pause gives the entry back, to be tried again when it is due
 
 
 class DeliveryInterrupt(Exception):
@@ -92,13 +94,8 @@ class Pacer:
             await asyncio.sleep(delay)
 
 
-def _retry_after(error: SlackApiError) -> timedelta | None:
-    value = str(error.response.headers.get("Retry-After") or error.response.headers.get("retry-after") or "")
-    return timedelta(seconds=min(int(value), 3600)) if value.strip().isdigit() else None
-
-
 def transient(error: SlackApiError) -> bool:
-    status = getattr(error.response, "status_code", None) or getattr(error.response, "status", None) or 500
+    status = http_status(error) or 500  # no status: Slack's answer was not even HTTP
     return status == 429 or status >= 500 or slack_error(error) in TRANSIENT_ERRORS
 
 
@@ -193,8 +190,8 @@ class DeliveryApi(SlackApi):
             answer: dict[str, Any] = _kept(method, await make())
         except SlackApiError as error:
             if transient(error):
-                wait = _retry_after(error)
-                if error.response.status_code == 429:
+                wait = http_headers.retry_after(error.response.headers.get("Retry-After"), cap=MAX_RETRY_AFTER)
+                if http_status(error) == 429:
                     self.pacer.rest(method, channel, wait.total_seconds() if wait else 1.0)
                 raise TryLater(f"{method}: {slack_error(error)}", wait) from None
             log.warning("slack %s to %s failed for good: %s", method, channel, slack_error(error))

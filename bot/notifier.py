@@ -109,6 +109,9 @@ class SlackNotifier:
         assert work_order.request_id is not None
         async with self.db.unit_of_work() as session:
             photos = await portal.photos_to_share(session, work_order.request_id)
+            shared_earlier = await portal.shared_photo_count(session, work_order.request_id)  # a try cut short
+        if not photos and not shared_earlier:
+            return
         for photo in photos:
             title = f"{work_order.ref}: photo from the requester"
             shared = await self.api.upload(channel, photo.content, filename=photo.filename, title=title, thread_ts=ts)
@@ -122,11 +125,9 @@ class SlackNotifier:
                     file=shared.get("file") or {},
                     now=self.clock(),
                 )
-        async with self.db.unit_of_work() as session:  # shared now or on an earlier try: the card lists them
-            shared = await portal.shared_photo_count(session, work_order.request_id)
+        async with self.db.unit_of_work() as session:  # the card lists them now
             listed = await work_orders.get(session, work_order.id)
-        if shared:
-            await self.refresh_card(listed)
+        await self.refresh_card(listed)
 
     async def work_order_changed(self, change: Change) -> None:
         async with self.db.unit_of_work() as session:  # the card shows the work order as it stands now

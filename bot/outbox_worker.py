@@ -64,7 +64,7 @@ class OutboxWorker:
         self._last_prune = 0.0
         # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
         # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
-        self._stopping = False
+        self._stopping = asyncio.Event()
         self._handing_back = False
 
     def start(self) -> None:
@@ -81,7 +81,7 @@ class OutboxWorker:
         next Slack call (another replica, or the next start, carries on from the calls recorded)."""
         with contextlib.suppress(ValueError):
             self.db.after_commit.remove(self._on_commit)
-        self._stopping = True
+        self._stopping.set()
         self._wake.set()
         background = [task for task in (self._task, self._renewer) if task is not None]
         await asyncio.wait(background, timeout=flush_seconds)
@@ -105,13 +105,13 @@ class OutboxWorker:
         log.info("outbox: stopped")
 
     async def _loop(self) -> None:
-        while not self._stopping:
+        while not self._stopping.is_set():
             try:
                 busy = await self.work_once()
             except Exception:
                 log.exception("outbox worker: a round failed; trying again shortly")
                 busy = False
-            if not busy and not self._stopping:
+            if not busy and not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                 self._wake.clear()
@@ -138,12 +138,10 @@ class OutboxWorker:
             log.error("outbox: %s could not record its outcome", task.get_name(), exc_info=task.exception())
 
     async def _renew_leases(self) -> None:
-        every = outbox.LEASE.total_seconds() / 3
-        while not self._stopping:
-            for _ in range(int(every / 0.25)):  # a quarter-second at a time: a stop is seen at once
-                if self._stopping:
-                    return
-                await asyncio.sleep(0.25)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), outbox.LEASE.total_seconds() / 3)
+                return
             held = dict(self._in_flight.values())
             if held:
                 with contextlib.suppress(Exception):

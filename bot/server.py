@@ -5,6 +5,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 import aiohttp
 from aiohttp import web
@@ -251,7 +252,7 @@ async def post_digest(settings: CoreSettings, org: Organisation, team: str, *, d
             what = "the digest" if data.quiet else "the digest and its chart image"
             text = digest_blocks.as_text(digest_blocks.digest(data))
             return f"{text}\n(dry run: nothing posted; {what} would go to {channel})"
-        chart = await jobs.digest_chart(db, org, team, now)
+        chart = await db.run(partial(jobs.chart_or_none, org=org, team=team, now=now))
         assert isinstance(settings, Settings)
         async with aiohttp.ClientSession() as http:
             client = make_client(settings, http)

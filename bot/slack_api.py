@@ -15,11 +15,16 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 log = logging.getLogger("wrench.notifier")
 
 
+def http_status(error: SlackApiError) -> int | None:
+    """The HTTP status of Slack's answer (slack_sdk leaves a raw aiohttp response when the body was unreadable)."""
+    status = getattr(error.response, "status_code", None) or getattr(error.response, "status", None)
+    return int(status) if status else None
+
+
 def slack_error(error: SlackApiError) -> str:
     """Slack's error code (`channel_not_found`...), or the HTTP status when the body was not JSON."""
     data = getattr(error.response, "data", None)
-    status = getattr(error.response, "status_code", None) or getattr(error.response, "status", "?")
-    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {status}"
+    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {http_status(error) or '?'}"
 
 
 class SlackApi:

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import http_headers
 from bot.metrics import Metrics
 from models.db import Database
 from services import publishing, webhooks
@@ -128,7 +129,9 @@ class WebhookWorker:
                 timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS),
             ) as response:
                 status = response.status
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = http_headers.retry_after(
+                    response.headers.get("Retry-After"), cap=webhooks.MAX_RETRY_AFTER
+                )
                 if not 200 <= status < 300:
                     error = f"HTTP {status}: {(await response.text(errors='replace'))[:200]}"
         except (aiohttp.ClientError, TimeoutError) as failure:
@@ -155,12 +158,3 @@ class WebhookWorker:
                 outgoing.attempt,
                 error,
             )
-
-
-def _retry_after(value: str | None) -> timedelta | None:
-    """Seconds only (an HTTP date is ignored: the backoff applies); capped, so no value can overflow."""
-    text = (value or "").strip()
-    if not text.isdigit():
-        return None
-    seconds = int(text) if len(text) <= 9 else 10**9
-    return min(timedelta(seconds=seconds), webhooks.MAX_RETRY_AFTER)

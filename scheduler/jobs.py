@@ -16,7 +16,7 @@ from models.schemas import Change
 from models.views import DigestChart
 from services import digest, finding, lifecycle, morning, outbox, pm_generation, sla_watch
 from services.org import Digest, Organisation
-from services.ports import Deps, Transactions
+from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
 
@@ -63,20 +63,17 @@ async def _queue_digest(
     data = await digest.claim_and_build(session, org=org, digest=due, local_date=local_date, now=now)
     if data is None or (data.quiet and due.skip_when_quiet):
         return 0
-    chart: DigestChart | None = None
-    try:
-        async with session.begin_nested():  # a chart that cannot be had is no reason to lose the digest
-            chart = await digest.chart_data(session, org=org, team=due.team, now=now)
-    except Exception:
-        log.warning("no chart for the %s digest", due.team, exc_info=True)
+    chart = await chart_or_none(session, org=org, team=due.team, now=now)
     outbox.digest(session, due.channel or org.team(due.team).channel, data, chart, now=now)
     return 1
 
 
-async def digest_chart(db: Transactions, org: Organisation, team: str, now: datetime) -> DigestChart | None:
-    """The digest's chart data, or None (logged) when it cannot be had: the digest goes out without it."""
+async def chart_or_none(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestChart | None:
+    """The digest's chart data, or None (logged) when it cannot be had: the digest goes out without it (a
+    savepoint keeps the failed query from spoiling the transaction)."""
     try:
-        return await db.run(partial(digest.chart_data, org=org, team=team, now=now))
+        async with session.begin_nested():
+            return await digest.chart_data(session, org=org, team=team, now=now)
     except Exception:
         log.warning("no chart for the %s digest", team, exc_info=True)
         return None

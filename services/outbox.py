@@ -130,28 +130,22 @@ class Leased:
 async def lease_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Leased]:
     """Lease up to `limit` due entries, each the oldest undelivered entry of its lane (a lane waits for
     its head, even one waiting to be retried). Replicas leasing at once each get different entries."""
-    oldest_of_lane = select(func.min(OutboxEntry.id)).where(OutboxEntry.done_at.is_(None)).group_by(OutboxEntry.lane)
+    pending = OutboxEntry.done_at.is_(None)
+    free = (
+        pending
+        & (OutboxEntry.due_at.is_(None) | (OutboxEntry.due_at <= now))
+        & (OutboxEntry.leased_until.is_(None) | (OutboxEntry.leased_until < now))
+    )
+    oldest_of_lane = select(func.min(OutboxEntry.id)).where(pending).group_by(OutboxEntry.lane)
     found = await session.scalars(
-        select(OutboxEntry)
-        .where(
-            OutboxEntry.id.in_(oldest_of_lane),
-            (OutboxEntry.due_at.is_(None)) | (OutboxEntry.due_at <= now),
-            (OutboxEntry.leased_until.is_(None)) | (OutboxEntry.leased_until < now),
-        )
-        .order_by(OutboxEntry.id)
-        .limit(limit)
+        select(OutboxEntry).where(OutboxEntry.id.in_(oldest_of_lane), free).order_by(OutboxEntry.id).limit(limit)
     )
     leased = []
     for entry in found.all():
         token = secrets.token_hex(8)
-        taken = await session.execute(
+        taken = await session.execute(  # taken by another worker since the select: not ours
             update(OutboxEntry)
-            .where(
-                OutboxEntry.id == entry.id,
-                OutboxEntry.done_at.is_(None),
-                (OutboxEntry.due_at.is_(None)) | (OutboxEntry.due_at <= now),
-                (OutboxEntry.leased_until.is_(None)) | (OutboxEntry.leased_until < now),
-            )
+            .where(OutboxEntry.id == entry.id, free)
             .values(leased_until=now + lease, lease_token=token)
             .execution_options(synchronize_session=False)
         )
@@ -165,26 +159,23 @@ def _held(entry_id: int, token: str) -> Any:
     return (OutboxEntry.id == entry_id) & (OutboxEntry.lease_token == token) & OutboxEntry.done_at.is_(None)
 
 
+async def _update_held(session: AsyncSession, entry_id: int, token: str, **values: Any) -> bool:
+    """Change an entry only while this lease holds it; False when it does not any more."""
+    changed = await session.execute(
+        update(OutboxEntry).where(_held(entry_id, token)).values(**values).execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def renew(session: AsyncSession, held: dict[int, str], *, now: datetime, lease: timedelta = LEASE) -> None:
     """Keep the leases of entries still being delivered."""
     for entry_id, token in held.items():
-        await session.execute(
-            update(OutboxEntry)
-            .where(_held(entry_id, token))
-            .values(leased_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
+        await _update_held(session, entry_id, token, leased_until=now + lease)
 
 
 async def record_step(session: AsyncSession, *, entry_id: int, token: str, steps: dict[str, Any]) -> bool:
     """Save the calls made so far; False when the lease was lost (another worker has the entry now)."""
-    saved = await session.execute(
-        update(OutboxEntry)
-        .where(_held(entry_id, token))
-        .values(steps=steps)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(saved.rowcount == 1)  # type: ignore[attr-defined]
+    return await _update_held(session, entry_id, token, steps=steps)
 
 
 async def finish(
@@ -194,11 +185,8 @@ async def finish(
     if not failures:
         await session.execute(delete(OutboxEntry).where(_held(entry_id, token)))
         return
-    await session.execute(
-        update(OutboxEntry)
-        .where(_held(entry_id, token))
-        .values(done_at=now, failures=failures, leased_until=None, last_error=failures[-1]["error"])
-        .execution_options(synchronize_session=False)
+    await _update_held(
+        session, entry_id, token, done_at=now, failures=failures, leased_until=None, last_error=failures[-1]["error"]
     )
 
 
@@ -219,18 +207,16 @@ async def retry_later(
     """A call failed for now (429, 5xx, the network; or our own code, `crashed`): try the entry again
     after Slack's `Retry-After` when it gave one, else after the backoff; returns the wait."""
     wait = retry_after if retry_after is not None else backoff(entry.attempts)
-    await session.execute(
-        update(OutboxEntry)
-        .where(_held(entry.id, entry.token))
-        .values(
-            attempts=OutboxEntry.attempts + 1,
-            crashes=OutboxEntry.crashes + (1 if crashed else 0),
-            due_at=now + wait,
-            leased_until=None,
-            lease_token=None,
-            last_error=error[:500],
-        )
-        .execution_options(synchronize_session=False)
+    await _update_held(
+        session,
+        entry.id,
+        entry.token,
+        attempts=OutboxEntry.attempts + 1,
+        crashes=OutboxEntry.crashes + (1 if crashed else 0),
+        due_at=now + wait,
+        leased_until=None,
+        lease_token=None,
+        last_error=error[:500],
     )
     return wait
 
@@ -238,12 +224,7 @@ async def retry_later(
 async def release(session: AsyncSession, held: dict[int, str]) -> None:
     """Hand entries back at once (a worker stopping mid-delivery): another worker may take them now."""
     for entry_id, token in held.items():
-        await session.execute(
-            update(OutboxEntry)
-            .where(_held(entry_id, token))
-            .values(leased_until=None, lease_token=None)
-            .execution_options(synchronize_session=False)
-        )
+        await _update_held(session, entry_id, token, leased_until=None, lease_token=None)
 
 
 async def prune(session: AsyncSession, *, now: datetime) -> int:

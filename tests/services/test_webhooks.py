@@ -164,8 +164,9 @@ def test_signature_is_hmac_sha256_over_timestamp_and_body() -> None:
 
 
 def test_retry_after_is_read_as_seconds_and_capped() -> None:
-    from bot.webhook_worker import _retry_after
+    from bot.http_headers import retry_after
 
-    assert _retry_after("120") == timedelta(seconds=120)
-    assert _retry_after(" 99999999999999 ") == webhooks.MAX_RETRY_AFTER  # no overflow
-    assert _retry_after("Wed, 21 Oct 2026 07:28:00 GMT") is None and _retry_after(None) is None
+    cap = webhooks.MAX_RETRY_AFTER
+    assert retry_after("120", cap=cap) == timedelta(seconds=120)
+    assert retry_after(" 99999999999999 ", cap=cap) == webhooks.MAX_RETRY_AFTER  # no overflow
+    assert retry_after("Wed, 21 Oct 2026 07:28:00 GMT", cap=cap) is None and retry_after(None, cap=cap) is None

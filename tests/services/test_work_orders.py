@@ -112,19 +112,27 @@ async def test_lookup_and_card_reference(db: Database, org: Organisation, clock:
         await db.run(partial(work_orders.get_by_number, number=7))
 
 
-async def test_concurrent_claims_one_wins_on_every_database(
-    db: Database, org: Organisation, clock: FrozenClock
-) -> None:
-    wo = (await new_work_order(db, org, clock)).work_order
+async def claim_twice_at_once(
+    db: Database, org: Organisation, clock: FrozenClock, wo_id: int
+) -> tuple[Change, Conflict]:
+    """Two technicians claim at once: (the winner's change, the loser's refusal)."""
     results = await asyncio.gather(
-        act(db, org, clock, assignment.claim, wo.id, TECH_1),
-        act(db, org, clock, assignment.claim, wo.id, TECH_2),
+        act(db, org, clock, assignment.claim, wo_id, TECH_1),
+        act(db, org, clock, assignment.claim, wo_id, TECH_2),
         return_exceptions=True,
     )
     winners = [r for r in results if isinstance(r, Change)]
     losers = [r for r in results if isinstance(r, Conflict)]
     assert len(winners) == 1 and len(losers) == 1, results
-    assert str(losers[0]) == f"WO-1 is already claimed by <@{winners[0].work_order.assignee_id}>."
+    return winners[0], losers[0]
+
+
+async def test_concurrent_claims_one_wins_on_every_database(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    wo = (await new_work_order(db, org, clock)).work_order
+    winner, loser = await claim_twice_at_once(db, org, clock, wo.id)
+    assert str(loser) == f"WO-1 is already claimed by <@{winner.work_order.assignee_id}>."
 
 
 @pytest.mark.postgres
@@ -149,16 +157,9 @@ async def test_interleaved_claims_one_wins_the_other_learns_who(
         return found
 
     monkeypatch.setattr(changes, "load", load_then_wait)
-    results = await asyncio.gather(
-        act(db, org, clock, assignment.claim, wo.id, TECH_1),
-        act(db, org, clock, assignment.claim, wo.id, TECH_2),
-        return_exceptions=True,
-    )
-    winners = [r for r in results if isinstance(r, Change)]
-    losers = [r for r in results if isinstance(r, Conflict)]
-    assert len(winners) == 1 and len(losers) == 1, results
+    winner, loser = await claim_twice_at_once(db, org, clock, wo.id)
     assert loads == 3  # two first reads and the loser's retry
-    assert str(losers[0]) == f"WO-1 is already claimed by <@{winners[0].work_order.assignee_id}>."
+    assert str(loser) == f"WO-1 is already claimed by <@{winner.work_order.assignee_id}>."
     async with db.unit_of_work() as session:
         assigned = (await session.execute(select(WorkOrderEvent).where(WorkOrderEvent.kind == "assigned"))).all()
     assert len(assigned) == 1

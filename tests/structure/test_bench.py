@@ -7,29 +7,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_scheduler_benchmark_runs() -> None:
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "bench.scheduler", "--work-orders", "400", "--schedules", "40", "--backend", "sqlite"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=180, check=False
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_scheduler_benchmark_runs() -> None:
+    done = bench("bench.scheduler", "--work-orders", "400", "--schedules", "40", "--backend", "sqlite")
     assert "400 open work orders, 40 PM schedules" in done.stdout and "sqlite" in done.stdout
 
 
 def test_ack_benchmark_runs() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.ack", "--requests", "30", "--connections", "4", "--backend", "sqlite"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = bench("bench.ack", "--requests", "30", "--connections", "4", "--backend", "sqlite")
     lines = done.stdout.splitlines()
     assert lines[0].startswith("ack latency, 30 requests per line")
     assert [line.split()[3] for line in lines[2:]] == ["wrench", "bare", "wrench", "bare"]  # /request, claim
