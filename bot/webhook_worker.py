@@ -25,6 +25,7 @@ IDLE_POLL_SECONDS = 60.0  # no webhooks configured: events are only marked and, 
 SEND_TIMEOUT_SECONDS = 10
 PRUNE_EVERY_SECONDS = 3600
 MAX_IN_FLIGHT = 50  # sends at once, across webhooks
+STOP_GRACE_SECONDS = 5.0  # at shutdown, how long sends under way may take before they are cut off
 USER_AGENT = "Wrench-Webhooks/1"
 
 
@@ -43,34 +44,49 @@ class WebhookWorker:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._last_prune = 0.0
+        # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
+        # can keep the write lock): the loop sees `_stopping`; a send is cut off only while it waits on its
+        # receiver, never while `_recording` its result.
+        self._stopping = asyncio.Event()
+        self._recording: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         if self.org.webhooks:  # with nothing to send, a commit is no reason to wake
             self.db.after_commit.append(self._on_commit)
         self._task = asyncio.create_task(self._loop(), name="webhook-worker")
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """Start nothing new, give the sends under way `grace_seconds`, then cut off those still waiting on
+        their receiver (each is sent again when its lease runs out: receivers dedupe on X-Wrench-Delivery)."""
         with contextlib.suppress(ValueError):
             self.db.after_commit.remove(self._on_commit)
-        tasks = [task for task in (self._task, *self._in_flight) if task is not None]
-        for task in tasks:  # a send cut short is sent again when its lease runs out
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=grace_seconds)
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight), timeout=grace_seconds)
+        waiting = [task for task in self._in_flight if task not in self._recording]
+        for task in waiting:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        stuck = [task for task in (self._task, *self._in_flight) if task is not None and not task.done()]
+        if stuck:  # recording a result: a short write, let it end
+            await asyncio.wait(stuck, timeout=grace_seconds)
+        for task in stuck:
+            task.cancel()
 
     def _on_commit(self, info: dict[Any, Any]) -> None:
         if info.get(publishing.PUBLISHED_FLAG):
             self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 busy = await self.work_once()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("webhook worker: a round failed; trying again shortly")
                 busy = False
-            if not busy:
+            if not busy and not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS if self.org.webhooks else IDLE_POLL_SECONDS)
                 self._wake.clear()
@@ -81,7 +97,7 @@ class WebhookWorker:
         queued = await self.db.run(partial(webhooks.fan_out, webhooks=hooks, now=self.clock()))
         room = MAX_IN_FLIGHT - len(self._in_flight)
         leased = []
-        if room > 0:
+        if room > 0 and not self._stopping.is_set():
             leased = await self.db.run(partial(webhooks.lease_due, webhooks=hooks, now=self.clock(), limit=room))
         for outgoing in leased:  # each send on its own: a slow receiver holds up only its own deliveries
             task = asyncio.create_task(self._send_logged(outgoing))
@@ -137,16 +153,22 @@ class WebhookWorker:
         except (aiohttp.ClientError, TimeoutError) as failure:
             error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
         self.metrics.webhook_seconds.labels(webhook.name).observe(time.perf_counter() - started)
-        state = await self.db.run(
-            partial(
-                webhooks.record_result,
-                now=self.clock(),
-                delivery_id=outgoing.delivery_id,
-                status=status,
-                error=error,
-                retry_after=retry_after,
+        recording = asyncio.current_task()
+        assert recording is not None
+        self._recording.add(recording)
+        try:
+            state = await self.db.run(
+                partial(
+                    webhooks.record_result,
+                    now=self.clock(),
+                    delivery_id=outgoing.delivery_id,
+                    status=status,
+                    error=error,
+                    retry_after=retry_after,
+                )
             )
-        )
+        finally:
+            self._recording.discard(recording)
         outcome = "delivered" if state == webhooks.DELIVERED else "failed" if state == webhooks.FAILED else "retry"
         self.metrics.webhook_deliveries.labels(webhook.name, outcome).inc()
         if error:

@@ -6,10 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from functools import partial
 
+import aiohttp
 import pytest
 
 from blocks.ids import Action
-from services import webhooks
+from bot.metrics import Metrics
+from bot.webhook_worker import WebhookWorker
+from models.db import Database
+from models.schemas import RequestCreate
+from services import requests, webhooks
 from services.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request
@@ -89,3 +94,40 @@ async def test_a_hanging_receiver_never_holds_up_slack(hooked_bot: BotClient, re
     assert receiver.deliveries == []
     receiver.hold.set()
     assert len(await receiver.wait_for(3)) == 3
+
+
+
+async def stop_while_a_send_waits(
+    db: Database, receiver: Receiver, clock: FrozenClock, *, answer_after: float | None
+) -> webhooks.WebhookStatus:
+    """One delivery held by the receiver when the worker is told to stop (grace 1 s); the receiver answers
+    `answer_after` seconds into the stop, or never."""
+    org = with_webhook(receiver.url)
+    hold = receiver.hold = asyncio.Event()
+    request = RequestCreate(title="Key", category="keys")  # waits for approval: one event
+    await db.run(partial(requests.submit, org=org, now=clock(), requester_id=STAFF, request=request))
+    async with aiohttp.ClientSession() as http:
+        worker = WebhookWorker(db, org, clock, http, Metrics())
+        worker.start()
+        await asyncio.wait_for(receiver.until_waiting(), 5)
+        if answer_after is not None:
+            asyncio.get_running_loop().call_later(answer_after, hold.set)
+        await asyncio.wait_for(worker.stop(grace_seconds=1.0), 5)
+    # nothing was cut off inside a transaction: the next write does not wait for a lock
+    await asyncio.wait_for(db.run(partial(webhooks.fan_out, webhooks=org.webhooks, now=clock())), 2)
+    [shown] = await db.run(partial(webhooks.status, webhooks=org.webhooks))
+    return shown
+
+
+async def test_stopping_lets_a_send_under_way_finish_and_records_it(
+    db: Database, receiver: Receiver, clock: FrozenClock
+) -> None:
+    shown = await stop_while_a_send_waits(db, receiver, clock, answer_after=0.1)
+    assert (shown.pending, shown.delivered) == (0, 1)
+
+
+async def test_stopping_cuts_off_a_send_whose_receiver_does_not_answer(
+    db: Database, receiver: Receiver, clock: FrozenClock
+) -> None:
+    shown = await stop_while_a_send_waits(db, receiver, clock, answer_after=None)
+    assert (shown.pending, shown.failing, shown.delivered) == (1, 0, 0)  # sent again once its lease runs out

@@ -27,6 +27,7 @@ class Receiver:
     answers: list[int] = field(default_factory=list)  # statuses to give, in order; then 200
     hold: asyncio.Event | None = None  # set: answer; unset: keep the sender waiting
     deliveries: list[Delivery] = field(default_factory=list)
+    waiting: int = 0  # deliveries held unanswered now
     arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     runner: web.AppRunner | None = None
     url: str = ""
@@ -57,7 +58,11 @@ class Receiver:
         if not ok:
             status = 401
         if self.hold is not None:
-            await self.hold.wait()
+            self.waiting += 1
+            try:
+                await self.hold.wait()
+            finally:
+                self.waiting -= 1
         async with self.arrived:
             self.deliveries.append(Delivery(dict(request.headers), json.loads(raw), ok, status))
             self.arrived.notify_all()
@@ -67,6 +72,10 @@ class Receiver:
         async with self.arrived:
             await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.deliveries) >= count), timeout)
         return list(self.deliveries)
+
+    async def until_waiting(self) -> None:
+        while not self.waiting:
+            await asyncio.sleep(0.01)
 
     def delivered(self) -> list[Delivery]:
         return [d for d in self.deliveries if 200 <= d.answered < 300]
