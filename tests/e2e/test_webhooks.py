@@ -96,7 +96,6 @@ async def test_a_hanging_receiver_never_holds_up_slack(hooked_bot: BotClient, re
     assert len(await receiver.wait_for(3)) == 3
 
 
-
 async def stop_while_a_send_waits(
     db: Database, receiver: Receiver, clock: FrozenClock, *, answer_after: float | None
 ) -> webhooks.WebhookStatus:

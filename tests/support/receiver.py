@@ -58,7 +58,9 @@ class Receiver:
         if not ok:
             status = 401
         if self.hold is not None:
-            self.waiting += 1
+            async with self.arrived:
+                self.waiting += 1
+                self.arrived.notify_all()
             try:
                 await self.hold.wait()
             finally:
@@ -74,8 +76,8 @@ class Receiver:
         return list(self.deliveries)
 
     async def until_waiting(self) -> None:
-        while not self.waiting:
-            await asyncio.sleep(0.01)
+        async with self.arrived:
+            await self.arrived.wait_for(lambda: self.waiting > 0)
 
     def delivered(self) -> list[Delivery]:
         return [d for d in self.deliveries if 200 <= d.answered < 300]
