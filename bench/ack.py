@@ -13,7 +13,9 @@ throughput as a share of the bare app's.
 
 import argparse
 import asyncio
+import contextlib
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -42,6 +44,7 @@ from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL, TECH_1
 from tests.support.process import free_port, start_wrench, stop_wrench, wrench_env
 
 WARM_UP = 50
+WORKLOADS = ("/request", "claim")
 
 
 async def file_work_orders(url: str, count: int) -> None:
@@ -56,22 +59,32 @@ async def file_work_orders(url: str, count: int) -> None:
         await db.dispose()
 
 
-async def cards_to_claim(url: str, *, within: float = 600) -> list[tuple[int, int, str]]:
+async def settled(db: Database, fake: FakeSlack, modals: int, *, within: float = 600) -> None:
+    """Wait until Wrench has done all the work its acks promised: the outbox is empty and `modals` request
+    modals have been opened."""
+    deadline = time.monotonic() + within
+    while await notices_pending(db) or len(fake.find("views.open")) < modals:
+        if time.monotonic() > deadline:
+            raise SystemExit("Wrench did not finish its work in time")
+        await asyncio.sleep(0.05)
+
+
+async def notices_pending(db: Database) -> int:
+    """Read without a unit of work: on SQLite each would take the write lock (BEGIN IMMEDIATE) from this
+    process, and Wrench would meet SQLite's busy handler, which sleeps, instead of its own queue."""
+    path = db.sqlite_path()
+    if path is None:
+        return (await db.run(outbox.status)).pending
+    with contextlib.closing(sqlite3.connect(path)) as reader:
+        return int(reader.execute("SELECT count(*) FROM outbox WHERE done_at IS NULL").fetchone()[0])
+
+
+async def cards_to_claim(db: Database, fake: FakeSlack) -> list[tuple[int, int, str]]:
     """(id, version, card ts) of each work order, once the outbox has posted every card."""
-    db = Database(url)
-    try:
-        deadline = time.monotonic() + within
-        while (await db.run(outbox.status)).pending:
-            if time.monotonic() > deadline:
-                raise SystemExit("the cards were not all posted in time")
-            await asyncio.sleep(0.2)
-        async with db.unit_of_work() as session:
-            found = await session.execute(
-                select(WorkOrder.id, WorkOrder.version, WorkOrder.card_ts).order_by(WorkOrder.id)
-            )
-            return [(id_, version, str(ts)) for id_, version, ts in found.all()]
-    finally:
-        await db.dispose()
+    await settled(db, fake, 0)
+    async with db.unit_of_work() as session:
+        found = await session.execute(select(WorkOrder.id, WorkOrder.version, WorkOrder.card_ts).order_by(WorkOrder.id))
+    return [(id_, version, str(ts)) for id_, version, ts in found.all()]
 
 
 @asynccontextmanager
@@ -143,10 +156,13 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
 
 
-async def measure(url: str, backend: str, count: int, connection_counts: list[int]) -> list[dict[str, Any]]:
+async def measure(
+    url: str, backend: str, count: int, connection_counts: list[int], workloads: list[str]
+) -> list[dict[str, Any]]:
     await file_work_orders(url, count * len(connection_counts))
     fake = FakeSlack()
     await fake.start()
+    db = Database(url)
     rows = []
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -154,36 +170,43 @@ async def measure(url: str, backend: str, count: int, connection_counts: list[in
             log = (Path(folder) / "wrench.log").open("wb")
             wrench = await start_wrench(env, log=log)
             try:
-                cards = await cards_to_claim(url)
-                apps = {"wrench": f"http://127.0.0.1:{env['PORT']}"}
-                async with bare_app(fake) as bare:
-                    apps["bare bolt"] = bare
-                    for target in apps.values():
+                cards = await cards_to_claim(db, fake)
+                wrench_url = f"http://127.0.0.1:{env['PORT']}"
+                async with bare_app(fake) as bare_url:
+                    for target in (wrench_url, bare_url):
                         await load(target, commands(fake, WARM_UP), 8)
+                    await settled(db, fake, WARM_UP)
                     for n, connections in enumerate(connection_counts):
                         mine = cards[n * count : (n + 1) * count]
-                        for workload, bodies in (("/request", commands(fake, count)), ("claim", claims(fake, mine))):
-                            measured = {name: await load(target, bodies, connections) for name, target in apps.items()}
-                            for name, (latencies, seconds) in measured.items():
-                                rows.append(
-                                    {
-                                        "backend": backend,
-                                        "workload": workload,
-                                        "connections": connections,
-                                        "app": name,
-                                        "p50": percentile(latencies, 0.50),
-                                        "p99": percentile(latencies, 0.99),
-                                        "rps": len(latencies) / seconds,
-                                    }
-                                )
+                        for workload in workloads:
+                            bodies = commands(fake, count) if workload == "/request" else claims(fake, mine)
+                            line = {"backend": backend, "workload": workload, "connections": connections}
+                            latencies, seconds = await load(bare_url, bodies, connections)
+                            rows.append(line | figures("bare bolt", latencies, seconds))
+                            modals = len(fake.find("views.open")) + (count if workload == "/request" else 0)
+                            started = time.perf_counter()
+                            latencies, seconds = await load(wrench_url, bodies, connections)
+                            await settled(db, fake, modals)  # the next line starts with nothing left over
+                            done = time.perf_counter() - started
+                            rows.append(line | figures("wrench", latencies, seconds) | {"done": count / done})
             finally:
                 code, _ = await stop_wrench(wrench)
                 log.close()
                 if code != 0:
                     print((Path(folder) / "wrench.log").read_text()[-3000:], file=sys.stderr)
     finally:
+        await db.dispose()
         await fake.stop()
     return rows
+
+
+def figures(app: str, latencies: list[float], seconds: float) -> dict[str, Any]:
+    return {
+        "app": app,
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
+        "rps": len(latencies) / seconds,
+    }
 
 
 async def main() -> None:
@@ -191,27 +214,31 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per workload and connection count")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--workload", choices=WORKLOADS, nargs="+", default=list(WORKLOADS))
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     if args.backend in ("sqlite", "both"):
         async with sqlite_database() as url:
-            rows += await measure(url, "sqlite", args.requests, args.connections)
+            rows += await measure(url, "sqlite", args.requests, args.connections, args.workload)
     server = os.environ.get("BENCH_POSTGRES_URL")
     if args.backend == "postgresql" and not server:
         raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
     if args.backend in ("postgresql", "both") and server:
         async with postgres_database(server) as url:
-            rows += await measure(url, "postgresql", args.requests, args.connections)
+            rows += await measure(url, "postgresql", args.requests, args.connections, args.workload)
     print(f"ack latency, {args.requests} requests per line, {date.today()}, {os.cpu_count()} CPUs")
+    print("done/s: Wrench's requests per second counted until its work was done (outbox empty, modals open)")
     print(
-        f"{'backend':<11}{'workload':<10}{'conns':>6}  {'app':<10}{'p50 ms':>8}{'p99 ms':>8}{'req/s':>8}{'vs bare':>9}"
+        f"{'backend':<11}{'workload':<10}{'conns':>6}  {'app':<10}{'p50 ms':>8}{'p99 ms':>8}{'req/s':>8}"
+        f"{'vs bare':>9}{'done/s':>8}"
     )
     bare = {(r["backend"], r["workload"], r["connections"]): r["rps"] for r in rows if r["app"] == "bare bolt"}
     for r in rows:
         share = r["rps"] / bare[(r["backend"], r["workload"], r["connections"])]
+        done = f"{r['done']:>8.0f}" if "done" in r else ""
         print(
             f"{r['backend']:<11}{r['workload']:<10}{r['connections']:>6}  {r['app']:<10}"
-            f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rps']:>8.0f}{share:>9.2f}"
+            f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rps']:>8.0f}{share:>9.2f}{done}"
         )
 
 

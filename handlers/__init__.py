@@ -7,5 +7,6 @@ from handlers import approvals, cards, checklist, escalations, home, intake, loo
 
 def register(app: Any) -> None:
     """Attach every listener to `app` (a bolt AsyncApp, or anything with its decorator methods)."""
-    for feature in (requests, approvals, cards, timers, checklist, lookup, pm, home, intake, escalations):
+    # bolt tries listeners in this order for every request: the card's buttons first, then /request
+    for feature in (cards, requests, approvals, timers, checklist, lookup, pm, home, intake, escalations):
         feature.register(app)

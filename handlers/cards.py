@@ -8,7 +8,7 @@ from blocks import messages, modals
 from blocks.ids import Action, Callback, MoreOption, parse_ref
 from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
-from handlers.context import deps_of
+from handlers.context import deps_of, one_of
 from handlers.guard import guarded
 from services import assignment, lifecycle, outbox, parts, work_orders
 from services.errors import DomainError, Stale
@@ -27,17 +27,15 @@ OPENS_FORM = {
 
 
 def register(app: Any) -> None:
-    for action_id in ONE_CLICK:
-        app.action(action_id)(guarded(one_click))
-    for action_id in OPENS_FORM:
-        app.action(action_id)(guarded(open_form))
-    app.action(Action.MORE)(guarded(open_from_menu))
-    app.action(Action.MANAGE)(guarded(open_from_menu))
+    # One listener per group, not per id: bolt tries its listeners in order for every request, and the
+    # card's buttons are what people click most (handlers.register puts this module first).
+    app.action(one_of(ONE_CLICK))(guarded(one_click))
+    app.action(one_of(OPENS_FORM))(guarded(open_form))
+    app.action(one_of((Action.MORE, Action.MANAGE)))(guarded(open_from_menu))
     app.action(Action.ASSIGN)(guarded(assign))
     app.action(Action.CONFIRM)(guarded(confirm))
     app.options(Action.PICK_PART)(part_options)
-    for callback_id in CARD_FORMS:
-        app.view(callback_id)(guarded(submit_form))
+    app.view(one_of(CARD_FORMS))(guarded(submit_form))
 
 
 async def one_click(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:

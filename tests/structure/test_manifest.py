@@ -1,5 +1,6 @@
 """manifest.yml, blocks/ids.py and the registered listeners name the same things."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ import yaml
 import handlers
 from blocks import ids
 
+KNOWN_IDS = [*ids.Action, *ids.Callback]
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
 
 
@@ -19,8 +21,11 @@ class RecordingApp:
         self.registered: dict[str, list[str]] = defaultdict(list)
 
     def __getattr__(self, kind: str) -> Any:
-        def decorator_for(identifier: str) -> Any:
-            self.registered[kind].append(str(identifier))
+        def decorator_for(identifier: str | re.Pattern[str]) -> Any:
+            if isinstance(identifier, re.Pattern):  # one listener for a group of ids
+                self.registered[kind] += [known for known in KNOWN_IDS if identifier.fullmatch(known)]
+            else:
+                self.registered[kind].append(str(identifier))
             return lambda listener: listener
 
         return decorator_for
