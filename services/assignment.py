@@ -46,7 +46,8 @@ async def assign(
     assignee_id: str,
     seen_version: int | None = None,
 ) -> Change:
-    """Give the work order to a technician or manager of its team (replacing whoever held it)."""
+    """Give the work order to a technician or manager of its team (replacing whoever held it; a technician
+    may give away only unclaimed work or their own, `rules.WORK_ON_HELD`)."""
     work_order = await changes.load(session, work_order_id)
 
     def assignable() -> None:
@@ -57,9 +58,6 @@ async def assign(
             raise InvalidInput(f"<@{assignee_id}> is not on the {team} team.", field="assignee")
         if work_order.assignee_id == assignee_id:
             raise Conflict(f"<@{assignee_id}> already holds {changes.ref(work_order)}.")
-        held_by_other = work_order.assignee_id not in (None, user_id)
-        if held_by_other and not changes.roles(org, work_order, user_id) & rules.OVERRIDES_ASSIGNEE:
-            raise Conflict(f"<@{work_order.assignee_id}> holds {changes.ref(work_order)}; a manager can reassign it.")
 
     changes.check(org, work_order, user_id, rules.Action.ASSIGN, seen_version=seen_version, extra=assignable)
     event = changes.assign(session, work_order, assignee_id, now=now, actor_id=user_id)

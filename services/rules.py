@@ -85,10 +85,11 @@ ONLY_WHILE: dict[tuple[Action, Role], frozenset[Status]] = {
     (Action.CANCEL, Role.REQUESTER): frozenset({Status.OPEN}),
 }
 
-# Actions on the work itself: a technician may take unclaimed work this way (and so holds it),
-# but not work a colleague holds; managers and admins may act on anyone's.
+# Actions on the work itself, and giving it to someone: a technician may do them on unclaimed work (starting,
+# holding or completing it takes it) or work they hold, not on work a colleague holds; managers and admins
+# may act on anyone's.
 WORK_ON_HELD: frozenset[Action] = frozenset(
-    {Action.START, Action.HOLD, Action.RESUME, Action.COMPLETE, Action.CHECK_ITEM}
+    {Action.ASSIGN, Action.START, Action.HOLD, Action.RESUME, Action.COMPLETE, Action.CHECK_ITEM}
 )
 OVERRIDES_ASSIGNEE: frozenset[Role] = frozenset({Role.MANAGER, Role.ADMIN})
 

@@ -52,7 +52,7 @@ async def test_assign_picker_gives_work_to_a_team_member_who_is_told(bot: BotCli
 
     # a colleague may not take it away; an outsider may not assign; nobody outside the team is assignable
     key = await click_card(bot, card, Action.ASSIGN, TECH_1, element={"type": "users_select", "selected_user": TECH_1})
-    assert (await bot.replies_to(key))[0]["text"] == f"<@{TECH_2}> holds WO-1; a manager can reassign it."
+    assert (await bot.replies_to(key))[0]["text"] == f"<@{TECH_2}> holds this work order; ask them or a manager."
     key = await click_card(
         bot, card, Action.ASSIGN, OUTSIDER, element={"type": "users_select", "selected_user": TECH_1}
     )

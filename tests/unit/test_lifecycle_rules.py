@@ -57,7 +57,7 @@ HOLDER_OR_BOSS = {TECH_1, MANAGER, ADMIN}
 # who may do what to a work order requested by STAFF and held by TECH_1.
 MAY = {
     A.CLAIM: WORKERS,  # (claiming held work is then a Conflict, decided after authorize)
-    A.ASSIGN: WORKERS,
+    A.ASSIGN: HOLDER_OR_BOSS,  # a colleague's held work: a manager reassigns it
     A.UNASSIGN: HOLDER_OR_BOSS,
     A.START: HOLDER_OR_BOSS,
     A.HOLD: HOLDER_OR_BOSS,
@@ -102,7 +102,7 @@ def test_permissions_matrix(action: rules.Action, user: str) -> None:
 
 
 def test_technicians_may_work_on_unclaimed_work() -> None:
-    for action in (A.START, A.HOLD, A.COMPLETE):
+    for action in (A.ASSIGN, A.START, A.HOLD, A.COMPLETE):
         decide(action, TECH_2, assignee=None)
 
 
