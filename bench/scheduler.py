@@ -13,16 +13,18 @@ postgresql+asyncpg://postgres@127.0.0.1:5432/postgres).
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
+import re
 import resource
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import event, insert, text, update
 
 from bench.scratch import postgres_database, sqlite_database
 from models import migrate
@@ -58,8 +60,7 @@ sla:
 CHUNK = 5_000
 
 
-def work_order_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
-    rows = []
+def work_order_rows(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
     for number in range(1, count + 1):
         team = TEAMS[number % len(TEAMS)]
         created = NOW - timedelta(minutes=rng.randint(1, 60 * 48))
@@ -71,7 +72,7 @@ def work_order_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
             due = NOW - timedelta(minutes=rng.randint(1, 50))
         elif roll < 0.006:
             due = NOW + timedelta(minutes=rng.randint(1, 30))
-        rows.append(
+        yield (
             {
                 "number": number,
                 "title": f"Job {number}",
@@ -99,15 +100,13 @@ def work_order_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
                 "updated_at": created,
             }
         )
-    return rows
 
 
-def schedule_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
-    rows = []
+def schedule_rows(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
     today = NOW.date()
     for n in range(count):
         due = today + timedelta(days=rng.randint(0, 364))
-        rows.append(
+        yield (
             {
                 "title": f"PM {n}",
                 "description": "",
@@ -134,15 +133,14 @@ def schedule_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
                 "updated_at": NOW,
             }
         )
-    return rows
 
 
 async def seed(db: Database, work_orders: int, schedules: int) -> None:
     rng = random.Random(42)
     for table, rows in ((WorkOrder, work_order_rows(work_orders, rng)), (PmSchedule, schedule_rows(schedules, rng))):
-        for start in range(0, len(rows), CHUNK):
+        while chunk := list(itertools.islice(rows, CHUNK)):  # a chunk at a time: the RSS is the scheduler's
             async with db.unit_of_work() as session:
-                await session.execute(insert(table), rows[start : start + CHUNK])
+                await session.execute(insert(table), chunk)
     async with db.unit_of_work() as session:
         await session.execute(update(Counter).where(Counter.name == "work_order").values(value=work_orders))
     if db.backend == "postgresql":
@@ -171,8 +169,11 @@ async def measure(url: str, org: Organisation, work_orders: int, schedules: int)
         await seed(db, work_orders, schedules)
         seeded = time.perf_counter() - started
         first_ms, (escalated, generated) = await timed(partial(tick, db, org))
+        statements = Statements(db)
+        statements.catching = True  # what a steady tick and a digest ask of the database
         steady_ms, steady = await timed(partial(tick, db, org))
         digest_ms, data = await timed(partial(db.run, partial(digest.build, org=org, team=TEAMS[0], now=NOW)))
+        plans = await statements.plans()
         return {
             "backend": db.backend,
             "seeded_s": seeded,
@@ -183,9 +184,55 @@ async def measure(url: str, org: Organisation, work_orders: int, schedules: int)
             "steady_changes": sum(steady),
             "digest_ms": digest_ms,
             "digest_open": data.open,
+            "plans": plans,
         }
     finally:
         await db.dispose()
+
+
+class Statements:
+    """The reads and updates a piece of work sends to the database, caught as they go, to explain later."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.seen: dict[str, Any] = {}  # statement -> its first parameters
+        self.catching = False
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._caught)
+
+    def _caught(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if self.catching and not many and verb in ("SELECT", "UPDATE", "DELETE"):
+            self.seen.setdefault(statement, parameters)
+
+    async def plans(self) -> list[tuple[str, str]]:
+        """(statement, how the database reads each table in it) for every statement caught."""
+        self.catching = False
+        sqlite = self.db.backend == "sqlite"
+        explained = []
+        async with self.db.engine.connect() as connection:
+            for statement, parameters in self.seen.items():
+                prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+                rows = (await connection.exec_driver_sql(prefix + statement, parameters)).all()
+                steps = [str(row[-1]) if sqlite else str(row[0]) for row in rows]
+                explained.append((" ".join(statement.split()), "; ".join(_table_reads(steps))))
+            await connection.rollback()
+        return explained
+
+
+def _table_reads(steps: list[str]) -> list[str]:
+    """The lines of a plan that say how a table is read (SCAN / SEARCH ... USING INDEX, Seq / Index Scan)."""
+    keep = ("SCAN", "SEARCH", "Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Index Scan")
+    return [step.strip().lstrip("->").strip() for step in steps if any(word in step for word in keep)]
+
+
+FULL_SCAN = re.compile(r"^(?:SCAN (\w+)\b(?! USING)|Seq Scan on (\w+))")
+BIG_TABLES = {"work_orders", "pm_schedules", "work_order_events", "outbox", "published_events"}
+
+
+def full_scans(reads: str) -> list[str]:
+    """The big tables a plan reads from end to end (no index)."""
+    found = [FULL_SCAN.match(read.strip()) for read in reads.split(";")]
+    return sorted({m.group(1) or m.group(2) for m in found if m} & BIG_TABLES)
 
 
 def peak_rss_mb() -> float:
@@ -218,6 +265,12 @@ async def main() -> None:
             f"{r['steady_tick_ms']:>16.0f}{r['digest_ms']:>11.0f}"
         )
     print(f"peak RSS {peak_rss_mb():.0f} MB")
+    for r in results:
+        print(f"\nquery plans, {r['backend']}: each statement of a steady tick and a digest build, and how it reads")
+        for statement, reads in r["plans"]:
+            scans = full_scans(reads)
+            flag = f"  FULL SCAN of {', '.join(scans)}" if scans else ""
+            print(f"- {statement[:110]}{'…' if len(statement) > 110 else ''}\n    {reads or '(no table read)'}{flag}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ generated, and asset meter readings that drive usage-based schedules."""
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, TimestampMixin
@@ -13,7 +13,24 @@ from models.enums import Anchor, NonWorking, Priority, Repeat
 
 class PmSchedule(TimestampMixin, Base):
     __tablename__ = "pm_schedules"
-    __table_args__ = (Index("ix_pm_schedules_generate_on", "generate_on"),)
+    __table_args__ = (
+        Index("ix_pm_schedules_generate_on", "generate_on"),
+        # The tick's two other questions, each about a few schedules among many (partial indexes):
+        # whose open occurrence has ended, and which meters may call for service.
+        Index(
+            "ix_pm_schedules_open_work_order_id",
+            "open_work_order_id",
+            sqlite_where=text("open_work_order_id IS NOT NULL"),
+            postgresql_where=text("open_work_order_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_pm_schedules_asset_id_meter",
+            "asset_id",
+            "meter",
+            sqlite_where=text("meter IS NOT NULL"),
+            postgresql_where=text("meter IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # An optional stable name for CSV re-imports (`wrench import pm` updates the row with this key).

@@ -67,13 +67,13 @@ async def _release(session: AsyncSession, org: Organisation, today: date, asset_
     query = (
         select(PmSchedule, WorkOrder)
         .join(WorkOrder, WorkOrder.id == PmSchedule.open_work_order_id)
-        .where(WorkOrder.status.not_in(rules.ACTIVE))
-        .order_by(PmSchedule.id)
+        .where(PmSchedule.open_work_order_id.is_not(None), WorkOrder.status.not_in(rules.ACTIVE))
         .with_for_update(skip_locked=True, of=PmSchedule)
     )
     if asset_id is not None:
         query = query.where(PmSchedule.asset_id == asset_id)
-    for schedule, work_order in (await session.execute(query)).all():
+    ended_ones = sorted((await session.execute(query)).tuples().all(), key=lambda found: found[0].id)
+    for schedule, work_order in ended_ones:  # in id order (ORDER BY id would read every schedule)
         schedule.open_work_order_id = None
         rule = recurrence(schedule, org)
         ended = (work_order.completed_at or work_order.updated_at).astimezone(org.zone()).date()
@@ -90,35 +90,39 @@ async def _release(session: AsyncSession, org: Organisation, today: date, asset_
 async def _candidates(
     session: AsyncSession, today: date, asset_id: int | None
 ) -> list[tuple[PmSchedule, float | None]]:
-    """Schedules whose date has come or whose meter has moved, locked for this transaction."""
+    """Schedules whose date has come or whose meter has moved, locked for this transaction. Asked as two
+    questions, each answered from its own index (one OR across both would read every schedule)."""
     meter = AssetMeter
-    query = (
+    free = (
+        PmSchedule.deleted_at.is_(None),
+        PmSchedule.paused_at.is_(None),
+        or_(PmSchedule.open_work_order_id.is_(None), PmSchedule.one_open.is_(False)),
+    )
+    reading = and_(meter.asset_id == PmSchedule.asset_id, meter.name == PmSchedule.meter)
+    dated = select(PmSchedule, meter.value).outerjoin(meter, reading).where(*free, PmSchedule.generate_on <= today)
+    metered = (
         select(PmSchedule, meter.value)
-        .outerjoin(meter, and_(meter.asset_id == PmSchedule.asset_id, meter.name == PmSchedule.meter))
+        .join(meter, reading)
         .where(
-            PmSchedule.deleted_at.is_(None),
-            PmSchedule.paused_at.is_(None),
-            or_(PmSchedule.open_work_order_id.is_(None), PmSchedule.one_open.is_(False)),
+            *free,
+            PmSchedule.meter.is_not(None),
             or_(
-                PmSchedule.generate_on <= today,
-                and_(
-                    meter.value.is_not(None),
-                    or_(
-                        and_(PmSchedule.meter_every.is_not(None), PmSchedule.meter_base.is_(None)),
-                        meter.value < PmSchedule.meter_base,
-                        meter.value >= PmSchedule.meter_base + PmSchedule.meter_every,
-                        and_(PmSchedule.meter_armed.is_(True), meter.value >= PmSchedule.meter_threshold),
-                        and_(PmSchedule.meter_armed.is_(False), meter.value < PmSchedule.meter_threshold),
-                    ),
-                ),
+                and_(PmSchedule.meter_every.is_not(None), PmSchedule.meter_base.is_(None)),
+                meter.value < PmSchedule.meter_base,
+                meter.value >= PmSchedule.meter_base + PmSchedule.meter_every,
+                and_(PmSchedule.meter_armed.is_(True), meter.value >= PmSchedule.meter_threshold),
+                and_(PmSchedule.meter_armed.is_(False), meter.value < PmSchedule.meter_threshold),
             ),
         )
-        .order_by(PmSchedule.id)
-        .with_for_update(skip_locked=True, of=PmSchedule)
     )
-    if asset_id is not None:
-        query = query.where(PmSchedule.asset_id == asset_id)
-    return [(schedule, value) for schedule, value in (await session.execute(query)).all()]
+    found: dict[int, tuple[PmSchedule, float | None]] = {}
+    for query in (dated, metered):
+        if asset_id is not None:
+            query = query.where(PmSchedule.asset_id == asset_id)
+        query = query.with_for_update(skip_locked=True, of=PmSchedule)  # ordered here: ORDER BY id would scan
+        for schedule, value in (await session.execute(query)).all():
+            found[schedule.id] = (schedule, value)
+    return [found[schedule_id] for schedule_id in sorted(found)]
 
 
 def _meter_due(schedule: PmSchedule, reading: float | None) -> bool:

@@ -18,10 +18,18 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
 def test_scheduler_benchmark_runs() -> None:
     done = bench("bench.scheduler", "--work-orders", "400", "--schedules", "40", "--backend", "sqlite")
     assert "400 open work orders, 40 PM schedules" in done.stdout and "sqlite" in done.stdout
+    assert "query plans, sqlite" in done.stdout and "USING INDEX ix_pm_schedules_generate_on" in done.stdout
 
 
 def test_ack_benchmark_runs() -> None:
     done = bench("bench.ack", "--requests", "30", "--connections", "4", "--backend", "sqlite")
     lines = done.stdout.splitlines()
     assert lines[0].startswith("ack latency, 30 requests per line")
-    assert [line.split()[3] for line in lines[2:]] == ["wrench", "bare", "wrench", "bare"]  # /request, claim
+    rows = [line.split() for line in lines[3:]]
+    assert [(row[1], row[3]) for row in rows] == [
+        ("/request", "bare"),
+        ("/request", "wrench"),
+        ("claim", "bare"),
+        ("claim", "wrench"),
+    ]
+    assert all(len(row) == 9 for row in rows if row[3] == "wrench")  # figures and done/s
