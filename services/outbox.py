@@ -8,16 +8,18 @@ gives up on what Slack refused for good. Nothing here knows Slack: a notice is a
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import EventKind
 from models.outbox import OutboxEntry
-from models.schemas import Change, Listing, WorkOrderRead
+from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData
 
 QUEUED_FLAG = "wrench.outbox"  # set in `session.info`: the process wakes its outbox worker after the commit
@@ -38,10 +40,21 @@ class Notice(StrEnum):
     HOMES = "homes"
 
 
+def _entry(kind: Notice, payload: dict[str, Any], *, lane: str, now: datetime) -> dict[str, Any]:
+    return {
+        "lane": lane,
+        "kind": kind.value,
+        "payload": payload,
+        "created_at": now,
+        "steps": {},
+        "failures": [],
+        "attempts": 0,
+        "crashes": 0,
+    }
+
+
 def _add(session: AsyncSession, kind: Notice, payload: dict[str, Any], *, lane: str, now: datetime) -> None:
-    entry = OutboxEntry(lane=lane, kind=kind.value, payload=payload, created_at=now, steps={}, failures=[])
-    entry.attempts = entry.crashes = 0
-    session.add(entry)
+    session.add(OutboxEntry(**_entry(kind, payload, lane=lane, now=now)))
     session.info[QUEUED_FLAG] = True
 
 
@@ -52,16 +65,21 @@ def work_order_lane(work_order_id: int) -> str:
 # -- what services queue ----------------------------------------------------------------------------
 
 
-def work_order_created(session: AsyncSession, work_order: WorkOrderRead, *, now: datetime) -> None:
-    """Post the card (and tell the requester, answer in the source thread, share photos, redraw Homes)."""
-    payload = {"work_order": work_order.model_dump(mode="json")}
-    _add(session, Notice.WORK_ORDER_CREATED, payload, lane=work_order_lane(work_order.id), now=now)
-
-
-def work_order_changed(session: AsyncSession, change: Change, *, now: datetime) -> None:
-    """Redraw the card, write the thread lines, DM who must hear, redraw Homes."""
-    payload = {"change": change.model_dump(mode="json")}
-    _add(session, Notice.WORK_ORDER_CHANGED, payload, lane=work_order_lane(change.work_order.id), now=now)
+async def work_order_changes(session: AsyncSession, changes: Sequence[Change]) -> None:
+    """For each change, post the card if it created the work order (and tell the requester, answer in the
+    source thread, share photos), else redraw it, write the thread lines and DM who must hear; redraw
+    Homes. One INSERT for all (the scheduler changes hundreds of work orders in one go)."""
+    rows = []
+    for change in changes:
+        if any(event.kind == EventKind.CREATED for event in change.events):
+            kind, payload = Notice.WORK_ORDER_CREATED, {"work_order": change.work_order.model_dump(mode="json")}
+        else:
+            kind, payload = Notice.WORK_ORDER_CHANGED, {"change": change.model_dump(mode="json")}
+        queued_at = change.events[-1].at if change.events else change.work_order.updated_at
+        rows.append(_entry(kind, payload, lane=work_order_lane(change.work_order.id), now=queued_at))
+    if rows:
+        await session.execute(insert(OutboxEntry), rows)  # after a flush of what is pending: lane order kept
+        session.info[QUEUED_FLAG] = True
 
 
 def card_refresh(session: AsyncSession, work_order_id: int, *, now: datetime) -> None:

@@ -72,7 +72,7 @@ async def _release(session: AsyncSession, org: Organisation, today: date, asset_
     )
     if asset_id is not None:
         query = query.where(PmSchedule.asset_id == asset_id)
-    ended_ones = sorted((await session.execute(query)).tuples().all(), key=lambda found: found[0].id)
+    ended_ones = sorted((await session.execute(query)).all(), key=lambda found: found[0].id)
     for schedule, work_order in ended_ones:  # in id order (ORDER BY id would read every schedule)
         schedule.open_work_order_id = None
         rule = recurrence(schedule, org)

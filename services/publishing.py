@@ -5,9 +5,11 @@ process dies right after (the webhook worker reads `published_events`). Nothing 
 network: a Slack interaction never waits for a webhook.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.integrations import PublishedEvent
@@ -19,32 +21,41 @@ from services import event_types, records
 PUBLISHED_FLAG = "wrench.published"  # set in `session.info` so the process can wake its webhook worker
 
 
-def _add(session: AsyncSession, event: WebhookEvent) -> None:
+def _row(event: WebhookEvent) -> dict[str, Any]:
     payload = event.model_dump(mode="json", exclude={"id"})
-    session.add(PublishedEvent(type=event.type, occurred_at=event.occurred_at, payload=payload))
+    return {"type": event.type, "occurred_at": event.occurred_at, "payload": payload}
+
+
+def _add(session: AsyncSession, event: WebhookEvent) -> None:
+    session.add(PublishedEvent(**_row(event)))
     session.info[PUBLISHED_FLAG] = True
 
 
-async def work_order_events(session: AsyncSession, work_order: WorkOrder, events: tuple[WorkOrderEvent, ...]) -> None:
-    """One published event per history entry, each with the work order as it stands after the change."""
-    if not events:
+async def work_order_events(
+    session: AsyncSession, changed: Sequence[tuple[WorkOrder, Sequence[WorkOrderEvent]]]
+) -> None:
+    """One published event per history entry, each with its work order as it stands after the change."""
+    changed = [(work_order, events) for work_order, events in changed if events]
+    if not changed:
         return
-    shown: WorkOrderOut = (await records.work_orders_out(session, [work_order]))[0]
-    for event in events:
-        data: dict[str, Any] = dict(event.data or {})
-        if event.from_status is not None or event.to_status is not None:
-            data |= {"from_status": event.from_status, "to_status": event.to_status}
-        _add(
-            session,
-            WebhookEvent(
+    shown: list[WorkOrderOut] = await records.work_orders_out(session, [work_order for work_order, _ in changed])
+    rows = []
+    for (_, events), work_order_out in zip(changed, shown, strict=True):
+        for event in events:
+            data: dict[str, Any] = dict(event.data or {})
+            if event.from_status is not None or event.to_status is not None:
+                data |= {"from_status": event.from_status, "to_status": event.to_status}
+            published = WebhookEvent(
                 id=0,
                 type=event_types.work_order_event(event.kind),
                 occurred_at=event.at,
                 actor=event.actor_id,
                 data=data,
-                work_order=shown,
-            ),
-        )
+                work_order=work_order_out,
+            )
+            rows.append(_row(published))
+    await session.execute(insert(PublishedEvent), rows)  # one INSERT for a batch of changes
+    session.info[PUBLISHED_FLAG] = True
 
 
 async def request_event(

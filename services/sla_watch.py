@@ -6,7 +6,7 @@ exactly once: the replica whose UPDATE matched the row records the event and sen
 downtime a work order is escalated once to the level it has reached, not once per missed tick.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -71,12 +71,10 @@ async def _remind(
     )
     candidates = await session.execute(select(WorkOrder.id).where(due).order_by(WorkOrder.id).limit(batch))
     claimed = await _claim(session, list(candidates.scalars()), due, {"reminded_at": now})
-    found = []
-    for work_order_id in claimed:
-        work_order = await changes.load(session, work_order_id)
-        data = {"level": work_order.escalation_level}
-        found.append(await _record(session, work_order, now, EventKind.SLA_REMINDER, data))
-    return found
+    work_orders = await changes.load_all(session, claimed)
+    return await _record_all(
+        session, work_orders, now, EventKind.SLA_REMINDER, lambda work_order: {"level": work_order.escalation_level}
+    )
 
 
 def _watched(org: Organisation) -> ColumnElement[bool]:
@@ -119,11 +117,8 @@ async def _warn(
     fraction = org.escalation.warn_at
     due = [row.id for row in candidates if _share_used(org, row, now) >= fraction]
     claimed = await _claim(session, due, WorkOrder.sla_warned_at.is_(None), {"sla_warned_at": now})
-    data = {"at_fraction": fraction}
-    return [
-        await _record(session, await changes.load(session, work_order_id), now, EventKind.SLA_WARNING, data)
-        for work_order_id in claimed
-    ]
+    work_orders = await changes.load_all(session, claimed)
+    return await _record_all(session, work_orders, now, EventKind.SLA_WARNING, lambda _: {"at_fraction": fraction})
 
 
 async def _escalate(
@@ -138,13 +133,14 @@ async def _escalate(
     ids = list(candidates.scalars())
     values: dict[str, Any] = {"escalation_level": level, "escalated_at": now}
     claimed = await _claim(session, ids, WorkOrder.escalation_level < level, values)
-    found = []
-    for work_order_id in claimed:
-        work_order = await changes.load(session, work_order_id)
-        targets = _mark_breaches(work_order, now)
-        data = {"level": level, "targets": targets}
-        found.append(await _record(session, work_order, now, EventKind.ESCALATED, data))
-    return found
+    work_orders = await changes.load_all(session, claimed)
+    return await _record_all(
+        session,
+        work_orders,
+        now,
+        EventKind.ESCALATED,
+        lambda work_order: {"level": level, "targets": _mark_breaches(work_order, now)},
+    )
 
 
 def _mark_breaches(work_order: WorkOrder, now: datetime) -> list[str]:
@@ -175,8 +171,23 @@ async def _claim(
     return sorted(claimed.scalars())
 
 
-async def _record(
-    session: AsyncSession, work_order: WorkOrder, now: datetime, kind: EventKind, data: dict[str, Any]
-) -> Change:
-    event = changes.record(session, work_order, now=now, actor_id=changes.SYSTEM_ACTOR, kind=kind, data=data)
-    return await changes.done(session, work_order, event)
+async def _record_all(
+    session: AsyncSession,
+    work_orders: Sequence[WorkOrder],
+    now: datetime,
+    kind: EventKind,
+    data: Callable[[WorkOrder], dict[str, Any]],
+) -> list[Change]:
+    """One system event on each work order, flushed and queued as one batch."""
+    changed = [
+        (
+            work_order,
+            [
+                changes.record(
+                    session, work_order, now=now, actor_id=changes.SYSTEM_ACTOR, kind=kind, data=data(work_order)
+                )
+            ],
+        )
+        for work_order in work_orders
+    ]
+    return await changes.done_all(session, changed)
