@@ -9,7 +9,6 @@ from functools import partial
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -18,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import digest as digest_blocks
-from bot import api
+from bot import api, slack_events
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
 from bot.delivery import Pacer
@@ -56,7 +55,9 @@ class Running:
     listeners: InFlight | None = None  # listeners still at work after their ack
 
 
-def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None) -> web.Application:
+def create_web_app(
+    deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None, *, signing_secret: str = ""
+) -> web.Application:
     """`/healthz`, `/metrics` and the REST API always; the web portal when enabled; `/slack/events` only in
     HTTP mode (Socket Mode has no signing secret)."""
     metrics = metrics or Metrics()
@@ -77,11 +78,7 @@ def create_web_app(deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | Non
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
     add_portal(web_app, deps)
     if bolt_app is not None:
-
-        async def slack_events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await bolt_app.async_dispatch(await to_bolt_request(request)))
-
-        web_app.router.add_post("/slack/events", slack_events)
+        web_app.router.add_post("/slack/events", slack_events.endpoint(bolt_app, signing_secret))
     return web_app
 
 
@@ -189,7 +186,9 @@ async def running(
         deliveries.start()  # what an earlier run left undelivered goes out now
         app = build_app(settings, deps, client, listeners)
         sock = bind(settings.wrench_host, settings.port)
-        runner = web.AppRunner(create_web_app(deps, app if mode is Mode.HTTP else None, metrics), access_log=None)
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        web_app = create_web_app(deps, app if mode is Mode.HTTP else None, metrics, signing_secret=secret)
+        runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         await web.SockSite(runner, sock).start()
         port = sock.getsockname()[1]

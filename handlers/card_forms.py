@@ -2,10 +2,10 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from blocks import card_modals, modals
 from blocks.ids import Block, Callback, MoreOption
@@ -50,7 +50,7 @@ class TimeForm(Form):
         return {"minutes": self.minutes, "worker_id": self.worker}
 
 
-PART_CHOICE = r"^part:\d+$"
+PART_CHOICE = r"^part:[0-9]{1,9}$"  # as the picker offers it: a row id the column holds
 
 
 class PartsForm(Form):
@@ -78,9 +78,20 @@ class CostForm(Form):
     amount: float = Field(gt=0, le=costs.LARGEST)
 
 
+LATEST_DUE = int(datetime(9000, 1, 1, tzinfo=UTC).timestamp())  # leaves room for the date maths that follow
+
+
 class PlanForm(Form):
     priority: Priority | None = None
     due: int | None = None
+
+    @field_validator("due")
+    @classmethod
+    def _a_time(cls, due: int | None) -> int | None:
+        """A datetimepicker's Unix seconds, within what a datetime holds."""
+        if due is not None and not 0 <= due < LATEST_DUE:
+            raise ValueError("Pick a date and time.")
+        return due
 
     def arguments(self) -> dict[str, Any]:
         due: datetime | None = from_timestamp(self.due)

@@ -1,5 +1,6 @@
 """Modal state → pydantic model, or `{block_id: message}` for `response_action: errors`."""
 
+import re
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -7,14 +8,16 @@ from pydantic import BaseModel, ValidationError
 
 from blocks.ids import CUSTOM_FIELD_PREFIX, custom_field_block
 from services.errors import DomainError, InvalidFields, InvalidInput
+from services.inputs import UNSTORABLE, unstorable_at
 
 M = TypeVar("M", bound=BaseModel)
+OPTION_ID = re.compile(r"[0-9]{1,9}")  # a row id, as the pickers' options carry it ("loc:12")
 
 
 def element_value(element: dict[str, Any]) -> Any:
     """The value one submitted element holds, whatever its type (None when left empty)."""
     kind = element.get("type")
-    if kind in ("static_select", "external_select"):
+    if kind in ("static_select", "external_select", "radio_buttons"):
         option = element.get("selected_option")
         return option["value"] if option else None
     if kind == "users_select":
@@ -57,11 +60,15 @@ def custom_values(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse(model: type[M], view: dict[str, Any]) -> M | dict[str, str]:
-    """Validate the modal's values; field names of `model` are the modal's block ids."""
+    """Validate the modal's values; field names of `model` are the modal's block ids. Text that cannot
+    be stored (a NUL, a lone surrogate) is refused in whichever block holds it, custom fields too."""
+    values = state_values(view)
+    unstorable = {block_id: UNSTORABLE for block_id, value in values.items() if unstorable_at(value) is not None}
     try:
-        return model.model_validate(state_values(view))
+        parsed = model.model_validate(values)
     except ValidationError as error:
-        return errors_of(error)
+        return {**errors_of(error), **unstorable}
+    return unstorable or parsed
 
 
 def errors_of(error: ValidationError) -> dict[str, str]:
@@ -95,6 +102,17 @@ async def reject(ack: Any, error: DomainError, *, default_field: str) -> None:
 def first_line(text: str) -> str:
     """The first line with something on it: the title of a request filed from a message."""
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def option_id(value: str, prefix: str) -> int | None:
+    """The row id a picked option `<prefix><id>` carries; None for another kind of option. ValueError
+    for a value no picker of ours offers (a forged one, or an id past what the column holds)."""
+    if not value.startswith(prefix):
+        return None
+    number = value.removeprefix(prefix)
+    if not OPTION_ID.fullmatch(number):
+        raise ValueError(f"{value[:40]!r} is not an option")
+    return int(number)
 
 
 def metadata_ref(view: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """`/wo pm` (list, new, edit, pause, resume, delete), the schedule form, the list's menu, and
 `/wo meter TAG VALUE [METER]`."""
 
+import re
 from functools import partial
 from typing import Any
 
@@ -12,7 +13,6 @@ from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from handlers.requests import ASSET_ID, LOCATION_ID, LOCATION_TEXT
-from models.enums import Repeat
 from models.schemas import PmScheduleRead
 from services import checklists, finding, meters, outbox, places, pm_generation, pm_schedules, rules
 from services.errors import DomainError, Forbidden, InvalidFields, InvalidInput
@@ -20,6 +20,7 @@ from services.ports import Deps
 from services.recurrence import describe
 
 SCHEDULE_NUMBER = "Which schedule? Give its number, like `/wo pm edit 3`."
+SCHEDULE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, within what the id column holds
 
 
 def register(app: Any) -> None:
@@ -247,13 +248,13 @@ def to_input(values: dict[str, Any]) -> pm_schedules.ScheduleInput:
         "category": values.get("category"),
         "description": (values.get("description") or "").strip(),
         "priority": values.get("priority") or "medium",
-        "asset_id": _id(values.get("asset"), ASSET_ID),
-        "location_id": _id(location, LOCATION_ID),
+        "asset_id": _id(values.get("asset"), ASSET_ID, "asset"),
+        "location_id": _id(location, LOCATION_ID, "location"),
         "checklist": items,
         "estimated_minutes": values.get("estimated_minutes") or None,
-        "repeat": None if repeat in (None, pm_blocks.METER_ONLY) else Repeat(repeat),
+        "repeat": None if repeat in (None, pm_blocks.METER_ONLY) else repeat,  # ScheduleInput checks it
         "every": values.get("every") or 1,
-        "weekdays": tuple(int(day) for day in values.get("weekdays") or ()),
+        "weekdays": tuple(values.get("weekdays") or ()),
         "cron": (values.get("cron") or "").strip() or None,
         "starts_on": values.get("starts_on"),
         "ends_on": values.get("ends_on") or None,
@@ -276,12 +277,15 @@ def to_input(values: dict[str, Any]) -> pm_schedules.ScheduleInput:
     return data
 
 
-def _id(value: str | None, prefix: str) -> int | None:
-    return int(value.removeprefix(prefix)) if value and value.startswith(prefix) else None
+def _id(value: str | None, prefix: str, block_id: str) -> int | None:
+    try:
+        return forms.option_id(value or "", prefix)
+    except ValueError:
+        raise InvalidFields({block_id: "Pick one of the options."}) from None
 
 
 def _number(text: str) -> int:
     number = text.strip().removeprefix("PM-").removeprefix("pm-").removeprefix("#")
-    if not number.isdigit():
+    if not SCHEDULE_ID.fullmatch(number):
         raise InvalidInput(SCHEDULE_NUMBER)
     return int(number)

@@ -147,10 +147,8 @@ def to_request(form: RequestForm, view: dict[str, Any]) -> RequestCreate:
 
 
 def _id_after(value: str, prefix: str) -> int | None:
-    if not value.startswith(prefix):
-        return None
     try:
-        return int(value.removeprefix(prefix))
+        return forms.option_id(value, prefix)
     except ValueError:
         raise InvalidInput(
             "Pick one of the options.", field=Block.LOCATION if prefix == LOCATION_ID else Block.ASSET

@@ -9,15 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, EnumText, TimestampMixin
 from models.enums import AssetStatus, Criticality
 
+LEVEL_MAX = 120  # one level of a location ("Building A"), and the whole path
+PATH_MAX = 500
+
 
 class Location(TimestampMixin, Base):
     __tablename__ = "locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(LEVEL_MAX))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     # "Main site / Building A / Floor 2 / Room 204": what people type and what cards show.
-    path: Mapped[str] = mapped_column(String(500), unique=True)
+    path: Mapped[str] = mapped_column(String(PATH_MAX), unique=True)
 
 
 class Asset(TimestampMixin, Base):

@@ -5,6 +5,7 @@ Line syntax (the modal and CSV use it): `Check belts` (tick when done), `Belt we
 `Oil pressure [number psi 20..60]` (a reading; outside 20..60 it fails).
 """
 
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -120,6 +121,8 @@ async def mark(
     if value is not None:
         if item.get("kind") != ChecklistKind.NUMBER:
             raise InvalidInput(f"“{item['label']}” does not take a reading.")
+        if not math.isfinite(value):  # NaN would pass every range, and JSON cannot hold it
+            raise InvalidInput("Enter a number.", field="reading")
         result = verdict(item, value)
     elif result not in RESULTS[ChecklistKind(item.get("kind", ChecklistKind.CHECK))]:
         raise InvalidInput(f"“{item['label']}” cannot be marked {result}.")

@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.errors import DomainError, InvalidFields
+from services.inputs import UNSTORABLE, unstorable_at
 from services.org import Organisation
 
 
@@ -65,6 +66,13 @@ def template(kind: Kind) -> str:
 def read_rows(kind: Kind, text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, cells) per row; an unknown or missing column fails the whole file."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _rows(kind, reader)
+    except csv.Error as error:  # a cell over csv's field limit (128 KiB), a stray carriage return...
+        raise ImportFailed([f"line {max(reader.line_num, 1)}: cannot read this line as CSV ({error})"]) from None
+
+
+def _rows(kind: Kind, reader: "csv.DictReader[str]") -> list[tuple[int, dict[str, str]]]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in kind.columns]
     missing = [name for name in kind.required if name not in header]
@@ -98,6 +106,9 @@ async def run(
         for line, cells in rows:
             key = cells.get(kind.key, "").lower()
             try:
+                unstorable = {column: UNSTORABLE for column, text in cells.items() if unstorable_at(text) is not None}
+                if unstorable:
+                    raise InvalidFields(unstorable)
                 if key and key in seen:
                     raise InvalidFields({kind.key: f"'{cells[kind.key]}' is also on line {seen[key]}"})
                 seen[key] = line

@@ -14,8 +14,11 @@ def parse_duration(text: str) -> timedelta:
     if not _WHOLE.fullmatch(cleaned):
         raise ValueError(f"'{text}' is not a duration: use a number and a unit s, m, h, d or w, like 30m or 1h30m")
     duration = timedelta()
-    for amount, unit in _PART.findall(cleaned):
-        duration += timedelta(**{_UNITS[unit]: int(amount)})
+    try:
+        for amount, unit in _PART.findall(cleaned):
+            duration += timedelta(**{_UNITS[unit]: int(amount)})
+    except OverflowError:  # more than timedelta holds (about 2.7 million years)
+        raise ValueError(f"'{text}' is too long for a duration") from None
     if duration <= timedelta():
         raise ValueError(f"'{text}' must be longer than zero")
     return duration

@@ -13,6 +13,7 @@ from models.views import Dashboard, TeamTotals
 from models.work_orders import WorkOrder
 from services import morning, rules
 from services.errors import InvalidInput
+from services.inputs import searchable
 from services.org import Organisation
 
 SEARCH_MIN = 2
@@ -48,7 +49,7 @@ async def open_work(session: AsyncSession, *, teams: tuple[str, ...] | None = No
 
 async def search(session: AsyncSession, *, text: str, limit: int = 15) -> Listing:
     """Work orders whose title, description, location or asset (tag or name) contain `text`, newest first."""
-    text = text.strip()
+    text = searchable(text).strip()
     if len(text) < SEARCH_MIN:
         raise InvalidInput(f"Search for at least {SEARCH_MIN} characters, for example `/wo search pump`.")
     term = text[:SEARCH_MAX].lower()

@@ -17,10 +17,12 @@ from models.schemas import Change, Choice
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services import changes, rules
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.inputs import searchable
 from services.org import Organisation
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MAX_QUANTITY = 1_000_000
+MAX_UNIT_COST = 10_000_000  # in the organisation's currency (kept in cents: a 32-bit column holds 21 million)
 PICKER_LIMIT = 20
 
 
@@ -51,6 +53,8 @@ async def add_part(
         raise InvalidInput(f"There is already a part {existing}.", field="sku")
     if not name.strip() or unit_cost < 0 or on_hand < 0 or reorder_point < 0:
         raise InvalidInput("A part needs a name, and no negative cost, stock or reorder point.", field="name")
+    if not unit_cost <= MAX_UNIT_COST:  # NaN too
+        raise InvalidInput(f"A unit cost is at most {MAX_UNIT_COST:,}.", field="unit_cost")
     part = Part(
         sku=sku,
         name=name.strip()[:150],
@@ -70,7 +74,8 @@ async def add_part(
 
 
 async def by_sku(session: AsyncSession, sku: str) -> Part:
-    part = (await session.execute(select(Part).where(func.lower(Part.sku) == sku.strip().lower()))).scalar_one_or_none()
+    wanted = searchable(sku).strip().lower()
+    part = (await session.execute(select(Part).where(func.lower(Part.sku) == wanted))).scalar_one_or_none()
     if part is None:
         raise NotFound(f"There is no part {sku[:64]}.")
     return part
@@ -113,7 +118,7 @@ async def listing(session: AsyncSession) -> list[Part]:
 async def find_parts(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
     """Parts whose SKU or name contain every typed word, with their stock, by SKU (the picker)."""
     query = select(Part)
-    for word in text.lower().split()[:5]:
+    for word in searchable(text).lower().split()[:5]:
         query = query.where(
             or_(
                 func.lower(Part.sku).contains(word, autoescape=True),

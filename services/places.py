@@ -9,9 +9,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AssetStatus, Criticality
-from models.places import Asset, Location
+from models.places import LEVEL_MAX, PATH_MAX, Asset, Location
 from models.schemas import Choice
 from services.errors import InvalidInput, NotFound
+from services.inputs import searchable
 
 PATH_SEPARATOR = " / "
 PICKER_LIMIT = 20  # Slack shows up to 100 options; 20 rows answer a type-ahead quickly
@@ -21,7 +22,7 @@ TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 async def find_locations(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
     """Locations whose path contains every typed word, shortest path first."""
     query = select(Location.id, Location.path)
-    for word in text.lower().split()[:5]:
+    for word in searchable(text).lower().split()[:5]:
         query = query.where(func.lower(Location.path).contains(word, autoescape=True))
     rows = await session.execute(query.order_by(func.length(Location.path), Location.path).limit(limit))
     return [Choice(id=row.id, label=row.path) for row in rows]
@@ -30,7 +31,7 @@ async def find_locations(session: AsyncSession, text: str, *, limit: int = PICKE
 async def find_assets(session: AsyncSession, text: str, *, limit: int = PICKER_LIMIT) -> list[Choice]:
     """Assets whose tag or name contains every typed word, by tag."""
     query = select(Asset.id, Asset.tag, Asset.name)
-    for word in text.lower().split()[:5]:
+    for word in searchable(text).lower().split()[:5]:
         query = query.where(
             or_(
                 func.lower(Asset.tag).contains(word, autoescape=True),
@@ -53,7 +54,7 @@ async def asset_label(session: AsyncSession, asset_id: int | None, *, with_statu
 
 
 async def asset_by_tag(session: AsyncSession, tag: str) -> Asset:
-    found = await session.execute(select(Asset).where(func.lower(Asset.tag) == tag.strip().lower()))
+    found = await session.execute(select(Asset).where(func.lower(Asset.tag) == searchable(tag).strip().lower()))
     asset = found.scalar_one_or_none()
     if asset is None:
         raise NotFound(f"There is no asset tagged “{tag[:64]}”.")
@@ -82,6 +83,14 @@ async def add_location(session: AsyncSession, path: str, *, now: datetime) -> in
     names = [name.strip() for name in path.split("/") if name.strip()]
     if not names:
         raise InvalidInput("A location needs a name.", field="path")
+    longest = max(names, key=len)
+    if len(longest) > LEVEL_MAX:
+        raise InvalidInput(
+            f"A level of a location has at most {LEVEL_MAX} characters (“{longest[:40]}…” has {len(longest)}).",
+            field="location",
+        )
+    if len(PATH_SEPARATOR.join(names)) > PATH_MAX:
+        raise InvalidInput(f"A location's whole path has at most {PATH_MAX} characters.", field="location")
     parent_id: int | None = None
     parent_path = ""
     for name in names:

@@ -38,7 +38,7 @@ async def upsert_asset(
     session: AsyncSession, org: Organisation, now: datetime, cells: dict[str, str]
 ) -> tuple[Outcome, str]:
     """A new asset, or the asset with that tag updated with every non-empty cell."""
-    tag, errors = cells.get("tag", ""), dict[str, str]()
+    tag, errors = cells.get("tag", ""), _too_long(cells, ASSET_LENGTHS)
     details: dict[str, Any] = {
         name: cells[name] for name in ("category", "manufacturer", "model", "serial") if cells.get(name)
     }
@@ -86,10 +86,14 @@ async def upsert_part(
     session: AsyncSession, org: Organisation, now: datetime, cells: dict[str, str]
 ) -> tuple[Outcome, str]:
     """A new part (its `on_hand` the opening stock), or the part with that SKU updated."""
-    errors: dict[str, str] = {}
+    errors = _too_long(cells, PART_LENGTHS)
     amounts = {
-        name: _parsed(cells, name, _amount, "write a number, 0 or more", errors)
-        for name in ("unit_cost", "on_hand", "reorder_point")
+        name: _parsed(cells, name, parse, hint, errors)
+        for name, parse, hint in (
+            ("unit_cost", _cost, f"write a number, 0 or more (at most {parts.MAX_UNIT_COST:,})"),
+            ("on_hand", _amount, "write a number, 0 or more"),
+            ("reorder_point", _amount, "write a number, 0 or more"),
+        )
     }
     if errors:
         raise InvalidFields(errors)
@@ -138,6 +142,26 @@ def _amount(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise ValueError(text)
     return value
+
+
+def _cost(text: str) -> float:
+    value = _amount(text)
+    if value > parts.MAX_UNIT_COST:
+        raise ValueError(text)
+    return value
+
+
+# What the columns hold: a longer cell is refused rather than cut short.
+ASSET_LENGTHS = {"name": 150, "category": 64, "manufacturer": 100, "model": 100, "serial": 100}
+PART_LENGTHS = {"name": 150, "unit": 20, "location": 200}
+
+
+def _too_long(cells: dict[str, str], limits: dict[str, int]) -> dict[str, str]:
+    return {
+        column: f"use at most {limit} characters (this has {len(cells[column])})"
+        for column, limit in limits.items()
+        if len(cells.get(column, "")) > limit
+    }
 
 
 def _parsed(cells: dict[str, str], column: str, parse: Callable[[str], Any], hint: str, errors: dict[str, str]) -> Any:

@@ -7,6 +7,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from services.errors import Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, InvalidTransition, NotFound
+from services.inputs import UNSTORABLE
 
 CONTENT_TYPE = "application/problem+json"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
@@ -40,6 +41,13 @@ def from_validation(error: ValidationError, *, where: str) -> web.Response:
     ]
     detail = f"{len(errors)} value(s) in the {where} are not valid: {errors[0].field}: {errors[0].message}."
     return problem(422, "Invalid input", detail, errors)
+
+
+def unstorable(path: tuple[str | int, ...], *, within: str) -> web.Response:
+    """Text no database can store (`services.inputs.unstorable_at` found it at `path`)."""
+    field = ".".join(str(part) for part in path) or within
+    detail = f"1 value(s) in the {within} are not valid: {field}: {UNSTORABLE}"
+    return problem(422, "Invalid input", detail, [FieldError(field=field, message=UNSTORABLE)])
 
 
 def from_domain(error: DomainError) -> web.Response:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.api import problems
 from bot.deps import Deps
-from services import api_tokens
+from services import api_tokens, inputs
 from services.api_tokens import Scope, TokenRead
 from services.errors import DomainError, Forbidden, InvalidInput
 
@@ -92,8 +92,11 @@ def serve(endpoint: Endpoint, deps: Deps) -> Callable[[web.Request], Awaitable[w
         token = await _authenticate(request, deps, endpoint.scope)
         if isinstance(token, web.Response):
             return token
+        sent = dict(request.query)
+        if (where := inputs.unstorable_at(sent)) is not None:
+            return problems.unstorable(where, within="query")
         try:
-            query = _parse(endpoint.query, dict(request.query))
+            query = _parse(endpoint.query, sent)
         except ValidationError as error:
             return problems.from_validation(error, where="query")
         body = None
@@ -103,10 +106,15 @@ def serve(endpoint: Endpoint, deps: Deps) -> Callable[[web.Request], Awaitable[w
                 return problems.problem(413, "Too large", f"A request body may be at most {MAX_BODY} bytes.")
             try:
                 raw = json.loads(data or b"null")
+                where = inputs.unstorable_at(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 return problems.problem(400, "Malformed JSON", f"The body is not JSON: {error}.")
+            except ValueError:  # Python reads integers of at most 4300 digits
+                return problems.problem(400, "Malformed JSON", "A number in the body has too many digits.")
             except RecursionError:
                 return problems.problem(400, "Malformed JSON", "The body nests too deeply.")
+            if where is not None:
+                return problems.unstorable(where, within="body")
             try:
                 body = endpoint.body.model_validate(raw)
             except ValidationError as error:

@@ -1,15 +1,27 @@
 """What API clients send: query parameters and JSON bodies, validated by pydantic (the OpenAPI
 document shows these same models)."""
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.enums import HoldReason, Priority, RequestStatus, Status
 from models.schemas import CAUSE_MAX, DESCRIPTION_MAX, LOCATION_MAX, RESOLUTION_MAX, TITLE_MAX
 
 SLACK_USER = r"^[UW][A-Z0-9]{2,}$"
 TAG = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """The time in UTC, as stored times are compared (one at the very edge of the calendar may not be)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Give a time between the years 1 and 9999 in UTC.") from None
+
+
+Since = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class Strict(BaseModel):
@@ -26,18 +38,18 @@ class WorkOrderQuery(Paging):
     team: str | None = Field(default=None, max_length=64)
     asset: str | None = Field(default=None, pattern=TAG, description="An asset's tag.")
     priority: Priority | None = None
-    updated_since: AwareDatetime | None = Field(
+    updated_since: Since | None = Field(
         default=None, description="ISO 8601 with a time zone; only work orders changed at or after it."
     )
 
 
 class RequestQuery(Paging):
     status: RequestStatus | None = None
-    updated_since: AwareDatetime | None = None
+    updated_since: Since | None = None
 
 
 class RegisterQuery(Paging):
-    updated_since: AwareDatetime | None = None
+    updated_since: Since | None = None
 
 
 class ScheduleQuery(Paging):
