@@ -21,7 +21,7 @@ class RejectForm(Form):
 
 def register(app: Any) -> None:
     app.action(Action.APPROVE)(guarded(approve))
-    app.action(Action.REJECT)(guarded(open_rejection))
+    app.action(Action.REJECT)(guarded(open_rejection, opens_modal=True))
     app.view(Callback.REJECT_MODAL)(guarded(submit_rejection))
 
 

@@ -30,8 +30,8 @@ def register(app: Any) -> None:
     # One listener per group, not per id: bolt tries its listeners in order for every request, and the
     # card's buttons are what people click most (handlers.register puts this module first).
     app.action(one_of(ONE_CLICK))(guarded(one_click))
-    app.action(one_of(OPENS_FORM))(guarded(open_form))
-    app.action(one_of((Action.MORE, Action.MANAGE)))(guarded(open_from_menu))
+    app.action(one_of(OPENS_FORM))(guarded(open_form, opens_modal=True))
+    app.action(one_of((Action.MORE, Action.MANAGE)))(guarded(open_from_menu, opens_modal=True))
     app.action(Action.ASSIGN)(guarded(assign))
     app.action(Action.CONFIRM)(guarded(confirm))
     app.options(Action.PICK_PART)(part_options)

@@ -14,7 +14,7 @@ from services.errors import DomainError, InvalidInput
 
 def register(app: Any) -> None:
     app.action(Action.CHECKLIST)(guarded(mark))
-    app.action(Action.CHECKLIST_READING)(guarded(open_reading))
+    app.action(Action.CHECKLIST_READING)(guarded(open_reading, opens_modal=True))
     app.action(Action.FOLLOW_UP)(guarded(follow_up))
     app.view(Callback.READING_MODAL)(guarded(save_reading))
 

@@ -21,14 +21,22 @@ log = logging.getLogger("wrench.errors")
 Listener = Callable[..., Awaitable[None]]
 
 
+WORK_SLOTS = 4  # listeners doing their work after the ack at once (those opening a modal not counted)
+
+
 class InFlight:
     """Listeners still running after their ack (bolt runs them in tasks it does not keep): a process
-    shutting down waits for them, so a click that was acknowledged is also carried out."""
+    shutting down waits for them, so a click that was acknowledged is also carried out.
+
+    Their work takes turns (`slots`): acks need only CPU, the work after them needs the database too, and
+    in a burst every ack would otherwise wait behind every click's transaction. So a burst is acknowledged
+    first and carried out just after. Listeners that open a modal go at once: a trigger_id lasts 3 s."""
 
     CONTEXT_KEY = "in_flight"
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = WORK_SLOTS) -> None:
         self.tasks: set[asyncio.Task[object]] = set()
+        self.slots = asyncio.Semaphore(slots)
 
     def track(self) -> None:
         task = asyncio.current_task()
@@ -60,14 +68,41 @@ def response_url(body: dict[str, Any]) -> str | None:
     return str(urls[0]["response_url"]) if urls else None
 
 
-def guarded(listener: Listener) -> Listener:
-    """Wrap a listener (which must take `ack`, `context` and `body` or `command`)."""
+class AckThenTurn:
+    """The `ack` a listener gets: answers Slack at once, then waits for the listener's turn to work."""
+
+    def __init__(self, ack: Any, slots: asyncio.Semaphore) -> None:
+        self.ack, self.slots, self.held = ack, slots, False
+
+    @property
+    def response(self) -> Any:
+        return self.ack.response
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        answered = await self.ack(*args, **kwargs)
+        if not self.held:
+            await self.slots.acquire()
+            self.held = True
+        return answered
+
+    def release(self) -> None:
+        if self.held:
+            self.slots.release()
+            self.held = False
+
+
+def guarded(listener: Listener, *, opens_modal: bool = False) -> Listener:
+    """Wrap a listener (which must take `ack`, `context` and `body` or `command`). One that opens a modal
+    does its work at once; others wait their turn after the ack (`InFlight`)."""
 
     @functools.wraps(listener)  # bolt reads the wrapped function's argument names
     async def run(**kwargs: Any) -> None:
         in_flight = (kwargs.get("context") or {}).get(InFlight.CONTEXT_KEY)
+        turn = None
         if in_flight is not None:
             in_flight.track()
+            if not opens_modal:
+                turn = kwargs["ack"] = AckThenTurn(kwargs["ack"], in_flight.slots)
         try:
             await listener(**kwargs)
         except Exception as error:
@@ -85,5 +120,8 @@ def guarded(listener: Listener) -> Listener:
                 await notifier.reply(url, text)
             elif (body.get("user") or {}).get("id"):  # a click on the Home tab or in a modal
                 await notifier.tell(body["user"]["id"], text)
+        finally:
+            if turn is not None:
+                turn.release()
 
     return run

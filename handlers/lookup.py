@@ -22,7 +22,7 @@ NUMBER = re.compile(r"^(?:wo-?|#)?(\d{1,9})$", re.IGNORECASE)
 
 def register(app: Any) -> None:
     app.command(Command.WO)(guarded(wo_command))
-    app.action(Action.SHOW)(guarded(show_listed))
+    app.action(Action.SHOW)(guarded(show_listed, opens_modal=True))
 
 
 def parse_number(text: str) -> int | None:

@@ -24,8 +24,8 @@ SCHEDULE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, within what the id colu
 
 
 def register(app: Any) -> None:
-    app.action(Action.PM_NEW)(guarded(new_from_list))
-    app.action(Action.PM_MENU)(guarded(menu))
+    app.action(Action.PM_NEW)(guarded(new_from_list, opens_modal=True))
+    app.action(Action.PM_MENU)(guarded(menu, opens_modal=True))
     app.action(Action.PM_DELETE)(guarded(confirm_delete))
     app.view(Callback.PM_MODAL)(guarded(save))
 

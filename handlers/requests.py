@@ -35,12 +35,12 @@ class RequestForm(BaseModel):
 
 
 def register(app: Any) -> None:
-    app.command(Command.REQUEST)(guarded(open_from_command))
-    app.shortcut(Shortcut.NEW_REQUEST)(guarded(open_blank))
-    app.shortcut(Shortcut.MESSAGE_TO_REQUEST)(guarded(open_from_message))
-    app.action(Action.HOME_NEW_REQUEST)(guarded(open_blank))
-    app.action(Action.ASSET_REQUEST)(guarded(open_for_asset))
-    app.action(Action.REQUEST_CATEGORY)(guarded(redraw_for_category))
+    app.command(Command.REQUEST)(guarded(open_from_command, opens_modal=True))
+    app.shortcut(Shortcut.NEW_REQUEST)(guarded(open_blank, opens_modal=True))
+    app.shortcut(Shortcut.MESSAGE_TO_REQUEST)(guarded(open_from_message, opens_modal=True))
+    app.action(Action.HOME_NEW_REQUEST)(guarded(open_blank, opens_modal=True))
+    app.action(Action.ASSET_REQUEST)(guarded(open_for_asset, opens_modal=True))
+    app.action(Action.REQUEST_CATEGORY)(guarded(redraw_for_category, opens_modal=True))
     app.options(Action.PICK_LOCATION)(location_options)
     app.options(Action.PICK_ASSET)(asset_options)
     app.view(Callback.REQUEST_MODAL)(guarded(submit_request))

@@ -17,12 +17,17 @@ from sqlalchemy.orm.exc import StaleDataError
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+POSTGRES_POOL_SIZE = 10  # connections each process keeps open (the scheduler's, the outbox's, the listeners')
+POSTGRES_POOL_OVERFLOW = 10  # opened beyond those while a burst lasts, closed once returned
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine tuned for the backend: SQLite gets WAL, foreign keys and a busy timeout."""
     if make_url(url).get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        # Connections are kept, not opened per burst: beyond `pool_size` a returned connection is closed, and
+        # PostgreSQL starts a process for every new one (a burst of clicks would spend its CPU on that).
+        pooled = {"pool_size": POSTGRES_POOL_SIZE, "max_overflow": POSTGRES_POOL_OVERFLOW} | kwargs
+        return create_async_engine(url, pool_pre_ping=True, **pooled)
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
