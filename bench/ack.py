@@ -3,12 +3,13 @@
     python -m bench.ack                  # SQLite, and PostgreSQL when BENCH_POSTGRES_URL is set
     python -m bench.ack --requests 300 --connections 16 --backend sqlite
 
-The fake Slack Web API (tests/support/fake_slack.py) runs in this process; Wrench (`wrench run --mode
-http`, its scheduler on, the outbox pacing off since the fake never throttles) and the bare app
-(bench/bare_app.py) run as processes of their own. Work orders to claim are filed first and their cards
-delivered. Then each app in turn gets signed `/request` commands and Claim clicks (each on a work order of
-its own) at each number of connections. Prints p50/p99 ack latency, requests per second, and Wrench's
-throughput as a share of the bare app's.
+The fake Slack Web API (tests/support/fake_slack.py, via bench/slack_process.py), Wrench (`wrench run
+--mode http`, its scheduler on, the outbox pacing off since the fake never throttles) and the bare app
+(bench/bare_app.py) each run as a process of their own, beside this one, which drives the load. Work
+orders to claim are filed first and their cards delivered. Then each app in turn gets signed `/request`
+commands and Claim clicks (each on a work order of its own) at each number of connections; after each
+of Wrench's lines the bench waits until Wrench has done the work it acknowledged. Prints p50/p99 ack
+latency, requests per second, Wrench's throughput as a share of the bare app's, and done/s.
 """
 
 import argparse
@@ -31,6 +32,7 @@ import aiohttp
 from sqlalchemy import select
 
 from bench.scratch import postgres_database, sqlite_database
+from bench.slack_process import RemoteSlack, remote_slack
 from blocks.ids import Action
 from models import migrate
 from models.db import Database
@@ -39,7 +41,7 @@ from models.work_orders import WorkOrder
 from services import outbox, requests
 from services.org import parse_organisation
 from tests.support import slack_requests as sr
-from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.fake_slack import BOT_TOKEN
 from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL, TECH_1
 from tests.support.process import free_port, start_wrench, stop_wrench, wrench_env
 
@@ -59,11 +61,11 @@ async def file_work_orders(url: str, count: int) -> None:
         await db.dispose()
 
 
-async def settled(db: Database, fake: FakeSlack, modals: int, *, within: float = 600) -> None:
+async def settled(db: Database, fake: RemoteSlack, modals: int, *, within: float = 600) -> None:
     """Wait until Wrench has done all the work its acks promised: the outbox is empty and `modals` request
     modals have been opened."""
     deadline = time.monotonic() + within
-    while await notices_pending(db) or len(fake.find("views.open")) < modals:
+    while await notices_pending(db) or await fake.calls("views.open") < modals:
         if time.monotonic() > deadline:
             raise SystemExit("Wrench did not finish its work in time")
         await asyncio.sleep(0.05)
@@ -79,7 +81,7 @@ async def notices_pending(db: Database) -> int:
         return int(reader.execute("SELECT count(*) FROM outbox WHERE done_at IS NULL").fetchone()[0])
 
 
-async def cards_to_claim(db: Database, fake: FakeSlack) -> list[tuple[int, int, str]]:
+async def cards_to_claim(db: Database, fake: RemoteSlack) -> list[tuple[int, int, str]]:
     """(id, version, card ts) of each work order, once the outbox has posted every card."""
     await settled(db, fake, 0)
     async with db.unit_of_work() as session:
@@ -88,7 +90,7 @@ async def cards_to_claim(db: Database, fake: FakeSlack) -> list[tuple[int, int, 
 
 
 @asynccontextmanager
-async def bare_app(fake: FakeSlack) -> AsyncIterator[str]:
+async def bare_app(fake: RemoteSlack) -> AsyncIterator[str]:
     port = free_port()
     env = {**os.environ, "SLACK_SIGNING_SECRET": sr.SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
     process = await asyncio.create_subprocess_exec(
@@ -132,13 +134,13 @@ async def load(url: str, bodies: list[bytes], connections: int) -> tuple[list[fl
         return latencies, time.perf_counter() - started
 
 
-def commands(fake: FakeSlack, count: int) -> list[bytes]:
+def commands(fake: RemoteSlack, count: int) -> list[bytes]:
     return [
         sr.slash_command("/request", "leak", user_id=STAFF, response_url=fake.response_url("b")) for _ in range(count)
     ]
 
 
-def claims(fake: FakeSlack, cards: list[tuple[int, int, str]]) -> list[bytes]:
+def claims(fake: RemoteSlack, cards: list[tuple[int, int, str]]) -> list[bytes]:
     return [
         sr.block_action(
             Action.CLAIM,
@@ -160,11 +162,9 @@ async def measure(
     url: str, backend: str, count: int, connection_counts: list[int], workloads: list[str]
 ) -> list[dict[str, Any]]:
     await file_work_orders(url, count * len(connection_counts))
-    fake = FakeSlack()
-    await fake.start()
     db = Database(url)
     rows = []
-    try:
+    async with remote_slack() as fake:
         with tempfile.TemporaryDirectory() as folder:
             env = wrench_env(Path(folder), url, fake, WRENCH_SLACK_PACE_SECONDS="0")
             log = (Path(folder) / "wrench.log").open("wb")
@@ -183,7 +183,7 @@ async def measure(
                             line = {"backend": backend, "workload": workload, "connections": connections}
                             latencies, seconds = await load(bare_url, bodies, connections)
                             rows.append(line | figures("bare bolt", latencies, seconds))
-                            modals = len(fake.find("views.open")) + (count if workload == "/request" else 0)
+                            modals = await fake.calls("views.open") + (count if workload == "/request" else 0)
                             started = time.perf_counter()
                             latencies, seconds = await load(wrench_url, bodies, connections)
                             await settled(db, fake, modals)  # the next line starts with nothing left over
@@ -194,9 +194,7 @@ async def measure(
                 log.close()
                 if code != 0:
                     print((Path(folder) / "wrench.log").read_text()[-3000:], file=sys.stderr)
-    finally:
-        await db.dispose()
-        await fake.stop()
+    await db.dispose()
     return rows
 
 

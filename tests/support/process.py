@@ -9,13 +9,13 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import aiohttp
 
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM
-from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.fake_slack import BOT_TOKEN
 from tests.support.org import CONFIG
 
 
@@ -25,8 +25,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class SlackApiUrl(Protocol):
+    @property
+    def api_url(self) -> str: ...
+
+
 def wrench_env(
-    tmp_path: Path, database_url: str, fake: FakeSlack, *, config_text: str = CONFIG, **extra: str
+    tmp_path: Path, database_url: str, fake: SlackApiUrl, *, config_text: str = CONFIG, **extra: str
 ) -> dict[str, str]:
     config = tmp_path / "wrench.yml"
     config.write_text(config_text)
