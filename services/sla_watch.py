@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, SlaStatus, Status
@@ -27,7 +27,8 @@ async def check(session: AsyncSession, *, org: Organisation, now: datetime, batc
     """One tick: warnings, then level 1 for new breaches, then level 2 for breaches left standing."""
     watched = _watched(org)
     found = await _warn(session, org=org, now=now, batch=batch, watched=watched)
-    found += await _escalate(session, level=1, now=now, batch=batch, due=and_(watched, _breached(now)))
+    for breached in _breaches(now):  # asked apart: one OR across both would read every work order
+        found += await _escalate(session, level=1, now=now, batch=batch, due=and_(watched, breached))
     level_2_from = now - org.escalation.level_2_after
     level_2 = and_(watched, WorkOrder.escalation_level == 1, WorkOrder.escalated_at <= level_2_from)
     found += await _escalate(session, level=2, now=now, batch=batch, due=level_2)
@@ -90,11 +91,11 @@ def _share_used(org: Organisation, row: Any, now: datetime) -> float:
     return used / total if total else 1.0
 
 
-def _breached(now: datetime) -> ColumnElement[bool]:
-    """Unanswered past the response target, or unresolved past the resolution target."""
-    return or_(
-        and_(WorkOrder.first_response_at.is_(None), WorkOrder.response_due_at < now),
+def _breaches(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Unresolved past the resolution target; unanswered past the response target."""
+    return (
         WorkOrder.resolution_due_at < now,
+        and_(WorkOrder.first_response_at.is_(None), WorkOrder.response_due_at < now),
     )
 
 
