@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, SlaStatus, Status
@@ -132,7 +132,7 @@ async def _escalate(
         .limit(batch)
     )
     ids = list(candidates.scalars())
-    values: dict[str, Any] = {"escalation_level": level, "escalated_at": now}
+    values: dict[str, Any] = {"escalation_level": level, "escalated_at": now} | _breach_marks(now)
     claimed = await _claim(session, ids, WorkOrder.escalation_level < level, values)
     work_orders = await changes.load_all(session, claimed)
     return await _record_all(
@@ -140,18 +140,27 @@ async def _escalate(
         work_orders,
         now,
         EventKind.ESCALATED,
-        lambda work_order: {"level": level, "targets": _mark_breaches(work_order, now)},
+        lambda work_order: {"level": level, "targets": _breached_targets(work_order, now)},
     )
 
 
-def _mark_breaches(work_order: WorkOrder, now: datetime) -> list[str]:
-    """Record which targets are breached (they stay breached), returning their names."""
+def _breach_marks(now: datetime) -> dict[str, Any]:
+    """The targets breached by `now` marked as such (they stay breached), in the claiming UPDATE itself:
+    one statement for the batch instead of one per work order."""
+    unanswered = and_(WorkOrder.first_response_at.is_(None), WorkOrder.response_due_at < now)
+    breached = literal(SlaStatus.BREACHED.value)
+    return {
+        "sla_response": case((unanswered, breached), else_=WorkOrder.sla_response),
+        "sla_resolution": case((WorkOrder.resolution_due_at < now, breached), else_=WorkOrder.sla_resolution),
+    }
+
+
+def _breached_targets(work_order: WorkOrder, now: datetime) -> list[str]:
+    """The names of the targets breached by `now` (what `_breach_marks` marked)."""
     breached = []
     if work_order.first_response_at is None and work_order.response_due_at and work_order.response_due_at < now:
-        work_order.sla_response = SlaStatus.BREACHED
         breached.append("response")
     if work_order.resolution_due_at and work_order.resolution_due_at < now:
-        work_order.sla_resolution = SlaStatus.BREACHED
         breached.append("resolution")
     return breached or ["resolution"]
 
