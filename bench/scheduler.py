@@ -225,7 +225,7 @@ def _table_reads(steps: list[str]) -> list[str]:
     return [step.strip().lstrip("->").strip() for step in steps if any(word in step for word in keep)]
 
 
-FULL_SCAN = re.compile(r"^(?:SCAN (\w+)\b(?! USING)|Seq Scan on (\w+))")
+FULL_SCAN = re.compile(r"^(?:SCAN (\w+)\b(?! USING)|(?:Parallel )?Seq Scan on (\w+))")
 BIG_TABLES = {"work_orders", "pm_schedules", "work_order_events", "outbox", "published_events"}
 
 
