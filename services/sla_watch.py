@@ -91,7 +91,7 @@ def _share_used(org: Organisation, row: Any, now: datetime) -> float:
     return used / total if total else 1.0
 
 
-def _breaches(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def _breaches(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Unresolved past the resolution target; unanswered past the response target."""
     return (
         WorkOrder.resolution_due_at < now,
@@ -147,11 +147,11 @@ async def _escalate(
 def _breach_marks(now: datetime) -> dict[str, Any]:
     """The targets breached by `now` marked as such (they stay breached), in the claiming UPDATE itself:
     one statement for the batch instead of one per work order."""
-    unanswered = and_(WorkOrder.first_response_at.is_(None), WorkOrder.response_due_at < now)
+    unresolved, unanswered = _breaches(now)
     breached = literal(SlaStatus.BREACHED.value)
     return {
         "sla_response": case((unanswered, breached), else_=WorkOrder.sla_response),
-        "sla_resolution": case((WorkOrder.resolution_due_at < now, breached), else_=WorkOrder.sla_resolution),
+        "sla_resolution": case((unresolved, breached), else_=WorkOrder.sla_resolution),
     }
 
 
