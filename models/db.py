@@ -2,12 +2,13 @@
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -19,15 +20,19 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_POOL_SIZE = 10  # connections each process keeps open (the scheduler's, the outbox's, the listeners')
 POSTGRES_POOL_OVERFLOW = 10  # opened beyond those while a burst lasts, closed once returned
+PING_AFTER_IDLE_SECONDS = 1.0  # a pooled connection resting longer is checked before it is handed out
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine tuned for the backend: SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, idle_clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> AsyncEngine:
+    """An engine tuned for the backend: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a
+    kept pool whose connections are checked after a rest (`ping_when_idle`, timed by `idle_clock`)."""
     if make_url(url).get_backend_name() != "sqlite":
         # Connections are kept, not opened per burst: beyond `pool_size` a returned connection is closed, and
         # PostgreSQL starts a process for every new one (a burst of clicks would spend its CPU on that).
         pooled = {"pool_size": POSTGRES_POOL_SIZE, "max_overflow": POSTGRES_POOL_OVERFLOW} | kwargs
-        return create_async_engine(url, pool_pre_ping=True, **pooled)
+        engine = create_async_engine(url, **pooled)
+        ping_when_idle(engine, PING_AFTER_IDLE_SECONDS, idle_clock)
+        return engine
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -51,6 +56,32 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+    """Check a pooled connection before handing it out if it rested more than `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` checks every checkout, and on asyncpg a check is three round trips
+    (BEGIN, a query, ROLLBACK): under load that was most of what a unit of work sent. A connection
+    returned moments ago is as sure as a check. What the check is for (the server restarted, a
+    firewall dropped an idle connection) happens to connections at rest; one cut off while in use fails
+    its unit of work, and SQLAlchemy then replaces every connection of the pool.
+    """
+    returned_at = "wrench_returned_at"
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[returned_at] = monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(returned_at)
+        if returned is None or monotonic() - returned <= idle_seconds:  # new, or back moments ago
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces it (and the others of its age) and hands out another
+            raise exc.InvalidatePoolError(f"a pooled connection did not answer: {error}") from error
 
 
 def dialect_insert(session: AsyncSession, table: type) -> Any:
