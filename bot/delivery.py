@@ -22,6 +22,9 @@ log = logging.getLogger("wrench.outbox")
 # Calls that change something in Slack: made once per outbox entry, retried until Slack takes them.
 SIDE_EFFECTS = frozenset({"chat_postMessage", "chat_update", "views_publish", "files_upload_v2"})
 POSTS = frozenset({"chat_postMessage", "files_upload_v2"})  # each shows a new message in the channel
+# Calls that show the same thing however often they are made (a card, a Home tab, drawn from the state
+# now): kept with the steps but not saved on their own, since a try cut short may simply make them again.
+REPEATABLE = frozenset({"chat_update", "views_publish"})
 # Refusals that are about Slack or the token, not the call: fixed elsewhere, then the call goes through.
 TRANSIENT_ERRORS = frozenset(
     {
@@ -120,9 +123,10 @@ def _kept(method: str, response: Any) -> dict[str, Any]:
 class DeliveryApi(SlackApi):
     """`SlackApi` for one outbox entry.
 
-    A side effect already made (it is in `steps`, saved after each call) is not made again: its saved
-    answer is returned. A transient refusal raises `TryLater`; a permanent one is logged, noted in
-    `failures` and answered with None, as `SlackApi` does, so the rest of the entry still goes out.
+    A side effect already made (it is in `steps`, saved after each call that must not be made twice) is
+    not made again: its saved answer is returned. A transient refusal raises `TryLater`; a permanent one
+    is logged, noted in `failures` and answered with None, as `SlackApi` does, so the rest of the entry
+    still goes out.
     Reads (permalinks, names) are not recorded: they are asked again on a retry.
     """
 
@@ -204,5 +208,6 @@ class DeliveryApi(SlackApi):
         except (aiohttp.ClientError, TimeoutError, ConnectionError) as error:
             raise TryLater(f"{method}: {type(error).__name__} {error}".strip()) from None
         self.steps[key] = answer
-        await self.save(self.steps)
+        if method not in REPEATABLE:
+            await self.save(self.steps)
         return None if REFUSED in answer else answer

@@ -125,23 +125,20 @@ class SlackNotifier:
                     file=shared.get("file") or {},
                     now=self.clock(),
                 )
-        async with self.db.unit_of_work() as session:  # the card lists them now
-            listed = await work_orders.get(session, work_order.id)
-        await self.refresh_card(listed)
+        await self.refresh_card(work_order.id)  # the card lists them now
 
     async def work_order_changed(self, change: Change) -> None:
-        async with self.db.unit_of_work() as session:  # the card shows the work order as it stands now
-            current = await work_orders.get(session, change.work_order.id)
+        thread_only = all(event.kind in THREAD_ONLY for event in change.events)
+        current, drawn = await self._as_it_stands(change.work_order.id, draw=not thread_only)
         work_order = change.work_order.model_copy(
             update={"card_channel": current.card_channel, "card_ts": current.card_ts}
         )
         channel, ts = work_order.card_channel, work_order.card_ts
-        thread_only = all(event.kind in THREAD_ONLY for event in change.events)
         if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
         else:
-            if not thread_only:
-                await self.refresh_card(current)
+            if drawn is not None:
+                await self.api.call("chat_update", channel=channel, ts=ts, **drawn)
             await self._write_thread(work_order, change, channel, ts)
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
@@ -168,11 +165,20 @@ class SlackNotifier:
                 broadcast = event.kind == EventKind.SLA_WARNING and work_order.assignee_id is None
                 await self.api.post(channel, line, thread_ts=ts, **({"reply_broadcast": True} if broadcast else {}))
 
-    async def refresh_card(self, work_order: WorkOrderRead) -> None:
-        if work_order.card_channel and work_order.card_ts:
-            await self.api.call(
-                "chat_update", channel=work_order.card_channel, ts=work_order.card_ts, **await self._card(work_order)
-            )
+    async def refresh_card(self, work_order_id: int) -> None:
+        """Redraw the card from the work order as it stands now."""
+        current, drawn = await self._as_it_stands(work_order_id)
+        if current.card_channel and current.card_ts and drawn is not None:
+            await self.api.call("chat_update", channel=current.card_channel, ts=current.card_ts, **drawn)
+
+    async def _as_it_stands(
+        self, work_order_id: int, *, draw: bool = True
+    ) -> tuple[WorkOrderRead, dict[str, Any] | None]:
+        """The work order now and, if `draw`, its card: read in one transaction."""
+        async with self.db.unit_of_work() as session:
+            current = await work_orders.get(session, work_order_id)
+            context = await card_context(session, org=self.org, work_order=current) if draw else None
+        return current, card.card(current, context) if context is not None else None
 
     def _news(self, change: Change) -> list[tuple[str, Any]]:
         """(recipient, message-from-permalink) for each DM this change calls for."""

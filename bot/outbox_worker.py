@@ -208,11 +208,10 @@ async def dispatch(notifier: SlackNotifier, db: Database, entry: outbox.Leased) 
     kind = Notice(entry.kind)
     if kind in (Notice.WORK_ORDER_CREATED, Notice.CARD_REFRESH):
         work_order_id = payload["work_order"]["id"] if "work_order" in payload else payload["work_order_id"]
-        current = await db.run(partial(work_orders.get, work_order_id=work_order_id))
         if kind is Notice.WORK_ORDER_CREATED:
-            await notifier.work_order_created(current)
+            await notifier.work_order_created(await db.run(partial(work_orders.get, work_order_id=work_order_id)))
         else:
-            await notifier.refresh_card(current)
+            await notifier.refresh_card(work_order_id)
     elif kind is Notice.WORK_ORDER_CHANGED:
         await notifier.work_order_changed(Change.model_validate(payload["change"]))
     elif kind in (Notice.REQUEST_AWAITING_APPROVAL, Notice.REQUEST_DECIDED):

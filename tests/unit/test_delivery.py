@@ -103,6 +103,15 @@ async def test_a_call_already_made_is_not_made_again_on_the_next_try() -> None:
     assert [method for method, _ in again.calls] == ["chat_postMessage"]
 
 
+async def test_a_card_update_is_not_saved_on_its_own_since_making_it_again_shows_the_same_card() -> None:
+    client = ScriptedClient({"ok": True}, {"ok": True, "channel": "C1", "ts": "1.2"})
+    api, saved = delivery(client)
+    await api.call("chat_update", channel="C1", ts="1.1", text="card")
+    assert saved == []  # a try cut short here updates the card again: no transaction spent on it
+    await api.post("C1", "line", thread_ts="1.1")  # a post must never be made twice: saved, with the update
+    assert saved == [{"chat_update:C1:1.1#1": {"ok": True}, "chat_postMessage:C1:1.1#1": {"channel": "C1", "ts": "1.2"}}]
+
+
 @pytest.mark.parametrize(
     ("error", "retry_after"),
     [
