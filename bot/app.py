@@ -9,7 +9,7 @@ import handlers
 from bot import errors
 from bot.config import Settings
 from bot.deps import Deps
-from handlers.guard import InFlight
+from handlers.guard import InFlight, ack_at_once
 
 
 class _QuietTokenWarning(logging.Filter):
@@ -32,6 +32,7 @@ def build_app(settings: Settings, deps: Deps, client: AsyncWebClient, in_flight:
         context[InFlight.CONTEXT_KEY] = in_flight
         await next()  # type: ignore[operator]
 
+    app.middleware(ack_at_once)
     handlers.register(app)
     errors.register(app)
     return app

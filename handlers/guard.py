@@ -52,6 +52,21 @@ class InFlight:
         return len(running)
 
 
+ANSWERED_EMPTY = frozenset({"block_actions", "shortcut", "message_action"})  # what Slack wants is a bare 200
+
+
+async def ack_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Awaitable[None]]) -> None:
+    """Global middleware: answer clicks, shortcuts and slash commands before their listener runs.
+
+    Their answer is an empty 200 whatever the listener decides (it tells people by ephemeral message or
+    modal). bolt's listener runner starts the listener in a task, then polls for its ack every 10 ms:
+    every click waited at least that long, longer while the event loop was busy. Forms (errors go in
+    the answer) and type-aheads (options) are left to their listeners."""
+    if body.get("type") in ANSWERED_EMPTY or "command" in body:
+        await ack()
+    await next()
+
+
 def describe(error: Exception) -> str:
     """What to tell the user: a domain refusal verbatim, anything else as an error id to quote."""
     if isinstance(error, DomainError):

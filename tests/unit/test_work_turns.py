@@ -2,9 +2,17 @@
 before it is carried out, and a listener opening a modal never waits its turn."""
 
 import asyncio
+import json
 from typing import Any
 
-from handlers.guard import InFlight, guarded
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.guard import InFlight, ack_at_once, guarded
+from tests.support import slack_requests as sr
+from tests.support.bot import FORM
 
 
 class Progress:
@@ -102,3 +110,51 @@ async def test_a_failing_listener_gives_its_turn_back() -> None:
     context = {InFlight.CONTEXT_KEY: in_flight, "deps": Deps()}
     await guarded(failing)(ack=FakeAck(progress, "x"), body={"user": {"id": "U1"}}, context=context)
     assert await turns_free(in_flight, 1)
+
+
+def bolt_app_with(gate: asyncio.Event, started: list[str], entered: asyncio.Event) -> AsyncApp:
+    """A bolt app with Wrench's early ack whose listeners wait for `gate` before they ack themselves."""
+
+    async def authorize(**_: Any) -> AuthorizeResult:  # no auth.test call: there is no Slack here
+        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT")
+
+    app = AsyncApp(
+        client=AsyncWebClient(),
+        signing_secret=sr.SIGNING_SECRET,
+        process_before_response=False,
+        authorize=authorize,
+    )
+    app.middleware(ack_at_once)
+
+    async def slow(ack: Any, body: dict[str, Any]) -> None:
+        started.append(body["type"])
+        entered.set()
+        await gate.wait()
+        await ack(response_action="errors", errors={"title": "Too short."})
+
+    app.action("claim")(slow)
+    app.view("form")(slow)
+    return app
+
+
+def bolt_request(body: bytes) -> AsyncBoltRequest:
+    return AsyncBoltRequest(body=body.decode(), headers=sr.signed_headers(body, content_type=FORM))
+
+
+async def test_a_click_is_answered_without_waiting_for_its_listener_and_a_form_waits_for_its_listener() -> None:
+    """bolt would poll for the click's ack every 10 ms; Wrench answers it in middleware instead. A form's
+    answer is its listener's to give (field errors go in it)."""
+    gate, started, entered = asyncio.Event(), [], asyncio.Event()
+    app = bolt_app_with(gate, started, entered)
+    click_body = sr.block_action("claim", "1:1", user_id="U1", channel="C1", message_ts="1.1", response_url="")
+    answered = await asyncio.wait_for(app.async_dispatch(bolt_request(click_body)), 1)
+    assert (answered.status, answered.body) == (200, "")  # while its listener still waits to ack
+    submission = sr.view_submission({"callback_id": "form", "blocks": []}, {}, user_id="U1")
+    form = asyncio.create_task(app.async_dispatch(bolt_request(submission)))
+    await asyncio.wait_for(entered.wait(), 1)
+    assert started[-1] == "view_submission" and not form.done()
+    gate.set()
+    assert json.loads((await asyncio.wait_for(form, 1)).body) == {
+        "response_action": "errors",
+        "errors": {"title": "Too short."},
+    }
