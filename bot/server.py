@@ -26,7 +26,7 @@ from bot.metrics import MeteredWebClient, Metrics
 from bot.notifier import SlackNotifier, deliver_digest
 from bot.outbox_worker import OutboxWorker
 from bot.portal import add_portal
-from bot.slack_api import SlackApi, slack_error
+from bot.slack_api import SlackApi, sdk_logger, slack_error
 from bot.webhook_worker import WebhookWorker
 from handlers.guard import InFlight
 from models import migrate
@@ -130,6 +130,7 @@ def make_client(settings: Settings, session: aiohttp.ClientSession, metrics: Met
         base_url=settings.slack_api_url,
         session=session,
         metrics=metrics or Metrics(),
+        logger=sdk_logger(),
     )
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client

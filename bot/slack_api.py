@@ -15,6 +15,16 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 log = logging.getLogger("wrench.notifier")
 
 
+def sdk_logger() -> logging.Logger:
+    """The logger slack_sdk's clients are given. They test `logger.level <= DEBUG`, not whether debug is
+    enabled, so with their own logger (level unset, 0) they format a debug line of every request and
+    answer, the whole modal or card included, only for logging to drop it: a tenth of a `/request`'s CPU."""
+    logger = logging.getLogger("wrench.slack_sdk")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    return logger
+
+
 def http_status(error: SlackApiError) -> int | None:
     """The HTTP status of Slack's answer (slack_sdk leaves a raw aiohttp response when the body was unreadable)."""
     status = getattr(error.response, "status_code", None) or getattr(error.response, "status", None)
@@ -72,7 +82,7 @@ class SlackApi:
 
     async def respond(self, response_url: str, **body: Any) -> None:
         """Post to an interaction's `response_url` (ephemeral replies, replacing the clicked message)."""
-        webhook = AsyncWebhookClient(response_url, session=self.session)
+        webhook = AsyncWebhookClient(response_url, session=self.session, logger=sdk_logger())
         try:
             response = await webhook.send(**body)
         except (aiohttp.ClientError, TimeoutError) as error:

@@ -109,7 +109,8 @@ async def test_a_card_update_is_not_saved_on_its_own_since_making_it_again_shows
     await api.call("chat_update", channel="C1", ts="1.1", text="card")
     assert saved == []  # a try cut short here updates the card again: no transaction spent on it
     await api.post("C1", "line", thread_ts="1.1")  # a post must never be made twice: saved, with the update
-    assert saved == [{"chat_update:C1:1.1#1": {"ok": True}, "chat_postMessage:C1:1.1#1": {"channel": "C1", "ts": "1.2"}}]
+    line = {"channel": "C1", "ts": "1.2"}
+    assert saved == [{"chat_update:C1:1.1#1": {"ok": True}, "chat_postMessage:C1:1.1#1": line}]
 
 
 @pytest.mark.parametrize(
