@@ -3,6 +3,7 @@ and `wrench doctor` for what is still to be delivered."""
 
 import asyncio
 import csv
+import gc
 import logging
 import signal
 from functools import partial
@@ -86,8 +87,21 @@ async def _serve(settings: Settings, mode: Mode | None, org: Organisation, *, sc
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with running(settings, org, mode=mode, scheduler_on=scheduler_on):
+        freeze_startup_objects()
         await stop.wait()
     logging.getLogger("wrench").info("stopped")
+
+
+def freeze_startup_objects() -> None:
+    """Leave what startup built (modules, the ORM's mappings, bolt's listeners: alive until the process
+    ends) out of garbage collection. Each full collection walked all of it, pausing the event loop:
+    bench/ack.py's `/request` at 64 connections went from a p99 of about 290 ms to 140 ms.
+
+    Here and not in `running()`, which tests enter many times in one process: what they leave behind
+    would be frozen too, and never freed."""
+    gc.collect()
+    gc.freeze()
+    logging.getLogger("wrench").info("%d startup objects left out of garbage collection", gc.get_freeze_count())
 
 
 @cli.command("digest")

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -132,6 +133,7 @@ async def test_the_scheduler_process_escalates_overdue_work(
     assert "Level 1 escalation, Facilities: *WO-1 · Overdue boiler*" in told[0].params["text"]
     assert process.returncode == 0, output
     assert "scheduler only, jobs every 3600s" in output
+    assert re.search(r"\d{4,} startup objects left out of garbage collection", output)  # gc.freeze()
 
 
 async def test_digest_dry_run_prints_the_digest(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
