@@ -8,9 +8,12 @@ _PART = re.compile(r"(\d+)([smhdw])")
 _WHOLE = re.compile(r"(?:\d+[smhdw])+")
 
 
-def parse_duration(text: str) -> timedelta:
-    """Parse `1h30m`-style text; raise ValueError with the accepted format otherwise."""
+def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta:
+    """Parse `1h30m`-style text; raise ValueError with the accepted format otherwise. A zero duration
+    (`0s`, `0m`, a bare `0`) is refused unless `allow_zero`, for settings where zero means "never"."""
     cleaned = text.strip().lower().replace(" ", "")
+    if allow_zero and cleaned == "0":
+        return timedelta()
     if not _WHOLE.fullmatch(cleaned):
         raise ValueError(f"'{text}' is not a duration: use a number and a unit s, m, h, d or w, like 30m or 1h30m")
     duration = timedelta()
@@ -19,7 +22,7 @@ def parse_duration(text: str) -> timedelta:
             duration += timedelta(**{_UNITS[unit]: int(amount)})
     except OverflowError:  # more than timedelta holds (about 2.7 million years)
         raise ValueError(f"'{text}' is too long for a duration") from None
-    if duration <= timedelta():
+    if duration <= timedelta() and not allow_zero:
         raise ValueError(f"'{text}' must be longer than zero")
     return duration
 

@@ -55,10 +55,17 @@ def _duration(value: Any) -> timedelta:
     return parse_duration(str(value))
 
 
+def _duration_or_zero(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value), allow_zero=True)
+
+
 UserId = Annotated[str, BeforeValidator(_user_id)]
 ChannelId = Annotated[str, BeforeValidator(_channel_id)]
 Key = Annotated[str, BeforeValidator(_key)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+DurationOrZero = Annotated[timedelta, BeforeValidator(_duration_or_zero)]  # zero means "never"
 
 
 class Strict(BaseModel):
@@ -98,7 +105,7 @@ class Escalation(Strict):
     warn_at: float = Field(default=0.75, gt=0, lt=1)  # fraction of the resolution time
     level_2_after: Duration = timedelta(hours=4)  # after level 1, if still not resolved
     # Escalated work nobody claims or acknowledges is reminded about this often (0s: never).
-    remind_every: Duration = timedelta(hours=2)
+    remind_every: DurationOrZero = timedelta(hours=2)
 
 
 class Digest(Strict):

@@ -254,3 +254,20 @@ async def test_labor_is_costed_at_the_rate_in_force_when_logged(db: Database, cl
         entries = (await session.execute(select(LaborEntry).order_by(LaborEntry.id))).scalars().all()
     # 30 min at 60.00/h = 30.00; 40 min at 90.50/h = 60.333... → 60.33
     assert [(e.user_id, e.rate_cents, e.cost_cents) for e in entries] == [(TECH_1, 6000, 3000), (TECH_2, 9050, 6033)]
+
+
+@pytest.mark.parametrize(("remind_every", "reminders"), [("2h", 1), ("0s", 0)])
+async def test_escalated_work_is_reminded_about_unless_remind_every_is_zero(
+    db: Database, clock: FrozenClock, remind_every: str, reminders: int
+) -> None:
+    """`escalation.remind_every: 0s` turns reminders off, as docs/configuration.md says."""
+    org = parse_organisation(CONFIG + f"escalation: {{remind_every: {remind_every}}}\n")
+    await new_work_order(db, org, clock, priority=Priority.URGENT)
+    clock.advance(minutes=30)  # the 15-minute response target is missed: level 1
+    assert [c.events[0].kind for c in await db.run(partial(sla_watch.check, org=org, now=clock()))] == ["escalated"]
+    for _ in range(5):  # 2 h 30 min later, still unclaimed (level 2 comes 4 h after level 1)
+        clock.advance(minutes=30)
+        await db.run(partial(sla_watch.check, org=org, now=clock()))
+    async with db.unit_of_work() as session:
+        kinds = (await session.execute(select(WorkOrderEvent.kind).where(WorkOrderEvent.kind == "sla_reminder"))).all()
+    assert len(kinds) == reminders

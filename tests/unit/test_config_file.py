@@ -153,3 +153,21 @@ def test_the_portal_offers_what_nobody_needs_slack_for() -> None:
     org = parse_organisation(needs_slack + "\nportal: {enabled: true}\n")
     assert "hvac" not in [c.key for c in org.portal_categories()] and len(org.portal_categories()) == 4
     assert org.portal.label_url("GATE/1 A") == "/portal?asset=GATE%2F1%20A"  # no public_url: labels refuse
+
+
+def test_remind_every_zero_turns_reminders_off() -> None:
+    assert parse_organisation(CONFIG + "escalation: {remind_every: 0s}\n").escalation.remind_every == timedelta()
+    assert parse_organisation(CONFIG + "escalation: {remind_every: 0}\n").escalation.remind_every == timedelta()
+    with pytest.raises(OrgConfigError, match="must be longer than zero"):
+        parse_organisation(CONFIG + "escalation: {level_2_after: 0s}\n")  # zero means "never" only for reminders
+
+
+def test_config_check_accepts_remind_every_zero(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import cli
+
+    path = tmp_path / "wrench.yml"
+    path.write_text(CONFIG + "escalation:\n  remind_every: 0s\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert result.exit_code == 0 and result.output.startswith(f"{path}: OK ("), result.output
