@@ -194,7 +194,8 @@ class DeliveryApi(SlackApi):
             answer: dict[str, Any] = _kept(method, await make())
         except SlackApiError as error:
             if transient(error):
-                wait = http_headers.retry_after(error.response.headers.get("Retry-After"), cap=MAX_RETRY_AFTER)
+                told = http_headers.header(error.response.headers or {}, "Retry-After")
+                wait = http_headers.retry_after(told, cap=MAX_RETRY_AFTER)  # wall clock, as the retry time
                 if http_status(error) == 429:
                     self.pacer.rest(method, channel, wait.total_seconds() if wait else 1.0)
                 raise TryLater(f"{method}: {slack_error(error)}", wait) from None

@@ -12,7 +12,6 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +25,7 @@ from bot.metrics import MeteredWebClient, Metrics
 from bot.notifier import SlackNotifier, deliver_digest
 from bot.outbox_worker import OutboxWorker
 from bot.portal import add_portal
-from bot.slack_api import SlackApi, sdk_logger, slack_error
+from bot.slack_api import RateLimitRetry, SlackApi, sdk_logger, slack_error
 from bot.webhook_worker import WebhookWorker
 from handlers.guard import InFlight
 from models import migrate
@@ -132,7 +131,7 @@ def make_client(settings: Settings, session: aiohttp.ClientSession, metrics: Met
         metrics=metrics or Metrics(),
         logger=sdk_logger(),
     )
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers.append(RateLimitRetry(max_retry_count=2))
     return client
 
 

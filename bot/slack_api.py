@@ -4,15 +4,60 @@ Used as is to answer the person acting (ephemeral replies, modals: worth it now 
 outbox worker uses `bot.delivery.DeliveryApi`, which retries what Slack refuses for now.
 """
 
+import asyncio
 import logging
+import random
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import http_headers
+
 log = logging.getLogger("wrench.notifier")
+MAX_WAIT_IN_PLACE = timedelta(seconds=30)  # a longer Retry-After is handed to the caller (the outbox waits it out)
+
+
+class RateLimitRetry(AsyncRetryHandler):
+    """Retries a 429 in place after Slack's `Retry-After` (seconds or an HTTP date; unreadable: 1 s),
+    when that is at most `MAX_WAIT_IN_PLACE`. slack_sdk's own handler reads only seconds and raises on a
+    date. A longer wait goes back to the caller as the 429: nobody waits half a minute for a modal, and
+    the outbox keeps the notice and tries again when Slack said."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 429 and _wait(response) <= MAX_WAIT_IN_PLACE
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await asyncio.sleep((_wait(response) if response is not None else timedelta(seconds=1)).total_seconds())
+        state.increment_current_attempt()
+
+
+def _wait(response: HttpResponse) -> timedelta:
+    value = http_headers.header(response.headers, "Retry-After")
+    told = http_headers.retry_after(value, cap=timedelta(days=1))
+    return told if told is not None else timedelta(seconds=1 + random.random())
 
 
 def sdk_logger() -> logging.Logger:

@@ -146,7 +146,7 @@ class WebhookWorker:
             ) as response:
                 status = response.status
                 retry_after = http_headers.retry_after(
-                    response.headers.get("Retry-After"), cap=webhooks.MAX_RETRY_AFTER
+                    response.headers.get("Retry-After"), cap=webhooks.MAX_RETRY_AFTER, now=self.clock()
                 )
                 if not 200 <= status < 300:
                     error = f"HTTP {status}: {(await response.text(errors='replace'))[:200]}"

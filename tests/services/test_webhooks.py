@@ -3,7 +3,7 @@ once per subscribing webhook, leased by one worker at a time, retried on a growi
 after the last attempt, shown by `status`, queued again by `retry_failed`, and pruned when old."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -163,10 +163,11 @@ def test_signature_is_hmac_sha256_over_timestamp_and_body() -> None:
     assert webhooks.sign("s" * 16, 1700000000, b'{"id":1}') == expected
 
 
-def test_retry_after_is_read_as_seconds_and_capped() -> None:
+def test_retry_after_is_read_as_seconds_or_a_date_and_capped() -> None:
     from bot.http_headers import retry_after
 
-    cap = webhooks.MAX_RETRY_AFTER
+    cap, now = webhooks.MAX_RETRY_AFTER, datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
     assert retry_after("120", cap=cap) == timedelta(seconds=120)
     assert retry_after(" 99999999999999 ", cap=cap) == webhooks.MAX_RETRY_AFTER  # no overflow
-    assert retry_after("Wed, 21 Oct 2026 07:28:00 GMT", cap=cap) is None and retry_after(None, cap=cap) is None
+    assert retry_after("Wed, 21 Oct 2026 07:28:00 GMT", cap=cap, now=now) == timedelta(minutes=28)
+    assert retry_after(None, cap=cap) is None  # tests/unit/test_retry_after.py has the rest
