@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 import time
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -21,17 +21,43 @@ log = logging.getLogger("wrench.slack")
 
 Handler = Any  # aiohttp's handler type: async (web.Request) -> web.Response
 MAX_AGE_SECONDS = 300  # Slack's advice: refuse requests signed more than five minutes ago (replays)
+TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658: anything longer is no time Slack signed
 # The parts of a payload bolt reads before any listener runs, and what each must be.
 SHAPES: dict[str, type] = {"event": dict, "actions": list, "view": dict, "message": dict, "user": dict, "team": dict}
 
 
+def unix_seconds(value: str) -> int | None:
+    """`X-Slack-Request-Timestamp` as Unix seconds, or None. Only ASCII digits count (`str.isdigit` also
+    takes "²", which `int` refuses), and at most 12 of them: a longer number does not fit a float, and
+    comparing it with the clock raised OverflowError (a 500 for anyone, no signature needed)."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > TIMESTAMP_DIGITS:
+        return None
+    return int(text)
+
+
 def signed(secret: bytes, raw: bytes, headers: Any, now: float) -> bool:
     """Slack's v0 signature over the raw bytes (any bytes: a body need not be UTF-8 to be checked)."""
-    timestamp = headers.get("X-Slack-Request-Timestamp", "")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+    sent_at = headers.get("X-Slack-Request-Timestamp", "")
+    timestamp = unix_seconds(sent_at)
+    if timestamp is None or abs(now - timestamp) > MAX_AGE_SECONDS:
         return False
-    expected = "v0=" + hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, headers.get("X-Slack-Signature", ""))
+    expected = "v0=" + hmac.new(secret, b"v0:" + sent_at.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    sent = headers.get("X-Slack-Signature", "")
+    # compare_digest refuses a str with characters beyond ASCII (TypeError): compare bytes
+    return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "surrogateescape"))
+
+
+def as_checked(request: web.Request) -> dict[str, str]:
+    """The headers for bolt, one value each: the first, which `signed` checked (bolt would read the last of
+    a repeated header and check its signature again with `int()`, a 500 for "abc"). Bolt's own internal
+    headers (`X-Slack-Bolt-*`, for its lazy listeners) are not for senders to set."""
+    first: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        if not key.startswith("x-slack-bolt-"):
+            first.setdefault(key, value)
+    return first
 
 
 def slack_shaped(body: object) -> bool:
@@ -50,9 +76,7 @@ def endpoint(bolt_app: AsyncApp, signing_secret: str) -> Handler:
         if not signed(secret, raw, request.headers, time.time()):
             return web.json_response({"error": "invalid request"}, status=401)
         try:
-            bolt_request = AsyncBoltRequest(
-                body=raw.decode(), query=request.query_string, headers=cast(Any, request.headers)
-            )
+            bolt_request = AsyncBoltRequest(body=raw.decode(), query=request.query_string, headers=as_checked(request))
             if not slack_shaped(bolt_request.body):
                 raise TypeError("not a payload Slack sends")
         except Exception as error:  # signed, yet not JSON or a form, not UTF-8, or not Slack's shape

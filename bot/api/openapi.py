@@ -65,7 +65,9 @@ def document(endpoints: tuple[Endpoint, ...], *, version: str) -> dict[str, Any]
         if path_params:
             responses["404"] = _problem("Not found")
         if endpoint.body is not None:
-            responses["400"] = _problem("The body is not JSON")
+            responses["400"] = _problem("The body is not JSON, or an object in it repeats a key (the detail names it)")
+            responses["413"] = _problem("The body is over 256 KiB")
+            responses["415"] = _problem("The body is not sent as `Content-Type: application/json`")
             responses["409"] = _problem("The work order changed, or the change does not fit its status")
         operation: dict[str, Any] = {
             "operationId": endpoint.operation_id,

@@ -83,6 +83,37 @@ async def _authenticate(request: web.Request, deps: Deps, scope: Scope) -> Token
     return token
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice: `json` would silently keep the last one."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads`' object_pairs_hook: an object, refusing a key it already has."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def read_json(data: bytes) -> Any:
+    """The body as JSON (`json` reads UTF-8, UTF-16 and UTF-32); `DuplicateKey` for a repeated key."""
+    return json.loads(data or b"null", object_pairs_hook=_object)
+
+
+def is_json(content_type: str) -> bool:
+    """`application/json`, or a JSON type of its own (`application/merge-patch+json`); parameters such as
+    `charset` were already split off by aiohttp."""
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
 def _parse(model: type[BaseModel] | None, data: Any) -> Any:
     return None if model is None else model.model_validate(data)
 
@@ -101,14 +132,27 @@ def serve(endpoint: Endpoint, deps: Deps) -> Callable[[web.Request], Awaitable[w
             return problems.from_validation(error, where="query")
         body = None
         if endpoint.body is not None:
+            if not is_json(request.content_type):  # aiohttp names a missing type application/octet-stream
+                sent_as = request.headers.get("Content-Type") or "no Content-Type"
+                detail = f"Send the body as JSON with Content-Type: application/json (this was {sent_as[:100]})."
+                return problems.problem(415, "Unsupported media type", detail)
             data = await request.content.read(MAX_BODY + 1)
             if len(data) > MAX_BODY:
                 return problems.problem(413, "Too large", f"A request body may be at most {MAX_BODY} bytes.")
             try:
-                raw = json.loads(data or b"null")
+                raw = read_json(data)
                 where = inputs.unstorable_at(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 return problems.problem(400, "Malformed JSON", f"The body is not JSON: {error}.")
+            except DuplicateKey as error:
+                key = json.dumps(error.key)[:100]
+                detail = f"The key {key} appears twice in one object; send each key once."
+                return problems.problem(
+                    400,
+                    "Malformed JSON",
+                    detail,
+                    [problems.FieldError(field=error.key[:100] or "body", message=detail)],
+                )
             except ValueError:  # Python reads integers of at most 4300 digits
                 return problems.problem(400, "Malformed JSON", "A number in the body has too many digits.")
             except RecursionError:

@@ -4,6 +4,7 @@ the buttons, listings with filters and cursors, the registers and KPIs, and prob
 
 import base64
 from functools import partial
+from pathlib import Path
 
 from models.enums import Status
 from services import api_tokens, parts, places
@@ -14,6 +15,7 @@ from tests.support.bot import BotClient
 from tests.support.org import MANAGER, STAFF, TEAM_CHANNEL, TECH_1, TECH_2
 
 PROBLEM = "application/problem+json"
+API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 async def test_no_token_a_wrong_token_and_a_revoked_one_are_refused(bot: BotClient) -> None:
@@ -217,3 +219,30 @@ async def test_registers_and_kpis_read_what_slack_and_the_cli_wrote(bot: BotClie
     assert (kpis.body["backlog_count"], kpis.body["currency"]) == (1, "USD")
     assert (await api.get("/kpis", team="nope")).problem_fields() == ["team"]
     assert (await api.get("/pm-schedules")).body == {"items": [], "next_cursor": None}
+
+
+async def test_a_body_not_sent_as_json_or_with_a_key_twice_is_refused_and_the_document_says_so(
+    bot: BotClient,
+) -> None:
+    api = await api_client(bot)
+    good = b'{"category": "plumbing", "title": "Leak", "actor": "U0STAFF"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/octet-stream", ""):
+        refused = await api.post("/requests", raw=good, content_type=content_type)
+        assert (refused.status, refused.content_type) == (415, PROBLEM), (content_type, refused.body)
+        assert "Content-Type: application/json" in refused.body["detail"]
+    twice = await api.post("/requests", raw=b'{"category": "plumbing", "title": "a", "title": "b", "actor": "U0STAFF"}')
+    assert (twice.status, twice.content_type) == (400, PROBLEM)
+    assert '"title" appears twice' in twice.body["detail"] and twice.problem_fields() == ["title"]
+    nested = await api.post(
+        "/requests",
+        raw=b'{"category": "hvac", "title": "Cold", "actor": "U0STAFF", "custom_fields": {"floor": 1, "floor": 2}}',
+    )
+    assert nested.status == 400 and '"floor" appears twice' in nested.body["detail"]
+    assert posted_cards(bot) == []
+    charset = await api.post("/requests", raw=good, content_type="application/json; charset=utf-8")
+    assert charset.status == 201, charset.body
+    spec = (await api.get("/openapi.json")).body
+    for operation in (spec["paths"]["/requests"]["post"], spec["paths"]["/work-orders"]["post"]):
+        assert {"400", "413", "415"} <= set(operation["responses"])
+        assert "repeats a key" in operation["responses"]["400"]["description"]
+    assert "| 415 |" in API_DOC.read_text()

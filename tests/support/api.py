@@ -32,9 +32,11 @@ class ApiClient:
         async with self.bot.http.get(f"{self.bot.url}/api/v1{path}", params=query, headers=self._headers()) as r:
             return Answer(r.status, await r.json(content_type=None), r.content_type)
 
-    async def post(self, path: str, body: Any = None, *, raw: bytes | None = None) -> Answer:
+    async def post(
+        self, path: str, body: Any = None, *, raw: bytes | None = None, content_type: str = "application/json"
+    ) -> Answer:
         url = f"{self.bot.url}/api/v1{path}"
-        headers = {**self._headers(), "Content-Type": "application/json"}
+        headers = {**self._headers(), "Content-Type": content_type}
         sent = (
             self.bot.http.post(url, data=raw, headers=headers)
             if raw is not None
