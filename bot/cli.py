@@ -62,7 +62,7 @@ def run(
     try:
         settings = load_settings(Settings)
         chosen = settings.mode(mode)
-        org = load_organisation(settings.wrench_config)
+        org = load_organisation(settings.wrench_config, check_environment=True)
         asyncio.run(_serve(settings, chosen, org, scheduler_on=scheduler))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
@@ -75,7 +75,7 @@ def scheduler_only() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(Settings)
-        org = load_organisation(settings.wrench_config)
+        org = load_organisation(settings.wrench_config, check_environment=True)
         asyncio.run(_serve(settings, None, org, scheduler_on=True))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
@@ -185,13 +185,14 @@ def db_upgrade() -> None:
 def config_check(
     path: Annotated[Path | None, typer.Argument(help="Config file; default: WRENCH_CONFIG or wrench.yml")] = None,
 ) -> None:
-    """Validate the config file and name the line that is wrong."""
+    """Validate the config file: every problem in it, each with its line."""
     try:
         target = path or load_settings(CoreSettings).wrench_config
-        org = load_organisation(target)
-        for webhook in org.webhooks:
-            webhook.signing_secret()
-    except (SettingsError, OrgConfigError, ValueError) as error:
+        org = load_organisation(target, check_environment=True)
+    except OrgConfigError as error:
+        count = len(error.problems)
+        fail(str(error) + (f"\n{count} problems in {target}" if count > 1 else ""), code=1)
+    except SettingsError as error:
         fail(str(error), code=1)
     teams = _plural(len(org.teams), "team")
     categories = _plural(len(org.categories), "category", "categories")

@@ -18,7 +18,9 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"wrench: {message}", err=True)
+    """Print `message` to stderr, `wrench: ` before each of its lines (a config file can have several
+    problems, one a line), and exit with `code`."""
+    typer.echo("\n".join(f"wrench: {line}" for line in message.splitlines() or [""]), err=True)
     raise typer.Exit(code)
 
 

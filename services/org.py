@@ -1,6 +1,7 @@
 """The organisation an admin describes once in `wrench.yml`: teams, categories, SLA targets.
 
-Loading reports the first problem with the line it is on, so `wrench config check` can point at it.
+Loading reports every problem at once, each with the line it is on (`services.config_yaml`), so
+`wrench config check` and `wrench run` point at all of them.
 """
 
 import re
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.enums import Priority
+from services import config_yaml
 from services.business_time import WEEKDAYS, BusinessHours
 from services.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.durations import parse_duration
@@ -239,92 +240,98 @@ def _needs_slack_user(category: Category) -> bool:
     return any(field.required and field.type is FieldType.USER for field in category.fields)
 
 
-def reference_problem(org: Organisation) -> tuple[tuple[str | int, ...], str] | None:
-    """The first key used twice or team named but not defined, with where it is in the file."""
+def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every key used twice and every team or category named but not defined, with where it is in the file."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
     for name, keys in (("teams", [t.key for t in org.teams]), ("categories", [c.key for c in org.categories])):
         for index, key in enumerate(keys):
             if key in keys[:index]:
-                return (name, index, "key"), f"key '{key}' is used twice"
+                found.append(((name, index, "key"), f"key '{key}' is used twice"))
     webhook_names = [webhook.name for webhook in org.webhooks]
     for index, name in enumerate(webhook_names):
         if name in webhook_names[:index]:
-            return ("webhooks", index, "name"), f"webhook name '{name}' is used twice"
+            found.append((("webhooks", index, "name"), f"webhook name '{name}' is used twice"))
     team_keys = {team.key for team in org.teams}
     for index, category in enumerate(org.categories):
         if category.team not in team_keys:
-            return ("categories", index, "team"), f"team '{category.team}' is not defined under teams"
-        if category.requires_approval and not org.approvers(category):
+            found.append((("categories", index, "team"), f"team '{category.team}' is not defined under teams"))
+        elif category.requires_approval and not org.approvers(category):
             message = "requires_approval needs approvers (or managers on its team)"
-            return ("categories", index, "requires_approval"), message
+            found.append((("categories", index, "requires_approval"), message))
         keys = [field.key for field in category.fields]
         for position, key in enumerate(keys):
             if key in keys[:position]:
-                return ("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"
+                found.append((("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"))
     for index, key in enumerate(org.portal.categories):
         portal_category = org.category(key)
         if portal_category is None:
-            return ("portal", "categories", index), f"category '{key}' is not defined under categories"
-        if _needs_slack_user(portal_category):
-            return ("portal", "categories", index), f"category '{key}' asks for a Slack user: the portal cannot"
+            found.append((("portal", "categories", index), f"category '{key}' is not defined under categories"))
+        elif _needs_slack_user(portal_category):
+            message = f"category '{key}' asks for a Slack user: the portal cannot"
+            found.append((("portal", "categories", index), message))
     for index, digest in enumerate(org.digests):
         if digest.team not in team_keys:
-            return ("digests", index, "team"), f"team '{digest.team}' is not defined under teams"
+            found.append((("digests", index, "team"), f"team '{digest.team}' is not defined under teams"))
     intake = org.emoji_intake.category
     if intake is not None and org.category(intake) is None:
-        return ("emoji_intake", "category"), f"category '{intake}' is not defined under categories"
-    return None
+        found.append((("emoji_intake", "category"), f"category '{intake}' is not defined under categories"))
+    return found
+
+
+def environment_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
+    """Webhook secrets the file says are in the environment but are not (or are too short)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for index, webhook in enumerate(org.webhooks):
+        try:
+            webhook.signing_secret()
+        except ValueError as error:
+            found.append((("webhooks", index, "secret_env"), str(error).removeprefix(f"webhook {webhook.name}: ")))
+    return found
 
 
 class OrgConfigError(ValueError):
-    """The config file is wrong; the message names the file, the line and the problem."""
+    """The config file is wrong: one line per problem, each naming the file, the line and the problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def load_organisation(path: Path) -> Organisation:
+def load_organisation(path: Path, *, check_environment: bool = False) -> Organisation:
+    """The organisation in the file at `path`, as `wrench run` and every command read it.
+    `check_environment` (`wrench run`, `wrench scheduler`, `wrench config check`): webhook secrets kept in
+    the environment must be there too."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise OrgConfigError(f"{path}: cannot read the config file ({error.strerror})") from None
-    return parse_organisation(text, source=str(path))
+        raise OrgConfigError([f"{path}: cannot read the config file ({error.strerror})"]) from None
+    return parse_organisation(text, source=str(path), check_environment=check_environment)
 
 
-def parse_organisation(text: str, *, source: str = "wrench.yml") -> Organisation:
+def parse_organisation(text: str, *, source: str = "wrench.yml", check_environment: bool = False) -> Organisation:
+    """Parse `wrench.yml`; OrgConfigError lists every problem found, in the order of the file's lines.
+
+    Keys written twice and values of the wrong shape are all found in one pass; the checks that relate
+    entries to each other (a category's team is defined) run once every entry has the right shape."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark, opened = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark else "line ?"
-        context = f"; it started on line {opened.line + 1}" if opened and mark and opened.line != mark.line else ""
-        problem = getattr(error, "problem", None) or error
-        raise OrgConfigError(f"{source}:{where}: not valid YAML ({problem}{context})") from None
+        root, data = config_yaml.compose(text)
+    except config_yaml.YamlSyntaxError as error:
+        raise OrgConfigError([error.problem.render(source)]) from None
+    problems = config_yaml.duplicate_keys(root)
     if not isinstance(data, dict):
-        raise OrgConfigError(f"{source}:line 1: expected a mapping with teams and categories")
+        problems.append(config_yaml.Problem(1, "(top level)", "expected a mapping with teams and categories"))
+        raise OrgConfigError([problem.render(source) for problem in sorted(problems)])
+    org = None
     try:
         org = Organisation.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise _located(source, root, first["loc"], first["msg"].removeprefix("Value error, ")) from None
-    problem = reference_problem(org)
-    if problem is not None:
-        raise _located(source, root, *problem)
+        problems += config_yaml.validation_problems(root, error, Organisation)
+    if org is not None:
+        related = reference_problems(org) + (environment_problems(org) if check_environment else [])
+        for loc, message in related:
+            line, where = config_yaml.locate(root, loc)
+            problems.append(config_yaml.Problem(line, where, message))
+    if problems:
+        raise OrgConfigError([problem.render(source) for problem in sorted(problems)])
+    assert org is not None
     return org
-
-
-def _located(source: str, root: yaml.Node | None, loc: tuple[int | str, ...], message: str) -> OrgConfigError:
-    field = ".".join(str(part) for part in loc) or "(top level)"
-    return OrgConfigError(f"{source}:line {_line_of(root, loc)}: {field}: {message}")
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
-    """The 1-based line of the deepest YAML node that `loc` (a pydantic error location) reaches."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((value for key, value in node.value if key.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line

@@ -82,8 +82,8 @@ async def test_config_check_names_the_wrong_line(tmp_path: Path, fake_slack: Fak
     line = CONFIG.replace("channel: C0ITDESK", "channel: it-desk").splitlines().index("    channel: it-desk") + 1
     assert code == 1
     assert output.strip() == (
-        f"wrench: {broken}:line {line}: teams.1.channel: 'it-desk' is not a Slack channel id (like C012AB3CD); "
-        "names can change, ids do not"
+        f"wrench: {broken}:line {line}: teams[2] (key: it).channel: 'it-desk' is not a Slack channel id "
+        "(like C012AB3CD); names can change, ids do not"
     )
 
 

@@ -1,5 +1,6 @@
 """wrench.yml parsing: what is accepted, and errors that name the line."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,21 +33,31 @@ def line_of(text: str, needle: str) -> int:
             "    name: IT\n",
             "    name: IT\n    colour: blue\n",
             "colour: blue",
-            "teams.1.colour: Extra inputs are not permitted",
+            "teams[2] (key: it).colour: is not a known key",
         ),
-        ("channel: C0ITDESK", "channel: '#it'", "channel: '#it'", "teams.1.channel: '#it' is not a Slack channel id"),
+        (
+            "channel: C0ITDESK",
+            "channel: '#it'",
+            "channel: '#it'",
+            "teams[2] (key: it).channel: '#it' is not a Slack channel id",
+        ),
         (
             "technicians: [U0ITTECH]",
             "technicians:\n      - U0ITTECH\n      - bob",
             "      - bob",
-            "teams.1.technicians.1: 'bob' is not a Slack user id",
+            "teams[2] (key: it).technicians[2]: 'bob' is not a Slack user id",
         ),
-        ("    team: it\n", "    team: hr\n", "team: hr", "categories.2.team: team 'hr' is not defined under teams"),
+        (
+            "    team: it\n",
+            "    team: hr\n",
+            "team: hr",
+            "categories[3] (key: laptops).team: team 'hr' is not defined under teams",
+        ),
         (
             "  - key: it\n",
             "  - key: facilities\n",
             "  - key: facilities\n    name: IT",
-            "teams.1.key: key 'facilities' is used twice",
+            "teams[2] (key: facilities).key: key 'facilities' is used twice",
         ),
         ("timezone: Europe/London", "timezone: Mars/Olympus", "timezone:", "timezone: 'Mars/Olympus' is not an IANA"),
         (
@@ -60,7 +71,8 @@ def line_of(text: str, needle: str) -> int:
             "    default_priority: medium",
             "    default_priority: whenever",
             "default_priority: whenever",
-            "categories.0.default_priority: Input should be",
+            "categories[1] (key: plumbing).default_priority: must be 'low', 'medium', 'high' or 'urgent', "
+            "not 'whenever'",
         ),
     ],
 )
@@ -119,7 +131,11 @@ def test_bad_durations(text: str) -> None:
 @pytest.mark.parametrize(
     ("portal", "where", "message"),
     [
-        ("  categories: [plumbing, boats]\n", "categories: [plumbing, boats]", "portal.categories.1: category 'boats'"),
+        (
+            "  categories: [plumbing, boats]\n",
+            "categories: [plumbing, boats]",
+            "portal.categories[2]: category 'boats'",
+        ),
         (
             "  categories: [hvac]\n",
             "categories: [hvac]",
@@ -131,7 +147,7 @@ def test_bad_durations(text: str) -> None:
             "portal.public_url: 'wrench.example.com' is not a scheme",
         ),
         ("  public_url: https://example.com/wrench\n", "public_url:", "(no path)"),
-        ("  requests_per_hour: 0\n", "requests_per_hour:", "portal.requests_per_hour: Input should be greater"),
+        ("  requests_per_hour: 0\n", "requests_per_hour:", "portal.requests_per_hour: must be at least 1, not 0"),
     ],
 )
 def test_portal_errors_name_the_line(portal: str, where: str, message: str) -> None:
@@ -171,3 +187,103 @@ def test_config_check_accepts_remind_every_zero(tmp_path: Path) -> None:
     path.write_text(CONFIG + "escalation:\n  remind_every: 0s\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["config", "check", str(path)])
     assert result.exit_code == 0 and result.output.startswith(f"{path}: OK ("), result.output
+
+
+def several_mistakes() -> str:
+    """The test organisation with four mistakes in it, in different places."""
+    broken = (
+        CONFIG.replace("    default_priority: medium", "    default_prority: medium", 1)  # a typo of a key
+        .replace("channel: C0ITDESK", "channel: '#it'", 1)  # a channel name instead of its id
+        .replace("  - key: laptops\n    name: Laptops\n", "  - key: laptops\n    name: Laptops\n    name: Notebooks\n")
+        .replace("respond: 1h, resolve: 1d", "respond: 1h, resolve: soon", 1)
+    )
+    return broken + "auto_close_days: lots\n"
+
+
+def test_every_mistake_is_reported_at_once_each_on_its_line() -> None:
+    broken = several_mistakes()
+    with pytest.raises(OrgConfigError) as error:
+        parse_organisation(broken, source="wrench.yml")
+    channel = line_of(broken, "channel: '#it'")
+    assert error.value.problems == [
+        f"wrench.yml:line {channel}: teams[2] (key: it).channel: '#it' is not a Slack "
+        "channel id (like C012AB3CD); names can change, ids do not",
+        f"wrench.yml:line {line_of(broken, 'default_prority')}: categories[1] (key: plumbing).default_prority: "
+        "is not a known key; did you mean `default_priority`?",
+        f"wrench.yml:line {line_of(broken, 'name: Notebooks')}: categories[3] (key: laptops).name: is written twice "
+        f"in this mapping (first on line {line_of(broken, 'name: Laptops')}); keep one",
+        f"wrench.yml:line {line_of(broken, 'high:')}: sla.high.resolve: 'soon' is not a duration: use a number "
+        "and a unit s, m, h, d or w, like 30m or 1h30m",
+        f"wrench.yml:line {line_of(broken, 'auto_close_days')}: auto_close_days: must be a whole number, not 'lots'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("timezone: UTC\n", "timezone: is written twice in this mapping (first on line 2); keep one"),
+        ("escalation:\n  warn_at: 0.5\n  warn_at: 0.6\n", "escalation.warn_at: is written twice"),
+    ],
+)
+def test_a_key_written_twice_is_refused(extra: str, message: str) -> None:
+    broken = CONFIG + extra  # PyYAML would keep the last value and say nothing
+    with pytest.raises(OrgConfigError) as error:
+        parse_organisation(broken)
+    assert len(error.value.problems) == 1 and message in str(error.value)
+    second = broken[: broken.rindex(extra.splitlines()[-1])].count("\n") + 1
+    assert str(error.value).startswith(f"wrench.yml:line {second}: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    name: IT\n", "    nmae: IT\n", "teams[2] (key: it).nmae: is not a known key; did you mean `name`?"),
+        ("timezone:", "time_zone:", "time_zone: is not a known key; did you mean `timezone`?"),
+        ("    name: IT\n", "    name: IT\n    colour: blue\n", "colour: is not a known key (known here: key, name,"),
+    ],
+)
+def test_an_unknown_key_names_the_key_it_is_probably_a_typo_of(old: str, new: str, message: str) -> None:
+    with pytest.raises(OrgConfigError, match=re.escape(message)):
+        parse_organisation(CONFIG.replace(old, new, 1))
+
+
+def test_config_check_and_run_print_the_same_line_for_each_problem(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import cli
+
+    path = tmp_path / "wrench.yml"
+    path.write_text(several_mistakes(), encoding="utf-8")
+    with pytest.raises(OrgConfigError) as error:
+        load_organisation(path)
+    expected = [f"wrench: {problem}" for problem in error.value.problems]
+    assert len(expected) == 5
+
+    checked = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines() == [*expected, f"wrench: 5 problems in {path}"]
+
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "WRENCH_CONFIG": str(path)}
+    ran = CliRunner().invoke(cli, ["run"], env=env)
+    assert ran.exit_code == 2 and ran.stderr.splitlines() == expected
+
+
+def test_a_webhook_secret_missing_from_the_environment_is_reported_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wrench.yml"
+    webhook = (
+        "webhooks:\n  - name: erp\n    url: https://erp.example.com/hook\n    secret_env: WRENCH_TEST_ERP_SECRET\n"
+    )
+    path.write_text(CONFIG + webhook, encoding="utf-8")
+    monkeypatch.delenv("WRENCH_TEST_ERP_SECRET", raising=False)
+    assert load_organisation(path).webhooks[0].name == "erp"  # commands that send nothing need no secret
+    with pytest.raises(OrgConfigError) as error:
+        load_organisation(path, check_environment=True)
+    line = line_of(CONFIG + webhook, "secret_env")
+    assert str(error.value) == (
+        f"{path}:line {line}: webhooks[1] (name: erp).secret_env: WRENCH_TEST_ERP_SECRET must hold a secret "
+        "of 16+ characters"
+    )
+    monkeypatch.setenv("WRENCH_TEST_ERP_SECRET", "s" * 16)
+    assert load_organisation(path, check_environment=True).webhooks[0].name == "erp"
