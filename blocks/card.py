@@ -49,7 +49,7 @@ def card(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
             "elements": _controls(wo),
         }
     )
-    return {"text": fallback(wo), "blocks": blocks}
+    return t.message(fallback(wo), blocks)
 
 
 def summary(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
@@ -57,8 +57,10 @@ def summary(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
     blocks = _facts(wo, context)
     blocks.extend(checklist.checklist(wo, controls=False))
     if wo.card_channel:
-        blocks.append({"type": "context", "elements": [t.mrkdwn(f"Card and history in <#{wo.card_channel}>")]})
-    return {"text": fallback(wo), "blocks": blocks}
+        blocks.append(
+            {"type": "context", "elements": [t.mrkdwn(t.md("Card and history in {}", t.channel(wo.card_channel)))]}
+        )
+    return t.message(fallback(wo), blocks)
 
 
 def summary_modal(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
@@ -66,25 +68,27 @@ def summary_modal(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
     return {"type": "modal", "title": t.plain(wo.ref, t.MODAL_TITLE), "blocks": summary(wo, context)["blocks"]}
 
 
-def fallback(wo: WorkOrderRead) -> str:
+def fallback(wo: WorkOrderRead) -> t.Mrkdwn:
     """Notification and screen-reader text: every message carries one."""
-    holder = f", held by <@{wo.assignee_id}>" if wo.assignee_id else ", unclaimed"
-    return t.clip(f"{wo.ref} {wo.title}: {wo.status.label}, {wo.priority.value} priority{holder}", t.FALLBACK_TEXT)
+    holder = t.md(", held by {}", t.user(wo.assignee_id)) if wo.assignee_id else ", unclaimed"
+    return t.clip(
+        t.md("{} {}: {}, {} priority{}", wo.ref, wo.title, wo.status.label, wo.priority.value, holder), t.FALLBACK_TEXT
+    )
 
 
 def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     fields = [
-        f"*Status*\n{STATUS_BADGE[wo.status]}",
-        f"*Priority*\n{PRIORITY_BADGE[wo.priority]}",
+        t.md("*Status*\n{}", STATUS_BADGE[wo.status]),
+        t.md("*Priority*\n{}", PRIORITY_BADGE[wo.priority]),
         _requester(wo, context),
-        f"*Assignee*\n{t.user(wo.assignee_id, nobody='_Unclaimed_')}",
-        f"*Location*\n{t.escape(wo.location) or '—'}",
-        f"*Category*\n{t.escape(context.category)} · {t.escape(context.team)}",
-        f"*Response due*\n{_due(wo.response_due_at, wo.first_response_at, wo.sla_response)}",
-        f"*Resolution due*\n{_due(wo.resolution_due_at, wo.completed_at, wo.sla_resolution)}",
+        t.md("*Assignee*\n{}", t.user(wo.assignee_id, nobody="_Unclaimed_")),
+        t.md("*Location*\n{}", wo.location or "—"),
+        t.md("*Category*\n{} · {}", context.category, context.team),
+        t.md("*Response due*\n{}", _due(wo.response_due_at, wo.first_response_at, wo.sla_response)),
+        t.md("*Resolution due*\n{}", _due(wo.resolution_due_at, wo.completed_at, wo.sla_resolution)),
     ]
     if context.asset:
-        fields.insert(5, f"*Asset*\n{t.escape(context.asset)}")
+        fields.insert(5, t.md("*Asset*\n{}", context.asset))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": t.plain(f"{wo.ref} · {wo.title}", t.HEADER_TEXT)},
         {"type": "section", "fields": [t.mrkdwn(field, t.FIELD_TEXT) for field in fields]},
@@ -93,85 +97,87 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     if status_line:
         blocks.append({"type": "section", "text": t.mrkdwn(status_line)})
     if wo.description:
-        blocks.append({"type": "section", "text": t.mrkdwn(t.escape(wo.description))})
+        blocks.append({"type": "section", "text": t.mrkdwn(wo.description)})
     if context.fields:
-        lines = "\n".join(f"*{t.escape(label)}:* {_value(value, kind)}" for label, value, kind in context.fields)
+        lines = t.lines(t.md("*{}:* {}", label, _value(value, kind)) for label, value, kind in context.fields)
         blocks.append({"type": "section", "text": t.mrkdwn(lines)})
     if wo.attachments:
         blocks.append({"type": "context", "elements": [t.mrkdwn(_files(wo.attachments))]})
     if wo.resolution:
-        cause = f"\n*Cause:* {t.escape(wo.cause)}" if wo.cause else ""
-        blocks.append({"type": "section", "text": t.mrkdwn(f"*Resolution:* {t.escape(wo.resolution)}{cause}")})
+        cause = t.md("\n*Cause:* {}", wo.cause) if wo.cause else ""
+        blocks.append({"type": "section", "text": t.mrkdwn(t.md("*Resolution:* {}{}", wo.resolution, cause))})
     if context.timers and wo.status in ACTIVE:
-        running = ", ".join(f"{t.user(person)} since {t.when(since)}" for person, since in context.timers)
-        blocks.append(
-            {"type": "context", "elements": [t.mrkdwn(t.clip(f":stopwatch: Timer running: {running}", t.SECTION_TEXT))]}
+        running = t.lines(
+            (t.md("{} since {}", t.user(person), t.when(since)) for person, since in context.timers), ", "
         )
+        blocks.append({"type": "context", "elements": [t.mrkdwn(t.md(":stopwatch: Timer running: {}", running))]})
     footer = _footer(wo)
     if context.cost:
-        footer += f" · cost {t.escape(context.cost)}"
+        footer += t.md(" · cost {}", context.cost)
     blocks.append({"type": "context", "elements": [t.mrkdwn(footer)]})
     return blocks
 
 
-def _requester(wo: WorkOrderRead, context: CardContext) -> str:
+def _requester(wo: WorkOrderRead, context: CardContext) -> t.Mrkdwn:
     """Preventive work is asked for by its schedule, not by a person; a portal request by its contact."""
     if wo.pm_schedule_id is not None:
-        estimate = f" · est. {wo.estimated_minutes} min" if wo.estimated_minutes else ""
-        return f"*Schedule*\n:calendar: PM-{wo.pm_schedule_id}{estimate}"
+        estimate = t.md(" · est. {} min", wo.estimated_minutes) if wo.estimated_minutes else ""
+        return t.md("*Schedule*\n:calendar: PM-{}{}", wo.pm_schedule_id, estimate)
     if context.requester is not None:
-        return f"*Requester* (web portal)\n{t.escape(context.requester)}"
-    return f"*Requester*\n{t.user(wo.requester_id)}"
+        return t.md("*Requester* (web portal)\n{}", context.requester)
+    return t.md("*Requester*\n{}", t.user(wo.requester_id))
 
 
-def _value(value: str, kind: FieldType) -> str:
-    return t.user(value) if kind is FieldType.USER else t.escape(value)
+def _value(value: str, kind: FieldType) -> t.Mrkdwn:
+    return t.user(value) if kind is FieldType.USER else t.safe(value)
 
 
-def _status_line(wo: WorkOrderRead) -> str | None:
+def _status_line(wo: WorkOrderRead) -> t.Mrkdwn | None:
     """Why it is in its status: the hold reason, the cancellation or reopen reason."""
-    note = f" — {t.escape(wo.status_note)}" if wo.status_note else ""
+    note = t.md(" — {}", wo.status_note) if wo.status_note else ""
     if wo.escalation_level and wo.status in ACTIVE:
-        seen = f" · acknowledged by {t.user(wo.acknowledged_by)}" if wo.acknowledged_by else ""
-        return f":rotating_light: *Escalated (level {wo.escalation_level})* {t.when(wo.escalated_at)}{seen}"
+        seen = t.md(" · acknowledged by {}", t.user(wo.acknowledged_by)) if wo.acknowledged_by else ""
+        return t.md(":rotating_light: *Escalated (level {})* {}{}", wo.escalation_level, t.when(wo.escalated_at), seen)
     if wo.status is Status.ON_HOLD:
         reason = wo.hold_reason.label if wo.hold_reason else "On hold"
-        return f":double_vertical_bar: *{reason}*{note}"
+        return t.md(":double_vertical_bar: *{}*{}", reason, note)
     if wo.status is Status.CANCELLED and wo.status_note:
-        return f":no_entry_sign: *Cancelled*{note}"
+        return t.md(":no_entry_sign: *Cancelled*{}", note)
     if wo.status is Status.OPEN and wo.status_note:
-        return f":leftwards_arrow_with_hook: *Reopened*{note}"
+        return t.md(":leftwards_arrow_with_hook: *Reopened*{}", note)
     return None
 
 
-def _files(files: list[dict[str, Any]]) -> str:
+def _files(files: list[dict[str, Any]]) -> t.Mrkdwn:
     """Links to the files; a file shared in the card's thread (a portal photo) has no link, only its name."""
     names = [
-        f"<{f['permalink']}|{t.escape(str(f.get('name') or 'file'))}>"
+        t.link(str(f["permalink"]), str(f.get("name") or "file"))
         if f.get("permalink")
-        else f"{t.escape(str(f['name']))} (in the thread)"
+        else t.md("{} (in the thread)", str(f["name"]))
         for f in files
         if f.get("permalink") or f.get("name")
     ]
-    return t.clip(":paperclip: " + ", ".join(names), t.SECTION_TEXT) if names else ":paperclip: files attached"
+    if not names:
+        return t.Mrkdwn(":paperclip: files attached")
+    return t.clip(t.md(":paperclip: {}", t.lines(names, ", ")), t.SECTION_TEXT)
 
 
-def _due(due: Any, met_at: Any, status: SlaStatus) -> str:
+def _due(due: Any, met_at: Any, status: SlaStatus) -> t.Mrkdwn:
     if due is None:
-        return "—"
+        return t.Mrkdwn("—")
     if status is SlaStatus.BREACHED:
-        return f"{t.when(due)} :warning: missed"
-    return f"{t.when(due)} :heavy_check_mark:" if met_at else t.when(due)
+        return t.md("{} :warning: missed", t.when(due))
+    return t.md("{} :heavy_check_mark:", t.when(due)) if met_at else t.when(due)
 
 
-def _footer(wo: WorkOrderRead) -> str:
-    footer = f"Filed {t.when(wo.created_at)}"
+def _footer(wo: WorkOrderRead) -> t.Mrkdwn:
+    footer = t.md("Filed {}", t.when(wo.created_at))
     if wo.source_link:
-        footer += f" from <{wo.source_link}|a message>"
+        footer += t.md(" from {}", t.link(wo.source_link, "a message"))
     if wo.completed_at:
-        footer += f" · completed {t.when(wo.completed_at)} by {t.user(wo.completed_by)}"
+        footer += t.md(" · completed {} by {}", t.when(wo.completed_at), t.user(wo.completed_by))
     if wo.closed_at and wo.status is Status.CLOSED:
-        footer += f" · closed {t.when(wo.closed_at)}"
+        footer += t.md(" · closed {}", t.when(wo.closed_at))
     return footer
 
 

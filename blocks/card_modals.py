@@ -23,7 +23,7 @@ NOTE_MAX = 3000
 
 
 def _heading(wo: WorkOrderRead) -> dict[str, Any]:
-    return {"type": "section", "text": t.mrkdwn(f"*{wo.ref} · {t.escape(wo.title)}*")}
+    return {"type": "section", "text": t.mrkdwn(t.md("*{} · {}*", wo.ref, wo.title))}
 
 
 def _minutes(*, optional_min: int = 0) -> dict[str, Any]:
@@ -208,7 +208,7 @@ def reopen_modal(wo: WorkOrderRead) -> dict[str, Any]:
 
 
 def reject_modal(request: ServiceRequestRead) -> dict[str, Any]:
-    heading = {"type": "section", "text": t.mrkdwn(f"*{request.ref} · {t.escape(request.title)}*")}
+    heading = {"type": "section", "text": t.mrkdwn(t.md("*{} · {}*", request.ref, request.title))}
     return modal(
         Callback.REJECT_MODAL,
         f"Reject {request.ref}",

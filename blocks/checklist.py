@@ -4,7 +4,7 @@ follow-ups for failed items; and the modal that takes an item's reading."""
 from typing import Any
 
 from blocks import text as t
-from blocks.ids import INPUT_ACTION, Action, Block, Callback, ref_value
+from blocks.ids import INPUT_ACTION, Action, Block, Callback, Unreadable, parse_id, parse_ref, ref_value
 from blocks.modals import input_block, modal
 from models.enums import ChecklistKind
 from models.schemas import WorkOrderRead
@@ -15,6 +15,7 @@ CHOICES = {
     ChecklistKind.CHECK: (("Done", "done"), ("Clear", "clear")),
 }
 FOLLOW_UP_BUTTONS = 5
+RESULTS = ("", "done", "pass", "fail", "clear")  # what a control's value ends with (none: a button)
 
 
 def item_value(wo: WorkOrderRead, index: int, result: str = "") -> str:
@@ -22,9 +23,23 @@ def item_value(wo: WorkOrderRead, index: int, result: str = "") -> str:
     return f"{ref_value(wo.id, wo.version)}|{index}|{result}"
 
 
-def parse_item_value(value: str) -> tuple[str, int, str]:
-    ref, index, result = value.split("|")
-    return ref, int(index), result
+def parse_item_value(value: object) -> tuple[str, int, str]:
+    """(ref, index, result) of `item_value`; `Unreadable` for anything else."""
+    parts = value.split("|") if isinstance(value, str) else []
+    if len(parts) != 3 or parts[2] not in RESULTS:
+        raise Unreadable("a checklist control", value)
+    ref, index, result = parts
+    parse_ref(ref)
+    return ref, parse_id(index, "a checklist item"), result
+
+
+def parse_reading_metadata(metadata: object) -> tuple[str, int]:
+    """(ref, index) of the reading modal's private_metadata; `Unreadable` for anything else."""
+    ref, bar, index = metadata.partition("|") if isinstance(metadata, str) else ("", "", "")
+    if not bar:
+        raise Unreadable("a checklist reading form", metadata)
+    parse_ref(ref)
+    return ref, parse_id(index, "a checklist item")
 
 
 def checklist(wo: WorkOrderRead, *, controls: bool) -> list[dict[str, Any]]:
@@ -33,7 +48,7 @@ def checklist(wo: WorkOrderRead, *, controls: bool) -> list[dict[str, Any]]:
         return []
     done = sum(1 for item in wo.checklist if item.get("result"))
     blocks: list[dict[str, Any]] = [
-        {"type": "context", "elements": [t.mrkdwn(f"*Checklist* · {done} of {len(wo.checklist)} done")]}
+        {"type": "context", "elements": [t.mrkdwn(t.md("*Checklist* · {} of {} done", done, len(wo.checklist)))]}
     ]
     for index, item in enumerate(wo.checklist):
         section: dict[str, Any] = {"type": "section", "text": t.mrkdwn(_line(item))}
@@ -56,18 +71,18 @@ def checklist(wo: WorkOrderRead, *, controls: bool) -> list[dict[str, Any]]:
     return blocks
 
 
-def _line(item: dict[str, Any]) -> str:
-    text = f"{MARKS.get(item.get('result'), MARKS[None])} {t.escape(item['label'])}"
+def _line(item: dict[str, Any]) -> t.Mrkdwn:
+    text = t.md("{} {}", MARKS.get(item.get("result"), MARKS[None]), item["label"])
     if item.get("kind") == ChecklistKind.NUMBER:
         low, high = item.get("min"), item.get("max")
-        bounds = f" ({_num(low)} to {_num(high)})" if low is not None or high is not None else ""
-        unit = f" {t.escape(item['unit'])}" if item.get("unit") else ""
-        reading = f"*{_num(item['value'])}{unit}*" if item.get("value") is not None else "_no reading_"
-        text += f": {reading}{bounds}"
+        bounds = t.md(" ({} to {})", _num(low), _num(high)) if low is not None or high is not None else ""
+        unit = t.md(" {}", item["unit"]) if item.get("unit") else ""
+        reading = t.md("*{}{}*", _num(item["value"]), unit) if item.get("value") is not None else "_no reading_"
+        text += t.md(": {}{}", reading, bounds)
     if item.get("by"):
-        text += f" · {t.user(item['by'])}"
+        text += t.md(" · {}", t.user(item["by"]))
     if item.get("follow_up"):
-        text += f" · follow-up WO-{item['follow_up']}"
+        text += t.md(" · follow-up WO-{}", item["follow_up"])
     return t.clip(text, t.SECTION_TEXT)
 
 
@@ -106,7 +121,7 @@ def reading_modal(wo: WorkOrderRead, index: int) -> dict[str, Any]:
         "Record reading",
         "Save",
         [
-            {"type": "section", "text": t.mrkdwn(f"*{wo.ref} · {t.escape(wo.title)}*")},
+            {"type": "section", "text": t.mrkdwn(t.md("*{} · {}*", wo.ref, wo.title))},
             input_block(Block.READING, f"{item['label']}{unit}"[:2000], element, hint=hint),
         ],
         metadata=f"{ref_value(wo.id, wo.version)}|{index}",

@@ -12,43 +12,44 @@ def digest(data: DigestData) -> dict[str, Any]:
     title = f"{data.team} backlog · {data.local_date:%a %d %b}"
     summary = f"{data.open} open · {data.new_24h} new and {data.completed_24h} completed in the last 24 h"
     if data.quiet:
-        return {
-            "text": t.clip(f"{title}: nothing open, nothing new.", t.FALLBACK_TEXT),
-            "blocks": [
-                {"type": "section", "text": t.mrkdwn(f"*{t.escape(title)}*: nothing open, nothing new. :tada:")}
-            ],
-        }
+        return t.message(
+            t.md("{}: nothing open, nothing new.", title),
+            [{"type": "section", "text": t.mrkdwn(t.md("*{}*: nothing open, nothing new. :tada:", title))}],
+        )
     facts = [
-        f"*Open*\n{data.open}",
-        f"*New, 24 h*\n{data.new_24h}",
-        f"*Completed, 24 h*\n{data.completed_24h}",
-        f"*Overdue*\n{data.overdue.total}",
-        f"*Unassigned*\n{data.unassigned.total}",
+        t.md("*Open*\n{}", data.open),
+        t.md("*New, 24 h*\n{}", data.new_24h),
+        t.md("*Completed, 24 h*\n{}", data.completed_24h),
+        t.md("*Overdue*\n{}", data.overdue.total),
+        t.md("*Unassigned*\n{}", data.unassigned.total),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": t.plain(title, t.HEADER_TEXT)},
         {"type": "section", "fields": [t.mrkdwn(fact) for fact in facts]},
     ]
     if data.aging:
-        ages = " · ".join(f"{name}: {count}" for name, count in data.aging)
-        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*Age of open work* {ages}")]})
+        ages = _counts(data.aging)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("*Age of open work* {}", ages))]})
     if data.on_hold:
-        holds = " · ".join(f"{t.escape(reason)}: {count}" for reason, count in data.on_hold)
-        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*On hold* {holds}")]})
+        blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("*On hold* {}", _counts(data.on_hold)))]})
     if data.top_assets:
-        assets = " · ".join(f"{t.escape(asset)}: {count}" for asset, count in data.top_assets)
-        blocks.append({"type": "context", "elements": [t.mrkdwn(f"*Most open work* {assets}")]})
+        assets = _counts(data.top_assets)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("*Most open work* {}", assets))]})
     blocks += _listed(":warning: Overdue", data.overdue)
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
     blocks += _pm_due(data)
-    return {"text": t.clip(f"{title}: {summary}", t.FALLBACK_TEXT), "blocks": blocks[: t.MESSAGE_BLOCKS]}
+    return t.message(t.md("{}: {}", title, summary), blocks[: t.MESSAGE_BLOCKS])
+
+
+def _counts(pairs: Any) -> t.Mrkdwn:
+    return t.lines((t.md("{}: {}", name, count) for name, count in pairs), " · ")
 
 
 def _listed(heading: str, listing: Listing) -> list[dict[str, Any]]:
     if not listing.total:
         return []
     return [
-        {"type": "section", "text": t.mrkdwn(f"*{heading}* ({listing.total})")},
+        {"type": "section", "text": t.mrkdwn(t.md("*{}* ({})", heading, listing.total))},
         *(row(wo) for wo in listing.rows),
         *more(listing),
     ]
@@ -58,12 +59,12 @@ def _pm_due(data: DigestData) -> list[dict[str, Any]]:
     if not data.pm_due_total:
         return []
     lines = [  # due in the next 7 days: a date is always there
-        f"• {day.due_on:%a %d %b} · {t.escape(day.schedule)}" + (f" · {t.escape(day.asset)}" if day.asset else "")
+        t.md("• {:%a %d %b} · {}{}", day.due_on, day.schedule, t.md(" · {}", day.asset) if day.asset else "")
         for day in data.pm_due
     ]
     if data.pm_due_total > len(data.pm_due):
-        lines.append(f"…and {data.pm_due_total - len(data.pm_due)} more (`/wo pm`)")
-    text = f"*:calendar: PM due in the next 7 days* ({data.pm_due_total})\n" + "\n".join(lines)
+        lines.append(t.md("…and {} more (`/wo pm`)", data.pm_due_total - len(data.pm_due)))
+    text = t.md("*:calendar: PM due in the next 7 days* ({})\n{}", data.pm_due_total, t.lines(lines))
     return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
 
 

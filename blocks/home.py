@@ -30,16 +30,16 @@ def home(
     ]
     for team in dashboard.teams:
         facts = [
-            f"*Open*\n{team.open}",
-            f"*In progress*\n{team.in_progress}",
-            f"*On hold*\n{team.on_hold}",
-            f"*Unclaimed*\n{team.unclaimed}",
-            f"*Overdue*\n{team.overdue}",
+            t.md("*Open*\n{}", team.open),
+            t.md("*In progress*\n{}", team.in_progress),
+            t.md("*On hold*\n{}", team.on_hold),
+            t.md("*Unclaimed*\n{}", team.unclaimed),
+            t.md("*Overdue*\n{}", team.overdue),
         ]
         blocks.append(
             {
                 "type": "section",
-                "text": t.mrkdwn(f"*{t.escape(team.team)}* team totals"),
+                "text": t.mrkdwn(t.md("*{}* team totals", team.team)),
                 "fields": [t.mrkdwn(f) for f in facts],
             }
         )
@@ -96,6 +96,6 @@ def _morning_dm(on: bool) -> dict[str, Any]:
     state = "on: your open work comes by DM each working morning" if on else "off"
     return {
         "type": "section",
-        "text": t.mrkdwn(f":sunrise: *Morning DM* {state}"),
+        "text": t.mrkdwn(t.md(":sunrise: *Morning DM* {}", state)),
         "accessory": button("Turn off" if on else "Turn on", Action.HOME_MORNING_DM, "off" if on else "on"),
     }

@@ -3,6 +3,8 @@
 `manifest.yml` and `handlers/` are checked against this module by tests/structure.
 """
 
+import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -138,7 +140,50 @@ def ref_value(work_order_id: int, version: int | None = None) -> str:
     return f"{work_order_id}:{version}" if version is not None else str(work_order_id)
 
 
-def parse_ref(value: str) -> tuple[int, int | None]:
+# -- reading back what the builders put in values, block ids and private_metadata -----------------------
+#
+# Slack hands these back as sent, but a message or modal drawn by an older version of Wrench, or a forged
+# payload, can carry anything. Every parser below raises `Unreadable` for what no builder of ours makes;
+# handlers.guard answers it politely with one log line, and nothing is changed.
+
+ROW_ID = re.compile(r"[0-9]{1,9}")  # a row id or version: 9 digits always fit the database's integer
+REF = re.compile(r"([0-9]{1,9})(?::([0-9]{1,9}))?")
+
+
+class Unreadable(ValueError):
+    """A button value, option value, block id or private_metadata that none of our builders made."""
+
+    def __init__(self, what: str, value: object) -> None:
+        shown = repr(value)
+        super().__init__(f"{what}: {shown[:60]}{'…' if len(shown) > 60 else ''}")
+
+
+def parse_ref(value: object) -> tuple[int, int | None]:
     """(work order id, version seen or None) from `ref_value`."""
-    head, _, version = value.partition(":")
-    return int(head), int(version) if version else None
+    matched = REF.fullmatch(value) if isinstance(value, str) else None
+    if matched is None:
+        raise Unreadable("a work order reference", value)
+    head, version = matched.groups()
+    return int(head), int(version) if version is not None else None
+
+
+def parse_id(value: object, what: str = "a row id") -> int:
+    """A row id a button carries ("12"): a request, a timer, a PM schedule, an asset."""
+    if not isinstance(value, str) or not ROW_ID.fullmatch(value):
+        raise Unreadable(what, value)
+    return int(value)
+
+
+def parse_choice(value: object, choices: Iterable[str]) -> tuple[str, str]:
+    """("verb", "rest") of a menu option's "verb|rest", the verb one of `choices`."""
+    verb, bar, rest = value.partition("|") if isinstance(value, str) else ("", "", "")
+    if not bar or verb not in set(choices):
+        raise Unreadable("a menu option", value)
+    return verb, rest
+
+
+def parse_one_of(value: object, choices: Iterable[str], what: str) -> str:
+    """A value that is one of a few words ("on" / "off", "7" / "30")."""
+    if not isinstance(value, str) or value not in set(choices):
+        raise Unreadable(what, value)
+    return value

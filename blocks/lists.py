@@ -10,9 +10,9 @@ from models.schemas import Listing, WorkOrderRead
 
 def row(wo: WorkOrderRead) -> dict[str, Any]:
     """One work order in a line or two, with a button that shows the whole of it."""
-    holder = f"held by {t.user(wo.assignee_id)}" if wo.assignee_id else "_unclaimed_"
-    due = f" · due {t.when(wo.resolution_due_at)}" if wo.resolution_due_at and not wo.completed_at else ""
-    line = f"*{wo.ref}* {t.escape(wo.title)}\n{STATUS_BADGE[wo.status]} · {wo.priority.label} · {holder}{due}"
+    holder = t.md("held by {}", t.user(wo.assignee_id)) if wo.assignee_id else "_unclaimed_"
+    due = t.md(" · due {}", t.when(wo.resolution_due_at)) if wo.resolution_due_at and not wo.completed_at else ""
+    line = t.md("*{}* {}\n{} · {} · {}{}", wo.ref, wo.title, STATUS_BADGE[wo.status], wo.priority.label, holder, due)
     return {
         "type": "section",
         "text": t.mrkdwn(t.clip(line, t.SECTION_TEXT)),
@@ -27,13 +27,14 @@ def row(wo: WorkOrderRead) -> dict[str, Any]:
 
 def more(listing: Listing) -> list[dict[str, Any]]:
     hidden = listing.total - len(listing.rows)
-    return [{"type": "context", "elements": [t.mrkdwn(f"…and {hidden} more")]}] if hidden > 0 else []
+    return [{"type": "context", "elements": [t.mrkdwn(t.md("…and {} more", hidden))]}] if hidden > 0 else []
 
 
 def results(title: str, listing: Listing, *, empty: str) -> dict[str, Any]:
-    """An ephemeral answer: a heading with the count, the rows, and how many more there are."""
-    heading = f"*{t.escape(title)}* ({listing.total})" if listing.total else empty
+    """An ephemeral answer: a heading with the count, the rows, and how many more there are.
+    `title` is plain text (it may hold what was searched for); `empty` may be mrkdwn."""
+    heading = t.md("*{}* ({})", title, listing.total) if listing.total else empty
     blocks: list[dict[str, Any]] = [{"type": "section", "text": t.mrkdwn(heading)}]
     blocks += [row(wo) for wo in listing.rows]
     blocks += more(listing)
-    return {"text": t.clip(f"{title}: {listing.total}" if listing.total else empty, t.FALLBACK_TEXT), "blocks": blocks}
+    return t.message(t.md("{}: {}", title, listing.total) if listing.total else empty, blocks)

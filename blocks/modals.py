@@ -46,7 +46,9 @@ def request_modal(
         category_select["initial_option"] = option(chosen[1], chosen[0])
     blocks: list[dict[str, Any]] = []
     if draft.source:
-        origin = f"From a message by {t.user(draft.source.get('user'))} in <#{draft.source['channel']}>"
+        origin = t.md(
+            "From a message by {} in {}", t.user(draft.source.get("user")), t.channel(draft.source["channel"])
+        )
         blocks.append({"type": "context", "elements": [t.mrkdwn(origin)]})
     blocks += [
         input_block(Block.TITLE, "Title", text_input(TITLE_MAX, initial=t.clip(draft.title.strip(), TITLE_MAX))),

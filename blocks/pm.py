@@ -225,18 +225,19 @@ def pm_list(
         blocks.append({"type": "section", "text": t.mrkdwn("No PM schedules yet. Create one with `/wo pm new`.")})
     for s in schedules:
         next_due = f"next due {s.next_due_on:%a %-d %b %Y}" if s.next_due_on else "no date planned"
-        state = f"{STATE_BADGE[s.state]} {s.state}"
+        state = t.md("{} {}", STATE_BADGE[s.state], s.state)
         if s.pause_reason:
-            state += f" ({t.escape(s.pause_reason)})"
-        line = f"*PM-{s.id} · {t.escape(s.title)}*\n{t.escape(describe.get(s.id, ''))} · {next_due} · {state}"
+            state += t.md(" ({})", t.service_text(s.pause_reason))
+        line = t.md("*PM-{} · {}*\n{} · {} · {}", s.id, s.title, describe.get(s.id, ""), next_due, state)
         section: dict[str, Any] = {"type": "section", "text": t.mrkdwn(t.clip(line, t.SECTION_TEXT))}
         if can_plan:
             section["accessory"] = _menu(s)
         blocks.append(section)
     if total > len(schedules):
         more = total - len(schedules)
-        blocks.append({"type": "context", "elements": [t.mrkdwn(f"…and {more} more. `/wo pm list TEAM` narrows it.")]})
-    return {"text": f"{title}: {total}", "blocks": blocks[: t.MESSAGE_BLOCKS]}
+        narrow = t.md("…and {} more. `/wo pm list TEAM` narrows it.", more)
+        blocks.append({"type": "context", "elements": [t.mrkdwn(narrow)]})
+    return t.message(t.md("{}: {}", title, total), blocks[: t.MESSAGE_BLOCKS])
 
 
 def _menu(s: PmScheduleRead) -> dict[str, Any]:
@@ -250,12 +251,12 @@ def _menu(s: PmScheduleRead) -> dict[str, Any]:
 
 def delete_prompt(s: PmScheduleRead) -> dict[str, Any]:
     """Deleting asks once more (the schedule's past work stays; its open work stays open)."""
-    return {
-        "text": f"Delete PM-{s.id}?",
-        "blocks": [
+    return t.message(
+        t.md("Delete PM-{}?", s.id),
+        [
             {
                 "type": "section",
-                "text": t.mrkdwn(f"Delete *PM-{s.id} · {t.escape(s.title)}*? Work it already created stays."),
+                "text": t.mrkdwn(t.md("Delete *PM-{} · {}*? Work it already created stays.", s.id, s.title)),
                 "accessory": {
                     "type": "button",
                     "action_id": Action.PM_DELETE,
@@ -272,11 +273,11 @@ def delete_prompt(s: PmScheduleRead) -> dict[str, Any]:
                 },
             }
         ],
-    }
+    )
 
 
-def pm_usage() -> str:
-    return (
+def pm_usage() -> t.Mrkdwn:
+    return t.Mrkdwn(
         "*Preventive maintenance*\n"
         "`/wo pm` or `/wo pm list [team]` — schedules and their next dates\n"
         "`/wo pm new` — create a schedule (managers)\n"

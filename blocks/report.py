@@ -29,12 +29,12 @@ def home_kpis(teams: Sequence[TeamKpis], days: int) -> list[dict[str, Any]]:
 
 
 def team_section(kpis: TeamKpis) -> list[dict[str, Any]]:
-    facts = [f"*{t.escape(name)}*\n{t.escape(value)}" for name, value in kpis.rows]
+    facts = [t.md("*{}*\n{}", name, value) for name, value in kpis.rows]
     shown = facts[: FIELDS_PER_SECTION * SECTIONS_PER_TEAM]
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": t.mrkdwn(f"*{t.escape(kpis.team)}*")}]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": t.mrkdwn(t.md("*{}*", kpis.team))}]
     for start in range(0, len(shown), FIELDS_PER_SECTION):
         chunk = shown[start : start + FIELDS_PER_SECTION]
         blocks.append({"type": "section", "fields": [t.mrkdwn(t.clip(fact, t.FIELD_TEXT)) for fact in chunk]})
-    more = f" · {len(facts) - len(shown)} more figures in `wrench report`" if len(facts) > len(shown) else ""
-    blocks.append({"type": "context", "elements": [t.mrkdwn(f"As of {t.when(kpis.as_of)}{more}")]})
+    more = t.md(" · {} more figures in `wrench report`", len(facts) - len(shown)) if len(facts) > len(shown) else ""
+    blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("As of {}{}", t.when(kpis.as_of), more))]})
     return blocks

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import http_headers
-from bot.slack_api import SlackApi, http_status, slack_error
+from bot.slack_api import SlackApi, http_status, mrkdwn_safe, slack_error
 
 log = logging.getLogger("wrench.outbox")
 
@@ -159,7 +159,8 @@ class DeliveryApi(SlackApi):
     async def call(self, method: str, **kwargs: Any) -> Any:
         if method not in SIDE_EFFECTS:
             return await super().call(method, **kwargs)
-        return await self._once(method, kwargs, lambda: getattr(self.client, method)(**kwargs))
+        safe = mrkdwn_safe(kwargs)
+        return await self._once(method, safe, lambda: getattr(self.client, method)(**safe))
 
     async def upload(
         self, channel: str, content: bytes, *, filename: str, title: str, thread_ts: str | None = None

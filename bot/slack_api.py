@@ -19,6 +19,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from blocks import text as t
 from bot import http_headers
 
 log = logging.getLogger("wrench.notifier")
@@ -82,6 +83,14 @@ def slack_error(error: SlackApiError) -> str:
     return str(data.get("error")) if isinstance(data, dict) else f"HTTP {http_status(error) or '?'}"
 
 
+def mrkdwn_safe(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A message's `text` as Slack will read it, mrkdwn: left as it is when a builder made it (`Mrkdwn`),
+    escaped whole when it is a plain string, so text that skipped the builders cannot become markup."""
+    if isinstance(arguments.get("text"), str):
+        return {**arguments, "text": t.safe(arguments["text"])}
+    return arguments
+
+
 class SlackApi:
     def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession | None = None) -> None:
         self.client = client
@@ -90,7 +99,7 @@ class SlackApi:
     async def call(self, method: str, **kwargs: Any) -> Any:
         """Call a Web API method; log and return None when Slack or the network says no."""
         try:
-            return await getattr(self.client, method)(**kwargs)
+            return await getattr(self.client, method)(**mrkdwn_safe(kwargs))
         except SlackApiError as error:
             log.warning("slack %s failed: %s", method, slack_error(error))
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -129,7 +138,7 @@ class SlackApi:
         """Post to an interaction's `response_url` (ephemeral replies, replacing the clicked message)."""
         webhook = AsyncWebhookClient(response_url, session=self.session, logger=sdk_logger())
         try:
-            response = await webhook.send(**body)
+            response = await webhook.send(**mrkdwn_safe(body))
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("reply to response_url failed: %s", error or type(error).__name__)
             return

@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any
 
 from blocks import modals
+from blocks import text as t
 from blocks.ids import Event
 from handlers import forms
 from handlers.context import deps_of
@@ -39,7 +40,7 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     message = await deps.notifier.fetch_message(channel, ts)
     if message is None or not str(message.get("text") or "").strip():
         return
-    text = str(message["text"]).strip()
+    text = t.to_plain(str(message["text"])).strip()
     requester = message.get("user") if not message.get("bot_id") else None
     request = RequestCreate(
         title=forms.first_line(text)[: modals.TITLE_MAX],
@@ -59,7 +60,7 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     try:
         await deps.db.run(submit)
     except DomainError as error:  # e.g. the intake category has required custom fields
-        await deps.notifier.tell(event["user"], f"That message could not be filed: {error}")
+        await deps.notifier.tell(event["user"], t.md("That message could not be filed: {}", t.service_text(str(error))))
         return
 
 
@@ -71,7 +72,7 @@ async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any]
         return
     if event.get("subtype") not in PERSON_REPLIES:  # edits, deletions, joins, bot messages
         return
-    text = str(event.get("text") or "").strip()
+    text = t.to_plain(str(event.get("text") or "")).strip()
     if not text or not event.get("user"):
         return
     deps = deps_of(context)

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from blocks import modals
-from blocks.ids import Action, Block, Callback, Command, Shortcut
+from blocks import text as t
+from blocks.ids import Action, Block, Callback, Command, Shortcut, Unreadable, parse_id
 from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
@@ -57,7 +58,7 @@ async def open_for_asset(ack: Any, body: dict[str, Any], action: dict[str, Any],
     """ "File a request" on an asset card: the form opens with the asset chosen."""
     await ack()
     deps = deps_of(context)
-    asset_id = int(action["value"])
+    asset_id = parse_id(action["value"], "an asset id")
     label = await deps.db.run(partial(places.asset_label, asset_id=asset_id))
     draft = modals.RequestDraft(asset=(asset_id, label) if label else None)
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
@@ -83,7 +84,7 @@ async def open_from_message(ack: Any, body: dict[str, Any], context: Any) -> Non
     await ack()
     deps = deps_of(context)
     message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id", "")
-    text = str(message.get("text") or "")
+    text = t.to_plain(str(message.get("text") or ""))
     source = {"channel": channel, "ts": str(message.get("ts", "")), "user": str(message.get("user") or "")}
     draft = modals.RequestDraft(title=forms.first_line(text), description=text, source=source if channel else None)
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
@@ -123,7 +124,14 @@ async def asset_options(ack: Any, body: dict[str, Any], context: Any) -> None:
 
 def _source(view: dict[str, Any]) -> dict[str, str]:
     """The message a request form was opened from (the message shortcut), kept in private_metadata."""
-    source: dict[str, str] = json.loads(view.get("private_metadata") or "{}").get("source") or {}
+    metadata = view.get("private_metadata") or "{}"
+    try:
+        read = json.loads(metadata) if isinstance(metadata, str) else None
+    except (ValueError, RecursionError):
+        read = None
+    source = read.get("source") or {} if isinstance(read, dict) else None
+    if not isinstance(source, dict) or not all(isinstance(value, str) for value in source.values()):
+        raise Unreadable("the request form's metadata", metadata)
     return source
 
 
@@ -157,6 +165,7 @@ def _id_after(value: str, prefix: str) -> int | None:
 
 async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     """Validate, store (before the ack, so an acknowledged request is never lost), ack, then notify."""
+    _source(view)  # a form whose metadata is unreadable is refused before anything typed is read
     form = await forms.parse_or_reject(ack, RequestForm, view)
     if form is None:
         return
