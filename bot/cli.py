@@ -17,7 +17,7 @@ from bot.cli_import import import_cli
 from bot.cli_integrations import export, labels, token_cli, webhooks_cli
 from bot.cli_registers import assets_cli, locations_cli, parts_cli
 from bot.cli_support import fail, in_database, now
-from bot.config import CoreSettings, Mode, Settings, SettingsError, load_settings
+from bot.config import CoreSettings, LogLevel, Mode, Settings, SettingsError, load_settings
 from bot.server import StartupError, post_digest, running
 from models import migrate
 from models.db import Database
@@ -58,9 +58,9 @@ def run(
     ] = True,
 ) -> None:
     """Run the bot until SIGINT or SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(Settings)
+        configure_logging(settings.wrench_log_level)
         chosen = settings.mode(mode)
         org = load_organisation(settings.wrench_config, check_environment=True)
         asyncio.run(_serve(settings, chosen, org, scheduler_on=scheduler))
@@ -72,13 +72,21 @@ def run(
 def scheduler_only() -> None:
     """Run only the timed jobs (PM, SLA watch, digests, morning DMs, auto-close) until SIGINT or SIGTERM;
     no Slack listeners."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(Settings)
+        configure_logging(settings.wrench_log_level)
         org = load_organisation(settings.wrench_config, check_environment=True)
         asyncio.run(_serve(settings, None, org, scheduler_on=True))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
+
+
+def configure_logging(level: LogLevel) -> None:
+    """Plain lines on stderr at `level`. APScheduler's own loggers stay at WARNING (they log every job
+    run, about ten lines a minute) unless the level is DEBUG: each job logs one line when it did
+    something instead (`scheduler.jobs`)."""
+    logging.basicConfig(level=level.value, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if level is LogLevel.DEBUG else logging.WARNING)
 
 
 async def _serve(settings: Settings, mode: Mode | None, org: Organisation, *, scheduler_on: bool) -> None:

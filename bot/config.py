@@ -17,6 +17,13 @@ class Mode(StrEnum):
     HTTP = "http"
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class SettingsError(ValueError):
     """One line naming the setting that is wrong."""
 
@@ -53,6 +60,8 @@ class Settings(CoreSettings):
     wrench_tick_seconds: int = Field(default=60, ge=1)
     # Seconds between two messages the outbox posts in one channel (Slack allows about one a second)
     wrench_slack_pace_seconds: float = Field(default=1.0, ge=0, le=60)
+    # How much the process logs: DEBUG also lets APScheduler log every job it runs (quiet otherwise)
+    wrench_log_level: LogLevel = LogLevel.INFO
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -60,6 +69,11 @@ class Settings(CoreSettings):
         if not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
         return value
+
+    @field_validator("wrench_log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("slack_signing_secret", "slack_app_token")
     @classmethod

@@ -6,12 +6,14 @@ moment is caught by its version column, and the retry finds nothing left to do.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import EventKind
 from models.schemas import Change
 from models.views import DigestChart
 from services import digest, finding, lifecycle, morning, outbox, pm_generation, sla_watch
@@ -21,30 +23,50 @@ from services.ports import Deps
 log = logging.getLogger("wrench.scheduler")
 
 
+def counted(amount: int, one: str, many: str | None = None) -> str:
+    return f"{amount} {one if amount == 1 else many or one + 's'}"
+
+
+def report(job: str, *parts: tuple[int, str, str | None]) -> None:
+    """One INFO line for a run that did something (`SLA watch: 2 warnings, 1 escalation`); none otherwise.
+    APScheduler's own line per run is kept at DEBUG (see `bot.cli.configure_logging`)."""
+    done = [counted(amount, one, many) for amount, one, many in parts if amount]
+    if done:
+        log.info("%s: %s", job, ", ".join(done))
+
+
 async def close_unconfirmed(deps: Deps) -> int:
     """Close completed work nobody confirmed or reopened in time; returns how many closed."""
-    closed = await _changes(deps, lifecycle.close_unconfirmed)
-    if closed:
-        log.info("closed %d unconfirmed work orders", closed)
+    closed = len(await _changes(deps, lifecycle.close_unconfirmed))
+    report("auto-close", (closed, "unconfirmed work order closed", "unconfirmed work orders closed"))
     return closed
 
 
+SLA_STEPS = (
+    (EventKind.SLA_WARNING, "warning"),
+    (EventKind.ESCALATED, "escalation"),
+    (EventKind.SLA_REMINDER, "reminder"),
+)
+
+
 async def check_sla(deps: Deps) -> int:
-    """Warn, mark breaches and escalate; returns how many work orders were warned or escalated."""
-    return await _changes(deps, sla_watch.check)
+    """Warn, mark breaches and escalate; returns how many work orders were warned, escalated or reminded about."""
+    found = await _changes(deps, sla_watch.check)
+    kinds = Counter(event.kind for change in found for event in change.events)
+    report("SLA watch", *((kinds[kind.value], name, None) for kind, name in SLA_STEPS))
+    return len(found)
 
 
 async def generate_pm(deps: Deps) -> int:
     """Turn due PM schedules into work orders (posted like any card); returns how many were created."""
     run = await deps.db.run(partial(pm_generation.check, org=deps.org, now=deps.clock()))
-    if run.created:
-        log.info("generated %d preventive work orders", len(run.created))
+    report("PM", (len(run.created), "preventive work order created", "preventive work orders created"))
     return len(run.created)
 
 
-async def _changes(deps: Deps, service: Callable[..., Awaitable[list[Change]]]) -> int:
+async def _changes(deps: Deps, service: Callable[..., Awaitable[list[Change]]]) -> list[Change]:
     """Run `service(session, org=, now=)` in one transaction (each change queues its own notice)."""
-    return len(await deps.db.run(partial(service, org=deps.org, now=deps.clock())))
+    return await deps.db.run(partial(service, org=deps.org, now=deps.clock()))
 
 
 async def post_digests(deps: Deps) -> int:
@@ -52,6 +74,7 @@ async def post_digests(deps: Deps) -> int:
     now, posted = deps.clock(), 0
     for due, local_date in digest.due(deps.org, now):
         posted += await deps.db.run(partial(_queue_digest, org=deps.org, due=due, local_date=local_date, now=now))
+    report("digests", (posted, "digest queued", "digests queued"))
     return posted
 
 
@@ -84,7 +107,9 @@ async def send_morning_dms(deps: Deps) -> int:
     today = morning.due_date(deps.org, deps.clock())
     if today is None:
         return 0
-    return await deps.db.run(partial(_queue_morning, today=today, now=deps.clock()))
+    sent = await deps.db.run(partial(_queue_morning, today=today, now=deps.clock()))
+    report("morning DMs", (sent, "morning DM queued", "morning DMs queued"))
+    return sent
 
 
 async def _queue_morning(session: AsyncSession, *, today: date, now: datetime) -> int:
