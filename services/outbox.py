@@ -111,7 +111,8 @@ def digest(session: AsyncSession, channel: str, data: DigestData, chart: DigestC
 
 
 def message(session: AsyncSession, channel: str, text: str, *, now: datetime) -> None:
-    """A plain message to a channel or a person (a DM)."""
+    """A message to a channel or a person (a DM). `text` is plain text: it is escaped for Slack's mrkdwn when
+    delivered, so a title or name in it stays text (`*bold*` and `code` marks still show)."""
     _add(session, Notice.MESSAGE, {"channel": channel, "text": text}, lane=f"to:{channel}", now=now)
 
 

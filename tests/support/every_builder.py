@@ -1,0 +1,460 @@
+"""Every Block Kit builder, fed the same text in every field a person can type.
+
+`payloads(text)` calls each public builder of `blocks/` with data whose free-text fields (titles,
+descriptions, names, notes, reasons, labels, locations...) all hold `text`; with `longest=True` each
+field holds `text` repeated to the longest value Wrench accepts there, and every list is as long as it
+can be (100 options, full listings). The mrkdwn property test and the Slack-limits test both walk what
+it returns; `BUILDERS` names what it covers, so a structure test can tell when a new builder is not in it.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from blocks import approvals, assets, card, card_modals, checklist, digest, home, lists, messages, modals, pm, report
+from models.enums import (
+    Anchor,
+    ChecklistKind,
+    EventKind,
+    FieldType,
+    HoldReason,
+    NonWorking,
+    Priority,
+    Repeat,
+    RequestStatus,
+    SlaStatus,
+    Status,
+    WorkOrderType,
+)
+from models.schemas import (
+    TITLE_MAX,
+    CardContext,
+    CustomField,
+    EventRead,
+    Listing,
+    PmScheduleRead,
+    ServiceRequestRead,
+    TimerPress,
+    TimerRead,
+    WorkOrderRead,
+)
+from models.views import AssetCard, Dashboard, DigestData, PmDue, TeamKpis, TeamTotals
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PERMALINK = "https://test.slack.com/archives/C0FACILITY/p1700000000000001"
+
+
+@dataclass(frozen=True)
+class Built:
+    builder: str  # module.function
+    surface: str  # "message", "modal" or "home", as tests.support.block_kit reads it
+    payload: dict[str, Any]
+
+
+class Typed:
+    """What a person typed, cut or repeated to a field's limit."""
+
+    def __init__(self, text: str, *, longest: bool) -> None:
+        self.text = text or "x"
+        self.longest = longest
+
+    def __call__(self, limit: int) -> str:
+        if not self.longest:
+            return self.text[:limit]
+        return (self.text * (limit // len(self.text) + 1))[:limit]
+
+
+def work_order(typed: Typed, **overrides: Any) -> WorkOrderRead:
+    values: dict[str, Any] = {
+        "id": 7,
+        "number": 1042,
+        "title": typed(TITLE_MAX),
+        "description": typed(3000),
+        "type": WorkOrderType.CORRECTIVE,
+        "priority": Priority.HIGH,
+        "status": Status.OPEN,
+        "category": "plumbing",
+        "team": "facilities",
+        "location": typed(500),
+        "asset_id": 3,
+        "requester_id": "U0STAFF",
+        "assignee_id": "U0TECH1",
+        "created_at": NOW,
+        "updated_at": NOW,
+        "response_due_at": NOW + timedelta(hours=1),
+        "resolution_due_at": NOW + timedelta(days=1),
+        "first_response_at": NOW,
+        "completed_at": None,
+        "completed_by": None,
+        "resolution": None,
+        "cause": None,
+        "card_channel": "C0FACILITY",
+        "card_ts": "1700000000.000001",
+        "attachments": [{"id": f"F{i}", "name": typed(255), "permalink": PERMALINK} for i in range(10)]
+        + [{"id": "F99", "name": typed(255)}],
+        "source_link": PERMALINK,
+        "hold_reason": HoldReason.OTHER,
+        "status_note": typed(1000),
+        "escalation_level": 1,
+        "escalated_at": NOW,
+        "acknowledged_by": "U0MANAGER",
+        "sla_resolution": SlaStatus.BREACHED,
+        "checklist": [
+            {"label": typed(150), "kind": ChecklistKind.NUMBER, "unit": typed(20), "min": 1, "max": 9, "value": 4},
+            *({"label": typed(150), "kind": kind, "result": "fail", "by": "U0TECH1"} for kind in ("pass_fail",) * 30),
+            {"label": typed(150), "kind": ChecklistKind.CHECK, "result": "done", "follow_up": 12},
+        ],
+        "estimated_minutes": 90,
+        "version": 4,
+    }
+    values.update(overrides)
+    return WorkOrderRead(**values)
+
+
+def request(typed: Typed, **overrides: Any) -> ServiceRequestRead:
+    values: dict[str, Any] = {
+        "id": 3,
+        "requester_id": "U0STAFF",
+        "category": "keys",
+        "title": typed(TITLE_MAX),
+        "description": typed(3000),
+        "location": typed(500),
+        "priority": Priority.LOW,
+        "status": RequestStatus.PENDING_APPROVAL,
+        "custom_fields": {},
+        "attachments": [],
+        "decided_by": None,
+        "decided_at": None,
+        "rejection_reason": None,
+        "approval_messages": [],
+        "created_at": NOW,
+    }
+    values.update(overrides)
+    return ServiceRequestRead(**values)
+
+
+def event(kind: str, to: Status | None = None, before: Status | None = None, **data: Any) -> EventRead:
+    return EventRead(
+        id=1, work_order_id=7, at=NOW, actor_id="U0TECH1", kind=kind, from_status=before, to_status=to, data=data
+    )
+
+
+def events(typed: Typed) -> list[EventRead]:
+    """One of every event kind, with what a person typed wherever the event carries it."""
+    reason, note = typed(1000), typed(3000)
+    return [
+        event(EventKind.NOTE_ADDED, text=note, source="card"),
+        event(EventKind.PARTS_USED, parts=note),
+        event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2),
+        event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2, low_stock=True, left=1),
+        event(EventKind.STATUS_CHANGED, Status.ON_HOLD, reason="other", note=reason),
+        event(EventKind.STATUS_CHANGED, Status.COMPLETED, resolution=typed(3000), cause=typed(500)),
+        event(EventKind.STATUS_CHANGED, Status.CANCELLED, reason=reason),
+        event(EventKind.STATUS_CHANGED, Status.OPEN, Status.COMPLETED, reason=reason),
+        event(EventKind.CHECKLIST_ITEM, label=typed(150), value=3.5, unit=typed(20), result="pass"),
+        event(EventKind.CHECKLIST_ITEM, label=typed(150), result="fail"),
+        event(EventKind.CHECKLIST_ITEM, label=typed(150), result=None),
+        event(EventKind.FOLLOW_UP_OPENED, label=typed(150), follow_up=12),
+        event(EventKind.ASSET_DOWN, asset=typed(230), reason=typed(500)),
+        event(EventKind.ASSET_UP, asset=typed(230), down_hours=3.5),
+        event(EventKind.COST_ADDED, amount_cents=1250, currency="EUR", description=typed(200)),
+        event(EventKind.ASSIGNED, assignee_id="U0TECH2"),
+        event(EventKind.LABOR_LOGGED, minutes=30, user_id="U0TECH2"),
+        event(EventKind.ESCALATED, level=2, targets=["response", "resolution"]),
+    ]
+
+
+def listing(typed: Typed, rows: int, total: int) -> Listing:
+    return Listing(rows=tuple(work_order(typed, id=n, number=n) for n in range(1, rows + 1)), total=total)
+
+
+def schedule(typed: Typed, **overrides: Any) -> PmScheduleRead:
+    values: dict[str, Any] = {
+        "id": 5,
+        "key": None,
+        "title": typed(150),
+        "description": typed(3000),
+        "team": "facilities",
+        "category": "plumbing",
+        "priority": Priority.MEDIUM,
+        "asset_id": 3,
+        "location_id": 2,
+        "checklist": [{"label": typed(150), "kind": "check"}],
+        "estimated_minutes": 60,
+        "repeat": Repeat.MONTHS,
+        "every": 1,
+        "weekdays": [],
+        "cron": None,
+        "starts_on": date(2026, 3, 1),
+        "ends_on": None,
+        "max_count": None,
+        "anchor": Anchor.FIXED,
+        "lead_days": 0,
+        "non_working": NonWorking.KEEP,
+        "meter": None,
+        "meter_every": None,
+        "meter_threshold": None,
+        "one_open": True,
+        "next_due_on": date(2026, 4, 1),
+        "open_work_order_id": None,
+        "generated_count": 0,
+        "paused_at": NOW,
+        "pause_reason": "Paused by <@U0MANAGER>",
+        "created_by": "U0MANAGER",
+        "version": 2,
+    }
+    values.update(overrides)
+    return PmScheduleRead(**values)
+
+
+def _message(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"text": text, **({"blocks": blocks} if blocks is not None else {})}
+
+
+def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    longest = typed.longest
+    context = CardContext(
+        category=typed(75),
+        team=typed(80),
+        asset=typed(230),
+        fields=(
+            *((typed(48), typed(3000), FieldType.TEXT) for _ in range(19)),
+            ("Contact", "U0TECH2", FieldType.USER),
+        ),
+        requester=typed(300),
+        cost=typed(40),
+        timers=(("U0TECH1", NOW), ("U0TECH2", NOW)),
+    )
+    statuses = list(Status)
+    orders = [work_order(typed, status=status) for status in statuses] + [
+        work_order(
+            typed,
+            status=Status.COMPLETED,
+            completed_at=NOW,
+            completed_by="U0TECH1",
+            resolution=typed(3000),
+            cause=typed(500),
+            closed_at=NOW,
+        ),
+        work_order(typed, pm_schedule_id=5, assignee_id=None),
+    ]
+    for wo in orders:
+        yield "card.card", "message", card.card(wo, context)
+        yield "card.summary", "message", card.summary(wo, context)
+        yield "card.summary_modal", "modal", card.summary_modal(wo, context)
+        yield "card.fallback", "message", _message(card.fallback(wo))
+    wo = orders[0]
+    done = orders[len(statuses)]
+    for name, view in (
+        ("card_modals.complete_modal", card_modals.complete_modal(wo)),
+        ("card_modals.hold_modal", card_modals.hold_modal(wo)),
+        ("card_modals.note_modal", card_modals.note_modal(wo)),
+        ("card_modals.time_modal", card_modals.time_modal(wo, user_id="U0TECH1")),
+        ("card_modals.parts_modal", card_modals.parts_modal(wo)),
+        ("card_modals.plan_modal", card_modals.plan_modal(wo)),
+        ("card_modals.cancel_modal", card_modals.cancel_modal(wo)),
+        ("card_modals.cost_modal", card_modals.cost_modal(wo)),
+        ("card_modals.down_modal", card_modals.down_modal(wo)),
+        ("card_modals.reopen_modal", card_modals.reopen_modal(done)),
+        ("card_modals.reject_modal", card_modals.reject_modal(request(typed))),
+        ("checklist.reading_modal", checklist.reading_modal(wo, 0)),
+    ):
+        yield name, "modal", view
+    yield "checklist.checklist", "message", _message("checklist", checklist.checklist(wo, controls=True))
+
+    pending, rejected = (
+        request(typed),
+        request(typed, status=RequestStatus.REJECTED, decided_by="U0MANAGER", rejection_reason=typed(1000)),
+    )
+    portal = request(typed, requester_id="portal", requester_name=typed(100), requester_email="a@example.com")
+    for req in (pending, rejected, portal, request(typed, status=RequestStatus.APPROVED, decided_by="U0MANAGER")):
+        yield "approvals.approval_request", "message", approvals.approval_request(req, category_name=typed(75))
+        yield "approvals.decision", "message", _message(approvals.decision(req))
+    approvers = [f"U0APPROVER{i}" for i in range(20)]
+    yield (
+        "approvals.awaiting_approval_dm",
+        "message",
+        _message(approvals.awaiting_approval_dm(pending, approvers=approvers)),
+    )
+    yield "approvals.rejected_dm", "message", _message(approvals.rejected_dm(rejected))
+
+    for built in events(typed):
+        line = messages.thread_line(built)
+        if line is not None:
+            yield "messages.thread_line", "message", _message(line)
+        if built.data.get("low_stock"):
+            yield "messages.low_stock_alert", "message", _message(messages.low_stock_alert(built))
+    for permalink in (PERMALINK, None):
+        yield "messages.filed_dm", "message", _message(messages.filed_dm(wo, team_name=typed(80), permalink=permalink))
+        yield "messages.claimed_dm", "message", _message(messages.claimed_dm(wo, permalink=permalink))
+        yield "messages.on_hold_dm", "message", _message(messages.on_hold_dm(wo, permalink=permalink))
+        yield "messages.completed_dm", "message", messages.completed_dm(done, permalink=permalink)
+        yield "messages.cancelled_dm", "message", _message(messages.cancelled_dm(wo, by="U0STAFF", permalink=permalink))
+        yield "messages.reopened_dm", "message", _message(messages.reopened_dm(wo, by="U0STAFF", permalink=permalink))
+        yield "messages.assigned_dm", "message", _message(messages.assigned_dm(wo, by="U0MANAGER", permalink=permalink))
+        yield "messages.sla_warning_dm", "message", _message(messages.sla_warning_dm(wo, permalink=permalink))
+        yield "messages.intake_reply", "message", _message(messages.intake_reply(wo, permalink=permalink))
+        for reminder in (False, True):
+            escalation = messages.escalation_message(
+                wo.model_copy(update={"acknowledged_by": None}),
+                level=2,
+                team_name=typed(80),
+                permalink=permalink,
+                reminder=reminder,
+            )
+            yield "messages.escalation_message", "message", escalation
+    for settled in (done.model_copy(update={"status": Status.CLOSED}), wo):
+        yield "messages.settled_dm", "message", _message(messages.settled_dm(settled, by="U0STAFF"))
+    yield "messages.acknowledged", "message", _message(messages.acknowledged(wo))
+    yield "messages.wo_usage", "message", _message(messages.wo_usage())
+    press = TimerPress(
+        timer=TimerRead(id=4, work_order_id=7, user_id="U0TECH1", started_at=NOW), ref="WO-1042", minutes=75
+    )
+    yield "messages.timer_started", "message", _message(messages.timer_started(press))
+    for too_long in (False, True):
+        yield "messages.timer_running", "message", messages.timer_running(press, too_long=too_long)
+    for logged in (False, True):
+        yield (
+            "messages.timer_stopped",
+            "message",
+            _message(messages.timer_stopped("WO-1042", minutes=75, logged=logged)),
+        )
+
+    full = listing(typed, 20 if longest else 3, 500)
+    yield "lists.results", "message", lists.results(typed(100), full, empty="Nothing found.")
+    yield "lists.results", "message", lists.results(typed(100), Listing(), empty="Nothing found.")
+    yield "lists.row", "message", _message("row", [lists.row(wo)])
+    yield "lists.more", "message", _message("more", lists.more(full))
+
+    categories = [(f"cat{i}", typed(75)) for i in range(100 if longest else 3)]
+    fields = [
+        CustomField(key="serial", label=typed(48), help=typed(150), max_length=3000),
+        CustomField(
+            key="floor", label=typed(48), type=FieldType.SELECT, options=tuple(f"{typed(70)}{i}" for i in range(100))
+        ),
+        CustomField(key="reading", label=typed(48), type=FieldType.NUMBER, min=1, max=10),
+        CustomField(key="when", label=typed(48), type=FieldType.DATE),
+        CustomField(key="contact", label=typed(48), type=FieldType.USER),
+    ]
+    draft = modals.RequestDraft(
+        title=typed(3000),
+        description=typed(3000),
+        category="cat0",
+        source={"channel": "C0GENERAL", "ts": "1700000000.000009", "user": "U0STAFF"},
+        asset=(3, typed(230)),
+    )
+    yield "modals.request_modal", "modal", modals.request_modal(categories=categories, fields=fields, draft=draft)
+
+    asset_card = AssetCard(
+        id=3,
+        tag="PMP-1",
+        name=typed(150),
+        category=typed(64),
+        location=typed(500),
+        parent=typed(230),
+        manufacturer=typed(100),
+        model=typed(100),
+        serial=typed(100),
+        installed_on=date(2020, 1, 1),
+        criticality="high",
+        status="down",
+        down_since=NOW,
+        down_reason=typed(500),
+        meters=tuple((typed(40), 1520.5, NOW) for _ in range(10)),
+        open_work=full,
+        recent=tuple(done.model_copy(update={"id": i}) for i in range(10)),
+        year=2026,
+        schedules=tuple(PmDue(schedule=f"PM-{i} · {typed(150)}", due_on=date(2026, 4, i + 1)) for i in range(10)),
+    )
+    yield "assets.asset_card", "message", assets.asset_card(asset_card)
+
+    digest_data = DigestData(
+        team=typed(80),
+        local_date=date(2026, 3, 2),
+        open=250,
+        new_24h=40,
+        completed_24h=12,
+        overdue=full,
+        unassigned=full,
+        aging=(("under a day", 40), ("over 4 weeks", 3)),
+        on_hold=((typed(60), 5),),
+        top_assets=tuple((typed(230), 9 - i) for i in range(5)),
+        pm_due=tuple(
+            PmDue(schedule=f"PM-{i} · {typed(150)}", due_on=date(2026, 3, 3), asset=typed(230)) for i in range(10)
+        ),
+        pm_due_total=40,
+    )
+    yield "digest.digest", "message", digest.digest(digest_data)
+    quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0})
+    yield "digest.digest", "message", digest.digest(quiet)
+
+    kpis = [
+        TeamKpis(team=typed(80), days=7, as_of=NOW, rows=tuple((typed(60), typed(60)) for _ in range(30)))
+        for _ in range(3 if longest else 1)
+    ]
+    yield "report.home_kpis", "home", {"type": "home", "blocks": report.home_kpis(kpis, 7)}
+    yield "report.team_section", "home", {"type": "home", "blocks": report.team_section(kpis[0])}
+    for expanded in (False, True):
+        rows = home.LONG if expanded else home.SHORT
+        board = Dashboard(
+            assigned=listing(typed, rows, 200),
+            requested=listing(typed, rows, 200),
+            queue=listing(typed, rows, 200),
+            overdue_assigned=3,
+            overdue_queue=4,
+            pending_approvals=tuple(request(typed, id=i) for i in range(10)),
+            teams=tuple(TeamTotals(team=typed(80), open=i) for i in range(5)),
+            morning_dm=expanded,
+        )
+        names = {"keys": typed(75)}
+        yield "home.home", "home", home.home(board, category_names=names, expanded=expanded, kpis=kpis)
+
+    plans = [
+        schedule(typed),
+        schedule(
+            typed, paused_at=None, pause_reason=None, repeat=None, meter=typed(40), meter_every=500.0, next_due_on=None
+        ),
+    ]
+    teams = [(f"team{i}", typed(80)) for i in range(100 if longest else 2)]
+    for plan in (None, *plans):
+        form = pm.pm_form(
+            teams=teams,
+            categories=categories,
+            schedule=plan,
+            checklist_text=typed(3000),
+            asset_label=typed(230),
+            location_label=typed(500),
+        )
+        yield "pm.pm_form", "modal", form
+    many = tuple(schedule(typed, id=i) for i in range(1, (40 if longest else 3) + 1))
+    describe = {s.id: typed(200) for s in many}
+    for can_plan in (True, False):
+        yield "pm.pm_list", "message", pm.pm_list(many, 300, title=typed(100), describe=describe, can_plan=can_plan)
+    yield "pm.delete_prompt", "message", pm.delete_prompt(plans[0])
+    yield "pm.pm_usage", "message", _message(pm.pm_usage())
+
+
+def payloads(text: str, *, longest: bool = False) -> list[Built]:
+    return [Built(name, surface, payload) for name, surface, payload in _generate(Typed(text, longest=longest))]
+
+
+# Public functions of blocks/ that are not builders of a payload: small parts the builders share, and
+# the parsers of what a payload carries back.
+NOT_BUILDERS = {
+    "card.button",
+    "card_modals.part_row_block",
+    "checklist.item_value",
+    "checklist.parse_item_value",
+    "checklist.parse_reading_metadata",
+    "digest.as_text",
+    "modals.custom_field_input",
+    "modals.picker",
+    "modals.file_input",
+    "modals.modal",
+    "modals.input_block",
+    "modals.text_input",
+    "modals.checkboxes",
+    "modals.option",
+}
+BUILDER_MODULES = (approvals, assets, card, card_modals, checklist, digest, home, lists, messages, modals, pm, report)
