@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from blocks import card_modals
-from blocks.ids import Action, Block, Callback
+from blocks.ids import Action, Block, Callback, parse_id
 from handlers import forms
 from handlers.card_forms import Form
 from handlers.context import deps_of
@@ -29,7 +29,11 @@ async def approve(ack: Any, body: dict[str, Any], action: dict[str, Any], contex
     await ack()
     deps = deps_of(context)
     approved = partial(
-        requests.approve, org=deps.org, now=deps.clock(), request_id=int(action["value"]), user_id=body["user"]["id"]
+        requests.approve,
+        org=deps.org,
+        now=deps.clock(),
+        request_id=parse_id(action["value"], "a request id"),
+        user_id=body["user"]["id"],
     )
     await deps.db.run(approved)
 
@@ -37,12 +41,14 @@ async def approve(ack: Any, body: dict[str, Any], action: dict[str, Any], contex
 async def open_rejection(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     deps = deps_of(context)
-    check = partial(requests.check_approver, org=deps.org, request_id=int(action["value"]), user_id=body["user"]["id"])
+    request_id = parse_id(action["value"], "a request id")
+    check = partial(requests.check_approver, org=deps.org, request_id=request_id, user_id=body["user"]["id"])
     request = await deps.db.run(check)
     await deps.notifier.open_modal(body["trigger_id"], card_modals.reject_modal(request))
 
 
 async def submit_rejection(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    request_id = parse_id(forms.metadata_ref(view), "a request id")
     form = await forms.parse_or_reject(ack, RejectForm, view)
     if form is None:
         return
@@ -51,7 +57,7 @@ async def submit_rejection(ack: Any, body: dict[str, Any], view: dict[str, Any],
         requests.reject,
         org=deps.org,
         now=deps.clock(),
-        request_id=int(forms.metadata_ref(view)),
+        request_id=request_id,
         user_id=body["user"]["id"],
         reason=form.reason,
     )

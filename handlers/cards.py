@@ -5,7 +5,7 @@ from functools import partial
 from typing import Any
 
 from blocks import messages, modals
-from blocks.ids import Action, Callback, MoreOption, parse_ref
+from blocks.ids import Action, Callback, MoreOption, parse_choice, parse_ref
 from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
 from handlers.context import deps_of, one_of
@@ -80,7 +80,7 @@ async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
 
 async def open_from_menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
-    option, _, ref = action["selected_option"]["value"].partition("|")
+    option, ref = parse_choice(action["selected_option"]["value"], MORE_FORMS)
     await _open(MORE_FORMS[MoreOption(option)], ref, body, context)
 
 
@@ -102,11 +102,11 @@ async def _open(callback_id: str, ref: str, body: dict[str, Any], context: Any) 
 
 async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     spec: CardForm = CARD_FORMS[view["callback_id"]]
+    work_order_id, seen = parse_ref(forms.metadata_ref(view))  # which work order, before anything typed
     form = await forms.parse_or_reject(ack, spec.form, view)
     if form is None:
         return
     deps = deps_of(context)
-    work_order_id, seen = parse_ref(forms.metadata_ref(view))
     versioned = {"seen_version": seen} if spec.versioned else {}
     call = partial(
         spec.service,

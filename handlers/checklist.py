@@ -60,7 +60,7 @@ async def open_reading(ack: Any, body: dict[str, Any], action: dict[str, Any], c
 
 async def save_reading(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     deps = deps_of(context)
-    ref, _, index = forms.metadata_ref(view).partition("|")
+    ref, index = checklist_blocks.parse_reading_metadata(forms.metadata_ref(view))
     raw = forms.state_values(view).get(Block.READING)
     work_order_id, _seen = parse_ref(ref)
     try:
@@ -75,7 +75,7 @@ async def save_reading(ack: Any, body: dict[str, Any], view: dict[str, Any], con
         work_order_id=work_order_id,
         seen_version=None,  # another item ticked meanwhile does not make this reading wrong
         user_id=body["user"]["id"],
-        index=int(index),
+        index=index,
         value=value,
     )
     try:

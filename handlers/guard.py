@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from blocks.ids import Unreadable
 from services import outbox
 from services.errors import DomainError, Stale
 
@@ -67,10 +68,16 @@ async def ack_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Awaitab
     await next()
 
 
+UNREADABLE = "That button or form could not be read; it may be from an older version of Wrench. Nothing was changed."
+
+
 def describe(error: Exception) -> str:
     """What to tell the user: a domain refusal verbatim, anything else as an error id to quote."""
     if isinstance(error, DomainError):
         return str(error)
+    if isinstance(error, Unreadable):  # an old message or modal, or a forged one: no bug of ours to trace
+        log.warning("refused a payload that could not be read: %s", error)
+        return UNREADABLE
     error_id = uuid.uuid4().hex[:8]
     log.error("unhandled error %s", error_id, exc_info=error)
     return f"Something went wrong on our side (error id `{error_id}`). Nothing was changed."

@@ -4,9 +4,10 @@ publish is queued in the outbox with the choice that calls for it)."""
 from functools import partial
 from typing import Any
 
-from blocks.ids import Action, Event
+from blocks.ids import Action, Event, parse_one_of
 from handlers.context import deps_of
 from handlers.guard import guarded
+from models.views import KPI_PERIODS
 from services import home_kpis, morning, outbox, slack_events
 
 
@@ -35,12 +36,13 @@ async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], con
     """The Home tab's Turn on / Turn off of the personal morning DM."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
-    await deps.db.run(partial(morning.choose, user_id=user_id, on=action["value"] == "on", now=deps.clock()))
+    on = parse_one_of(action["value"], ("on", "off"), "the morning DM switch") == "on"
+    await deps.db.run(partial(morning.choose, user_id=user_id, on=on, now=deps.clock()))
 
 
 async def kpi_period(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     """The managers' KPIs: Last 7 days / Last 30 days (kept for the next time the tab is drawn)."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
-    days = int(action["value"])
+    days = int(parse_one_of(action["value"], map(str, KPI_PERIODS), "a KPI period"))
     await deps.db.run(partial(home_kpis.choose_period, user_id=user_id, days=days, now=deps.clock()))

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from blocks import pm as pm_blocks
-from blocks.ids import Action, Callback
+from blocks.ids import Action, Callback, Unreadable, parse_choice, parse_id, parse_ref
 from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
@@ -136,8 +136,8 @@ async def menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
     """A listed schedule's menu: Edit opens the form; Pause and Resume answer in place; Delete asks first."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
-    verb, _, number = action["selected_option"]["value"].partition("|")
-    schedule_id = int(number)
+    verb, number = parse_choice(action["selected_option"]["value"], MENU_VERBS)
+    schedule_id = parse_id(number, "a PM schedule id")
     if verb == "edit":
         await _open_form(deps, user_id, body["trigger_id"], schedule_id)
     elif verb == "delete":
@@ -158,7 +158,7 @@ async def confirm_delete(ack: Any, body: dict[str, Any], action: dict[str, Any],
             org=deps.org,
             now=deps.clock(),
             user_id=body["user"]["id"],
-            schedule_id=int(action["value"]),
+            schedule_id=parse_id(action["value"], "a PM schedule id"),
         )
     )
     await deps.notifier.replace(body["response_url"], f":wastebasket: Deleted {deleted}. Work it created stays.")
@@ -189,23 +189,24 @@ def _next(schedule: PmScheduleRead) -> str:
 async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     """Create or update the schedule; every wrong field is shown in the form at once."""
     deps, user_id = deps_of(context), body["user"]["id"]
+    ref = forms.metadata_ref(view)
+    edited = _edited(ref) if ref else None  # which schedule, before anything typed
     try:
         data = to_input(forms.state_values(view))
     except InvalidFields as error:
         await ack(response_action="errors", errors=error.errors)
         return
-    ref = forms.metadata_ref(view)
     now = deps.clock()
-    if ref:
-        schedule_id, _, version = ref.partition(":")
+    if edited:
+        schedule_id, version = edited
         call = partial(
             pm_schedules.update,
             org=deps.org,
             now=now,
             user_id=user_id,
-            schedule_id=int(schedule_id),
+            schedule_id=schedule_id,
             data=data,
-            seen_version=int(version),
+            seen_version=version,
         )
     else:
         call = partial(pm_schedules.create, org=deps.org, now=now, user_id=user_id, data=data)
@@ -229,6 +230,15 @@ async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: An
 
 
 FORM_FIELDS = {"asset_id": "asset", "location_id": "location"}
+MENU_VERBS = ("edit", "pause", "resume", "delete")  # a listed schedule's menu (blocks.pm)
+
+
+def _edited(metadata: str) -> tuple[int, int]:
+    """(schedule id, version seen) of an edit form's private_metadata ("12:3")."""
+    schedule_id, version = parse_ref(metadata)
+    if version is None:
+        raise Unreadable("a PM schedule form", metadata)
+    return schedule_id, version
 
 
 def to_input(values: dict[str, Any]) -> pm_schedules.ScheduleInput:

@@ -4,7 +4,7 @@ from functools import partial
 from typing import Any
 
 from blocks import messages
-from blocks.ids import Action, parse_ref
+from blocks.ids import Action, parse_id, parse_ref
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import EventKind
@@ -41,7 +41,7 @@ async def stop(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
             timers.stop,
             org=deps.org,
             now=deps.clock(),
-            timer_id=int(action["value"]),
+            timer_id=parse_id(action["value"], "a timer id"),
             user_id=body["user"]["id"],
             log=log,
         )
