@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.delivery import DeliveryApi, HandBack, LeaseLost, Pacer, TryLater
 from bot.metrics import Metrics
 from bot.notifier import SlackNotifier
-from models.db import Database
+from models.db import Database, connection_lost
 from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData
 from services import home_kpis, outbox, requests, work_orders
@@ -32,6 +32,7 @@ PRUNE_EVERY_SECONDS = 3600
 NOTICES = {notice.value for notice in Notice}
 HAND_BACK_SECONDS = 5.0  # at shutdown, for deliveries to reach their next Slack call and hand back
 NEWER_VERSION_WAIT = timedelta(minutes=1)
+KEEP_UNRECORDED_SECONDS = 3600.0  # calls Slack answered whose record was lost, kept for the entry's next try
 
 
 class OutboxWorker:
@@ -66,6 +67,9 @@ class OutboxWorker:
         # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
         self._stopping = asyncio.Event()
         self._handing_back = False
+        # entry id → (when, its steps): calls Slack answered whose record failed (the database was gone for
+        # longer than `Database.run` retries). Recorded before the entry's next try here; never made again.
+        self._unrecorded: dict[int, tuple[float, dict[str, Any]]] = {}
 
     def start(self) -> None:
         self.db.after_commit.append(self._on_commit)
@@ -123,11 +127,17 @@ class OutboxWorker:
             return False
         leased = await self.db.run(partial(outbox.lease_due, now=self.wall(), limit=room))
         for entry in leased:
+            if entry.id in self._unrecorded:  # what Slack answered last time here counts, recorded or not
+                for key, answer in self._unrecorded[entry.id][1].items():
+                    entry.steps.setdefault(key, answer)
             task = asyncio.create_task(self._deliver(entry), name=f"outbox-{entry.id}")
             self._in_flight[task] = (entry.id, entry.token)
             task.add_done_callback(self._delivered)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
+            for entry_id, (since, _steps) in list(self._unrecorded.items()):
+                if time.monotonic() - since > KEEP_UNRECORDED_SECONDS:  # delivered elsewhere, or long given up
+                    del self._unrecorded[entry_id]
             await self.db.run(partial(outbox.prune, now=self.wall()))
         return bool(leased)
 
@@ -149,7 +159,13 @@ class OutboxWorker:
 
     async def _deliver(self, entry: outbox.Leased) -> None:
         async def save(steps: dict[str, Any]) -> None:
-            kept = await self.db.run(partial(outbox.record_step, entry_id=entry.id, token=entry.token, steps=steps))
+            try:
+                kept = await self.db.run(partial(outbox.record_step, entry_id=entry.id, token=entry.token, steps=steps))
+            except Exception as error:  # Slack answered, the record did not make it: keep the answer here
+                if _database_unavailable(error):
+                    self._unrecorded[entry.id] = (time.monotonic(), dict(steps))
+                raise
+            self._unrecorded.pop(entry.id, None)
             if not kept:
                 raise LeaseLost(entry.id)
 
@@ -159,6 +175,8 @@ class OutboxWorker:
         notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis)
         retry = partial(outbox.retry_later, entry=entry)
         try:
+            if entry.id in self._unrecorded:  # first record what an earlier try here could not
+                await save(entry.steps)
             await dispatch(notifier, self.db, entry)
         except LeaseLost:  # held up past its lease: another worker delivers it from the steps saved
             log.warning("outbox entry %s (%s): lease lost, left to the worker that has it", entry.id, entry.kind)
@@ -169,6 +187,9 @@ class OutboxWorker:
         except Exception as failure:
             if isinstance(failure, TryLater) or _database_unavailable(failure):  # not the notice's fault: later
                 after = failure.retry_after if isinstance(failure, TryLater) else None
+                if entry.id in self._unrecorded:  # the database may be back already: record them now
+                    with contextlib.suppress(Exception):
+                        await save(entry.steps)
                 wait = await self.db.run(partial(retry, error=_short(failure), now=self.wall(), retry_after=after))
                 seconds = wait.total_seconds()
                 log.info("outbox entry %s (%s) tried again in %ss: %s", entry.id, entry.kind, seconds, failure)
@@ -185,14 +206,15 @@ class OutboxWorker:
             failures = api.failures
         finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures)
         await self.db.run(partial(finish, now=self.wall()))
+        self._unrecorded.pop(entry.id, None)
         self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if failures else "delivered").inc()
 
 
 def _database_unavailable(error: Exception) -> bool:
     """Locked, restarting or unreachable (a failover): not a fault of the notice."""
-    if not isinstance(error, DBAPIError):
-        return False
-    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+    if connection_lost(error):
+        return True
+    return isinstance(error, DBAPIError) and isinstance(error, OperationalError | InterfaceError)
 
 
 def _short(error: BaseException) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from blocks import text as t
 from blocks.ids import Unreadable
 from services import outbox
 from services.errors import DomainError, Stale
@@ -74,13 +75,29 @@ UNREADABLE = "That button or form could not be read; it may be from an older ver
 def describe(error: Exception) -> str:
     """What to tell the user: a domain refusal verbatim, anything else as an error id to quote."""
     if isinstance(error, DomainError):
-        return str(error)
+        return t.service_text(str(error))
     if isinstance(error, Unreadable):  # an old message or modal, or a forged one: no bug of ours to trace
         log.warning("refused a payload that could not be read: %s", error)
         return UNREADABLE
     error_id = uuid.uuid4().hex[:8]
     log.error("unhandled error %s", error_id, exc_info=error)
     return f"Something went wrong on our side (error id `{error_id}`). Nothing was changed."
+
+
+FORM_RETRY_SECONDS = 2.0  # a form's answer is due within Slack's 3 s; a lost connection is retried this long
+FORM_NOT_SAVED = "Could not save just now — nothing was lost from this form, press Submit again."
+
+
+def form_errors(body: dict[str, Any], error: Exception, *, lost: bool) -> dict[str, str] | None:
+    """For a form submission not yet answered: `response_action: errors` keeps the modal open with the
+    person's input, the message under its first input block. None for anything else (or no input block)."""
+    if body.get("type") != "view_submission":
+        return None
+    blocks = (body.get("view") or {}).get("blocks") or []
+    block_id = next((b.get("block_id") for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
+    if not isinstance(block_id, str):
+        return None
+    return {block_id: FORM_NOT_SAVED if lost else describe(error)}
 
 
 def response_url(body: dict[str, Any]) -> str | None:
@@ -125,18 +142,26 @@ def guarded(listener: Listener, *, opens_modal: bool = False) -> Listener:
             in_flight.track()
             if not opens_modal:
                 turn = kwargs["ack"] = AckThenTurn(kwargs["ack"], in_flight.slots)
+        body = kwargs.get("body") or kwargs.get("command") or {}
         try:
-            await listener(**kwargs)
+            if body.get("type") == "view_submission":  # stores before its answer: retries end in time for it
+                with kwargs["context"]["deps"].db.answer_within(FORM_RETRY_SECONDS):
+                    await listener(**kwargs)
+            else:
+                await listener(**kwargs)
         except Exception as error:
             ack = kwargs["ack"]
+            deps = kwargs["context"]["deps"]
             if ack.response is None:
+                errors = form_errors(body, error, lost=deps.db.connection_lost(error))
+                if errors is not None:  # the form stays open with what was typed, and says why
+                    await ack(response_action="errors", errors=errors)
+                    return
                 await ack()
             text = describe(error)
-            deps = kwargs["context"]["deps"]
             notifier = deps.notifier
             if isinstance(error, Stale):  # the clicked card was out of date: redraw it
                 await deps.db.run(partial(outbox.redraw_card, work_order_id=error.current.id, now=deps.clock()))
-            body = kwargs.get("body") or kwargs.get("command") or {}
             url = response_url(body)
             if url:
                 await notifier.reply(url, text)

@@ -2,9 +2,12 @@
 
 import asyncio
 import contextlib
+import logging
+import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,11 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 T = TypeVar("T")
+log = logging.getLogger("wrench.db")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_POOL_SIZE = 10  # connections each process keeps open (the scheduler's, the outbox's, the listeners')
 POSTGRES_POOL_OVERFLOW = 10  # opened beyond those while a burst lasts, closed once returned
 PING_AFTER_IDLE_SECONDS = 1.0  # a pooled connection resting longer is checked before it is handed out
+# A unit of work cut off with its connection (a failover, a restart, a proxy) is run again on a fresh one,
+# waiting 50 ms, 100 ms, 200 ms... (at most 1 s) between tries, for up to RECONNECT_SECONDS in all.
+RECONNECT_SECONDS = 8.0
+RECONNECT_FIRST_WAIT = 0.05
+RECONNECT_MAX_WAIT = 1.0
+# SQLSTATE of a connection that is gone or refused for now: class 08 (connection exception), 57P01 admin
+# shutdown (pg_terminate_backend, a fast shutdown), 57P02 crash shutdown, 57P03 cannot connect now (starting up)
+LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+LOST_MESSAGES = ("connection is closed", "connection was closed", "terminating connection due to administrator command")
+_give_up_at: ContextVar[float | None] = ContextVar("wrench_db_give_up_at", default=None)
 
 
 def make_engine(url: str, *, idle_clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> AsyncEngine:
@@ -84,10 +98,49 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float, monotonic: Callable
             raise exc.InvalidatePoolError(f"a pooled connection did not answer: {error}") from error
 
 
+def connection_lost(error: BaseException) -> bool:
+    """True when `error` says the database connection was dropped or refused for now (not what the
+    work did): SQLAlchemy invalidated the connection, or the driver's error in its chain is one of
+    PostgreSQL's connection or shutdown errors, or the socket was refused or reset."""
+    seen: set[int] = set()
+    chain: list[BaseException] = [error]
+    while chain:
+        found = chain.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        if isinstance(found, exc.DBAPIError) and found.connection_invalidated:
+            return True
+        if isinstance(found, exc.DisconnectionError | ConnectionError):
+            return True
+        sqlstate = getattr(found, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(LOST_SQLSTATES):
+            return True
+        from_driver = type(found).__module__.partition(".")[0] in ("asyncpg", "sqlalchemy")
+        if from_driver and any(message in str(found) for message in LOST_MESSAGES):
+            return True
+        orig = getattr(found, "orig", None)
+        chain += [e for e in (orig, found.__cause__, found.__context__) if isinstance(e, BaseException)]
+    return False
+
+
 def dialect_insert(session: AsyncSession, table: type) -> Any:
     """An INSERT in the dialect of the session's database, so it offers ON CONFLICT clauses."""
     dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+@contextlib.contextmanager
+def _answer_within(seconds: float) -> Iterator[None]:
+    token = _give_up_at.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _give_up_at.reset(token)
+
+
+def _short(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}".splitlines()[0][:300]
 
 
 def _lower(value: object) -> object:
@@ -129,24 +182,55 @@ class Database:
         return self._writers if self._writers is not None else contextlib.nullcontext()
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = 3) -> T:
-        """Run `work` in a unit of work, retrying when a concurrent writer changed the same row.
+        """Run `work` in a unit of work, retrying when a concurrent writer changed the same row, and on a
+        fresh connection when the connection was lost (`connection_lost`) for up to RECONNECT_SECONDS
+        (less inside `answer_within`).
 
         A retry re-reads the row, so the domain rules see the winner's state and can refuse with a
-        precise reason ("already claimed by ...") instead of overwriting it.
+        precise reason ("already claimed by ...") instead of overwriting it. A unit of work is one
+        transaction, so one cut off is simply run again; one cut off during its COMMIT may have been
+        committed, and runs again against that: work that must not happen twice checks for itself
+        (a request filing for its `source_key`, a click for the card version it carries).
         """
-        for attempt in range(1, attempts + 1):
+        give_up_at = time.monotonic() + RECONNECT_SECONDS
+        answer_by = _give_up_at.get()
+        if answer_by is not None:
+            give_up_at = min(give_up_at, answer_by)
+        stale = lost = 0
+        while True:
             try:
                 async with self.unit_of_work() as session:
                     result = await work(session)
             except StaleDataError:
-                if attempt == attempts:
+                stale += 1
+                if stale >= attempts:
                     raise
                 await asyncio.sleep(0)
+                continue
+            except Exception as error:
+                if not connection_lost(error):
+                    raise
+                lost += 1
+                wait = min(RECONNECT_MAX_WAIT, RECONNECT_FIRST_WAIT * 2 ** (lost - 1)) * random.uniform(0.75, 1.0)
+                if time.monotonic() + wait >= give_up_at:
+                    log.warning("database connection lost, given up after %d tries: %s", lost, _short(error))
+                    raise
+                log.warning("database connection lost, trying again on a fresh one (%d): %s", lost, _short(error))
+                await asyncio.sleep(wait)
                 continue
             for hook in self.after_commit:
                 hook(session.info)
             return result
-        raise AssertionError("unreachable")
+
+    @staticmethod
+    def connection_lost(error: BaseException) -> bool:
+        """`connection_lost` for those who cannot import this module (handlers)."""
+        return connection_lost(error)
+
+    def answer_within(self, seconds: float) -> AbstractContextManager[None]:
+        """Units of work run inside stop trying a lost connection again after `seconds` from now (a form
+        must be answered within Slack's 3 s, so it can still say it was not saved)."""
+        return _answer_within(seconds)
 
     async def ping(self) -> bool:
         try:

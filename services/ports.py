@@ -1,6 +1,7 @@
 """What the domain needs from the outside world, as protocols. `bot.notifier` implements them for Slack."""
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -36,7 +37,14 @@ class Notifier(Protocol):
 
 class Transactions(Protocol):
     async def run(self, work: Callable[[Any], Awaitable[T]], *, attempts: int = 3) -> T:
-        """Run `work(session)` in one committed transaction, retrying lost optimistic-lock races."""
+        """Run `work(session)` in one committed transaction, retrying lost optimistic-lock races, and on a
+        fresh connection when the connection was lost."""
+
+    def connection_lost(self, error: BaseException) -> bool:
+        """True when `error` is the database connection dropped or refused (nothing the work did)."""
+
+    def answer_within(self, seconds: float) -> AbstractContextManager[None]:
+        """Within this block, `run` gives up retrying a lost connection `seconds` from now."""
 
 
 class Deps(Protocol):

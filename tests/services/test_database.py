@@ -1,12 +1,18 @@
-"""The PostgreSQL pool checks a connection that rested before handing it out (not every checkout)."""
+"""The PostgreSQL pool checks a connection that rested before handing it out (not every checkout), and
+`Database.run` runs a unit of work whose backend was terminated again on a fresh connection."""
+
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import PING_AFTER_IDLE_SECONDS, Database
+from models.outbox import OutboxEntry
+from services import outbox
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -69,3 +75,44 @@ async def test_a_connection_back_moments_ago_is_not_checked(database_url: str) -
         assert await backend_pid(db) != first
     finally:
         await db.dispose()
+
+
+async def test_a_unit_of_work_cut_off_mid_transaction_runs_again_on_a_fresh_connection(database_url: str) -> None:
+    """A backend terminated while its transaction is open (a failover, a restart): the unit of work is
+    run again on a fresh connection, and what it wrote is there once."""
+    db = Database(database_url)
+    pids: list[int] = []
+
+    async def work(session: AsyncSession) -> None:
+        pids.append(int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()))
+        outbox.message(session, "C1", f"try {len(pids)}", now=datetime(2026, 3, 2, tzinfo=UTC))
+        await session.flush()
+        if len(pids) == 1:
+            await cut_off(database_url, pids[0])
+        await session.execute(text("SELECT 1"))
+
+    try:
+        await db.run(work)
+        assert len(pids) == 2 and pids[1] != pids[0]
+        async with db.unit_of_work() as session:
+            texts = list(await session.scalars(select(OutboxEntry.payload)))
+        assert [payload["text"] for payload in texts] == ["try 2"]
+    finally:
+        await db.dispose()
+
+
+async def test_every_connection_cut_while_resting_is_ridden_out(database_url: str) -> None:
+    """The pool's connections, returned moments ago (so not checked), all terminated at once: `run`
+    fails on the dead one, SQLAlchemy renews the pool, and the retry works."""
+    clock = Monotonic()
+    db = single_connection(database_url, clock)
+    try:
+        first = await db.run(_pid)
+        await cut_off(database_url, first)
+        assert await db.run(_pid) != first
+    finally:
+        await db.dispose()
+
+
+async def _pid(session: AsyncSession) -> int:
+    return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())

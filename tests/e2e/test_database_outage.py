@@ -1,0 +1,113 @@
+"""The database out of reach for longer than `Database.run` tries again (injected here, on both
+backends; real terminated connections are in test_connection_loss.py): a form is kept open with what
+was typed, saying it was not saved, and a post Slack answered whose record was lost is not made again."""
+
+import asyncio
+from functools import partial
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, select
+
+from bot.delivery import Pacer
+from bot.metrics import Metrics
+from bot.outbox_worker import OutboxWorker
+from handlers import guard
+from models import db as db_module
+from models.db import Database
+from models.tables import WorkOrder
+from services import outbox
+from services import requests as request_service
+from services.org import Organisation
+from tests.conftest import FrozenClock
+from tests.e2e.flow import open_request_modal, request_values
+from tests.support.bot import BotClient
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.org import STAFF
+
+
+async def work_order_count(db: Database) -> int:
+    async with db.unit_of_work() as session:
+        return int(await session.scalar(select(func.count()).select_from(WorkOrder)) or 0)
+
+
+async def test_a_form_that_cannot_be_stored_stays_open_with_its_input(
+    bot: BotClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_submit = request_service.submit
+
+    async def unreachable(session: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("the database is failing over")
+
+    monkeypatch.setattr(guard, "FORM_RETRY_SECONDS", 0.3)
+    monkeypatch.setattr(request_service, "submit", unreachable)
+    view = await open_request_modal(bot)
+    status, body = await bot.submit(view, request_values(title="Leak in 12"), user_id=STAFF, view_id="V-KEPT")
+    assert (status, body) == (200, {"response_action": "errors", "errors": {"title": guard.FORM_NOT_SAVED}})
+    assert await work_order_count(db) == 0
+
+    monkeypatch.setattr(request_service, "submit", real_submit)  # the database is back: Submit again
+    status, body = await bot.submit(view, request_values(title="Leak in 12"), user_id=STAFF, view_id="V-KEPT")
+    assert (status, body) == (200, None)
+    await bot.settled()
+    assert await work_order_count(db) == 1
+    dms = [call.params["text"] for call in bot.fake.find("chat.postMessage", channel=STAFF)]
+    assert len(dms) == 1 and "WO-1" in dms[0]  # the filed DM; no "something went wrong"
+
+
+async def test_a_form_whose_listener_fails_otherwise_stays_open_with_an_error_id(
+    bot: BotClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(session: Any, **kwargs: Any) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(request_service, "submit", broken)
+    view = await open_request_modal(bot)
+    status, body = await bot.submit(view, request_values(), user_id=STAFF)
+    assert status == 200 and body["response_action"] == "errors"
+    assert body["errors"]["title"].startswith("Something went wrong on our side (error id")
+    assert await work_order_count(db) == 0
+
+
+@pytest.mark.parametrize("outage", ["one try", "longer than the retries"])
+async def test_a_post_whose_record_was_lost_is_not_made_again(
+    outage: str,
+    db: Database,
+    org: Organisation,
+    clock: FrozenClock,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Slack answered the DM; recording that failed on a lost connection: once (run again on a fresh
+    one), or for longer than `Database.run` tries (the answer is kept in memory until it is recorded)."""
+    await db.run(partial(_queue_dm, now=clock()))
+    real_record = outbox.record_step
+    failed: list[str] = []
+
+    async def record_step(session: Any, **kwargs: Any) -> bool:
+        if (outage == "one try" and not failed) or (outage != "one try" and not database_back):
+            failed.append("record")
+            raise ConnectionResetError("connection reset while recording")
+        return await real_record(session, **kwargs)
+
+    database_back = False
+    monkeypatch.setattr(outbox, "record_step", record_step)
+    monkeypatch.setattr(db_module, "RECONNECT_SECONDS", 0.2)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    worker = OutboxWorker(db, org, client, None, clock=clock, wall=clock, metrics=Metrics(), pacer=Pacer())
+    for _ in range(3):
+        assert await worker.work_once()  # leases the DM and starts delivering it
+        await asyncio.wait(list(worker._in_flight))
+        if not (await db.run(outbox.status)).pending:
+            break
+        database_back = True
+        clock.advance(seconds=5)  # its retry comes due
+    assert failed
+    assert len(fake_slack.find("chat.postMessage", channel=STAFF)) == 1
+    assert (await db.run(outbox.status)).pending == 0
+    assert worker._unrecorded == {}
+
+
+async def _queue_dm(session: Any, *, now: Any) -> None:
+    outbox.message(session, STAFF, "Your request was filed", now=now)
