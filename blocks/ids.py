@@ -135,6 +135,12 @@ def custom_field_block(key: str) -> str:
     return f"{CUSTOM_FIELD_PREFIX}{key}"
 
 
+def kpi_days_action(days: int) -> str:
+    """The action id of the Home tab's "Last N days" button. Slack wants action ids unique within a block,
+    and the periods share one: each has its own ("home_kpi_days_30"); handlers.home takes them all."""
+    return f"{Action.HOME_KPI_DAYS}_{days}"
+
+
 def ref_value(work_order_id: int, version: int | None = None) -> str:
     """What a button carries: the work order's id and the version the card showed ("12:3")."""
     return f"{work_order_id}:{version}" if version is not None else str(work_order_id)

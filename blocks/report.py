@@ -5,7 +5,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.card import button
-from blocks.ids import Action
+from blocks.ids import kpi_days_action
 from models.views import KPI_PERIODS, TeamKpis
 
 FIELDS_PER_SECTION = 10  # Slack's limit
@@ -15,7 +15,7 @@ SECTIONS_PER_TEAM = 2  # the team-wide figures; per-asset ones are in `wrench re
 def home_kpis(teams: Sequence[TeamKpis], days: int) -> list[dict[str, Any]]:
     """A header with the period's buttons (the chosen one highlighted), then each team's figures."""
     periods = [
-        button(f"Last {n} days", Action.HOME_KPI_DAYS, str(n), style="primary" if n == days else None)
+        button(f"Last {n} days", kpi_days_action(n), str(n), style="primary" if n == days else None)
         for n in KPI_PERIODS
     ]
     blocks: list[dict[str, Any]] = [

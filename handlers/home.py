@@ -1,21 +1,24 @@
 """App Home: publish the person's dashboard when they open the tab, and more of it on request (each
 publish is queued in the outbox with the choice that calls for it)."""
 
+import re
 from functools import partial
 from typing import Any
 
-from blocks.ids import Action, Event, parse_one_of
+from blocks.ids import Action, Event, parse_id, parse_one_of
 from handlers.context import deps_of
 from handlers.guard import guarded
-from models.views import KPI_PERIODS
 from services import home_kpis, morning, outbox, slack_events
+
+# "Last N days" buttons: `kpi_days_action(N)`, and the bare id on tabs drawn before each had its own
+KPI_DAYS = re.compile(rf"^{Action.HOME_KPI_DAYS}(?:_[0-9]{{1,4}})?$")
 
 
 def register(app: Any) -> None:
     app.event(Event.APP_HOME_OPENED)(guarded(publish_home))
     app.action(Action.HOME_MORE)(guarded(show_more))
     app.action(Action.HOME_MORNING_DM)(guarded(morning_dm))
-    app.action(Action.HOME_KPI_DAYS)(guarded(kpi_period))
+    app.action(KPI_DAYS)(guarded(kpi_period))
 
 
 async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
@@ -44,5 +47,5 @@ async def kpi_period(ack: Any, body: dict[str, Any], action: dict[str, Any], con
     """The managers' KPIs: Last 7 days / Last 30 days (kept for the next time the tab is drawn)."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
-    days = int(parse_one_of(action["value"], map(str, KPI_PERIODS), "a KPI period"))
+    days = parse_id(action["value"], "a KPI period")  # a number of days not offered is refused by the service
     await deps.db.run(partial(home_kpis.choose_period, user_id=user_id, days=days, now=deps.clock()))

@@ -89,6 +89,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.stop()
+    if fake.refused:  # a builder made a payload Slack would refuse (tests.support.block_kit)
+        pytest.fail("Slack would refuse these payloads:\n" + "\n".join(fake.refused), pytrace=False)
 
 
 @pytest.fixture

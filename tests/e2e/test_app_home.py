@@ -3,7 +3,7 @@
 import json
 import time
 
-from blocks.ids import Action
+from blocks.ids import Action, kpi_days_action
 from scheduler import jobs
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, open_request_modal, request_values
@@ -172,13 +172,13 @@ async def test_managers_see_kpis_for_7_or_30_days_kept_a_few_minutes(bot: BotCli
     assert kpi_facts(await open_home(bot, MANAGER))["Backlog (open work orders)"] == "2"
 
     before = len(bot.fake.find("views.publish", user_id=MANAGER))
-    await bot.post(sr.home_action(Action.HOME_KPI_DAYS, "30", user_id=MANAGER))
+    await bot.post(sr.home_action(kpi_days_action(30), "30", user_id=MANAGER))
     published = await bot.fake.wait_calls("views.publish", before + 1, user_id=MANAGER)
     assert "KPIs · last 30 days" in json.dumps(published[-1].params["view"], ensure_ascii=False)
     await click_card(bot, card, Action.CLAIM, TECH_1)  # any later redraw keeps the chosen period
     assert "KPIs · last 30 days" in await open_home(bot, MANAGER)
 
     before = len(bot.fake.find("chat.postMessage", channel=MANAGER))
-    await bot.post(sr.home_action(Action.HOME_KPI_DAYS, "365", user_id=MANAGER))
+    await bot.post(sr.home_action(Action.HOME_KPI_DAYS, "365", user_id=MANAGER))  # the bare id: a tab drawn before
     told = await bot.fake.wait_calls("chat.postMessage", before + 1, channel=MANAGER)
     assert told[-1].params["text"] == "KPIs cover the last 7 or 30 days."

@@ -1,6 +1,10 @@
 """A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does.
 
 It also receives `response_url` posts (`/response/{key}`), and can answer 429 with Retry-After.
+
+Every message and view it receives is checked against Block Kit's rules (`tests.support.block_kit`): one
+Slack would refuse is answered as Slack answers it (`invalid_blocks`, `invalid_arguments`) and kept in
+`refused`, which the `fake_slack` fixture turns into a failed test.
 """
 
 import asyncio
@@ -14,10 +18,14 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.support.block_kit import Surface, violations
+
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
 BOT_USER = "U0WRENCHBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
+MESSAGES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage")
+VIEWS = ("views.open", "views.update", "views.push", "views.publish")
 
 
 @dataclass
@@ -47,6 +55,7 @@ class FakeSlack:
     broken_uploads: int = 0  # the next this-many uploads are answered 500, whatever upload_status says
     server_errors: dict[str, int] = field(default_factory=dict)  # method → how many more calls get HTTP 500
     latency: float = 0.0  # seconds each Web API call takes to answer (a slow Slack)
+    refused: list[str] = field(default_factory=list)  # payloads Slack would refuse: method and what is wrong
 
     @property
     def api_url(self) -> str:
@@ -161,7 +170,28 @@ class FakeSlack:
             return web.Response(status=500, text="Internal Server Error")
         if method in self.failures:
             return await self._record(method, params, {"ok": False, "error": self.failures[method]})
+        invalid = self._invalid(method, params)
+        if invalid is not None:
+            return await self._record(method, params, invalid)
         return await self._record(method, params, self._answer(method, params))
+
+    def _invalid(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to a message or view it would refuse (None: nothing wrong), recorded in `refused`."""
+        surface: Surface
+        if method in MESSAGES:
+            payload, surface, error = params, "message", "invalid_blocks"
+        elif method in VIEWS:
+            view = params.get("view")
+            payload = view if isinstance(view, dict) else {}
+            surface = "home" if method == "views.publish" else "modal"
+            error = "invalid_arguments"
+        else:
+            return None
+        found = violations(payload, surface)
+        if not found:
+            return None
+        self.refused.append(f"{method}: " + "; ".join(found))
+        return {"ok": False, "error": error, "response_metadata": {"messages": [f"[ERROR] {f}" for f in found]}}
 
     async def _record(self, method: str, params: dict[str, Any], answer: dict[str, Any]) -> web.Response:
         async with self._changed:
@@ -171,6 +201,10 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
+        found = violations(body, "message")
+        if found:
+            self.refused.append("response_url: " + "; ".join(found))
+            return web.Response(status=400, text="invalid_blocks")
         async with self._changed:
             self.replies.append({"key": request.match_info["key"], **body})
             self._changed.notify_all()

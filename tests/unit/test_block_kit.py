@@ -11,7 +11,8 @@ from blocks import approvals, card, card_modals, home, lists, messages, modals
 from blocks.ids import Action, parse_ref
 from models.enums import EventKind, FieldType, HoldReason, Priority, RequestStatus, Status
 from models.schemas import CardContext, CustomField, EventRead, Listing, ServiceRequestRead, WorkOrderRead
-from models.views import Dashboard, DigestData, TeamTotals
+from models.views import Dashboard, DigestData, TeamKpis, TeamTotals
+from tests.support.block_kit import violations
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & <@U0BOSS> *bold* `code` 💧 naïve "
@@ -100,6 +101,7 @@ PLAIN = CardContext(category="Plumbing", team="Facilities")
 
 
 def check_message_blocks(blocks: list[dict[str, Any]]) -> None:
+    assert violations({"text": "fallback", "blocks": blocks}, "message") == []
     assert 0 < len(blocks) <= 50
     for block in blocks:
         assert Block.parse(block).to_dict() == block
@@ -206,6 +208,7 @@ def test_card_shows_why_it_is_on_hold() -> None:
 
 
 def check_modal(view: dict[str, Any], *, submit: bool = True) -> None:
+    assert violations(view, "modal") == []
     assert View(**view).to_dict() == view
     assert len(view["blocks"]) <= 100
     for key in ("title", "submit", "close") if submit else ("title",):
@@ -329,8 +332,11 @@ def test_home_view_stays_under_the_block_limit(expanded: bool) -> None:
         overdue_queue=4,
         pending_approvals=tuple(request(id=i) for i in range(10)),
         teams=(TeamTotals(team="Facilities", open=3), TeamTotals(team="IT")),
+        morning_dm=True,
     )
-    view = home.home(board, category_names={"keys": "Keys"}, expanded=expanded)
+    kpis = [TeamKpis(team=name, days=30, as_of=NOW, rows=(("Backlog", "3"),) * 25) for name in ("Facilities", "IT")]
+    view = home.home(board, category_names={"keys": "Keys"}, expanded=expanded, kpis=kpis)
+    assert violations(view, "home") == []  # the KPI period buttons share a block: each has its own action id
     assert View(**view).to_dict() == view and len(view["blocks"]) <= 100
     assert (Action.HOME_MORE in str(view)) is not expanded
     empty = home.home(
@@ -428,3 +434,85 @@ def test_digest_stays_within_a_message() -> None:
     check_message_blocks(built["blocks"])
     assert "…and 109 more" in str(built["blocks"]) and len(built["text"]) <= 3000
     assert "Overdue" in digest.as_text(built)
+
+
+def message(*blocks: dict[str, Any], text: str = "fallback") -> dict[str, Any]:
+    return {"text": text, "blocks": list(blocks)}
+
+
+BUTTON = {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "Go"}, "value": "1"}
+SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "surface", "expected"),
+    [
+        (message({"type": "actions", "elements": [BUTTON, BUTTON]}), "message", "action_id 'a' is also"),
+        (message({**SECTION, "block_id": "x"}, {**SECTION, "block_id": "x"}), "message", "block_id 'x' is also"),
+        (message(SECTION, text=""), "message", "no fallback `text`"),
+        (message(*[SECTION] * 51), "message", "51 blocks"),
+        (message({"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}), "message", "3000"),
+        (message({"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}), "message", "at most 150"),
+        (
+            message({"type": "actions", "elements": [{**BUTTON, "text": {"type": "plain_text", "text": "x" * 76}}]}),
+            "message",
+            "at most 75",
+        ),
+        (
+            message({"type": "actions", "elements": [{**BUTTON, "action_id": f"b{i}"} for i in range(26)]}),
+            "message",
+            "26 actions",
+        ),
+        (message({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}), "message", "11 fields"),
+        (message({"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}), "message", "at most 2000"),
+        (message({**SECTION, "block_id": "b" * 256}), "message", "at most 255"),
+        (message({"type": "sectionx"}), "message", "knows no 'sectionx'"),
+        (message({**SECTION, "colour": "red"}), "message", ".colour is dropped"),
+        (
+            message(
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": "pick"},
+                    "accessory": {
+                        "type": "static_select",
+                        "action_id": "s",
+                        "options": [{"text": {"type": "plain_text", "text": "o"}, "value": "v" * 151}],
+                    },
+                }
+            ),
+            "message",
+            "at most 150",
+        ),
+        (
+            {"type": "modal", "title": {"type": "plain_text", "text": "x" * 25}, "blocks": [SECTION]},
+            "modal",
+            "at most 24",
+        ),
+        (
+            {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION] * 101},
+            "modal",
+            "101 blocks",
+        ),
+        (
+            {
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "T"},
+                "blocks": [SECTION],
+                "private_metadata": "m" * 3001,
+            },
+            "modal",
+            "private_metadata",
+        ),
+        ({"type": "home", "blocks": [SECTION] * 101}, "home", "101 blocks"),
+        ({"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION]}, "home", "not 'home'"),
+    ],
+)
+def test_the_rules_catch_what_slack_refuses(payload: dict[str, Any], surface: str, expected: str) -> None:
+    found = violations(payload, surface)  # type: ignore[arg-type]
+    assert any(expected in problem for problem in found), found
+
+
+def test_the_rules_take_what_slack_takes() -> None:
+    assert violations(message(SECTION, {"type": "actions", "elements": [BUTTON]}), "message") == []
+    assert violations({"type": "home", "blocks": [SECTION]}, "home") == []
+    assert violations({"delete_original": True}, "message") == []
