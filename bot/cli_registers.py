@@ -2,13 +2,15 @@
 
 from datetime import datetime
 from functools import partial
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_support import now, run_in_database
 from models.enums import Criticality
 from services import parts, places
+from services.errors import InvalidInput
 
 parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
 assets_cli = typer.Typer(help="The asset register: add assets, list them.", no_args_is_help=True)
@@ -72,7 +74,9 @@ def parts_list() -> None:
 def assets_add(
     tag: Annotated[str, typer.Argument(help="What people type: unique (letters, digits, . _ / -).")],
     name: Annotated[str, typer.Argument(help="What it is.")],
-    location: Annotated[str, typer.Option(help='Where it is: "Site / Building / Floor / Room" (created if new).')] = "",
+    location: Annotated[
+        str, typer.Option(help='Where it is: "Site / Building / Floor / Room", a location already in the register.')
+    ] = "",
     category: Annotated[str, typer.Option(help="pumps, HVAC, vehicles...")] = "",
     parent: Annotated[str, typer.Option(help="The tag of the asset it is a component of.")] = "",
     manufacturer: Annotated[str, typer.Option()] = "",
@@ -80,10 +84,15 @@ def assets_add(
     serial: Annotated[str, typer.Option()] = "",
     installed: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Install date, YYYY-MM-DD.")] = None,
     criticality: Annotated[Criticality, typer.Option()] = Criticality.MEDIUM,
+    create_location: Annotated[
+        bool, typer.Option("--create-location", help="Create --location (and its parents) if it is not registered.")
+    ] = False,
 ) -> None:
-    """Add an asset to the register."""
+    """Add an asset to the register. Its --location must exist (`wrench locations add`), unless
+    --create-location: a typo must not create a new site."""
     work = partial(
-        places.add_asset,
+        _add_asset,
+        create_location=create_location,
         now=now(),
         tag=tag,
         name=name,
@@ -98,6 +107,18 @@ def assets_add(
     )
     run_in_database(work)
     typer.echo(f"added {tag.strip()} {name.strip()}" + (f" in {location.strip()}" if location.strip() else ""))
+
+
+async def _add_asset(session: AsyncSession, *, location: str | None, create_location: bool, **asset: Any) -> int:
+    """`places.add_asset`; an unknown location is refused with the two ways to create it."""
+    try:
+        return await places.add_asset(session, location=location, create_location=create_location, **asset)
+    except InvalidInput as error:
+        if error.field != "location" or not str(error).startswith("There is no location"):
+            raise
+        path = places.PATH_SEPARATOR.join(places.location_levels(location or ""))
+        hint = f' To add it: wrench locations add "{path}" (or add the asset with --create-location).'
+        raise InvalidInput(str(error) + hint, field="location") from None
 
 
 @assets_cli.command("list")

@@ -1,6 +1,7 @@
 """The location and asset registers: adding to them (the CLI), listing them, and finding in them (the
 request form's type-ahead pickers, the asset card)."""
 
+import difflib
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -77,9 +78,8 @@ async def location_label(session: AsyncSession, location_id: int | None) -> str 
     return location.path if location else None
 
 
-async def add_location(session: AsyncSession, path: str, *, now: datetime) -> int:
-    """The id of the location at `path` ("Site / Building / Room"), creating it and its parents. Paths
-    match regardless of case: an existing level keeps the spelling it was created with."""
+def location_levels(path: str) -> list[str]:
+    """The levels of `path` ("Site / Building / Room"), checked: at least one, none and the whole not too long."""
     names = [name.strip() for name in path.split("/") if name.strip()]
     if not names:
         raise InvalidInput("A location needs a name.", field="path")
@@ -91,6 +91,27 @@ async def add_location(session: AsyncSession, path: str, *, now: datetime) -> in
         )
     if len(PATH_SEPARATOR.join(names)) > PATH_MAX:
         raise InvalidInput(f"A location's whole path has at most {PATH_MAX} characters.", field="location")
+    return names
+
+
+async def existing_location(session: AsyncSession, path: str) -> int:
+    """The id of the location at `path` (regardless of case and spacing around `/`); a path not in the
+    register is refused, naming the closest existing path when one is close (a typo must not make a site)."""
+    full = PATH_SEPARATOR.join(location_levels(path))
+    found = await session.scalar(select(Location.id).where(func.lower(Location.path) == full.lower()))
+    if found is not None:
+        return int(found)
+    paths = list((await session.scalars(select(Location.path))).all())
+    by_lower = {known.lower(): known for known in paths}
+    close = difflib.get_close_matches(full.lower(), list(by_lower), n=1, cutoff=0.75)
+    guess = f"; did you mean “{by_lower[close[0]]}”?" if close else "."
+    raise InvalidInput(f"There is no location “{full}”{guess}", field="location")
+
+
+async def add_location(session: AsyncSession, path: str, *, now: datetime) -> int:
+    """The id of the location at `path` ("Site / Building / Room"), creating it and its parents. Paths
+    match regardless of case: an existing level keeps the spelling it was created with."""
+    names = location_levels(path)
     parent_id: int | None = None
     parent_path = ""
     for name in names:
@@ -121,8 +142,10 @@ async def add_asset(
     serial: str = "",
     installed_on: date | None = None,
     criticality: Criticality = Criticality.MEDIUM,
+    create_location: bool = True,
 ) -> int:
-    """A new asset; `location` is a path (created with its parents when new), `parent` another asset's tag."""
+    """A new asset; `location` is a path (created with its parents when new, unless `create_location` is
+    False: then it must exist), `parent` another asset's tag."""
     tag, name = tag.strip(), name.strip()
     if not TAG.match(tag):
         raise InvalidInput(f"“{tag[:64]}” is not an asset tag: letters, digits and . _ / - (at most 64).", field="tag")
@@ -137,7 +160,11 @@ async def add_asset(
             parent_id = (await asset_by_tag(session, parent)).id
         except NotFound as error:
             raise InvalidInput(str(error), field="parent") from None
-    location_id = await add_location(session, location, now=now) if location else None
+    location_id = None
+    if location:
+        location_id = await (
+            add_location(session, location, now=now) if create_location else existing_location(session, location)
+        )
     asset = Asset(
         tag=tag,
         name=name[:150],

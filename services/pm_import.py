@@ -5,11 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.maintenance import PmSchedule
-from models.places import Location
 from services import checklists, csv_import, places, pm_schedules
 from services.business_time import WEEKDAYS
 from services.errors import DomainError, InvalidFields
@@ -99,12 +98,11 @@ async def _row_input(session: AsyncSession, cells: dict[str, str]) -> pm_schedul
         except DomainError as error:
             errors["asset"] = str(error)
     if cells.get("location"):
-        location_id = await session.scalar(
-            select(Location.id).where(func.lower(Location.path) == cells["location"].lower())
-        )
-        if location_id is None:
-            errors["location"] = f"there is no location “{cells['location']}”"
-        values["location_id"] = location_id
+        values["location_id"] = None
+        try:
+            values["location_id"] = await places.existing_location(session, cells["location"])
+        except DomainError as error:
+            errors["location"] = str(error)
     days = [day.strip().lower()[:3] for day in (cells.get("weekdays") or "").split(",") if day.strip()]
     if any(day not in WEEKDAYS for day in days):
         errors["weekdays"] = f"use {', '.join(WEEKDAYS)}"

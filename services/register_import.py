@@ -1,6 +1,8 @@
 """`wrench import locations|assets|parts FILE.csv`: the registers from a spreadsheet (the rules every
 import follows are in `csv_import`). On an update an empty cell keeps what is stored; a part's
-`on_hand` on an update is a stock count, recorded as a movement of the difference."""
+`on_hand` on an update is a stock count, recorded as a movement of the difference. Only a locations
+import creates locations: an asset's location must be in the register (a typo must not make a site).
+A part's location is free text (a store and shelf), not a place in the register."""
 
 import math
 from collections.abc import Callable
@@ -48,6 +50,14 @@ async def upsert_asset(
     criticality = _parsed(cells, "criticality", Criticality, f"one of {', '.join(Criticality)}", errors)
     if criticality is not None:
         details["criticality"] = criticality
+    location_id = None
+    if cells.get("location"):
+        try:
+            location_id = await places.existing_location(session, cells["location"])
+        except InvalidInput as error:
+            errors["location"] = (
+                f"{error} Locations are created by `wrench import locations` (or `wrench locations add`)."
+            )
     if errors:
         raise InvalidFields(errors)
     existing = (await session.execute(select(Asset).where(func.lower(Asset.tag) == tag.lower()))).scalar_one_or_none()
@@ -63,6 +73,7 @@ async def upsert_asset(
                 location=cells.get("location") or None,
                 now=now,
                 parent=cells.get("parent", ""),
+                create_location=False,
                 **details,
             ),
         )
@@ -70,7 +81,7 @@ async def upsert_asset(
     if cells.get("name"):
         existing.name = cells["name"][:150]
     if cells.get("location"):
-        existing.location_id = await places.add_location(session, cells["location"], now=now)
+        existing.location_id = location_id
     if cells.get("parent"):
         parent = await _refused_as("parent", places.asset_by_tag(session, cells["parent"]))
         if parent.id == existing.id:

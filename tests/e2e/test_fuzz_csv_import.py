@@ -157,10 +157,10 @@ async def test_the_command_names_the_line_of_each_hostile_cell_and_imports_nothi
     sheet = tmp_path / "assets.csv"
     sheet.write_text(
         "tag,name,location,model\n"
-        "PMP-1,Feed pump,HQ / Plant room,CR5\n"
-        "PMP-2,Nul\x00pump,HQ,CR5\n"  # PostgreSQL cannot store a NUL
+        "PMP-1,Feed pump,,CR5\n"
+        "PMP-2,Nul\x00pump,,CR5\n"  # PostgreSQL cannot store a NUL
         f"PMP-3,Pump,HQ / {'x' * 130},CR5\n"  # a location level longer than its column
-        f"PMP-4,Pump,HQ,{'y' * 101}\n",  # a model longer than its column (it used to be cut short)
+        f"PMP-4,Pump,,{'y' * 101}\n",  # a model longer than its column (it used to be cut short)
         encoding="utf-8",
     )
     code, output = await wrench("import", "assets", str(sheet), env=env)

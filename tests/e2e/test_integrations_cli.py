@@ -170,3 +170,41 @@ async def test_labels_print_a_qr_code_per_asset_at_the_site(
     env = wrench_env(tmp_path, database_url, fake_slack)  # the portal is off
     code, output = await wrench("labels", "--site", "Main site", "--out", "labels.pdf", env=env)
     assert code == 2 and "set portal.enabled and portal.public_url" in output
+
+
+async def test_a_location_typo_is_refused_with_the_closest_path_and_the_way_to_create_it(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    env = wrench_env(tmp_path, database_url, fake_slack)
+    await upgraded(env, database_url)
+    assert (await wrench("locations", "add", "North site / Plant room", env=env))[0] == 0
+
+    code, output = await wrench("assets", "add", "PMP-1", "Pump", "--location", "Nort site / Plant room", env=env)
+    assert code == 1 and output.strip() == (
+        "wrench: There is no location “Nort site / Plant room”; did you mean “North site / Plant room”? "
+        'To add it: wrench locations add "Nort site / Plant room" (or add the asset with --create-location).'
+    ), output
+    code, output = await wrench("assets", "add", "PMP-1", "Pump", "--location", "Nowhere / Room", env=env)
+    assert code == 1 and output.startswith("wrench: There is no location “Nowhere / Room”. To add it:"), output
+    listed = (await wrench("locations", "list", env=env))[1].strip().splitlines()
+    assert listed == ["North site", "North site / Plant room"]  # nothing was created
+
+    code, output = await wrench("assets", "add", "PMP-1", "Pump", "--location", "north SITE/plant room", env=env)
+    assert code == 0 and output.strip() == "added PMP-1 Pump in north SITE/plant room", output  # case and spaces
+    code, output = await wrench(
+        "assets", "add", "PMP-2", "Pump", "--location", "South site / Yard", "--create-location", env=env
+    )
+    assert code == 0, output
+    assert "South site / Yard" in (await wrench("locations", "list", env=env))[1]
+
+    sheet = tmp_path / "assets.csv"
+    sheet.write_text("tag,name,location\nFAN-1,Fan,North site / Plant rom\nFAN-2,Fan,South site / Yard\n")
+    code, output = await wrench("import", "assets", str(sheet), env=env)
+    assert code == 1 and "1 problem" in output, output
+    assert (
+        f"{sheet}: line 2: location: There is no location “North site / Plant rom”; did you mean “North site / "
+        "Plant room”? Locations are created by `wrench import locations` (or `wrench locations add`)."
+    ) in output
+    sheet.write_text("key,title,team,repeat,starts_on,location\nfan,Clean fan,facilities,weeks,2026-03-02,Nort site\n")
+    code, output = await wrench("import", "pm", str(sheet), env=env)
+    assert code == 1 and "line 2: location: There is no location “Nort site”; did you mean “North site”?" in output
