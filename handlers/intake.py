@@ -21,6 +21,13 @@ PERSON_REPLIES = (
 )  # a plain reply, one with a photo, one also sent to the channel
 
 
+# Emoji intake files messages of channels: public (C…) and private (C…, or G… for older ones). A DM (D…)
+# is never read: the manifest has no im:history, and a private word should not reach a team's channel
+# unasked (the message shortcut files from a DM, with the form shown first). A group DM's id also starts
+# with G; without mpim:history Slack refuses to read it, and the reaction is ignored there too.
+CHANNELS = ("C", "G")
+
+
 def register(app: Any) -> None:
     app.event(Event.REACTION_ADDED)(guarded(file_from_reaction))
     app.event(Event.MESSAGE)(guarded(note_from_thread))
@@ -33,7 +40,9 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     intake = deps.org.emoji_intake
     if not intake.enabled or event.get("reaction") != intake.emoji or item.get("type") != "message":
         return
-    channel, ts = item["channel"], item["ts"]
+    channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
+    if not channel.startswith(CHANNELS) or not ts:  # not in a DM: see docs/decisions.md, "Emoji intake"
+        return
     source_key = f"reaction:{channel}:{ts}"
     if await deps.db.run(partial(requests.already_submitted, source_key=source_key)):
         return

@@ -254,3 +254,23 @@ async def test_rejection_asks_why_and_tells_the_requester(bot: BotClient, db: Da
         "Master keys need a director",
     )
     assert await work_orders(db) == [] and not bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL)
+
+
+async def test_a_ticket_reaction_in_a_dm_or_a_group_dm_is_ignored(bot: BotClient, db: Database) -> None:
+    """Emoji intake is for channels (docs/decisions.md): a DM is not even read, and a group DM cannot be
+    (the manifest has no im:history or mpim:history; Slack refuses to read one without it)."""
+    dm, group_dm, ts = "D0STAFFDM", "G0GROUPDM", "1699999999.000300"
+    bot.fake.seed_message(dm, ts, "Printer jammed again", user=STAFF)
+    bot.fake.seed_message(group_dm, ts, "Printer jammed again", user=STAFF)
+    bot.fake.fail("conversations.history", "missing_scope")  # what Slack answers for a group DM
+    bot.fake.fail("conversations.replies", "missing_scope")
+    for channel in (dm, group_dm):
+        event = {**reaction(TECH_1, ts=ts), "item": {"type": "message", "channel": channel, "ts": ts}}
+        assert await bot.event(event) == 200
+    await bot.settled()
+    assert not bot.fake.find("conversations.history", channel=dm) and not bot.fake.find(
+        "conversations.replies", channel=dm
+    )
+    assert bot.fake.find("conversations.history", channel=group_dm)  # tried, refused
+    assert await work_orders(db) == [] and not bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL)
+    assert not bot.fake.find("chat.postMessage", channel=TECH_1)  # nobody is told of a failure: nothing failed

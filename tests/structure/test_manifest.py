@@ -90,3 +90,13 @@ def test_manifest_turns_on_what_the_code_uses() -> None:
 def test_no_listener_is_registered_twice() -> None:
     for kind, names in registered().items():
         assert len(names) == len(set(names)), kind
+
+
+def test_emoji_intake_reads_channels_only() -> None:
+    """docs/decisions.md, "Emoji intake is for channels": no scope reads DMs or group DMs, and
+    handlers.intake leaves them alone."""
+    from handlers import intake
+
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert not {"im:history", "mpim:history"} & scopes
+    assert intake.CHANNELS == ("C", "G")
