@@ -1,4 +1,5 @@
 """Timed work: plain job functions (`jobs.py`) and the APScheduler that runs them (`setup.py`).
 
-Issue 4 adds preventive maintenance, SLA escalations and digests here.
+The jobs: preventive maintenance, the SLA watch (warnings, escalations, reminders), auto-close of
+unconfirmed work, daily digests and morning DMs.
 """

@@ -1,4 +1,4 @@
-"""The permissions matrix (issue 7): every action of the documented table by every role, each driven the
+"""The permissions matrix: every action of the documented table by every role, each driven the
 way a person reaches it in Slack, on SQLite and PostgreSQL.
 
 What is expected comes from the "Who may do what" table in docs/permissions.md, read here (a structure
