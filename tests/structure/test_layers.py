@@ -1,4 +1,5 @@
-"""The dependency direction of ARCHITECTURE.md section 1, checked on every import statement."""
+"""The dependency direction of docs/architecture.md (models ← services ← blocks, handlers, scheduler ← bot),
+checked on every import statement."""
 
 import ast
 from pathlib import Path

@@ -54,3 +54,11 @@ def test_the_patterns_catch_what_they_are_for() -> None:
     fine = [f"`{HASH}42` means work order 42", "issue['loc']", "chat_postMessage:C0OLD:#1: channel_not_found"]
     assert all(any(p.search(line) for p in PATTERNS) for line in caught)
     assert not any(p.search(line) for p in PATTERNS for line in fine)
+
+
+def test_docs_point_only_at_files_in_the_repository() -> None:
+    """The architecture is described in docs/architecture.md, not in a file the reader does not have."""
+    assert (ROOT / "docs/architecture.md").is_file()
+    for path in tracked_text_files():
+        if path.suffix in (".md", ".py"):
+            assert "ARCHITECTURE.md" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)
