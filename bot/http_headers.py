@@ -14,7 +14,7 @@ def retry_after(value: str | None, *, cap: timedelta, now: datetime | None = Non
     text = (value or "").strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # str.isdigit() also takes "²", which int() refuses
         seconds = int(text) if len(text) <= 9 else 10**9
         return min(timedelta(seconds=seconds), cap)
     try:

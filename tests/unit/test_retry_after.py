@@ -34,6 +34,7 @@ HOUR = timedelta(hours=1)
         (None, None),
         ("", None),
         ("soon", None),  # garbage: the caller's backoff applies
+        ("²", None),  # a digit to str.isdigit(), not to int()
         ("-5", None),
         ("1.5", None),
         ("Wed, 32 Oct 2026 07:28:00 GMT", None),
