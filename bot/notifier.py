@@ -8,7 +8,10 @@ assignees hear when work is given to them or reopened; Home tabs of the people i
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
@@ -17,7 +20,7 @@ from bot.delivery import DeliveryInterrupt
 from bot.slack_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import CardContext, Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from models.views import DigestChart, DigestData
 from services import finding, home_kpis, portal, requests, slack_events, work_orders
 from services.card_context import card_context
@@ -83,15 +86,13 @@ class SlackNotifier:
         if work_order.source_channel and work_order.source_ts and not work_order.source_link:
             link = await self.api.permalink(work_order.source_channel, work_order.source_ts)
             if link:
-                async with self.db.unit_of_work() as session:
-                    await work_orders.attach_source_link(session, work_order_id=work_order.id, link=link)
+                await self.db.run(partial(work_orders.attach_source_link, work_order_id=work_order.id, link=link))
                 work_order = work_order.model_copy(update={"source_link": link})
         posted = await self.api.post(team.channel, **await self._card(work_order))
         permalink = None
         if posted is not None:
             channel, ts = posted["channel"], posted["ts"]
-            async with self.db.unit_of_work() as session:
-                await work_orders.attach_card(session, work_order_id=work_order.id, channel=channel, ts=ts)
+            await self.db.run(partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts))
             permalink = await self.api.permalink(channel, ts)
             if work_order.request_id is not None:
                 await self._share_photos(work_order, channel, ts)
@@ -107,9 +108,9 @@ class SlackNotifier:
     async def _share_photos(self, work_order: WorkOrderRead, channel: str, ts: str) -> None:
         """Photos sent with a web portal request go into the card's thread; the card then lists them."""
         assert work_order.request_id is not None
-        async with self.db.unit_of_work() as session:
-            photos = await portal.photos_to_share(session, work_order.request_id)
-            shared_earlier = await portal.shared_photo_count(session, work_order.request_id)  # a try cut short
+        request_id = work_order.request_id
+        photos = await self.db.run(partial(portal.photos_to_share, request_id=request_id))
+        shared_earlier = await self.db.run(partial(portal.shared_photo_count, request_id=request_id))  # a try cut short
         if not photos and not shared_earlier:
             return
         for photo in photos:
@@ -117,14 +118,15 @@ class SlackNotifier:
             shared = await self.api.upload(channel, photo.content, filename=photo.filename, title=title, thread_ts=ts)
             if shared is None:  # logged by the upload; the bytes stay in the database
                 continue
-            async with self.db.unit_of_work() as session:
-                await portal.photo_shared(
-                    session,
+            await self.db.run(
+                partial(
+                    portal.photo_shared,
                     photo_id=photo.id,
                     work_order_id=work_order.id,
                     file=shared.get("file") or {},
                     now=self.clock(),
                 )
+            )
         await self.refresh_card(work_order.id)  # the card lists them now
 
     async def work_order_changed(self, change: Change) -> None:
@@ -175,9 +177,12 @@ class SlackNotifier:
         self, work_order_id: int, *, draw: bool = True
     ) -> tuple[WorkOrderRead, dict[str, Any] | None]:
         """The work order now and, if `draw`, its card: read in one transaction."""
-        async with self.db.unit_of_work() as session:
+
+        async def read(session: AsyncSession) -> tuple[WorkOrderRead, CardContext | None]:
             current = await work_orders.get(session, work_order_id)
-            context = await card_context(session, org=self.org, work_order=current) if draw else None
+            return current, await card_context(session, org=self.org, work_order=current) if draw else None
+
+        current, context = await self.db.run(read)
         return current, card.card(current, context) if context is not None else None
 
     def _news(self, change: Change) -> list[tuple[str, Any]]:
@@ -228,8 +233,7 @@ class SlackNotifier:
         )
 
     async def _card(self, work_order: WorkOrderRead) -> dict[str, Any]:
-        async with self.db.unit_of_work() as session:
-            context = await card_context(session, org=self.org, work_order=work_order)
+        context = await self.db.run(partial(card_context, org=self.org, work_order=work_order))
         return card.card(work_order, context)
 
     def _involved(self, work_order: WorkOrderRead) -> list[str]:
@@ -248,8 +252,7 @@ class SlackNotifier:
             posted = await self.api.post(approver, **message)
             if posted is not None:
                 sent.append({"channel": posted["channel"], "ts": posted["ts"]})
-        async with self.db.unit_of_work() as session:
-            await requests.attach_approval_messages(session, request_id=request.id, messages=sent)
+        await self.db.run(partial(requests.attach_approval_messages, request_id=request.id, messages=sent))
         if is_slack_user(request.requester_id):
             await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
         await self.refresh_homes([*approvers, *self.org.admins])  # admins see every approval waiting
@@ -290,15 +293,15 @@ class SlackNotifier:
         await self.api.respond(response_url, text=text, replace_original=True)
 
     async def refresh_homes(self, user_ids: Iterable[str], *, expanded: bool = False) -> None:
-        async with self.db.unit_of_work() as session:
-            viewers = await slack_events.home_viewers(session, user_ids)
+        viewers = await self.db.run(partial(slack_events.home_viewers, user_ids=list(user_ids)))
         names = {category.key: category.name for category in self.org.categories}
         limit = home.LONG if expanded else home.SHORT
         for user_id in viewers:
             now = self.clock()
-            async with self.db.unit_of_work() as session:
-                board = await finding.dashboard(session, org=self.org, user_id=user_id, now=now, limit=limit)
-                kpis = await home_kpis.for_manager(session, org=self.org, user_id=user_id, now=now, cache=self.kpis)
+            board = await self.db.run(partial(finding.dashboard, org=self.org, user_id=user_id, now=now, limit=limit))
+            kpis = await self.db.run(
+                partial(home_kpis.for_manager, org=self.org, user_id=user_id, now=now, cache=self.kpis)
+            )
             view = home.home(board, category_names=names, expanded=expanded, kpis=kpis)
             await self.api.call("views_publish", user_id=user_id, view=view)
 

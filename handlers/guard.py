@@ -97,7 +97,9 @@ def form_errors(body: dict[str, Any], error: Exception, *, lost: bool) -> dict[s
     block_id = next((b.get("block_id") for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
     if not isinstance(block_id, str):
         return None
-    return {block_id: FORM_NOT_SAVED if lost else describe(error)}
+    # an input's error is plain text to Slack, not mrkdwn: a refusal goes as the services wrote it
+    said = str(error) if isinstance(error, DomainError) else describe(error)
+    return {block_id: FORM_NOT_SAVED if lost else said}
 
 
 def response_url(body: dict[str, Any]) -> str | None:
