@@ -163,7 +163,8 @@ def responded(work_order: WorkOrder, now: datetime) -> None:
 
 
 def _judged(due: datetime | None, now: datetime, current: SlaStatus, *, done: bool = True) -> SlaStatus:
-    """Met when done by the due time (or with no target); breached once past it; a breach stands."""
+    """Met when done by the due time; breached once past it; a breach stands. Work with no target (no due
+    time) is recorded as met when done: SLA attainment leaves it out by its missing due time."""
     if current is SlaStatus.BREACHED or (due is not None and now > due):
         return SlaStatus.BREACHED
     return SlaStatus.MET if done else SlaStatus.ONGOING

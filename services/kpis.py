@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from statistics import mean, median
 
 from models.enums import Priority, SlaStatus, Status, WorkOrderType
@@ -43,6 +43,8 @@ class Work:
     reopened: bool = False
     pm_due_on: date | None = None  # preventive work: the date it was due
     pm_interval_days: float | None = None  # preventive work: its schedule's interval
+    category: str = ""  # the category's key
+    resolution_due_at: datetime | None = None  # None: no resolution target
 
     @property
     def cost(self) -> float:
@@ -197,15 +199,17 @@ def _merged_hours(spans: list[tuple[datetime, datetime]]) -> float:
     return total / 3600
 
 
-def pm_compliance(work: Iterable[Work], start: date, end: date) -> Ratio:
-    """PM due in [start, end] done on time (by the due date plus 10% of the interval) ÷ PM due."""
+def pm_compliance(work: Iterable[Work], start: date, end: date, zone: tzinfo = UTC) -> Ratio:
+    """PM due in [start, end] done on time ÷ PM due. On time: completed on a day (in `zone`, the
+    organisation's time zone) no later than the due date plus 10% of the interval in whole days (rounded
+    down), that is before the end of that local day."""
     due = [w for w in work if w.type is WorkOrderType.PREVENTIVE and w.pm_due_on and start <= w.pm_due_on <= end]
     on_time = 0
     for w in due:
         if w.completed_at is None or w.status not in DONE or w.pm_due_on is None:
             continue
         grace = timedelta(days=(w.pm_interval_days or 0) * PM_GRACE)
-        on_time += w.completed_at.date() <= w.pm_due_on + grace
+        on_time += w.completed_at.astimezone(zone).date() <= w.pm_due_on + grace
     return Ratio(on_time, len(due))
 
 
@@ -217,19 +221,21 @@ def planned_share(work: Iterable[Work]) -> Ratio:
 
 
 def sla_attainment(work: Iterable[Work]) -> dict[Priority, Ratio]:
-    """Per priority: resolution targets met ÷ (met + breached); work still running does not count."""
+    """Per priority: resolution targets met ÷ (met + breached). Work with no target (no resolution due
+    time, although it is recorded as met when done) and work not yet judged are left out."""
     met: dict[Priority, int] = defaultdict(int)
     judged: dict[Priority, int] = defaultdict(int)
     for w in work:
-        if w.sla_resolution in (SlaStatus.MET, SlaStatus.BREACHED):
+        if w.resolution_due_at is not None and w.sla_resolution in (SlaStatus.MET, SlaStatus.BREACHED):
             judged[w.priority] += 1
             met[w.priority] += w.sla_resolution is SlaStatus.MET
     return {p: Ratio(met[p], judged[p]) for p in Priority if judged[p]}
 
 
 def first_time_fix(work: Iterable[Work]) -> Ratio:
-    """Completed corrective work never reopened and with no new corrective work on the same asset within
-    7 days of its completion ÷ completed corrective work."""
+    """Completed corrective work never reopened and with no new corrective work on the same asset requested
+    within 7 days after its completion (cancelled work, a duplicate say, does not count) ÷ completed
+    corrective work."""
     items = list(work)
     done = [w for w in items if w.type is WorkOrderType.CORRECTIVE and w.status in DONE and w.completed_at]
     fixed = 0
@@ -239,6 +245,7 @@ def first_time_fix(work: Iterable[Work]) -> Ratio:
         again = any(
             other.number != w.number
             and other.type is WorkOrderType.CORRECTIVE
+            and other.status is not Status.CANCELLED
             and other.asset_id is not None
             and other.asset_id == w.asset_id
             and w.completed_at < other.requested_at <= window_end

@@ -107,12 +107,13 @@ def test_planned_share_of_labor_hours() -> None:
 
 
 def test_sla_attainment_per_priority() -> None:
+    due = T0 + timedelta(days=1)  # each has a target (work with none: tests/unit/test_kpi_edges.py)
     items = [
-        work(1, priority=Priority.HIGH, sla_resolution=SlaStatus.MET),
-        work(2, priority=Priority.HIGH, sla_resolution=SlaStatus.BREACHED),
-        work(3, priority=Priority.HIGH, sla_resolution=SlaStatus.MET),
-        work(4, priority=Priority.LOW, sla_resolution=SlaStatus.ONGOING),  # not judged yet
-        work(5, priority=Priority.URGENT, sla_resolution=SlaStatus.BREACHED),
+        work(1, priority=Priority.HIGH, sla_resolution=SlaStatus.MET, resolution_due_at=due),
+        work(2, priority=Priority.HIGH, sla_resolution=SlaStatus.BREACHED, resolution_due_at=due),
+        work(3, priority=Priority.HIGH, sla_resolution=SlaStatus.MET, resolution_due_at=due),
+        work(4, priority=Priority.LOW, sla_resolution=SlaStatus.ONGOING, resolution_due_at=due),  # not judged yet
+        work(5, priority=Priority.URGENT, sla_resolution=SlaStatus.BREACHED, resolution_due_at=due),
     ]
     found = kpis.sla_attainment(items)
     assert {p: (r.part, r.whole) for p, r in found.items()} == {Priority.HIGH: (2, 3), Priority.URGENT: (0, 1)}
