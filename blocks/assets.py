@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from blocks import recurring
 from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action
@@ -42,6 +43,7 @@ def asset_card(card: AssetCard) -> dict[str, Any]:
         t.md("*MTTR*\n{}", mttr),
     ]
     blocks.append({"type": "section", "fields": [t.mrkdwn(fact) for fact in reliability]})
+    blocks += recurring.card_section(card.recurring)
     blocks.append({"type": "section", "text": t.mrkdwn(t.md("*Open work* ({})", card.open_work.total))})
     blocks += [row(wo) for wo in card.open_work.rows] or [{"type": "context", "elements": [t.mrkdwn("None.")]}]
     blocks += more(card.open_work)

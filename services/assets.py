@@ -11,7 +11,7 @@ from models.places import Asset, Downtime, Location
 from models.schemas import WorkOrderRead
 from models.views import AssetCard, PmDue
 from models.work_orders import WorkOrder
-from services import finding, kpis, places, reports, rules
+from services import breakdowns, finding, kpis, places, reports, rules
 from services.org import Organisation
 
 RECENT = 10
@@ -79,4 +79,5 @@ async def asset_card(session: AsyncSession, *, org: Organisation, tag: str, now:
         mtbf_hours=reliability.mtbf_hours,
         mttr_hours=repair.elapsed_hours,
         schedules=tuple(PmDue(schedule=f"PM-{number} · {title}", due_on=due) for number, title, due in schedules),
+        recurring=await breakdowns.asset_recurring(session, org=org, asset_id=asset.id, now=now),
     )
