@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from blocks import recurring, workload
 from blocks import text as t
 from blocks.lists import more, row
 from models.schemas import Listing
@@ -35,6 +36,8 @@ def digest(data: DigestData) -> dict[str, Any]:
     if data.top_assets:
         assets = _counts(data.top_assets)
         blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("*Most open work* {}", assets))]})
+    blocks += workload.overdue_holders(data)
+    blocks += recurring.digest_section(data.recurring)
     blocks += _listed(":warning: Overdue", data.overdue)
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
     blocks += _pm_due(data)

@@ -4,12 +4,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from blocks import text as t
+from blocks import workload
 from blocks.card import button
 from blocks.ids import kpi_days_action
 from models.views import KPI_PERIODS, TeamKpis
 
 FIELDS_PER_SECTION = 10  # Slack's limit
-SECTIONS_PER_TEAM = 2  # the team-wide figures; per-asset ones are in `wrench report`
+SECTIONS_PER_TEAM = 3  # the team-wide figures (up to 30); per-asset, per-person... ones are in `wrench report`
 
 
 def home_kpis(teams: Sequence[TeamKpis], days: int) -> list[dict[str, Any]]:
@@ -35,6 +36,7 @@ def team_section(kpis: TeamKpis) -> list[dict[str, Any]]:
     for start in range(0, len(shown), FIELDS_PER_SECTION):
         chunk = shown[start : start + FIELDS_PER_SECTION]
         blocks.append({"type": "section", "fields": [t.mrkdwn(t.clip(fact, t.FIELD_TEXT)) for fact in chunk]})
+    blocks += workload.workload_section(kpis)
     more = t.md(" · {} more figures in `wrench report`", len(facts) - len(shown)) if len(facts) > len(shown) else ""
     blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("As of {}{}", t.when(kpis.as_of), more))]})
     return blocks

@@ -189,6 +189,69 @@ class AssetKpisOut(BaseModel):
     availability: float
 
 
+class WorkloadOut(BaseModel):
+    """One person's workload: the team's open work they hold now, and its work they completed in the period."""
+
+    user_id: str = Field(description="Slack user id.")
+    open: int = Field(description="Open work orders (open, in progress, on hold) of the team they hold now.")
+    estimated_hours: float = Field(description="Sum of the estimates of that open work, in hours.")
+    without_estimate: int = Field(description="How many of those open work orders have no estimate.")
+    overdue: int = Field(description="How many of those are past their resolution due time now.")
+    completed: int = Field(description="Work orders of the team they completed in the last `days` days.")
+
+
+class AssetDownOut(BaseModel):
+    asset_tag: str
+    since: datetime = Field(description="Start of its earliest downtime period still open.")
+
+
+class DowntimeOut(BaseModel):
+    """Downtime of the team's work orders in the period: periods clipped to it, overlapping periods of one
+    asset merged into one event (docs/kpis.md, Downtime)."""
+
+    hours: float = Field(description="Hours assets were down in the period, overlaps of one asset counted once.")
+    events: int = Field(description="Downtime events in the period.")
+    longest_hours: float | None = Field(description="Hours of the longest event in the period; null: none.")
+    longest_asset_tag: str | None = Field(description="The asset of the longest event.")
+    by_asset: dict[str, float] = Field(description="Hours down per asset tag.")
+    by_location: dict[str, float] = Field(
+        description="Hours down per location path; a location counts the assets in it and in the locations "
+        "below it; assets without a location are under `(no location)`."
+    )
+    down_now: list[AssetDownOut] = Field(description="Assets down now through the team's work, and since when.")
+
+
+class RecurringFixOut(BaseModel):
+    work_order: int = Field(description="The work order's number.")
+    completed_at: datetime
+    resolution: str
+    cause: str
+
+
+class RecurringOut(BaseModel):
+    kind: str = Field(description="`asset`, `location` or `category`.")
+    name: str = Field(description="The asset's tag, the location's path or the category's name.")
+    work_orders: int = Field(description="Corrective work orders (not cancelled) requested in the window.")
+    last: list[RecurringFixOut] = Field(description="The latest completed with a resolution or cause, newest first.")
+
+
+class CompletionOut(BaseModel):
+    """Completion over the period, for the team, a priority or a category (docs/kpis.md)."""
+
+    requested: int = Field(default=0, description="Work orders requested in the period, cancelled ones left out.")
+    completed: int = Field(default=0, description="Work orders completed in the period, whenever requested.")
+    rate: float | None = Field(default=None, description="completed / requested, may exceed 1; null: none requested.")
+    on_time: int = Field(default=0, description="Of the completed: done by their resolution due time.")
+    late: int = Field(default=0, description="Of the completed: done after their resolution due time.")
+    without_due_time: int = Field(
+        default=0, description="Of the completed: with no resolution target, left out of on_time_rate."
+    )
+    on_time_rate: float | None = Field(
+        default=None, description="on_time / (on_time + late); null when nothing completed had a due time."
+    )
+    cancelled: int = Field(default=0, description="Requested in the period and cancelled: not in `requested`.")
+
+
 class KpisOut(BaseModel):
     """A team's KPIs over the last `days` days (the backlog as it stands); formulas in docs/kpis.md."""
 
@@ -208,3 +271,26 @@ class KpisOut(BaseModel):
     sla_attainment: dict[str, RatioOut] = Field(description="By priority.")
     cost_total: float
     assets: list[AssetKpisOut]
+    workload: list[WorkloadOut] = Field(
+        default_factory=list,
+        description="Per person: every technician of the team, and anyone else holding its open work or "
+        "having completed some of it in the period; most open work first.",
+    )
+    downtime: DowntimeOut | None = Field(default=None, description="Downtime in the period (docs/kpis.md).")
+    recurring: list[RecurringOut] = Field(
+        default_factory=list,
+        description="Assets, locations and categories of the team with at least `recurring.threshold` corrective "
+        "work orders in the last `recurring.window_days` days up to now (wrench.yml), whatever `days` is.",
+    )
+    completion: CompletionOut = Field(
+        default_factory=CompletionOut,
+        description="Work orders completed in the period ÷ requested in it, and how many of the completed were "
+        "done by their resolution due time.",
+    )
+    completion_by_priority: dict[str, CompletionOut] = Field(
+        default_factory=dict, description="The same by priority (each with work requested or completed in the period)."
+    )
+    completion_by_category: dict[str, CompletionOut] = Field(
+        default_factory=dict,
+        description="The same by category key (each with work requested or completed in the period).",
+    )

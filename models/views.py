@@ -24,6 +24,20 @@ class TeamTotals(BaseModel):
 KPI_PERIODS = (7, 30)  # days a manager's Home tab can show KPIs for; the first is the default
 
 
+class PersonWorkload(BaseModel):
+    """One person's workload (docs/kpis.md): the team's open work they hold now, its estimate and how much
+    of it is overdue, and the team's work they completed in the period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    open: int
+    estimated_hours: float
+    without_estimate: int
+    overdue: int
+    completed: int
+
+
 class TeamKpis(BaseModel):
     """A managed team's KPIs on the Home tab, as computed at `as_of` (they are kept a few minutes)."""
 
@@ -33,6 +47,7 @@ class TeamKpis(BaseModel):
     days: int
     as_of: datetime
     rows: tuple[tuple[str, str], ...]  # (figure, value as text), as `wrench report` prints them
+    workload: tuple[PersonWorkload, ...] = ()  # per person, shown with mentions instead of in `rows`
 
 
 class Dashboard(BaseModel):
@@ -60,6 +75,35 @@ class PmDue(BaseModel):
     asset: str | None = None
 
 
+class RecurringFix(BaseModel):
+    """One of the last fixes of a recurring failure: the work order, when it was completed, how, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    title: str
+    completed_at: datetime
+    resolution: str = ""
+    cause: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"WO-{self.number}"
+
+
+class RecurringIssue(BaseModel):
+    """An asset, location or category with at least the configured number of corrective work orders in the
+    window (docs/kpis.md, Recurring failures), with its last fixes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str  # asset, location or category
+    name: str
+    count: int
+    window_days: int
+    last: tuple[RecurringFix, ...] = ()  # newest first
+
+
 class DigestData(BaseModel):
     """One team's backlog at a moment: what a digest shows."""
 
@@ -77,6 +121,8 @@ class DigestData(BaseModel):
     top_assets: tuple[tuple[str, int], ...]  # (asset, open work orders)
     pm_due: tuple[PmDue, ...] = ()  # in the next 7 days
     pm_due_total: int = 0
+    overdue_holders: tuple[tuple[str, int], ...] = ()  # (user id, overdue work orders they hold), most first
+    recurring: tuple[RecurringIssue, ...] = ()  # the failures that became recurring since the previous digest
 
     @property
     def quiet(self) -> bool:
@@ -122,3 +168,4 @@ class AssetCard(BaseModel):
     mtbf_hours: float | None = None
     mttr_hours: float | None = None
     schedules: tuple[PmDue, ...] = ()
+    recurring: RecurringIssue | None = None  # the asset keeps failing: its count and last fixes

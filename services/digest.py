@@ -13,8 +13,10 @@ from models.slack_events import DigestRun
 from models.views import DigestChart, DigestData
 from models.work_orders import WorkOrder
 from services import finding, pm_generation, rules
+from services.breakdowns import new_recurring
 from services.business_time import WEEKDAYS
 from services.org import Digest, Organisation
+from services.workload_records import overdue_holders
 
 AGING = (
     (timedelta(days=1), "under a day"),
@@ -137,4 +139,6 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         top_assets=tuple((f"{tag} · {name}", int(count)) for tag, name, count in top),
         pm_due=pm_due,
         pm_due_total=pm_due_total,
+        overdue_holders=await overdue_holders(session, team=team, now=now),
+        recurring=await new_recurring(session, org=org, team=team, now=now),
     )

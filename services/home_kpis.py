@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.people import PersonSettings
-from models.views import KPI_PERIODS, TeamKpis
+from models.views import KPI_PERIODS, PersonWorkload, TeamKpis
 from services import finding, outbox, reports
 from services.errors import InvalidInput
 from services.org import Organisation
@@ -32,7 +32,13 @@ class KpiCache:
         if kept is not None and now - kept.as_of < self.ttl:
             return kept
         report = await reports.team_report(session, org=org, team=team, now=now, days=days)
-        fresh = TeamKpis(team=report.team, days=days, as_of=now, rows=tuple(reports.report_rows(report)))
+        fresh = TeamKpis(  # the team-wide figures, and each person's workload beside them
+            team=report.team,
+            days=days,
+            as_of=now,
+            rows=tuple(reports.summary_rows(report)),
+            workload=tuple(PersonWorkload.model_validate(load, from_attributes=True) for load in report.workload),
+        )
         self._kept[(team, days)] = fresh
         return fresh
 

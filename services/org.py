@@ -165,6 +165,14 @@ class SlaTarget(Strict):
         return self
 
 
+class Recurring(Strict):
+    """When an asset, location or category counts as failing again and again: at least `threshold`
+    corrective work orders in the last `window_days` days."""
+
+    threshold: int = Field(default=3, ge=2, le=100)
+    window_days: int = Field(default=90, ge=1, le=366)
+
+
 class Organisation(Strict):
     timezone: str = "UTC"
     admins: tuple[UserId, ...] = ()
@@ -188,6 +196,8 @@ class Organisation(Strict):
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
     # The web request portal for people without Slack: see docs/portal.md.
     portal: Portal = Portal()
+    # Recurring failures (report, digest, asset card): see docs/kpis.md.
+    recurring: Recurring = Recurring()
 
     @field_validator("timezone")
     @classmethod

@@ -30,12 +30,13 @@ from models.public import (
     RatioOut,
     RequestOut,
     SpreadOut,
+    WorkloadOut,
     WorkOrderOut,
 )
 from models.requests import ServiceRequest
 from models.schemas import PmScheduleRead
 from models.work_orders import WorkOrder
-from services import kpis, parts, places, reports, rules
+from services import breakdowns, completion, kpis, parts, places, reports, rules
 from services.errors import InvalidInput, NotFound
 from services.org import Organisation
 
@@ -315,6 +316,10 @@ async def team_kpis(session: AsyncSession, *, org: Organisation, team: str, now:
             )
             for asset in report.assets
         ],
+        workload=[WorkloadOut.model_validate(load, from_attributes=True) for load in report.workload],
+        downtime=breakdowns.downtime_out(report.downtime),
+        recurring=breakdowns.recurring_out(report.recurring),
+        **completion.public(report.completion),
     )
 
 

@@ -2,7 +2,7 @@
 reopens and PM due dates as `kpis.Work` records, and downtime periods. Then one team report."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,9 +13,15 @@ from models.enums import EventKind, Priority, Repeat, Status
 from models.maintenance import PmOccurrence, PmSchedule
 from models.places import Downtime
 from models.requests import ServiceRequest
+from models.views import RecurringIssue
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
-from services import costs, kpis, parts, places, rules
+from services import completion, costs, kpis, parts, places, rules
+from services.breakdowns import TeamDowntime, detail_rows, team_downtime, team_recurring, team_rows
+from services.completion import CompletionReport
 from services.org import Organisation
+from services.workload import Workload
+from services.workload import rows as workload_rows
+from services.workload_records import team_workload
 
 INTERVAL_DAYS = {Repeat.DAYS: 1, Repeat.WEEKS: 7, Repeat.MONTHS: 30.44, Repeat.YEARS: 365.25}
 
@@ -78,6 +84,8 @@ async def load_work(session: AsyncSession, query: Select[Any]) -> list[kpis.Work
                 reopened=wo.id in reopened,
                 pm_due_on=pm_due_on,
                 pm_interval_days=interval,
+                category=wo.category,
+                resolution_due_at=wo.resolution_due_at,
             )
         )
     return found
@@ -133,14 +141,23 @@ class TeamReport:
     costs: kpis.Costs
     assets: list[kpis.AssetReliability]
     asset_tags: dict[int, str]
+    workload: tuple[Workload, ...] = ()  # per person: open work held now, completed in the period
+    downtime: TeamDowntime | None = None  # of the team's work orders, in the period
+    recurring: tuple[RecurringIssue, ...] = ()  # now, over wrench.yml's `recurring` window
+    completion: CompletionReport = field(default_factory=CompletionReport)  # requested and done in the period
 
 
 async def team_report(session: AsyncSession, *, org: Organisation, team: str, now: datetime, days: int) -> TeamReport:
     """Work of `team` requested, completed or still open in the period; each KPI over what it concerns."""
     since = now - timedelta(days=days)
-    query = select(WorkOrder).where(
-        WorkOrder.team == team,
-        or_(WorkOrder.created_at >= since, WorkOrder.completed_at >= since, WorkOrder.status.in_(rules.ACTIVE)),
+    requested_at = func.coalesce(ServiceRequest.created_at, WorkOrder.created_at)  # the original request
+    query = (
+        select(WorkOrder)
+        .outerjoin(ServiceRequest, ServiceRequest.id == WorkOrder.request_id)
+        .where(
+            WorkOrder.team == team,
+            or_(requested_at >= since, WorkOrder.completed_at >= since, WorkOrder.status.in_(rules.ACTIVE)),
+        )
     )
     work = await load_work(session, query)
     finished = [w for w in work if w.completed_at is not None and w.completed_at >= since]
@@ -156,18 +173,28 @@ async def team_report(session: AsyncSession, *, org: Organisation, team: str, no
         backlog=kpis.backlog(work, now),
         response=kpis.response_time(responded),
         repair=kpis.mttr(finished),
-        pm_compliance=kpis.pm_compliance(work, since.astimezone(local).date(), now.astimezone(local).date()),
+        pm_compliance=kpis.pm_compliance(work, since.astimezone(local).date(), now.astimezone(local).date(), local),
         planned=kpis.planned_share(finished),
         sla=kpis.sla_attainment(finished),
         first_time_fix=kpis.first_time_fix(finished + [w for w in work if w.completed_at is None]),
         costs=kpis.costs(finished),
         assets=kpis.reliability(asset_ids, work, downtime, since, now),
         asset_tags=tags,
+        workload=await team_workload(session, org=org, team=team, since=since, now=now),
+        downtime=await team_downtime(session, team=team, since=since, now=now),
+        recurring=await team_recurring(session, org=org, team=team, now=now),
+        completion=completion.completion(work, since, now, category_names={c.key: c.name for c in org.categories}),
     )
 
 
 def report_rows(report: TeamReport) -> list[tuple[str, str]]:
-    """The report's figures as labelled text, the same for every output (table, CSV, Home tab)."""
+    """The report's figures as labelled text, the same for the table, the CSV and the REST API's readers:
+    the team-wide figures, then the per-asset, per-person, per-location and per-category ones."""
+    return [*summary_rows(report), *_detail_rows(report)]
+
+
+def summary_rows(report: TeamReport) -> list[tuple[str, str]]:
+    """The team-wide figures: what the managers' Home tab shows."""
     b, money = report.backlog, report.currency
     ages = ", ".join(f"{name}: {count}" for name, count in b.ages) or "none"
     found = [
@@ -184,10 +211,20 @@ def report_rows(report: TeamReport) -> list[tuple[str, str]]:
     ]
     found += [(f"SLA attainment, {priority.value}", _share(ratio)) for priority, ratio in report.sla.items()]
     found.append(("Cost, completed work", f"{report.costs.total:,.2f} {money}"))
+    found += team_rows(report.downtime, report.recurring)
+    found += completion.rows(report.completion)
+    return found
+
+
+def _detail_rows(report: TeamReport) -> list[tuple[str, str]]:
+    found = []
     for asset in report.assets:
         tag = report.asset_tags.get(asset.asset_id, str(asset.asset_id))
         mtbf = _hours(asset.mtbf_hours) if asset.mtbf_hours is not None else "no failures"
         found.append((f"{tag}: MTBF, availability", f"{mtbf}, {asset.availability:.1%}"))
+    found += workload_rows(report.workload, report.days)
+    found += detail_rows(report.downtime, report.recurring)
+    found += completion.breakdown_rows(report.completion)
     return found
 
 

@@ -10,7 +10,17 @@ from bot.config import Settings
 from models.schemas import CustomField
 from services import rules
 from services.business_time import BusinessHours
-from services.org import Category, Digest, EmojiIntake, Escalation, Organisation, SlaTarget, Team, load_organisation
+from services.org import (
+    Category,
+    Digest,
+    EmojiIntake,
+    Escalation,
+    Organisation,
+    Recurring,
+    SlaTarget,
+    Team,
+    load_organisation,
+)
 from services.org_integrations import Portal, Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +47,7 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         BusinessHours,
         Webhook,
         Portal,
+        Recurring,
     ],
 )
 def test_every_config_key_is_documented(model: type) -> None:

@@ -12,7 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from blocks import approvals, assets, card, card_modals, checklist, digest, home, lists, messages, modals, pm, report
+from blocks import (
+    approvals,
+    assets,
+    card,
+    card_modals,
+    checklist,
+    digest,
+    home,
+    lists,
+    messages,
+    modals,
+    pm,
+    report,
+    workload,
+)
 from models.enums import (
     Anchor,
     ChecklistKind,
@@ -39,7 +53,17 @@ from models.schemas import (
     TimerRead,
     WorkOrderRead,
 )
-from models.views import AssetCard, Dashboard, DigestData, PmDue, TeamKpis, TeamTotals
+from models.views import (
+    AssetCard,
+    Dashboard,
+    DigestData,
+    PersonWorkload,
+    PmDue,
+    RecurringFix,
+    RecurringIssue,
+    TeamKpis,
+    TeamTotals,
+)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PERMALINK = "https://test.slack.com/archives/C0FACILITY/p1700000000000001"
@@ -346,6 +370,8 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
     )
     yield "modals.request_modal", "modal", modals.request_modal(categories=categories, fields=fields, draft=draft)
 
+    fix = RecurringFix(number=99999, title=typed(150), completed_at=NOW, resolution=typed(3000), cause=typed(500))
+    recurring_issue = RecurringIssue(kind="asset", name=typed(500), count=100, window_days=366, last=(fix,) * 3)
     asset_card = AssetCard(
         id=3,
         tag="PMP-1",
@@ -366,6 +392,7 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         recent=tuple(done.model_copy(update={"id": i}) for i in range(10)),
         year=2026,
         schedules=tuple(PmDue(schedule=f"PM-{i} · {typed(150)}", due_on=date(2026, 4, i + 1)) for i in range(10)),
+        recurring=recurring_issue,
     )
     yield "assets.asset_card", "message", assets.asset_card(asset_card)
 
@@ -384,17 +411,39 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             PmDue(schedule=f"PM-{i} · {typed(150)}", due_on=date(2026, 3, 3), asset=typed(230)) for i in range(10)
         ),
         pm_due_total=40,
+        overdue_holders=tuple((f"U{i:020d}", 999 - i) for i in range(40 if longest else 3)),
+        recurring=tuple(
+            recurring_issue.model_copy(update={"kind": kind}) for kind in ("asset", "location", "category") * 3
+        ),
     )
     yield "digest.digest", "message", digest.digest(digest_data)
     quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0})
     yield "digest.digest", "message", digest.digest(quiet)
 
     kpis = [
-        TeamKpis(team=typed(80), days=7, as_of=NOW, rows=tuple((typed(60), typed(60)) for _ in range(30)))
+        TeamKpis(
+            team=typed(80),
+            days=7,
+            as_of=NOW,
+            rows=tuple((typed(60), typed(60)) for _ in range(30)),
+            workload=tuple(
+                PersonWorkload(
+                    user_id=f"U{i:020d}",
+                    open=9999,
+                    estimated_hours=99999.5,
+                    without_estimate=999,
+                    overdue=999,
+                    completed=9999,
+                )
+                for i in range(40 if longest else 3)
+            ),
+        )
         for _ in range(3 if longest else 1)
     ]
     yield "report.home_kpis", "home", {"type": "home", "blocks": report.home_kpis(kpis, 7)}
     yield "report.team_section", "home", {"type": "home", "blocks": report.team_section(kpis[0])}
+    yield "workload.workload_section", "home", {"type": "home", "blocks": workload.workload_section(kpis[0])}
+    yield "workload.overdue_holders", "message", _message("holders", workload.overdue_holders(digest_data))
     for expanded in (False, True):
         rows = home.LONG if expanded else home.SHORT
         board = Dashboard(
@@ -457,4 +506,18 @@ NOT_BUILDERS = {
     "modals.checkboxes",
     "modals.option",
 }
-BUILDER_MODULES = (approvals, assets, card, card_modals, checklist, digest, home, lists, messages, modals, pm, report)
+BUILDER_MODULES = (
+    approvals,
+    assets,
+    card,
+    card_modals,
+    checklist,
+    digest,
+    home,
+    lists,
+    messages,
+    modals,
+    pm,
+    report,
+    workload,
+)
