@@ -22,7 +22,7 @@ def digest_section(issues: Sequence[RecurringIssue]) -> list[dict[str, Any]]:
             issue.name,
             issue.count,
             issue.window_days,
-            t.md(" · last: {}", fix_text(issue.last[0])) if issue.last else "",
+            t.md(" · last: {}", _fix_text(issue.last[0])) if issue.last else "",
         )
         for issue in issues[:LISTED]
     ]
@@ -39,11 +39,11 @@ def card_section(issue: RecurringIssue | None) -> list[dict[str, Any]]:
     head = t.md(
         ":repeat: *Recurring failure*: {} corrective work orders in the last {} days", issue.count, issue.window_days
     )
-    fixes = [t.md("• {}", fix_text(fix)) for fix in issue.last]
+    fixes = [t.md("• {}", _fix_text(fix)) for fix in issue.last]
     text = t.lines([head, *fixes]) if fixes else t.md("{}\nNo resolution recorded yet.", head)
     return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
 
 
-def fix_text(fix: RecurringFix) -> t.Mrkdwn:
+def _fix_text(fix: RecurringFix) -> t.Mrkdwn:
     cause = t.md(" (cause: {})", fix.cause) if fix.cause else ""
     return t.md("*{}* {:%d %b} · {}{}", fix.ref, fix.completed_at, fix.resolution or "—", cause)

@@ -123,13 +123,4 @@ def public(found: CompletionReport) -> dict[str, Any]:
 
 
 def _out(c: Completion) -> CompletionOut:
-    return CompletionOut(
-        requested=c.requested,
-        completed=c.completed,
-        rate=c.rate,
-        on_time=c.on_time,
-        late=c.late,
-        without_due_time=c.without_due_time,
-        on_time_rate=c.on_time_rate,
-        cancelled=c.cancelled,
-    )
+    return CompletionOut.model_validate(c, from_attributes=True)

@@ -7,11 +7,14 @@ can be (100 options, full listings). The mrkdwn property test and the Slack-limi
 it returns; `BUILDERS` names what it covers, so a structure test can tell when a new builder is not in it.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import blocks
 from blocks import (
     approvals,
     assets,
@@ -24,6 +27,7 @@ from blocks import (
     messages,
     modals,
     pm,
+    recurring,
     report,
     workload,
 )
@@ -395,6 +399,9 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         recurring=recurring_issue,
     )
     yield "assets.asset_card", "message", assets.asset_card(asset_card)
+    many_issues = [recurring_issue.model_copy(update={"name": f"{typed(200)}{i}"}) for i in range(30 if longest else 2)]
+    yield "recurring.digest_section", "message", _message("recurring", recurring.digest_section(many_issues))
+    yield "recurring.card_section", "message", _message("recurring", recurring.card_section(recurring_issue))
 
     digest_data = DigestData(
         team=typed(80),
@@ -506,18 +513,9 @@ NOT_BUILDERS = {
     "modals.checkboxes",
     "modals.option",
 }
-BUILDER_MODULES = (
-    approvals,
-    assets,
-    card,
-    card_modals,
-    checklist,
-    digest,
-    home,
-    lists,
-    messages,
-    modals,
-    pm,
-    report,
-    workload,
+# Every module of blocks/ but the two that hold no builder: a new module is fed here or fails the test.
+BUILDER_MODULES = tuple(
+    importlib.import_module(f"blocks.{found.name}")
+    for found in pkgutil.iter_modules(blocks.__path__)
+    if found.name not in {"text", "ids"}
 )

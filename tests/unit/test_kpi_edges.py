@@ -5,18 +5,11 @@ the bucket of an age exactly on a limit and the median of an even count."""
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models.enums import Priority, SlaStatus, Status, WorkOrderType
+from models.enums import Priority, SlaStatus, Status
 from services import kpis
-from services.kpis import Work
+from tests.unit.test_kpis import T0, P, work
 
-T0 = datetime(2026, 3, 1, tzinfo=UTC)
-C, P = WorkOrderType.CORRECTIVE, WorkOrderType.PREVENTIVE
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def work(number: int, **values: object) -> Work:
-    base: dict[str, object] = {"type": C, "priority": Priority.MEDIUM, "status": Status.OPEN, "requested_at": T0}
-    return Work(number=number, **(base | values))  # type: ignore[arg-type]
 
 
 def test_sla_attainment_leaves_out_work_with_no_target_although_it_is_recorded_as_met() -> None:
