@@ -173,6 +173,18 @@ class Recurring(Strict):
     window_days: int = Field(default=90, ge=1, le=366)
 
 
+def _person(value: Any) -> Any:
+    """`U0000TECH1: Sam Ortiz` is short for `U0000TECH1: {name: Sam Ortiz}`."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Person(Strict):
+    """Who a Slack user id is, for places that have no Slack to ask (`wrench sandbox`)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    title: str | None = Field(default=None, min_length=1, max_length=80)
+
+
 class Organisation(Strict):
     timezone: str = "UTC"
     admins: tuple[UserId, ...] = ()
@@ -198,6 +210,8 @@ class Organisation(Strict):
     portal: Portal = Portal()
     # Recurring failures (report, digest, asset card): see docs/kpis.md.
     recurring: Recurring = Recurring()
+    # Names (and titles) of the people the ids above stand for; Slack has its own, `wrench sandbox` uses these.
+    people: dict[UserId, Annotated[Person, BeforeValidator(_person)]] = Field(default={}, max_length=10_000)
 
     @field_validator("timezone")
     @classmethod

@@ -16,6 +16,7 @@ from services.org import (
     EmojiIntake,
     Escalation,
     Organisation,
+    Person,
     Recurring,
     SlaTarget,
     Team,
@@ -48,6 +49,7 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         Webhook,
         Portal,
         Recurring,
+        Person,
     ],
 )
 def test_every_config_key_is_documented(model: type) -> None:
