@@ -64,6 +64,29 @@ def run(
         chosen = settings.mode(mode)
         org = load_organisation(settings.wrench_config, check_environment=True)
         asyncio.run(_serve(settings, chosen, org, scheduler_on=scheduler))
+    except SettingsError as error:
+        no_slack = str(error).startswith("SLACK_BOT_TOKEN: is not set")
+        fail(f"{error}{' (no Slack workspace yet? `wrench sandbox` runs Wrench in your browser)' if no_slack else ''}")
+    except (OrgConfigError, StartupError) as error:
+        fail(str(error))
+
+
+@cli.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port of the browser UI and of the stand-in.")] = 8080,
+    empty: Annotated[bool, typer.Option("--empty", help="Start without the demo data.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the sandbox's database first.")] = False,
+    rate_limits: Annotated[bool, typer.Option("--rate-limits", help="Answer 429 as Slack's tiers would.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse payloads that break Block Kit's rules.")] = False,
+) -> None:
+    """Run Wrench in your browser with a local stand-in for Slack (not Slack): no workspace needed.
+    Uses DATABASE_URL if set, else wrench-sandbox.db here; wrench.yml if there is one, else a demo."""
+    from bot.sandbox.serve import serve  # the sandbox's modules load only for this command
+
+    configure_logging(LogLevel.WARNING)
+    try:
+        asyncio.run(serve(host=host, port=port, empty=empty, reset=reset, rate_limits=rate_limits, strict=strict))
     except (SettingsError, OrgConfigError, StartupError) as error:
         fail(str(error))
 

@@ -4,7 +4,13 @@ It also receives `response_url` posts (`/response/{key}`), and can answer 429 wi
 
 Every message and view it receives is checked against Block Kit's rules (`bot.sandbox.block_kit`): one
 Slack would refuse is answered as Slack answers it (`invalid_blocks`, `invalid_arguments`) and kept in
-`refused`, which the `fake_slack` fixture turns into a failed test.
+`refused`, which the `fake_slack` fixture turns into a failed test (`strict=False`, the sandbox's default:
+taken, with its violations listed on the call).
+
+It keeps what each person of the workspace would see (`workspace`, `bot.sandbox.workspace`): what the bot
+posted, updated and published, ephemerals, modal stacks. `exact=True` (the sandbox) answers ids it never
+issued as Slack does (an unknown view, a trigger_id it did not hand out or older than 3 s); the tests'
+hand-made payloads carry made-up ids, so they run with `exact=False`.
 """
 
 import asyncio
@@ -19,6 +25,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.sandbox.block_kit import Surface, violations
+from bot.sandbox.workspace import TRIGGER_SECONDS, Workspace, dm_of
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
@@ -26,6 +33,23 @@ BOT_USER = "U0WRENCHBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
 MESSAGES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage")
 VIEWS = ("views.open", "views.update", "views.push", "views.publish")
+# Slack's rate-limit tiers (calls a minute) for the methods the bot makes; chat.postMessage is about one a
+# second per channel, short bursts allowed (five in five seconds here)
+TIERS = {
+    "users.info": 100,
+    "chat.update": 50,
+    "chat.postEphemeral": 100,
+    "chat.getPermalink": 100,
+    "views.open": 100,
+    "views.push": 100,
+    "views.update": 100,
+    "views.publish": 100,
+    "conversations.history": 50,
+    "conversations.replies": 50,
+    "files.getUploadURLExternal": 20,
+    "files.completeUploadExternal": 20,
+    "auth.test": 100,
+}
 
 
 @dataclass
@@ -34,6 +58,7 @@ class Call:
     params: dict[str, Any]
     answer: dict[str, Any]
     at: float = field(default_factory=time.monotonic)  # when it arrived
+    violations: list[str] = field(default_factory=list)  # Block Kit rules the payload breaks
 
 
 @dataclass
@@ -45,7 +70,7 @@ class FakeSlack:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _used_triggers: set[str] = field(default_factory=set)
+    _violations: list[str] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -56,6 +81,11 @@ class FakeSlack:
     server_errors: dict[str, int] = field(default_factory=dict)  # method → how many more calls get HTTP 500
     latency: float = 0.0  # seconds each Web API call takes to answer (a slow Slack)
     refused: list[str] = field(default_factory=list)  # payloads Slack would refuse: method and what is wrong
+    workspace: Workspace = field(default_factory=Workspace)
+    strict: bool = True  # refuse a payload that breaks Block Kit's rules (False: take it, list what is wrong)
+    exact: bool = False  # answer ids it never issued as Slack does (see the module's docstring)
+    tiers: bool = False  # answer 429 as Slack's rate-limit tiers would
+    _window: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -64,19 +94,27 @@ class FakeSlack:
     def response_url(self, key: str) -> str:
         return f"{self.base_url}/response/{key}"
 
-    async def start(self) -> None:
-        app = web.Application()
+    async def start(
+        self, *, host: str = "127.0.0.1", port: int = 0, routes: Callable[[web.Application], None] | None = None
+    ) -> None:
+        """Serve on host:port (0: a free port); `routes` adds the sandbox's own pages to the same server."""
+        if self.exact:
+            self.workspace.trigger_seconds = TRIGGER_SECONDS
+        app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket_mode)
+        app.router.add_get("/files/{file_id}/{name}", self._file)
+        if routes is not None:
+            routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
 
     async def stop(self) -> None:
         for socket in list(self._sockets):
@@ -84,9 +122,14 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def seed_message(self, channel: str, ts: str, text: str, *, user: str) -> None:
-        """A message people wrote before the test (what conversations.history will find)."""
+    def seed_message(self, channel: str, ts: str, text: str, *, user: str, thread_ts: str | None = None) -> None:
+        """A message a person wrote (what conversations.history will find), a reply when `thread_ts` is set."""
         self._messages[(channel, ts)] = {"type": "message", "ts": ts, "text": text, "user": user}
+        self.workspace.post(channel, ts, {"text": text, "thread_ts": thread_ts}, user=user)
+
+    def next_ts(self) -> str:
+        """A message timestamp (unique, in order)."""
+        return f"1700000000.{next(self._ts):06d}"
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
@@ -158,6 +201,8 @@ class FakeSlack:
         if request.headers.get("Authorization") != f"Bearer {token}" and params.get("token") != token:
             return await self._record(method, params, {"ok": False, "error": "invalid_auth"})
         pending = self.rate_limits.get(method)
+        if not pending and self.tiers:
+            pending = self._over_tier(method, params)
         if pending:
             retry_after = pending.pop(0)
             await self._record(f"{method}#429", params, {})
@@ -175,6 +220,23 @@ class FakeSlack:
             return await self._record(method, params, invalid)
         return await self._record(method, params, self._answer(method, params))
 
+    def _over_tier(self, method: str, params: dict[str, Any]) -> list[int]:
+        """[seconds to wait] when this call goes over its tier's calls a minute (a second per channel for
+        chat.postMessage), [] otherwise."""
+        if method == "chat.postMessage":
+            key, most, window = f"{method}:{params.get('channel')}", 5, 5.0
+        elif method in TIERS:
+            key, most, window = method, TIERS[method], 60.0
+        else:
+            return []
+        now = time.monotonic()
+        recent = [at for at in self._window.get(key, []) if now - at < window]
+        if len(recent) >= most:
+            self._window[key] = recent
+            return [max(1, int(window - (now - recent[0])) + 1)]
+        self._window[key] = [*recent, now]
+        return []
+
     def _invalid(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """Slack's answer to a message or view it would refuse (None: nothing wrong), recorded in `refused`."""
         surface: Surface
@@ -190,13 +252,20 @@ class FakeSlack:
         found = violations(payload, surface)
         if not found:
             return None
+        if not self.strict:
+            self._violations = found
+            return None
         self.refused.append(f"{method}: " + "; ".join(found))
         return {"ok": False, "error": error, "response_metadata": {"messages": [f"[ERROR] {f}" for f in found]}}
 
     async def _record(self, method: str, params: dict[str, Any], answer: dict[str, Any]) -> web.Response:
+        found, self._violations = self._violations, []
+        if answer.get("response_metadata") and not answer.get("ok"):
+            found = [m.removeprefix("[ERROR] ") for m in answer["response_metadata"].get("messages", [])]
         async with self._changed:
-            self.calls.append(Call(method, params, answer))
+            self.calls.append(Call(method, params, answer, violations=found))
             self._changed.notify_all()
+        self.workspace.changed()
         return web.json_response(answer)
 
     async def _response(self, request: web.Request) -> web.Response:
@@ -208,7 +277,18 @@ class FakeSlack:
         async with self._changed:
             self.replies.append({"key": request.match_info["key"], **body})
             self._changed.notify_all()
+        known = self.workspace.respond(request.match_info["key"], body, self.next_ts())
+        if self.exact and not known:
+            return web.Response(status=404, text="no_such_response_url")
         return web.Response(text="ok")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A file's bytes, as a person opens it from the message it is on."""
+        body = self.uploads.get(request.match_info["file_id"])
+        if body is None:
+            raise web.HTTPNotFound()
+        kind = _content_type(request.match_info["name"])
+        return web.Response(body=body, content_type=kind)
 
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the bytes, posted to the URL files.getUploadURLExternal gave."""
@@ -240,13 +320,17 @@ class FakeSlack:
             channel = params["channel"]
             channel = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
             ts = f"1700000000.{next(self._ts):06d}"
+            if self.exact and params.get("thread_ts") and not self.workspace.find(channel, str(params["thread_ts"])):
+                return {"ok": False, "error": "thread_not_found"}
             self._messages[(channel, ts)] = params
+            self.workspace.post(channel, ts, params)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
         if method == "chat.update":
             key = (params.get("channel"), params.get("ts"))
             if key not in self._messages:
                 return {"ok": False, "error": "message_not_found"}
             self._messages[key] = params  # type: ignore[index]
+            self.workspace.update(key[0], key[1], params)  # type: ignore[arg-type]
             return {"ok": True, "channel": key[0], "ts": key[1]}
         if method == "chat.getPermalink":
             channel, ts = params.get("channel"), str(params.get("message_ts", ""))
@@ -256,13 +340,23 @@ class FakeSlack:
                 "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
         if method == "chat.postEphemeral":
+            if not params.get("user") or not params.get("channel"):
+                return {"ok": False, "error": "invalid_arguments"}
+            self.workspace.ephemeral(str(params["user"]), str(params["channel"]), params)
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
-        if method == "views.open":
-            trigger = params.get("trigger_id")
-            if not trigger or trigger in self._used_triggers:
-                return {"ok": False, "error": "invalid_trigger_id" if trigger else "invalid_arguments"}
-            self._used_triggers.add(trigger)
-            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
+        if method == "chat.delete":
+            deleted = self.workspace.delete(str(params.get("channel")), str(params.get("ts")))
+            return {"ok": True} if deleted else {"ok": False, "error": "message_not_found"}
+        if method in ("views.open", "views.push"):
+            user, error = self.workspace.take_trigger(params.get("trigger_id"))
+            if error is not None:
+                return {"ok": False, "error": error}
+            view = params.get("view", {})
+            if user is None:  # a test's own trigger_id: nobody's screen to show it on
+                return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
+            if method == "views.push" and len(self.workspace.modals.get(user, [])) >= 3:
+                return {"ok": False, "error": "push_limit_reached"}  # Slack stacks at most three views
+            return {"ok": True, "view": self.workspace.open_view(user, view, push=method == "views.push")}
         if method in ("conversations.history", "conversations.replies"):
             ts = params.get("latest") or params.get("ts")
             found = self._messages.get((str(params.get("channel")), str(ts)))
@@ -273,18 +367,68 @@ class FakeSlack:
             if not params.get("filename") or not params.get("length"):
                 return {"ok": False, "error": "invalid_arguments"}
             file_id = f"F{next(self._ts):08d}"
+            self.workspace.files[file_id] = {"name": params["filename"]}
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = params.get("files") or []
             if not files or any(f.get("id") not in self.uploads for f in files):
                 return {"ok": False, "error": "file_not_found"}
+            self._share(params, files)
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "users.info":
             user = str(params.get("user", ""))
-            return {"ok": True, "user": {"id": user, "profile": {"display_name": f"{user.lower()}-name"}}}
-        if method in ("views.update", "views.publish"):
+            person = self.workspace.people.get(user)
+            if person is None:
+                if self.exact:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "user": {"id": user, "profile": {"display_name": f"{user.lower()}-name"}}}
+            profile = {"display_name": person.name, "real_name": person.name, "title": person.title or ""}
+            return {"ok": True, "user": {"id": user, "name": person.name, "real_name": person.name, "profile": profile}}
+        if method == "views.publish":
+            if not params.get("user_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True, "view": self.workspace.publish(str(params["user_id"]), params.get("view", {}))}
+        if method == "views.update":
+            view_id = str(params.get("view_id") or "")
+            shown = self.workspace.update_view(view_id, params.get("view", {}))
+            if shown is not None:
+                return {"ok": True, "view": shown}
+            if self.exact:
+                return {"ok": False, "error": "not_found"}
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _share(self, params: dict[str, Any], files: list[dict[str, Any]]) -> None:
+        """files_upload_v2's last step: the files appear in the channel (or thread), as a message."""
+        channel = params.get("channel_id") or params.get("channels")
+        if not channel:
+            return
+        channel = dm_of(channel) if str(channel).startswith(("U", "W")) else str(channel)
+        shown = []
+        for sent in files:
+            name = self.workspace.files.get(sent["id"], {}).get("name") or sent.get("title") or sent["id"]
+            url = f"{self.base_url}/files/{sent['id']}/{name}"
+            self.workspace.files[sent["id"]] = {"name": name, "title": sent.get("title") or name, "url": url}
+            shown.append({"id": sent["id"], "name": name, "title": sent.get("title") or name, "url": url})
+        message = {
+            "text": params.get("initial_comment") or "",
+            "thread_ts": params.get("thread_ts"),
+            "files_shown": shown,
+        }
+        ts = f"1700000000.{next(self._ts):06d}"
+        self._messages[(channel, ts)] = message
+        self.workspace.post(channel, ts, message)
+
+
+def _content_type(name: str) -> str:
+    kinds = {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "gif": "image/gif",
+        "pdf": "application/pdf",
+    }
+    return kinds.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
