@@ -54,7 +54,7 @@ def organisation() -> tuple[Organisation, dict[str, Any] | None, Any]:
     if config.is_file():
         return load_organisation(config), None, None
     try:
-        from bot.sandbox import demo  # type: ignore[attr-defined, unused-ignore]
+        from bot.sandbox import demo
     except ImportError:
         return parse_organisation(_STAND_IN), dict(_STAND_IN_PEOPLE), None
     return demo.demo_organisation(), demo.demo_people(), demo.seed
@@ -70,7 +70,7 @@ async def prepare(url: str, org: Organisation, seed: Any, clock: MovableClock, *
         async with db.unit_of_work() as session:
             count = (await session.execute(select(func.count()).select_from(WorkOrder))).scalar_one()
         if not count:
-            await seed(db, org, clock)
+            await seed(db, org, now=clock())
     finally:
         await db.dispose()
 
