@@ -85,6 +85,9 @@ class FakeSlack:
     strict: bool = True  # refuse a payload that breaks Block Kit's rules (False: take it, list what is wrong)
     exact: bool = False  # answer ids it never issued as Slack does (see the module's docstring)
     tiers: bool = False  # answer 429 as Slack's rate-limit tiers would
+    # seconds since the epoch a message's ts starts with (the sandbox: the bot's clock, so a message is shown
+    # at the time the bot thinks it is); None: a fixed base, as the tests compare nothing else
+    ts_clock: Callable[[], float] | None = None
     _window: dict[str, list[float]] = field(default_factory=dict)
 
     @property
@@ -129,7 +132,8 @@ class FakeSlack:
 
     def next_ts(self) -> str:
         """A message timestamp (unique, in order)."""
-        return f"1700000000.{next(self._ts):06d}"
+        seconds = int(self.ts_clock()) if self.ts_clock is not None else 1700000000
+        return f"{seconds}.{next(self._ts):06d}"
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
@@ -319,7 +323,7 @@ class FakeSlack:
                 return {"ok": False, "error": "channel_not_found"}
             channel = params["channel"]
             channel = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = self.next_ts()
             if self.exact and params.get("thread_ts") and not self.workspace.find(channel, str(params["thread_ts"])):
                 return {"ok": False, "error": "thread_not_found"}
             self._messages[(channel, ts)] = params
@@ -343,7 +347,7 @@ class FakeSlack:
             if not params.get("user") or not params.get("channel"):
                 return {"ok": False, "error": "invalid_arguments"}
             self.workspace.ephemeral(str(params["user"]), str(params["channel"]), params)
-            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+            return {"ok": True, "message_ts": self.next_ts()}
         if method == "chat.delete":
             deleted = self.workspace.delete(str(params.get("channel")), str(params.get("ts")))
             return {"ok": True} if deleted else {"ok": False, "error": "message_not_found"}
@@ -415,7 +419,7 @@ class FakeSlack:
             "thread_ts": params.get("thread_ts"),
             "files_shown": shown,
         }
-        ts = f"1700000000.{next(self._ts):06d}"
+        ts = self.next_ts()
         self._messages[(channel, ts)] = message
         self.workspace.post(channel, ts, message)
 

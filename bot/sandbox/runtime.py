@@ -26,7 +26,7 @@ import yaml
 from aiohttp import web
 
 from bot.config import Mode, Settings
-from bot.sandbox import payloads
+from bot.sandbox import demo, payloads
 from bot.sandbox.emulator import BOT_TOKEN, BOT_USER, FakeSlack
 from bot.sandbox.workspace import CALLS_SHOWN, GENERAL, Channel, Person, ResponseTarget, Workspace, dm_of
 from bot.server import Running, running
@@ -63,40 +63,20 @@ class MovableClock:
         self.offset += delta
 
 
-def people_of(org: Organisation, named: Any = None) -> dict[str, Person]:
-    """Everyone the organisation names (its `people:` section, admins, managers, technicians, approvers),
-    with a name: the one given, else one made from the role."""
-    if isinstance(named, list | tuple):  # people as a list of records with ids
-        named = {(p["id"] if isinstance(p, dict) else p.id): p for p in named}
-    given: dict[str, Any] = {**dict(getattr(org, "people", {}) or {}), **(named or {})}
-    found: dict[str, Person] = {}
+SANDBOX_REQUESTER = "U0SANDBOXREQ"  # someone to file requests as, when the organisation names no requester
 
-    def add(user: str, role: str) -> None:
-        if user in found:
-            return
-        entry = given.get(user)
-        if isinstance(entry, str):
-            name, title = entry, None
-        elif isinstance(entry, dict):
-            name, title = entry.get("name"), entry.get("title")
-        else:
-            name, title = getattr(entry, "name", None), getattr(entry, "title", None)
-        found[user] = Person(user, str(name or f"{role} {user[-4:].title()}"), title or role)
 
-    for user in given:
-        add(user, "Requester")
-    for team in org.teams:
-        for user in team.managers:
-            add(user, f"{team.name} manager")
-        for user in team.technicians:
-            add(user, f"{team.name} technician")
-    for user in org.admins:
-        add(user, "Admin")
-    for category in org.categories:
-        for user in getattr(category, "approvers", ()) or ():
-            add(user, "Approver")
-    if not any(p.title == "Requester" for p in found.values()):
-        add("U0SANDBOXREQ", "Requester")
+def people_of(org: Organisation, extra: dict[str, str] | None = None) -> dict[str, Person]:
+    """Everyone the workspace shows: the organisation's people (`demo.people_of`: named by its `people:`
+    section, else after their role), anyone in `extra` (id → name), and a requester to act as when
+    everyone named is staff (a wrench.yml names no requesters)."""
+    found = {user: Person(user, p.name, p.title) for user, p in demo.people_of(org).items()}
+    for user, name in (extra or {}).items():
+        found.setdefault(user, Person(user, name, "Requester"))
+    staff = set(org.admins) | {u for team in org.teams for u in (*team.managers, *team.technicians)}
+    staff |= {u for category in org.categories for u in category.approvers}
+    if not set(found) - staff:
+        found[SANDBOX_REQUESTER] = Person(SANDBOX_REQUESTER, "Sam Requester", "Requester")
     return found
 
 
@@ -642,15 +622,18 @@ async def sandbox(
     host: str = "127.0.0.1",
     port: int = 8080,
     clock: MovableClock | None = None,
-    people: Any = None,
+    people: dict[str, str] | None = None,  # more people to act as (id → name) than the organisation names
     rate_limits: bool = False,
     strict: bool = False,
     ack_seconds: float = ACK_SECONDS,
 ) -> AsyncIterator[Sandbox]:
     """The emulator on host:port, then the bot talking to it; both stopped at the end."""
     workspace = Workspace(people=people_of(org, people), channels=channels_of(org))
-    emulator = FakeSlack(workspace=workspace, strict=strict, exact=True, tiers=rate_limits)
-    box = Sandbox(org, emulator, clock or MovableClock(), secrets.token_hex(16), ack_seconds=ack_seconds)
+    clock = clock or MovableClock()
+    emulator = FakeSlack(
+        workspace=workspace, strict=strict, exact=True, tiers=rate_limits, ts_clock=lambda: clock().timestamp()
+    )
+    box = Sandbox(org, emulator, clock, secrets.token_hex(16), ack_seconds=ack_seconds)
     await emulator.start(host=host, port=port, routes=box.routes)
     try:
         settings = Settings(

@@ -3,39 +3,22 @@
 import asyncio
 import os
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.sandbox import demo
 from bot.sandbox.runtime import MovableClock, sandbox
 from models import migrate
 from models.db import Database
 from models.work_orders import WorkOrder
-from services.org import Organisation, load_organisation, parse_organisation
+from services.org import Organisation, load_organisation
 
 SANDBOX_FILE = "wrench-sandbox.db"
 BANNER = "Wrench sandbox on {url} (a local stand-in for Slack, not Slack)"
-
-# Until bot/sandbox/demo.py is in: the smallest organisation that shows something.
-_STAND_IN = """
-timezone: Europe/London
-admins: [U0ADMIN]
-teams:
-  - {key: facilities, name: Facilities, channel: C0FACILITY, managers: [U0FMANAGER], technicians: [U0FTECH1]}
-categories:
-  - {key: general, name: General repairs, team: facilities}
-sla:
-  medium: {respond: 4h, resolve: 3d}
-digests:
-  - {team: facilities, at: "07:30"}
-"""
-_STAND_IN_PEOPLE = {
-    "U0ADMIN": "Grace Liu",
-    "U0FMANAGER": "Omar Haddad",
-    "U0FTECH1": "Sam Ortiz",
-    "U0REQUEST1": "Ana Ruiz",
-}
+Seed = Callable[..., Awaitable[Any]]  # demo.seed(db, org, now=...)
 
 
 def database_url(reset: bool) -> str:
@@ -48,19 +31,15 @@ def database_url(reset: bool) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def organisation() -> tuple[Organisation, dict[str, Any] | None, Any]:
-    """(organisation, people, seed): wrench.yml's when there is one (no seed), else the demo's."""
+def organisation() -> tuple[Organisation, Seed | None]:
+    """(organisation, seed): wrench.yml's when there is one (no demo data), else the demo's."""
     config = Path(os.environ.get("WRENCH_CONFIG") or "wrench.yml")
     if config.is_file():
-        return load_organisation(config), None, None
-    try:
-        from bot.sandbox import demo
-    except ImportError:
-        return parse_organisation(_STAND_IN), dict(_STAND_IN_PEOPLE), None
-    return demo.demo_organisation(), demo.demo_people(), demo.seed
+        return load_organisation(config), None
+    return demo.demo_organisation(), demo.seed
 
 
-async def prepare(url: str, org: Organisation, seed: Any, clock: MovableClock, *, empty: bool) -> None:
+async def prepare(url: str, org: Organisation, seed: Seed | None, clock: MovableClock, *, empty: bool) -> None:
     """Migrate (SQLite and PostgreSQL alike), then seed the demo data into a database with no work orders."""
     db = Database(url)
     try:
@@ -77,15 +56,13 @@ async def prepare(url: str, org: Organisation, seed: Any, clock: MovableClock, *
 
 async def serve(*, host: str, port: int, empty: bool, reset: bool, rate_limits: bool, strict: bool) -> None:
     url = database_url(reset)
-    org, people, seed = organisation()
+    org, seed = organisation()
     clock = MovableClock()
     await prepare(url, org, seed, clock, empty=empty)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with sandbox(
-        org, url, host=host, port=port, clock=clock, people=people, rate_limits=rate_limits, strict=strict
-    ) as box:
+    async with sandbox(org, url, host=host, port=port, clock=clock, rate_limits=rate_limits, strict=strict) as box:
         print(BANNER.format(url=box.url), flush=True)
         await stop.wait()
