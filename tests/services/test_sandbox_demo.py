@@ -59,7 +59,7 @@ def test_people_of_a_config_without_names_are_generated() -> None:
 
 def test_seed_refuses_another_organisation() -> None:
     with pytest.raises(ValueError, match="demo organisation"):
-        demo._needs_demo(parse_organisation(CONFIG))
+        demo.needs_demo(parse_organisation(CONFIG))
 
 
 async def test_seed_makes_the_documented_demo(db: Database, org: Organisation) -> None:
