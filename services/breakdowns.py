@@ -188,7 +188,7 @@ def team_rows(downtime: TeamDowntime | None, issues: Sequence[RecurringIssue]) -
         for asset_id, since in sorted(downtime.down_now.items(), key=lambda item: (item[1], downtime.tag(item[0])))
     )
     return [
-        ("Downtime", f"{s.hours:.1f} h in {s.events} events"),
+        ("Downtime", f"{s.hours:.1f} h in {_many(s.events, 'event')}"),
         ("Downtime, longest event", longest),
         ("Assets down now", down or "none"),
         ("Recurring failures", _recurring_count(issues)),
@@ -212,8 +212,15 @@ def _recurring_count(issues: Sequence[RecurringIssue]) -> str:
     if not issues:
         return "none"
     counts = {kind: sum(i.kind == kind for i in issues) for kind in recurring.KINDS}
-    kinds = ", ".join(f"{count} {kind}{'s' if count > 1 else ''}" for kind, count in counts.items() if count)
+    kinds = ", ".join(_many(count, kind) for kind, count in counts.items() if count)
     return f"{len(issues)} ({kinds})"
+
+
+def _many(count: int, noun: str) -> str:
+    """`1 event`, `2 events`, `3 categories`."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
 
 
 def _fix(fix: RecurringFix) -> str:

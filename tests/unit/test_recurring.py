@@ -113,3 +113,12 @@ def test_the_config_section_defaults_and_refusals() -> None:
         f"wrench.yml:line {threshold}: recurring.threshold: must be at least 2, not 1",
         f"wrench.yml:line {typo}: recurring.window_dayz: is not a known key; did you mean `window_days`?",
     ]
+
+
+def test_the_report_counts_in_words() -> None:
+    from models.views import RecurringIssue
+    from services import breakdowns
+
+    issues = [RecurringIssue(kind="category", name=f"c{i}", count=3, window_days=90) for i in range(4)]
+    issues.append(RecurringIssue(kind="asset", name="PMP-1", count=3, window_days=90))
+    assert breakdowns._recurring_count(issues) == "5 (1 asset, 4 categories)"
