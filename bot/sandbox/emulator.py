@@ -346,8 +346,9 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             if not params.get("user") or not params.get("channel"):
                 return {"ok": False, "error": "invalid_arguments"}
-            self.workspace.ephemeral(str(params["user"]), str(params["channel"]), params)
-            return {"ok": True, "message_ts": self.next_ts()}
+            ts = self.next_ts()  # shown at the bot's clock, as its messages are
+            self.workspace.ephemeral(str(params["user"]), str(params["channel"]), params, at=ts)
+            return {"ok": True, "message_ts": ts}
         if method == "chat.delete":
             deleted = self.workspace.delete(str(params.get("channel")), str(params.get("ts")))
             return {"ok": True} if deleted else {"ok": False, "error": "message_not_found"}

@@ -176,7 +176,8 @@ class Workspace:
         self.changed()
         return True
 
-    def ephemeral(self, user: str, channel: str | None, params: dict[str, Any]) -> str:
+    def ephemeral(self, user: str, channel: str | None, params: dict[str, Any], *, at: str | None = None) -> str:
+        """Shown to `user` only; `at` is the message ts of the bot's clock (the emulator's), else now."""
         ephemeral_id = f"E{next(self._ids):08d}"
         self.ephemerals.setdefault(user, []).append(
             {
@@ -184,7 +185,7 @@ class Workspace:
                 "channel": channel,
                 "text": params.get("text") or "",
                 "blocks": params.get("blocks"),
-                "at": f"{time.time():.6f}",
+                "at": at or f"{time.time():.6f}",
             }
         )
         self.changed()
@@ -206,12 +207,12 @@ class Workspace:
                     if shown["id"] == target.ephemeral_id:
                         shown.update(text=body.get("text") or "", blocks=body.get("blocks"))
                 self.changed()
-            elif target.channel and target.message_ts:
-                self.update(target.channel, target.message_ts, body)
+            elif target.channel and target.message_ts:  # the whole message is replaced: text alone drops its blocks
+                self.update(target.channel, target.message_ts, {"blocks": None, "attachments": None, **body})
         elif body.get("response_type") == "in_channel" and target.channel:
             self.post(target.channel, ts, body)
         else:
-            shown = self.ephemeral(target.user, target.channel, body)
+            shown = self.ephemeral(target.user, target.channel, body, at=ts)
             if not target.message_ts and not target.ephemeral_id:  # a command's reply is what later ones replace
                 target.ephemeral_id = shown
         return True

@@ -826,6 +826,7 @@
       field.setAttribute("aria-expanded", "true");
     };
     const ask = async () => {
+      if (!field.isConnected) return; // its form was sent, closed or redrawn before the typing paused
       const query = field.value;
       if (query.length < minimum) { close(); return; }
       if (!where.viewId) { toast("Type-ahead works in modals only in this sandbox"); return; }
@@ -895,7 +896,8 @@
     if (signature("main", main)) renderMain();
     const thread = app.thread ? { thread: app.thread, replies: (state.threads || {})[`${app.thread.channel}:${app.thread.ts}`] || [], parent: findMessage(app.thread.channel, app.thread.ts), names } : null;
     if (signature("thread", thread)) renderThread();
-    const modal = (state.modals || []).length ? { top: state.modals[state.modals.length - 1], depth: state.modals.length, names } : null;
+    // not redrawn as the clock ticks: a redraw closes an open list and a type-ahead's options
+    const modal = (state.modals || []).length ? { top: state.modals[state.modals.length - 1], depth: state.modals.length, people: state.people, conversations: state.conversations } : null;
     if (signature("modal", modal)) renderModal();
     if (signature("calls", { calls: state.calls, show: app.showCalls })) renderCalls();
     if (app.view.kind === "home" && !app.homeOpened.has(app.me)) {
