@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind, SlaStatus, Status
@@ -219,6 +219,16 @@ def record(
     )
     session.add(event)
     return event
+
+
+async def touch(session: AsyncSession, work_order: WorkOrder, now: datetime) -> None:
+    """Mark the work order changed for readers of `updated_at` (the REST API's `updated_since`) without a
+    new version: parts and costs add to it but change nothing its card's buttons act on, so the card
+    drawn before stays current (an ORM UPDATE statement does not bump the version, a flush would)."""
+    await session.execute(
+        update(WorkOrder).where(WorkOrder.id == work_order.id).values(updated_at=now),
+        execution_options={"synchronize_session": "evaluate"},
+    )
 
 
 async def done(session: AsyncSession, work_order: WorkOrder, *events: WorkOrderEvent) -> Change:

@@ -39,7 +39,7 @@ async def add_cost(
     session.add(
         CostEntry(work_order_id=work_order.id, description=description, amount_cents=cents, actor_id=user_id, at=now)
     )
-    work_order.updated_at = now
+    await changes.touch(session, work_order, now)
     data = {"description": description, "amount_cents": cents, "currency": org.currency}
     event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.COST_ADDED, data=data)
     return await changes.done(session, work_order, event)

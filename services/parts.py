@@ -170,7 +170,7 @@ async def use(
     events = [
         await _use_line(session, work_order, line, actor_id=user_id, now=now, override=override) for line in filled
     ]
-    work_order.updated_at = now
+    await changes.touch(session, work_order, now)
     return await changes.done(session, work_order, *events)
 
 

@@ -100,3 +100,24 @@ async def test_bad_parts_are_refused(db: Database, clock: FrozenClock) -> None:
         await db.run(partial(add, sku="has space"))
     with pytest.raises(InvalidInput, match="quantity above 0"):
         await db.run(partial(parts.receive, now=clock(), actor_id="cli", sku="FLT-1", quantity=-1))
+
+
+async def test_parts_and_costs_touch_the_work_order_without_outdating_its_card(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    """The card's buttons carry the version they were drawn with; parts and costs change nothing they act
+    on, so they keep the version (the card is not redrawn for them) and only move `updated_at`."""
+    from services import costs
+
+    part_id = await stock(db, clock)
+    wo = (await new_work_order(db, org, clock)).work_order
+    clock.advance(minutes=5)
+    used = (await use(db, org, clock, wo.id, part_id, 1)).work_order
+    clock.advance(minutes=5)
+    costed = await db.run(
+        partial(
+            costs.add_cost, org=org, now=clock(), work_order_id=wo.id, user_id=TECH_1, description="Skip", amount=40
+        )
+    )
+    assert used.version == costed.work_order.version == wo.version
+    assert costed.work_order.updated_at == clock() and used.updated_at < clock()
