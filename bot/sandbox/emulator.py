@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
 
@@ -129,6 +129,23 @@ class FakeSlack:
         """A message a person wrote (what conversations.history will find), a reply when `thread_ts` is set."""
         self._messages[(channel, ts)] = {"type": "message", "ts": ts, "text": text, "user": user}
         self.workspace.post(channel, ts, {"text": text, "thread_ts": thread_ts}, user=user)
+
+    def keep_upload(self, name: str, content: bytes, *, user: str) -> dict[str, Any]:
+        """A file a person put in a form's file input: kept, and described as Slack's `file_input` state
+        describes it (the bot keeps its id, name and permalink)."""
+        file_id = f"F{next(self._ts):08d}"
+        self.uploads[file_id] = content
+        url = f"{self.base_url}/files/{file_id}/{quote(name)}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": _content_type(name),
+            "size": len(content),
+            "user": user,
+            "url_private": url,
+            "permalink": url,
+        }
 
     def next_ts(self) -> str:
         """A message timestamp (unique, in order)."""

@@ -42,6 +42,7 @@ LATE = (
 STATIC = Path(__file__).with_name("static")
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 FORM = "application/x-www-form-urlencoded"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a file a person attaches in the sandbox
 STEPS = {"h": "hours", "d": "days", "m": "minutes", "w": "weeks"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -180,6 +181,7 @@ class Sandbox:
             app.router.add_static("/static/", STATIC)
         app.router.add_get("/sandbox/api/state", self._state)
         app.router.add_get("/sandbox/api/events", self._events)
+        app.router.add_post("/sandbox/api/upload", self._upload)
         app.router.add_post("/sandbox/api/{verb}", self._verb)
 
     async def _index(self, _: web.Request) -> web.StreamResponse:
@@ -235,6 +237,24 @@ class Sandbox:
         finally:
             self.workspace.unsubscribe(feed)
         return response
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """A file chosen in a form's file input (multipart: `user`, `file`), kept by the stand-in as Slack keeps
+        a file a person uploads; answers the file as the form's state will carry it."""
+        try:
+            form = await request.post()
+        except ValueError:
+            return web.json_response({"ok": False, "error": "The upload was not a form"}, status=400)
+        user, upload = form.get("user"), form.get("file")
+        if not isinstance(user, str) or user not in self.workspace.people:
+            return web.json_response({"ok": False, "error": "Pick who you are first"}, status=400)
+        if not isinstance(upload, web.FileField):
+            return web.json_response({"ok": False, "error": "No file in the upload"}, status=400)
+        content = upload.file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            return web.json_response({"ok": False, "error": "Files in the sandbox are at most 10 MB"}, status=413)
+        name = Path(upload.filename or "file").name[:200] or "file"
+        return web.json_response({"ok": True, "file": self.emulator.keep_upload(name, content, user=user)})
 
     async def _verb(self, request: web.Request) -> web.Response:
         try:

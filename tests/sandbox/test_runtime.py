@@ -135,3 +135,31 @@ async def test_the_http_api_state_events_and_an_unknown_person(box: Sandbox) -> 
             assert (await response.content.readline()).startswith(b"data: ")
     await box.run_jobs()
     assert box.state(TECH_1)["home"] is not None and box.state(STAFF)["home"] is None
+
+
+async def test_a_file_chosen_in_a_form_is_uploaded_and_linked_on_the_card(box: Sandbox) -> None:
+    async with aiohttp.ClientSession() as http:
+        form = aiohttp.FormData()
+        form.add_field("user", STAFF)
+        form.add_field("file", b"\x89PNG fake bytes", filename="leak.png", content_type="image/png")
+        async with http.post(f"{box.url}/sandbox/api/upload", data=form) as response:
+            uploaded = (await response.json())["file"]
+        async with http.get(uploaded["url_private"]) as response:
+            assert await response.read() == b"\x89PNG fake bytes"
+        nobody = aiohttp.FormData()
+        nobody.add_field("user", "U0NOBODY")
+        nobody.add_field("file", b"x", filename="x.txt")
+        async with http.post(f"{box.url}/sandbox/api/upload", data=nobody) as response:
+            assert response.status == 400
+    modal = await open_form(box)
+    state = filled(
+        modal["view"],
+        title={"type": "plain_text_input", "value": "Leaking pipe in 204"},
+        category=select("plumbing"),
+        location=select("text:Room 204", "external_select"),
+        files={"type": "file_input", "files": [uploaded]},
+    )
+    assert await box.act("view_submit", {"user": STAFF, "view_id": modal["view_id"], "state": state}) == {}
+    await box.run_jobs()
+    card = box.state(TECH_1)["messages"][TEAM_CHANNEL][-1]
+    assert f"<{uploaded['permalink']}|leak.png>" in str(card["blocks"])

@@ -110,6 +110,22 @@
     return answer;
   }
 
+  /** Upload a file chosen in a form's file input; the file as the form's state carries it, or null. */
+  async function upload(file) {
+    const form = new FormData();
+    form.append("user", app.me);
+    form.append("file", file, file.name);
+    try {
+      const response = await fetch(API + "upload", { method: "POST", body: form });
+      const answer = await response.json().catch(() => ({ ok: false, error: `The sandbox answered ${response.status}` }));
+      if (answer.ok) return answer.file;
+      toast(answer.error || "The file could not be uploaded", "error");
+    } catch (error) {
+      toast("The sandbox cannot be reached. Is `wrench sandbox` still running?", "error");
+    }
+    return null;
+  }
+
   let refreshTimer = null;
   function soon() {
     clearTimeout(refreshTimer);
@@ -743,11 +759,12 @@
           ...attrs, id: controlId, class: "file-input", type: "file", multiple: (element.max_files || 10) > 1,
           accept: (element.filetypes || []).map((t) => `.${t}`).join(",") || null, "aria-describedby": described, "aria-label": label,
         });
-        field.addEventListener("change", () => {
-          const files = [...field.files].slice(0, element.max_files || 10);
-          clear(names).append(...files.map((file) => h("li", {}, `📎 ${file.name} (${Math.ceil(file.size / 1024)} KB)`)));
-          if (files.length) names.append(h("li", { class: "file-note" }, "Uploading is not emulated yet: the form is sent without the files."));
-          keep(element, id, where, { type, files: [] });
+        field.addEventListener("change", async () => {
+          const chosen = [...field.files].slice(0, element.max_files || 10);
+          clear(names).append(...chosen.map((file) => h("li", {}, `📎 ${file.name} (${Math.ceil(file.size / 1024)} KB) — uploading…`)));
+          const uploaded = (await Promise.all(chosen.map(upload))).filter(Boolean);
+          clear(names).append(...uploaded.map((file) => h("li", { "data-file-id": file.id }, `📎 ${file.name} (${Math.ceil(file.size / 1024)} KB)`)));
+          keep(element, id, where, { type, files: uploaded });
         });
         return h("div", { class: "file-field" }, field, names);
       }
