@@ -16,19 +16,19 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import yaml
 from aiohttp import web
 
 from bot.config import Mode, Settings
-from bot.sandbox import demo, payloads
+from bot.sandbox import payloads
+from bot.sandbox.clock import MovableClock, SandboxError, parse_step
 from bot.sandbox.emulator import BOT_TOKEN, BOT_USER, FakeSlack
-from bot.sandbox.workspace import CALLS_SHOWN, GENERAL, Channel, Person, ResponseTarget, Workspace, dm_of
+from bot.sandbox.members import channels_of, manifest_entries, people_of
+from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, Workspace, dm_of
 from bot.server import Running, running
 from scheduler.setup import JOBS
 from services import outbox
@@ -40,113 +40,8 @@ LATE = (
     "Wrench did not answer in time (Slack waits 3 s), so Slack shows: “{what} failed with the error operation_timeout”"
 )
 STATIC = Path(__file__).with_name("static")
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 FORM = "application/x-www-form-urlencoded"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a file a person attaches in the sandbox
-STEPS = {"h": "hours", "d": "days", "m": "minutes", "w": "weeks"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class SandboxError(Exception):
-    """What the person is told: their action did not go through."""
-
-
-@dataclass
-class MovableClock:
-    """Wall time plus an offset the sandbox moves forward: the bot's clock."""
-
-    offset: timedelta = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
-
-
-SANDBOX_REQUESTER = "U0SANDBOXREQ"  # someone to file requests as, when the organisation names no requester
-
-
-def people_of(org: Organisation, extra: dict[str, str] | None = None) -> dict[str, Person]:
-    """Everyone the workspace shows: the organisation's people (`demo.people_of`: named by its `people:`
-    section, else after their role), anyone in `extra` (id → name), and a requester to act as when
-    everyone named is staff (a wrench.yml names no requesters)."""
-    found = {user: Person(user, p.name, p.title) for user, p in demo.people_of(org).items()}
-    for user, name in (extra or {}).items():
-        found.setdefault(user, Person(user, name, "Requester"))
-    staff = set(org.admins) | {u for team in org.teams for u in (*team.managers, *team.technicians)}
-    staff |= {u for category in org.categories for u in category.approvers}
-    if not set(found) - staff:
-        found[SANDBOX_REQUESTER] = Person(SANDBOX_REQUESTER, "Sam Requester", "Requester")
-    return found
-
-
-def channels_of(org: Organisation) -> dict[str, Channel]:
-    """The general channel (everyone), each team's channel (its technicians, managers and the admins),
-    its escalation channel (managers and admins) and a digest channel of its own if it has one."""
-    channels = {GENERAL: Channel(GENERAL, "general")}
-    admins = set(org.admins)
-    for team in org.teams:
-        staff = set(team.technicians) | set(team.managers) | admins
-        channels.setdefault(team.channel, Channel(team.channel, team.key, staff))
-        if team.escalation_channel:
-            name = f"{team.key}-escalations"
-            channels.setdefault(
-                team.escalation_channel, Channel(team.escalation_channel, name, set(team.managers) | admins)
-            )
-    for digest in org.digests:
-        if digest.channel and digest.channel not in channels:
-            team = org.team(digest.team)
-            members = set(team.technicians) | set(team.managers) | admins
-            channels[digest.channel] = Channel(digest.channel, f"{team.key}-digest", members)
-    return channels
-
-
-def manifest_entries() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The slash commands (with their hints) and shortcuts of manifest.yml."""
-    try:
-        features = yaml.safe_load(MANIFEST.read_text())["features"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError):  # an installed wheel has no manifest.yml
-        commands = [{"command": c, "description": "", "usage_hint": ""} for c in ("/request", "/wo")]
-        return commands, [
-            {"callback_id": "new_request", "name": "New work request", "type": "global"},
-            {"callback_id": "create_work_order", "name": "Create work order", "type": "message"},
-        ]
-    commands = [
-        {"command": c["command"], "description": c.get("description", ""), "usage_hint": c.get("usage_hint", "")}
-        for c in features.get("slash_commands", [])
-    ]
-    shortcuts = [
-        {"callback_id": s["callback_id"], "name": s["name"], "type": s["type"]} for s in features.get("shortcuts", [])
-    ]
-    return commands, shortcuts
-
-
-def parse_step(advance: str, org: Organisation, now: datetime) -> timedelta:
-    """ "1h", "30m", "2d", "1w", or "digest": up to the next digest time of the organisation."""
-    if advance == "digest":
-        due = next_digest(org, now)
-        if due is None:
-            raise SandboxError("This organisation has no digest")
-        return due - now + timedelta(seconds=1)
-    matched = re.fullmatch(r"(\d{1,4})([mhdw])", advance.strip())
-    if not matched:
-        raise SandboxError(f"Cannot move the clock by {advance!r}: use 1h, 1d or digest")
-    return timedelta(**{STEPS[matched.group(2)]: int(matched.group(1))})
-
-
-def next_digest(org: Organisation, now: datetime) -> datetime | None:
-    zone = org.zone()
-    local = now.astimezone(zone)
-    times = []
-    for digest in org.digests:
-        for days in range(8):
-            day = local.date() + timedelta(days=days)
-            at = datetime.combine(day, digest.at, tzinfo=zone)
-            if at > local and WEEKDAYS[day.weekday()] in digest.weekdays:
-                times.append(at)
-                break
-    return min(times).astimezone(UTC) if times else None
 
 
 @dataclass

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.sandbox import demo
-from bot.sandbox.runtime import MovableClock, sandbox
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.runtime import sandbox
 from models import migrate
 from models.db import Database
 from models.work_orders import WorkOrder

@@ -39,9 +39,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
+from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import demo_organisation
 from bot.sandbox.demo.organisation import ADMIN, ANA, F_MANAGER, SAM
-from bot.sandbox.runtime import MovableClock, sandbox
+from bot.sandbox.runtime import sandbox
 from services import parts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
