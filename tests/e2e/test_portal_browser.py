@@ -7,7 +7,6 @@ import asyncio
 import base64
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -16,8 +15,6 @@ from typing import Any
 import pytest
 from PIL import Image
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
@@ -28,10 +25,9 @@ from services.org import Organisation
 from services.org_integrations import Portal
 from tests.e2e.flow import posted_cards
 from tests.support.bot import BotClient
+from tests.support.browser import chromium
 from tests.support.org import TEAM_CHANNEL, organisation
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 PHONE = (390, 844)
 
 
@@ -42,27 +38,9 @@ def org() -> Organisation:
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser test: install Debian's chromium and chromium-driver")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    options.add_experimental_option(
-        "mobileEmulation", {"deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 2, "touch": True}}
-    )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    except WebDriverException as error:
-        pytest.fail(f"Chromium did not start: {error.msg}")
-    driver.set_page_load_timeout(30)
-    try:
+    metrics = {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 2, "touch": True}
+    with chromium(mobileEmulation={"deviceMetrics": metrics}) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def screenshots(tmp_path: Path) -> Path:

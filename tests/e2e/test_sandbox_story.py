@@ -16,7 +16,6 @@ a failure leaves a screenshot and the page's state in WRENCH_SCREENSHOTS (or the
 import asyncio
 import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -31,9 +30,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
-    WebDriverException,
 )
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
@@ -44,9 +41,8 @@ from bot.sandbox.demo import demo_organisation
 from bot.sandbox.demo.organisation import ADMIN, ANA, F_MANAGER, SAM
 from bot.sandbox.runtime import sandbox
 from services import parts
+from tests.support.browser import DESKTOP, chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 START = datetime(2026, 3, 3, 6, 45, tzinfo=UTC)  # a Tuesday, 06:45 in London: before the Facilities digest
 ACK_SECONDS = 15.0  # Slack's 3 s is the sandbox's own test; a loaded CI machine must not fail the story on it
 WAIT_SECONDS = 20.0
@@ -72,25 +68,8 @@ return node ? node.innerText : null;
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser test: install Debian's chromium and chromium-driver")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--disable-background-networking", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    except WebDriverException as error:
-        pytest.fail(f"Chromium did not start: {error.msg}")
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium("--disable-background-networking", DESKTOP) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def replies(card: str) -> int:

@@ -5,25 +5,19 @@ hostile mrkdwn stays text, and clicks and forms send the bodies the contract and
 import asyncio
 import copy
 import json
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.sandbox_ui_fixture import FIXTURE, POSTED, app
+from tests.support.browser import DESKTOP, chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 HOSTILE = (
     '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
     '&lt;img src=x onerror="window.__pwned = 3"&gt; <javascript:window.__pwned=4|click me> *still bold*'
@@ -71,25 +65,8 @@ async def served(fixture: dict[str, Any]) -> AsyncIterator[tuple[str, web.Applic
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser test: install Debian's chromium and chromium-driver")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--disable-background-networking", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    except WebDriverException as error:
-        pytest.fail(f"Chromium did not start: {error.msg}")
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium("--disable-background-networking", DESKTOP) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def posted(stand_in: web.Application, verb: str) -> list[dict[str, Any]]:
