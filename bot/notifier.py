@@ -8,6 +8,7 @@ assignees hear when work is given to them or reopened; Home tabs of the people i
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -298,10 +299,14 @@ class SlackNotifier:
         limit = home.LONG if expanded else home.SHORT
         for user_id in viewers:
             now = self.clock()
-            board = await self.db.run(partial(finding.dashboard, org=self.org, user_id=user_id, now=now, limit=limit))
-            kpis = await self.db.run(
-                partial(home_kpis.for_manager, org=self.org, user_id=user_id, now=now, cache=self.kpis)
-            )
+
+            async def read(session: AsyncSession, user_id: str = user_id, now: datetime = now) -> tuple[Any, Any]:
+                """The person's dashboard and KPIs, in one transaction."""
+                board = await finding.dashboard(session, org=self.org, user_id=user_id, now=now, limit=limit)
+                kpis = await home_kpis.for_manager(session, org=self.org, user_id=user_id, now=now, cache=self.kpis)
+                return board, kpis
+
+            board, kpis = await self.db.run(read)
             view = home.home(board, category_names=names, expanded=expanded, kpis=kpis)
             await self.api.call("views_publish", user_id=user_id, view=view)
 
