@@ -53,8 +53,9 @@ async def open_form(box: Sandbox) -> dict[str, Any]:
     return modals[0]
 
 
-async def file(box: Sandbox, priority: str | None = None) -> dict[str, Any]:
-    """File a request as STAFF; the card in the team channel, as the technician sees it."""
+async def file(box: Sandbox, priority: str | None = None, **more: dict[str, Any]) -> dict[str, Any]:
+    """File a request as STAFF (with `more` of the form's values); the card in the team channel, as the
+    technician sees it."""
     modal = await open_form(box)
     state = filled(
         modal["view"],
@@ -62,6 +63,7 @@ async def file(box: Sandbox, priority: str | None = None) -> dict[str, Any]:
         category=select("plumbing"),
         location=select("text:Room 204", "external_select"),
         priority=select(priority),
+        **more,
     )
     assert await box.act("view_submit", {"user": STAFF, "view_id": modal["view_id"], "state": state}) == {}
     assert box.state(STAFF)["modals"] == []
@@ -151,15 +153,5 @@ async def test_a_file_chosen_in_a_form_is_uploaded_and_linked_on_the_card(box: S
         nobody.add_field("file", b"x", filename="x.txt")
         async with http.post(f"{box.url}/sandbox/api/upload", data=nobody) as response:
             assert response.status == 400
-    modal = await open_form(box)
-    state = filled(
-        modal["view"],
-        title={"type": "plain_text_input", "value": "Leaking pipe in 204"},
-        category=select("plumbing"),
-        location=select("text:Room 204", "external_select"),
-        files={"type": "file_input", "files": [uploaded]},
-    )
-    assert await box.act("view_submit", {"user": STAFF, "view_id": modal["view_id"], "state": state}) == {}
-    await box.run_jobs()
-    card = box.state(TECH_1)["messages"][TEAM_CHANNEL][-1]
+    card = await file(box, files={"type": "file_input", "files": [uploaded]})
     assert f"<{uploaded['permalink']}|leak.png>" in str(card["blocks"])
