@@ -31,7 +31,6 @@ from handlers.guard import InFlight
 from models import migrate
 from models.db import Database
 from models.enums import Status
-from scheduler import jobs
 from scheduler.setup import Scheduler, build_scheduler
 from services import digest, outbox, records, webhooks
 from services.org import Organisation
@@ -251,7 +250,7 @@ async def post_digest(settings: CoreSettings, org: Organisation, team: str, *, d
             what = "the digest" if data.quiet else "the digest and its chart image"
             text = digest_blocks.as_text(digest_blocks.digest(data))
             return f"{text}\n(dry run: nothing posted; {what} would go to {channel})"
-        chart = await db.run(partial(jobs.chart_or_none, org=org, team=team, now=now))
+        chart = await db.run(partial(digest.chart_or_none, org=org, team=team, now=now))
         assert isinstance(settings, Settings)
         async with aiohttp.ClientSession() as http:
             client = make_client(settings, http)

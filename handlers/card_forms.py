@@ -12,7 +12,7 @@ from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import CAUSE_MAX, RESOLUTION_MAX, Change, WorkOrderRead
-from services import costs, downtime, lifecycle, parts, rules, work_log
+from services import costs, downtime, lifecycle, parts, parts_used, rules, work_log
 
 
 class Form(BaseModel):
@@ -67,7 +67,7 @@ class PartsForm(Form):
     def arguments(self) -> dict[str, Any]:
         rows = [(self.part, self.quantity), (self.part_2, self.quantity_2), (self.part_3, self.quantity_3)]
         lines = [
-            parts.PartLine(int(part.removeprefix("part:")) if part else None, quantity, row=row)
+            parts_used.PartLine(int(part.removeprefix("part:")) if part else None, quantity, row=row)
             for row, (part, quantity) in enumerate(rows, start=1)
         ]
         return {"lines": lines, "override": bool(self.override)}
@@ -143,7 +143,7 @@ CARD_FORMS: dict[str, CardForm] = {
         rules.Action.USE_PARTS,
         lambda wo, _: card_modals.parts_modal(wo),
         PartsForm,
-        parts.use,
+        parts_used.use,
         Block.QUANTITY,
         False,
     ),

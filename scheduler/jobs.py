@@ -8,16 +8,11 @@ moment is caught by its version column, and the retry finds nothing left to do.
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
 from functools import partial
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import EventKind
 from models.schemas import Change
-from models.views import DigestChart
-from services import digest, finding, lifecycle, morning, outbox, pm_generation, sla_watch
-from services.org import Digest, Organisation
+from services import digest, lifecycle, morning, pm_generation, sla_watch
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
@@ -73,33 +68,9 @@ async def post_digests(deps: Deps) -> int:
     """Queue each digest whose local time has come today, once per day across replicas and restarts."""
     now, posted = deps.clock(), 0
     for due, local_date in digest.due(deps.org, now):
-        posted += await deps.db.run(partial(_queue_digest, org=deps.org, due=due, local_date=local_date, now=now))
+        posted += await deps.db.run(partial(digest.queue, org=deps.org, due=due, local_date=local_date, now=now))
     report("digests", (posted, "digest queued", "digests queued"))
     return posted
-
-
-async def _queue_digest(
-    session: AsyncSession, *, org: Organisation, due: Digest, local_date: date, now: datetime
-) -> int:
-    """Claim today's run of `due` and queue its message (with its chart's data) in the same transaction; 1
-    when queued, 0 when another scheduler or an earlier tick has it."""
-    data = await digest.claim_and_build(session, org=org, digest=due, local_date=local_date, now=now)
-    if data is None or (data.quiet and due.skip_when_quiet):
-        return 0
-    chart = await chart_or_none(session, org=org, team=due.team, now=now)
-    outbox.digest(session, due.channel or org.team(due.team).channel, data, chart, now=now)
-    return 1
-
-
-async def chart_or_none(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestChart | None:
-    """The digest's chart data, or None (logged) when it cannot be had: the digest goes out without it (a
-    savepoint keeps the failed query from spoiling the transaction)."""
-    try:
-        async with session.begin_nested():
-            return await digest.chart_data(session, org=org, team=team, now=now)
-    except Exception:
-        log.warning("no chart for the %s digest", team, exc_info=True)
-        return None
 
 
 async def send_morning_dms(deps: Deps) -> int:
@@ -107,17 +78,6 @@ async def send_morning_dms(deps: Deps) -> int:
     today = morning.due_date(deps.org, deps.clock())
     if today is None:
         return 0
-    sent = await deps.db.run(partial(_queue_morning, today=today, now=deps.clock()))
+    sent = await deps.db.run(partial(morning.queue, today=today, now=deps.clock()))
     report("morning DMs", (sent, "morning DM queued", "morning DMs queued"))
-    return sent
-
-
-async def _queue_morning(session: AsyncSession, *, today: date, now: datetime) -> int:
-    """Mark today's DMs sent and queue them, in one transaction."""
-    sent = 0
-    for user_id in await morning.claim(session, today=today):
-        listing = await finding.mine(session, user_id=user_id)
-        if listing.total:
-            outbox.morning(session, user_id, listing, now=now)
-            sent += 1
     return sent

@@ -1,6 +1,7 @@
 """Daily backlog digests: which are due (in the organisation's local time), what one shows, and the
 once-per-day claim that makes two schedulers post it once."""
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
@@ -12,12 +13,13 @@ from models.places import Asset
 from models.slack_events import DigestRun
 from models.views import DigestChart, DigestData
 from models.work_orders import WorkOrder
-from services import finding, pm_generation, rules
+from services import finding, outbox, pm_generation, rules
 from services.breakdowns import new_recurring
 from services.business_time import WEEKDAYS
 from services.org import Digest, Organisation
 from services.workload_records import overdue_holders
 
+log = logging.getLogger("wrench.scheduler")
 AGING = (
     (timedelta(days=1), "under a day"),
     (timedelta(days=3), "1 to 3 days"),
@@ -142,3 +144,25 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         overdue_holders=await overdue_holders(session, team=team, now=now),
         recurring=await new_recurring(session, org=org, team=team, now=now),
     )
+
+
+async def queue(session: AsyncSession, *, org: Organisation, due: Digest, local_date: date, now: datetime) -> int:
+    """Claim today's run of `due` and queue its message (with its chart's data) in the same transaction; 1
+    when queued, 0 when another scheduler or an earlier tick has it."""
+    data = await claim_and_build(session, org=org, digest=due, local_date=local_date, now=now)
+    if data is None or (data.quiet and due.skip_when_quiet):
+        return 0
+    chart = await chart_or_none(session, org=org, team=due.team, now=now)
+    outbox.digest(session, due.channel or org.team(due.team).channel, data, chart, now=now)
+    return 1
+
+
+async def chart_or_none(session: AsyncSession, *, org: Organisation, team: str, now: datetime) -> DigestChart | None:
+    """The digest's chart data, or None (logged) when it cannot be had: the digest goes out without it (a
+    savepoint keeps the failed query from spoiling the transaction)."""
+    try:
+        async with session.begin_nested():
+            return await chart_data(session, org=org, team=team, now=now)
+    except Exception:
+        log.warning("no chart for the %s digest", team, exc_info=True)
+        return None

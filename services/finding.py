@@ -6,12 +6,13 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import RequestStatus, Status
+from models.people import PersonSettings
 from models.places import Asset
 from models.requests import ServiceRequest
 from models.schemas import Listing, ServiceRequestRead, WorkOrderRead
 from models.views import Dashboard, TeamTotals
 from models.work_orders import WorkOrder
-from services import morning, rules
+from services import rules
 from services.errors import InvalidInput
 from services.inputs import searchable
 from services.org import Organisation
@@ -113,7 +114,7 @@ async def dashboard(
         overdue_queue=await _count(session, queue.where(overdue)),
         pending_approvals=await _pending_approvals(session, org, user_id),
         teams=await _team_totals(session, org, user_id, now),
-        morning_dm=await morning.wants(session, user_id) if teams else None,
+        morning_dm=await wants_morning_dm(session, user_id) if teams else None,
     )
 
 
@@ -159,3 +160,7 @@ async def _team_totals(session: AsyncSession, org: Organisation, user_id: str, n
         counts["unclaimed"] = counts.get("unclaimed", 0) + int(unclaimed or 0)
         counts["overdue"] = counts.get("overdue", 0) + int(overdue or 0)
     return tuple(TeamTotals(team=org.team(key).name, **counts) for key, counts in totals.items())
+
+
+async def wants_morning_dm(session: AsyncSession, user_id: str) -> bool:
+    return bool(await session.scalar(select(PersonSettings.morning_dm).where(PersonSettings.user_id == user_id)))

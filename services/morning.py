@@ -3,12 +3,12 @@ overdue first, once per working day at `morning_dm.at` local time (once across r
 
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
 from models.people import PersonSettings
-from services import outbox
+from services import finding, outbox
 from services.business_time import WEEKDAYS
 from services.org import Organisation
 
@@ -20,10 +20,6 @@ async def choose(session: AsyncSession, *, user_id: str, on: bool, now: datetime
         statement.on_conflict_do_update(index_elements=["user_id"], set_={"morning_dm": on, "updated_at": now})
     )
     outbox.homes(session, [user_id], now=now)  # the tab shows the choice
-
-
-async def wants(session: AsyncSession, user_id: str) -> bool:
-    return bool(await session.scalar(select(PersonSettings.morning_dm).where(PersonSettings.user_id == user_id)))
 
 
 def due_date(org: Organisation, now: datetime) -> date | None:
@@ -47,3 +43,14 @@ async def claim(session: AsyncSession, *, today: date) -> list[str]:
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed.scalars())
+
+
+async def queue(session: AsyncSession, *, today: date, now: datetime) -> int:
+    """Mark today's DMs sent and queue them, in one transaction."""
+    sent = 0
+    for user_id in await claim(session, today=today):
+        listing = await finding.mine(session, user_id=user_id)
+        if listing.total:
+            outbox.morning(session, user_id, listing, now=now)
+            sent += 1
+    return sent

@@ -16,7 +16,7 @@ from models.integrations import PublishedEvent
 from models.public import RequestOut, WebhookEvent, WorkOrderOut
 from models.requests import ServiceRequest
 from models.work_orders import WorkOrder, WorkOrderEvent
-from services import event_types, records
+from services import event_types, payloads
 
 PUBLISHED_FLAG = "wrench.published"  # set in `session.info` so the process can wake its webhook worker
 
@@ -38,7 +38,7 @@ async def work_order_events(
     changed = [(work_order, events) for work_order, events in changed if events]
     if not changed:
         return
-    shown: list[WorkOrderOut] = await records.work_orders_out(session, [work_order for work_order, _ in changed])
+    shown: list[WorkOrderOut] = await payloads.work_orders_out(session, [work_order for work_order, _ in changed])
     rows = []
     for (_, events), work_order_out in zip(changed, shown, strict=True):
         for event in events:
@@ -61,7 +61,7 @@ async def work_order_events(
 async def request_event(
     session: AsyncSession, request: ServiceRequest, what: str, *, actor: str, now: datetime
 ) -> None:
-    shown: RequestOut = (await records.requests_out(session, [request]))[0]
+    shown: RequestOut = (await payloads.requests_out(session, [request]))[0]
     _add(
         session,
         WebhookEvent(id=0, type=event_types.request_event(what), occurred_at=now, actor=actor, request=shown),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Priority, RequestStatus, Status
@@ -36,7 +36,7 @@ from models.public import (
 from models.requests import ServiceRequest
 from models.schemas import PmScheduleRead
 from models.work_orders import WorkOrder
-from services import breakdowns, completion, kpis, parts, places, reports, rules
+from services import breakdowns, completion, kpis, parts, payloads, places, reports, rules
 from services.errors import InvalidInput, NotFound
 from services.org import Organisation
 
@@ -82,11 +82,6 @@ async def _page(
     return rows[:limit], encode_cursor(rows[limit - 1].id)
 
 
-def _row(row: Any, **extra: Any) -> dict[str, Any]:
-    """A stored row's columns as a dict, with the public fields that are not columns added."""
-    return {**{column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}, **extra}
-
-
 async def _paths(session: AsyncSession, location_ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {location_id for location_id in location_ids if location_id is not None}
     if not wanted:
@@ -98,27 +93,11 @@ async def _paths(session: AsyncSession, location_ids: Iterable[int | None]) -> d
 # Work orders
 
 
-async def work_orders_out(session: AsyncSession, rows: Sequence[WorkOrder]) -> list[WorkOrderOut]:
-    tags = await places.tags_of(session, (row.asset_id for row in rows))
-    return [
-        WorkOrderOut.model_validate(
-            _row(
-                row,
-                ref=f"WO-{row.number}",
-                asset_tag=tags.get(row.asset_id) if row.asset_id else None,
-                requester=row.requester_id,
-                assignee=row.assignee_id,
-            )
-        )
-        for row in rows
-    ]
-
-
 async def work_order_out(session: AsyncSession, work_order_id: int) -> WorkOrderOut:
     row = await session.get(WorkOrder, work_order_id)
     if row is None:
         raise NotFound("That work order no longer exists.")
-    return (await work_orders_out(session, [row]))[0]
+    return (await payloads.work_orders_out(session, [row]))[0]
 
 
 async def work_order_by_number(session: AsyncSession, number: int) -> WorkOrder:
@@ -147,40 +126,17 @@ async def list_work_orders(
             raise InvalidInput(str(error), field="asset") from None
         query = query.where(WorkOrder.asset_id == asset.id)
     rows, next_cursor = await _page(session, query, WorkOrder.id, cursor, limit)
-    return Page[WorkOrderOut](items=await work_orders_out(session, rows), next_cursor=next_cursor)
+    return Page[WorkOrderOut](items=await payloads.work_orders_out(session, rows), next_cursor=next_cursor)
 
 
 # Requests
-
-
-async def requests_out(session: AsyncSession, rows: Sequence[ServiceRequest]) -> list[RequestOut]:
-    tags = await places.tags_of(session, (row.asset_id for row in rows))
-    ids = [row.id for row in rows]
-    numbers: dict[int, int] = {}
-    if ids:
-        made = await session.execute(
-            select(WorkOrder.request_id, WorkOrder.number).where(WorkOrder.request_id.in_(ids))
-        )
-        numbers = {request_id: number for request_id, number in made if request_id is not None}
-    return [
-        RequestOut.model_validate(
-            _row(
-                row,
-                ref=f"REQ-{row.id}",
-                asset_tag=tags.get(row.asset_id) if row.asset_id else None,
-                requester=row.requester_id,
-                work_order_number=numbers.get(row.id),
-            )
-        )
-        for row in rows
-    ]
 
 
 async def request_out(session: AsyncSession, request_id: int) -> RequestOut:
     row = await session.get(ServiceRequest, request_id)
     if row is None:
         raise NotFound(f"There is no REQ-{request_id}.")
-    return (await requests_out(session, [row]))[0]
+    return (await payloads.requests_out(session, [row]))[0]
 
 
 async def list_requests(
@@ -197,7 +153,7 @@ async def list_requests(
     if updated_since is not None:
         query = query.where(ServiceRequest.updated_at >= updated_since)
     rows, next_cursor = await _page(session, query, ServiceRequest.id, cursor, limit)
-    return Page[RequestOut](items=await requests_out(session, rows), next_cursor=next_cursor)
+    return Page[RequestOut](items=await payloads.requests_out(session, rows), next_cursor=next_cursor)
 
 
 # Registers
@@ -208,7 +164,7 @@ async def assets_out(session: AsyncSession, rows: Sequence[Asset]) -> list[Asset
     parents = await places.tags_of(session, (row.parent_id for row in rows))
     return [
         AssetOut.model_validate(
-            _row(
+            payloads.row_dict(
                 row,
                 location=paths.get(row.location_id) if row.location_id else None,
                 parent_tag=parents.get(row.parent_id) if row.parent_id else None,
@@ -238,7 +194,9 @@ async def list_locations(session: AsyncSession, *, cursor: str | None = None, li
 
 
 def part_out(row: Part) -> PartOut:
-    return PartOut.model_validate(_row(row, unit_cost=row.unit_cost_cents / 100, low=row.on_hand <= row.reorder_point))
+    return PartOut.model_validate(
+        payloads.row_dict(row, unit_cost=row.unit_cost_cents / 100, low=row.on_hand <= row.reorder_point)
+    )
 
 
 async def part_by_sku(session: AsyncSession, sku: str) -> PartOut:

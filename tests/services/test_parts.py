@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models.db import Database
 from models.parts import Part, StockMovement
-from services import parts, reports
+from services import parts, parts_used, reports
 from services.errors import Forbidden, InvalidInput
 from services.org import Organisation
 from tests.conftest import FrozenClock
@@ -45,12 +45,12 @@ async def use(
 ):
     return await db.run(
         partial(
-            parts.use,
+            parts_used.use,
             org=org,
             now=clock(),
             work_order_id=wo_id,
             user_id=user,
-            lines=[parts.PartLine(part_id, quantity)],
+            lines=[parts_used.PartLine(part_id, quantity)],
             override=override,
         )
     )

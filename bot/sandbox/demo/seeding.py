@@ -35,6 +35,7 @@ from services import (
     meters,
     outbox,
     parts,
+    parts_used,
     places,
     pm_generation,
     pm_schedules,
@@ -265,8 +266,8 @@ class _Seeder:
             }
             args = dict(step.args)
             if step.verb == "parts":
-                lines = [parts.PartLine(self.part_ids[sku], quantity) for sku, quantity in args.pop("lines")]
-                await parts.use(session, **common, lines=lines, **args)
+                lines = [parts_used.PartLine(self.part_ids[sku], quantity) for sku, quantity in args.pop("lines")]
+                await parts_used.use(session, **common, lines=lines, **args)
             elif step.verb == "assign":
                 await assignment.assign(session, **common, assignee_id=args["assignee"])
             else:
