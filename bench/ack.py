@@ -38,8 +38,9 @@ from models import migrate
 from models.db import Database
 from models.schemas import RequestCreate
 from models.work_orders import WorkOrder
-from services import outbox, requests
-from services.org import parse_organisation
+from services.delivery import outbox
+from services.organisation.org import parse_organisation
+from services.requests import service as requests
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import BOT_TOKEN
 from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL, TECH_1

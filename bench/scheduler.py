@@ -32,8 +32,10 @@ from models.counters import Counter
 from models.db import Database
 from models.maintenance import PmSchedule
 from models.work_orders import WorkOrder
-from services import digest, pm_generation, sla_watch
-from services.org import Organisation, parse_organisation
+from services.maintenance import pm_generation
+from services.organisation.org import Organisation, parse_organisation
+from services.reporting import digest
+from services.sla import watch
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEAMS = ("facilities", "it", "grounds", "security")
@@ -156,7 +158,7 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 
 
 async def tick(db: Database, org: Organisation) -> tuple[int, int]:
-    escalated = await db.run(partial(sla_watch.check, org=org, now=NOW))
+    escalated = await db.run(partial(watch.check, org=org, now=NOW))
     generated = await db.run(partial(pm_generation.check, org=org, now=NOW))
     return len(escalated), len(generated.created)
 

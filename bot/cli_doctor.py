@@ -8,8 +8,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_support import now, organisation, run_in_database
-from services import outbox, webhooks
-from services.org import Organisation
+from services.delivery import outbox, webhooks
+from services.organisation.org import Organisation
 
 STUCK_AFTER = timedelta(minutes=5)  # a notice older than this still undelivered is worth a look
 

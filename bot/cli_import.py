@@ -12,9 +12,10 @@ import typer
 from bot.cli_support import fail, in_database, now
 from bot.config import CoreSettings, SettingsError, load_settings
 from bot.server import StartupError
-from services import csv_import, pm_import
-from services.org import Organisation, OrgConfigError, load_organisation
-from services.register_import import ASSETS, LOCATIONS, PARTS
+from services import csv_import
+from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
+from services.maintenance import pm_import
+from services.organisation.org import Organisation, OrgConfigError, load_organisation
 
 import_cli = typer.Typer(help="Import data from CSV files.")
 PROGRESS_FROM = 200  # rows: a shorter import needs no progress bar

@@ -13,8 +13,11 @@ import typer
 from bot.cli_support import fail, now, organisation, run_in_database
 from bot.labels import LABELS_PER_PAGE, Label, Paper
 from bot.labels import render as render_labels
-from services import api_tokens, exports, portal, webhooks
+from services.delivery import webhooks
 from services.errors import DomainError
+from services.organisation import api_tokens
+from services.reporting import exports
+from services.requests import portal
 
 token_cli = typer.Typer(help="Bearer tokens for the REST API: create, list, revoke.", no_args_is_help=True)
 webhooks_cli = typer.Typer(

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_support import now, run_in_database
 from models.enums import Criticality
-from services import parts, places
 from services.errors import InvalidInput
+from services.inventory import parts, places
 
 parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
 assets_cli = typer.Typer(help="The asset register: add assets, list them.", no_args_is_help=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from models.db import Database
-from services.org import Organisation
+from services.organisation.org import Organisation
 from services.ports import Clock, Notifier
 
 

@@ -23,10 +23,14 @@ from models.db import Database
 from models.enums import EventKind, Status
 from models.schemas import CardContext, Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from models.views import DigestChart, DigestData
-from services import finding, home_kpis, portal, requests, slack_events, work_orders
-from services.card_context import card_context
-from services.org import CHANNEL_ID, USER_ID, Organisation
+from services.delivery import slack_events
+from services.organisation.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
+from services.reporting import finding, home_kpis
+from services.reporting.card_context import card_context
+from services.requests import portal
+from services.requests import service as requests
+from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.notifier")
 

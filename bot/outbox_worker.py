@@ -19,10 +19,13 @@ from bot.notifier import SlackNotifier
 from models.db import Database, connection_lost
 from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData
-from services import home_kpis, outbox, requests, work_orders
-from services.org import Organisation
-from services.outbox import Notice
+from services.delivery import outbox
+from services.delivery.outbox import Notice
+from services.organisation.org import Organisation
 from services.ports import Clock
+from services.reporting import home_kpis
+from services.requests import service as requests
+from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.outbox")
 POLL_SECONDS = 2.0

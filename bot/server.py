@@ -32,9 +32,10 @@ from models import migrate
 from models.db import Database
 from models.enums import Status
 from scheduler.setup import Scheduler, build_scheduler
-from services import digest, outbox, records, webhooks
-from services.org import Organisation
+from services.delivery import outbox, webhooks
+from services.organisation.org import Organisation
 from services.ports import Clock
+from services.reporting import digest, records
 
 log = logging.getLogger("wrench")
 SHUTDOWN_SECONDS = 10.0  # on SIGTERM: for listeners still running after their ack, then for the outbox

@@ -14,9 +14,9 @@ import aiohttp
 from bot import http_headers
 from bot.metrics import Metrics
 from models.db import Database
-from services import publishing, webhooks
-from services.org import Organisation
-from services.org_integrations import Webhook
+from services.delivery import publishing, webhooks
+from services.organisation.integrations import Webhook
+from services.organisation.org import Organisation
 from services.ports import Clock
 
 log = logging.getLogger("wrench.webhooks")

@@ -11,8 +11,8 @@ from handlers import forms
 from handlers.card_forms import Form
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import requests
 from services.errors import DomainError
+from services.requests import service as requests
 
 
 class RejectForm(Form):

@@ -12,7 +12,8 @@ from blocks.ids import Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import CAUSE_MAX, RESOLUTION_MAX, Change, WorkOrderRead
-from services import costs, downtime, lifecycle, parts, parts_used, rules, work_log
+from services.inventory import parts
+from services.work_orders import costs, downtime, lifecycle, parts_used, rules, work_log
 
 
 class Form(BaseModel):

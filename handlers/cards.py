@@ -10,8 +10,11 @@ from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
 from handlers.context import deps_of, one_of
 from handlers.guard import guarded
-from services import assignment, lifecycle, outbox, parts, work_orders
+from services.delivery import outbox
 from services.errors import DomainError, Stale
+from services.inventory import parts
+from services.work_orders import assignment, lifecycle
+from services.work_orders import service as work_orders
 
 ONE_CLICK = {
     Action.CLAIM: assignment.claim,

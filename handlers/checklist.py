@@ -8,8 +8,10 @@ from blocks.ids import Action, Block, Callback, parse_ref
 from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import checklists, rules, work_orders
 from services.errors import DomainError, InvalidInput
+from services.maintenance import checklists
+from services.work_orders import rules
+from services.work_orders import service as work_orders
 
 
 def register(app: Any) -> None:

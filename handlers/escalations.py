@@ -7,7 +7,7 @@ from blocks import messages
 from blocks.ids import Action, parse_ref
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import sla_watch
+from services.sla import watch
 
 
 def register(app: Any) -> None:
@@ -19,7 +19,7 @@ async def acknowledge(ack: Any, body: dict[str, Any], action: dict[str, Any], co
     deps = deps_of(context)
     work_order_id, _ = parse_ref(action["value"])
     acknowledged = partial(
-        sla_watch.acknowledge, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=body["user"]["id"]
+        watch.acknowledge, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=body["user"]["id"]
     )
     change = await deps.db.run(acknowledged)
     if body.get("response_url"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from blocks import text as t
 from blocks.ids import Unreadable
-from services import outbox
+from services.delivery import outbox
 from services.errors import DomainError, Stale
 
 log = logging.getLogger("wrench.errors")

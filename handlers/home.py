@@ -8,7 +8,8 @@ from typing import Any
 from blocks.ids import Action, Event, parse_id, parse_one_of
 from handlers.context import deps_of
 from handlers.guard import guarded
-from services import home_kpis, morning, outbox, slack_events
+from services.delivery import outbox, slack_events
+from services.reporting import home_kpis, morning
 
 # "Last N days" buttons: `kpi_days_action(N)`, and the bare id on tabs drawn before each had its own
 KPI_DAYS = re.compile(rf"^{Action.HOME_KPI_DAYS}(?:_[0-9]{{1,4}})?$")

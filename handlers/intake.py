@@ -11,8 +11,9 @@ from handlers import forms
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.schemas import RequestCreate
-from services import requests, work_log
 from services.errors import DomainError
+from services.requests import service as requests
+from services.work_orders import work_log
 
 PERSON_REPLIES = (
     None,

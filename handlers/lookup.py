@@ -13,9 +13,10 @@ from handlers import pm
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
-from services import assets, finding, work_orders
-from services.card_context import card_context
 from services.ports import Deps
+from services.reporting import assets, finding
+from services.reporting.card_context import card_context
+from services.work_orders import service as work_orders
 
 NUMBER = re.compile(r"^(?:wo-?|#)?(\d{1,9})$", re.IGNORECASE)
 

@@ -14,10 +14,14 @@ from handlers.context import deps_of
 from handlers.guard import guarded
 from handlers.requests import ASSET_ID, LOCATION_ID, LOCATION_TEXT
 from models.schemas import PmScheduleRead
-from services import checklists, finding, meters, outbox, places, pm_generation, pm_schedules, rules
+from services.delivery import outbox
 from services.errors import DomainError, Forbidden, InvalidFields, InvalidInput
+from services.inventory import places
+from services.maintenance import checklists, meters, pm_generation, pm_schedules
+from services.maintenance.recurrence import describe
 from services.ports import Deps
-from services.recurrence import describe
+from services.reporting import finding
+from services.work_orders import rules
 
 SCHEDULE_NUMBER = "Which schedule? Give its number, like `/wo pm edit 3`."
 SCHEDULE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, within what the id column holds

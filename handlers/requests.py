@@ -15,9 +15,10 @@ from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import Priority
 from models.schemas import RequestCreate
-from services import places, requests
 from services.errors import InvalidInput
+from services.inventory import places
 from services.ports import Deps
+from services.requests import service as requests
 
 LOCATION_ID, LOCATION_TEXT, ASSET_ID = "loc:", "text:", "asset:"
 

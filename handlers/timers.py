@@ -8,7 +8,7 @@ from blocks.ids import Action, parse_id, parse_ref
 from handlers.context import deps_of
 from handlers.guard import guarded
 from models.enums import EventKind
-from services import timers
+from services.work_orders import timers
 
 
 def register(app: Any) -> None:

@@ -46,7 +46,7 @@ class PmSchedule(TimestampMixin, Base):
     checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     estimated_minutes: Mapped[int | None]
 
-    # The recurrence (services/recurrence.py): calendar or cron, and/or a meter.
+    # The recurrence (services/maintenance/recurrence.py): calendar or cron, and/or a meter.
     repeat: Mapped[Repeat | None] = mapped_column(EnumText(Repeat))
     every: Mapped[int] = mapped_column(Integer, default=1)
     weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)

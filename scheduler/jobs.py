@@ -12,8 +12,11 @@ from functools import partial
 
 from models.enums import EventKind
 from models.schemas import Change
-from services import digest, lifecycle, morning, pm_generation, sla_watch
+from services.maintenance import pm_generation
 from services.ports import Deps
+from services.reporting import digest, morning
+from services.sla import watch
+from services.work_orders import lifecycle
 
 log = logging.getLogger("wrench.scheduler")
 
@@ -46,7 +49,7 @@ SLA_STEPS = (
 
 async def check_sla(deps: Deps) -> int:
     """Warn, mark breaches and escalate; returns how many work orders were warned, escalated or reminded about."""
-    found = await _changes(deps, sla_watch.check)
+    found = await _changes(deps, watch.check)
     kinds = Counter(event.kind for change in found for event in change.events)
     report("SLA watch", *((kinds[kind.value], name, None) for kind, name in SLA_STEPS))
     return len(found)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.errors import DomainError, InvalidFields
 from services.inputs import UNSTORABLE, unstorable_at
-from services.org import Organisation
+from services.organisation.org import Organisation
 
 
 class Outcome(StrEnum):

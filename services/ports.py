@@ -5,7 +5,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from services.org import Organisation
+from services.organisation.org import Organisation
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -14,7 +14,7 @@ T = TypeVar("T")
 class Notifier(Protocol):
     """Answers to the person acting, made at once: they are only worth anything now (a trigger id
     lasts 3 seconds). Everything a change tells Slack (cards, thread lines, DMs, Home tabs, digests)
-    is queued instead, in the change's own transaction: see `services.outbox`."""
+    is queued instead, in the change's own transaction: see `services.delivery.outbox`."""
 
     async def reply(self, response_url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
         """Answer the person who ran a command or clicked a button, visible only to them."""

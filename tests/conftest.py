@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.db import Database
-from services.org import Organisation
+from services.organisation.org import Organisation
 from tests.support import databases
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack

@@ -5,7 +5,7 @@ from functools import partial
 from bot.api.routing import Call, Endpoint
 from bot.api.schemas import KpiQuery, Paging, RegisterQuery, ScheduleQuery
 from models.public import AssetOut, KpisOut, LocationOut, Page, PartOut, PmScheduleOut
-from services import records
+from services.reporting import records
 
 
 async def list_assets(call: Call) -> Page[AssetOut]:

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ValidationError
 
 from bot.api import problems
 from bot.deps import Deps
-from services import api_tokens, inputs
-from services.api_tokens import Scope, TokenRead
+from services import inputs
 from services.errors import DomainError, Forbidden, InvalidInput
+from services.organisation import api_tokens
+from services.organisation.api_tokens import Scope, TokenRead
 
 MAX_BODY = 256 * 1024
 

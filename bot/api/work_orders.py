@@ -18,9 +18,13 @@ from bot.api.schemas import (
 from bot.deps import Deps
 from models.public import EventOut, Page, RequestOut, WorkOrderOut
 from models.schemas import Change, RequestCreate, Submission
-from services import places, records, requests, transitions, work_orders
-from services.api_tokens import Scope
 from services.errors import InvalidInput, NotFound
+from services.inventory import places
+from services.organisation.api_tokens import Scope
+from services.reporting import records
+from services.requests import service as requests
+from services.work_orders import service as work_orders
+from services.work_orders import transitions
 
 
 class EventList(BaseModel):

@@ -1,5 +1,5 @@
 """The web request portal at `/portal` (off unless `portal.enabled`): a server-rendered form for people
-without Slack, and the status page of what they filed. The domain is `services.portal`; this module reads
+without Slack, and the status page of what they filed. The domain is `services.requests.portal`; this module reads
 the form, guards against spam (a honeypot field and a per-address rate limit) and renders the pages."""
 
 import asyncio
@@ -15,10 +15,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.deps import Deps
 from bot.portal.reading import BadForm, BodyTooLarge, Posted, clean, client_address, read_form
-from services import photos, portal
 from services.errors import InvalidFields, InvalidInput, NotFound
-from services.photos import PreparedPhoto
-from services.rate_limit import SlidingWindow
+from services.requests import photos, portal
+from services.requests.photos import PreparedPhoto
+from services.requests.rate_limit import SlidingWindow
 
 PREFIX = "/portal"
 STATIC = Path(__file__).parent / "static"

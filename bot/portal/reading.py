@@ -11,9 +11,9 @@ from aiohttp import BodyPartReader, ClientPayloadError, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from models.enums import FieldType
-from services.org import Category
-from services.photos import PreparedPhoto
-from services.portal import PortalRequest
+from services.organisation.org import Category
+from services.requests.photos import PreparedPhoto
+from services.requests.portal import PortalRequest
 
 TEXT_LIMIT = 16 * 1024  # a text field longer than this is cut here (the service then names it too long)
 MAX_PARTS = 200

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.org import Organisation
+from services.organisation.org import Organisation
 
 STEPS = {"h": "hours", "d": "days", "m": "minutes", "w": "weeks"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -8,7 +8,7 @@ import yaml
 
 from bot.sandbox import demo
 from bot.sandbox.workspace import GENERAL, Channel, Person
-from services.org import Organisation
+from services.organisation.org import Organisation
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 SANDBOX_REQUESTER = "U0SANDBOXREQ"  # someone to file requests as, when the organisation names no requester

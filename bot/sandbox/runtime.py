@@ -31,8 +31,8 @@ from bot.sandbox.members import channels_of, manifest_entries, people_of
 from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, Workspace, dm_of
 from bot.server import Running, running
 from scheduler.setup import JOBS
-from services import outbox
-from services.org import Organisation
+from services.delivery import outbox
+from services.organisation.org import Organisation
 
 ACK_SECONDS = 3.0  # Slack waits this long for the bot's answer
 SETTLE_SECONDS = 10.0  # an action's answer waits this long for the work the bot does after its ack

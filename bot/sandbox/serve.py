@@ -15,7 +15,7 @@ from bot.sandbox.runtime import sandbox
 from models import migrate
 from models.db import Database
 from models.work_orders import WorkOrder
-from services.org import Organisation, load_organisation
+from services.organisation.org import Organisation, load_organisation
 
 SANDBOX_FILE = "wrench-sandbox.db"
 BANNER = "Wrench sandbox on {url} (a local stand-in for Slack, not Slack)"

@@ -11,7 +11,7 @@ from blocks.ids import Action, MoreOption
 from models.db import Database
 from models.tables import LaborEntry, WorkOrder, WorkOrderEvent
 from scheduler import jobs
-from services import parts
+from services.inventory import parts
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, latest_card, open_card_form, thread_lines
 from tests.support import slack_requests as sr

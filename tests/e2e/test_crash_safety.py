@@ -13,7 +13,7 @@ from blocks.ids import Action
 from models.db import Database
 from models.requests import ServiceRequest
 from models.work_orders import WorkOrder
-from services import outbox
+from services.delivery import outbox
 from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import FakeSlack

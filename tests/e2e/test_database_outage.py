@@ -17,9 +17,9 @@ from handlers import guard
 from models import db as db_module
 from models.db import Database
 from models.tables import WorkOrder
-from services import outbox
-from services import requests as request_service
-from services.org import Organisation
+from services.delivery import outbox
+from services.organisation.org import Organisation
+from services.requests import service as request_service
 from tests.conftest import FrozenClock
 from tests.e2e.flow import open_request_modal, request_values
 from tests.support.bot import BotClient

@@ -14,10 +14,11 @@ from bot import chart
 from models.db import Database
 from models.enums import Repeat
 from scheduler import jobs
-from services import digest as digest_service
-from services import lifecycle, pm_schedules
-from services.org import Organisation, parse_organisation
-from services.pm_schedules import ScheduleInput
+from services.maintenance import pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation, parse_organisation
+from services.reporting import digest as digest_service
+from services.work_orders import lifecycle
 from tests.conftest import FrozenClock
 from tests.e2e.flow import file_request
 from tests.support.bot import BotClient, started_bot

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from blocks.ids import Action
 from models.db import Database
 from models.places import Asset, Downtime
-from services import places
+from services.inventory import places
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, latest_card, open_request_modal, request_values
 from tests.support import slack_requests as sr

@@ -16,9 +16,9 @@ from models.db import Database
 from models.parts import Part
 from models.places import Asset, Location
 from services import csv_import
-from services.org import Organisation
-from services.pm_import import PM
-from services.register_import import ASSETS, LOCATIONS, PARTS
+from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
+from services.maintenance.pm_import import PM
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.support import hostile
 from tests.support.fake_slack import FakeSlack

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from services.org import Organisation
-from services.org_integrations import Portal
+from services.organisation.integrations import Portal
+from services.organisation.org import Organisation
 from tests.support import hostile
 from tests.support import slack_requests as sr
 from tests.support.api import api_client

@@ -26,7 +26,9 @@ from models.maintenance import PmSchedule
 from models.requests import ServiceRequest
 from models.schemas import RequestCreate, WorkOrderRead
 from models.work_orders import WorkOrder
-from services import parts, places, requests, work_orders
+from services.inventory import parts, places
+from services.requests import service as requests
+from services.work_orders import service as work_orders
 from tests.support import hostile
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM, BotClient

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from blocks.ids import Action
 from models.db import Database
 from models.tables import ServiceRequest, WorkOrder
-from services import places
+from services.inventory import places
 from tests.conftest import FrozenClock
 from tests.e2e.flow import open_request_modal, request_values
 from tests.support import slack_requests as sr

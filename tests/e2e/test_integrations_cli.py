@@ -15,8 +15,10 @@ import zxingcpp
 
 from models.db import Database
 from models.schemas import RequestCreate
-from services import places, requests, webhooks
-from services.org import parse_organisation
+from services.delivery import webhooks
+from services.inventory import places
+from services.organisation.org import parse_organisation
+from services.requests import service as requests
 from tests.support.fake_slack import FakeSlack
 from tests.support.org import CONFIG, STAFF, organisation
 from tests.support.process import running_wrench, wrench, wrench_env

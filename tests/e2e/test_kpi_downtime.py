@@ -14,8 +14,8 @@ import pytest
 from blocks.ids import Action
 from models.db import Database
 from scheduler import jobs
-from services import places
-from services.org import Organisation, parse_organisation
+from services.inventory import places
+from services.organisation.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import open_request_modal, posted_cards, request_values
 from tests.e2e.test_downtime import open_form

@@ -12,9 +12,9 @@ import pytest
 from blocks.ids import Action
 from models.enums import Repeat
 from scheduler import jobs
-from services import pm_schedules
-from services.org import Organisation, parse_organisation
-from services.pm_schedules import ScheduleInput
+from services.maintenance import pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, open_card_form, posted_cards
 from tests.e2e.test_app_home import open_home

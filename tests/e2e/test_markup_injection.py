@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from blocks.ids import Action
-from services import outbox
-from services.org import Organisation
-from services.org_integrations import Portal
+from services.delivery import outbox
+from services.organisation.integrations import Portal
+from services.organisation.org import Organisation
 from tests.e2e.test_intake import click_dm
 from tests.support.api import api_client
 from tests.support.bot import BotClient

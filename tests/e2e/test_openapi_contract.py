@@ -12,7 +12,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from bot.api import ENDPOINTS, PREFIX, build_api
 from bot.api.openapi import openapi_path
-from services import parts, places
+from services.inventory import parts, places
 from tests.support.api import Answer, ApiClient, api_client
 from tests.support.bot import BotClient
 from tests.support.org import MANAGER, STAFF, TECH_1

@@ -24,8 +24,9 @@ from bot.outbox_worker import GIVE_UP_AFTER_CRASHES, OutboxWorker
 from models.db import Database
 from models.enums import HoldReason
 from models.outbox import OutboxEntry
-from services import assignment, lifecycle, outbox
-from services.org import Organisation
+from services.delivery import outbox
+from services.organisation.org import Organisation
+from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request, open_request_modal, posted_cards, request_values
 from tests.support.bot import BotClient, started_bot

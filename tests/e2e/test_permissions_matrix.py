@@ -2,7 +2,7 @@
 way a person reaches it in Slack, on SQLite and PostgreSQL.
 
 What is expected comes from the "Who may do what" table in docs/permissions.md, read here (a structure
-test keeps that table identical to `rules.PERMISSIONS`; this test does not look at `services.rules`).
+test keeps that table identical to `rules.PERMISSIONS`; this test does not look at `services.work_orders.rules`).
 The roles are the doc's: requester (STAFF filed it), technician of the team (TECH_2; TECH_1 is the one
 who holds the work where someone does), technician of another team (OTHER_TECH, "anyone"), manager,
 admin and an unknown user (OUTSIDER, "anyone"). Where the assignee column differs from the technician
@@ -44,8 +44,12 @@ from bot.deps import Deps
 from models.enums import HoldReason, Priority, Repeat, Status, WorkOrderType
 from models.schemas import RequestCreate, WorkOrderRead
 from models.work_orders import WorkOrder
-from services import assignment, checklists, lifecycle, parts, places, pm_schedules, sla_watch, work_orders
-from services.org import parse_organisation
+from services.inventory import parts, places
+from services.maintenance import checklists, pm_schedules
+from services.organisation.org import parse_organisation
+from services.sla import watch
+from services.work_orders import assignment, lifecycle
+from services.work_orders import service as work_orders
 from tests.conftest import BACKENDS, FrozenClock
 from tests.support import databases
 from tests.support import slack_requests as sr
@@ -306,7 +310,7 @@ async def prepare(m: Matrix, case: Case) -> WorkOrderRead:
     )
     wo_id = created.work_order.id
     if drive.work == "escalated":
-        await m.run(sla_watch.check, org=org, now=now)  # what the scheduler's SLA job does
+        await m.run(watch.check, org=org, now=now)  # what the scheduler's SLA job does
         assert (await m.run(work_orders.get, work_order_id=wo_id)).escalation_level == 1
     by_tech: dict[str, Any] = {"org": org, "now": now, "work_order_id": wo_id, "user_id": TECH_1}
     if case.status is Status.IN_PROGRESS:

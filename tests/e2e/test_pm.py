@@ -9,9 +9,10 @@ from blocks.ids import Action
 from models.db import Database
 from models.enums import Repeat
 from scheduler import jobs
-from services import places, pm_schedules
-from services.org import Organisation
-from services.pm_schedules import ScheduleInput
+from services.inventory import places
+from services.maintenance import pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, latest_card
 from tests.support import slack_requests as sr

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from blocks.ids import Action
 from models.db import Database
 from models.requests import RequestPhoto, ServiceRequest
-from services import places
-from services.org import Organisation
-from services.org_integrations import Portal
+from services.inventory import places
+from services.organisation.integrations import Portal
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import posted_cards
 from tests.e2e.test_intake import click_dm

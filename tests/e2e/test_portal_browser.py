@@ -20,9 +20,9 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from models.db import Database
-from services import places
-from services.org import Organisation
-from services.org_integrations import Portal
+from services.inventory import places
+from services.organisation.integrations import Portal
+from services.organisation.org import Organisation
 from tests.e2e.flow import posted_cards
 from tests.support.bot import BotClient
 from tests.support.browser import chromium

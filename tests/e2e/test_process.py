@@ -16,7 +16,8 @@ from sqlalchemy import text as text_query
 from models.db import Database
 from models.migrate import head_revision
 from models.schemas import RequestCreate
-from services import places, requests
+from services.inventory import places
+from services.requests import service as requests
 from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import FakeSlack

@@ -7,8 +7,9 @@ from functools import partial
 from pathlib import Path
 
 from models.enums import Status
-from services import api_tokens, parts, places
-from services.api_tokens import Scope
+from services.inventory import parts, places
+from services.organisation import api_tokens
+from services.organisation.api_tokens import Scope
 from tests.e2e.flow import file_request, posted_cards
 from tests.support.api import ApiClient, api_client
 from tests.support.bot import BotClient

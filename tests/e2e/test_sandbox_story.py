@@ -40,7 +40,7 @@ from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import demo_organisation
 from bot.sandbox.demo.organisation import ADMIN, ANA, F_MANAGER, SAM
 from bot.sandbox.runtime import sandbox
-from services import parts
+from services.inventory import parts
 from tests.support.browser import DESKTOP, chromium
 
 START = datetime(2026, 3, 3, 6, 45, tzinfo=UTC)  # a Tuesday, 06:45 in London: before the Facilities digest

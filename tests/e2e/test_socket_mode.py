@@ -5,7 +5,7 @@ import pytest
 
 from bot.config import Mode
 from bot.server import StartupError, running
-from services.org import Organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr

@@ -14,8 +14,9 @@ from bot.metrics import Metrics
 from bot.webhook_worker import WebhookWorker
 from models.db import Database
 from models.schemas import RequestCreate
-from services import requests, webhooks
-from services.org import Organisation, parse_organisation
+from services.delivery import webhooks
+from services.organisation.org import Organisation, parse_organisation
+from services.requests import service as requests
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request
 from tests.support.bot import BotClient, started_bot

@@ -9,7 +9,7 @@ import pytest
 
 from bot.sandbox.runtime import Sandbox, SandboxError, sandbox
 from bot.sandbox.workspace import GENERAL
-from services.org import Organisation
+from services.organisation.org import Organisation
 from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
 
 PEOPLE = {STAFF: "Ana Ruiz"}

@@ -14,8 +14,8 @@ from models import db as db_module
 from models.db import Database, connection_lost
 from models.requests import ServiceRequest
 from models.schemas import RequestCreate
-from services import requests
-from services.org import Organisation
+from services.organisation.org import Organisation
+from services.requests import service as requests
 from tests.conftest import FrozenClock
 from tests.support.org import STAFF
 

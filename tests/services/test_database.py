@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import PING_AFTER_IDLE_SECONDS, Database
 from models.outbox import OutboxEntry
-from services import outbox
+from services.delivery import outbox
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 

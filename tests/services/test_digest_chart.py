@@ -4,8 +4,9 @@ from datetime import date, timedelta
 from functools import partial
 
 from models.db import Database
-from services import assignment, digest, lifecycle
-from services.org import Organisation
+from services.organisation.org import Organisation
+from services.reporting import digest
+from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act, new_work_order
 from tests.support.org import STAFF, TECH_1, TECH_2

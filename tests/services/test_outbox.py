@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from models.db import Database
 from models.outbox import OutboxEntry
-from services import assignment, outbox
+from services.delivery import outbox
+from services.delivery.outbox import Notice
 from services.errors import Forbidden
-from services.org import Organisation
-from services.outbox import Notice
+from services.organisation.org import Organisation
+from services.work_orders import assignment
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act, new_work_order
 from tests.support.org import STAFF, TECH_1

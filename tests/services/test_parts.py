@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from models.db import Database
 from models.parts import Part, StockMovement
-from services import parts, parts_used, reports
 from services.errors import Forbidden, InvalidInput
-from services.org import Organisation
+from services.inventory import parts
+from services.organisation.org import Organisation
+from services.reporting import reports
+from services.work_orders import parts_used
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import new_work_order
 from tests.support.org import MANAGER, TECH_1, TECH_2
@@ -107,7 +109,7 @@ async def test_parts_and_costs_touch_the_work_order_without_outdating_its_card(
 ) -> None:
     """The card's buttons carry the version they were drawn with; parts and costs change nothing they act
     on, so they keep the version (the card is not redrawn for them) and only move `updated_at`."""
-    from services import costs
+    from services.work_orders import costs
 
     part_id = await stock(db, clock)
     wo = (await new_work_order(db, org, clock)).work_order

@@ -13,10 +13,12 @@ from models.enums import Anchor, NonWorking, Repeat, WorkOrderType
 from models.maintenance import PmOccurrence
 from models.schemas import ChecklistItem, PmRun
 from models.work_orders import WorkOrder
-from services import assignment, checklists, lifecycle, meters, places, pm_generation, pm_schedules
 from services.errors import Forbidden, InvalidFields, InvalidInput
-from services.org import Organisation, parse_organisation
-from services.pm_schedules import ScheduleInput
+from services.inventory import places
+from services.maintenance import checklists, meters, pm_generation, pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation, parse_organisation
+from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.support.org import CONFIG, MANAGER, TECH_1
 

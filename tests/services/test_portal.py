@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from models.enums import HoldReason
 from models.requests import RequestPhoto
-from services import assignment, lifecycle, photos, places, portal, requests
 from services.errors import InvalidFields, NotFound
-from services.org import Organisation
-from services.org_integrations import Portal
+from services.inventory import places
+from services.organisation.integrations import Portal
+from services.organisation.org import Organisation
+from services.requests import photos, portal
+from services.requests import service as requests
+from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act
 from tests.support.org import MANAGER, TECH_1

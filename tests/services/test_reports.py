@@ -8,9 +8,11 @@ from sqlalchemy import select
 from models.db import Database
 from models.enums import HoldReason, Repeat
 from models.work_orders import WorkOrder
-from services import assignment, lifecycle, pm_generation, pm_schedules, reports, work_log
-from services.org import Organisation, parse_organisation
-from services.pm_schedules import ScheduleInput
+from services.maintenance import pm_generation, pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation, parse_organisation
+from services.reporting import reports
+from services.work_orders import assignment, lifecycle, work_log
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act, new_work_order
 from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1

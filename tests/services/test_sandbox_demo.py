@@ -15,8 +15,10 @@ from models.enums import AssetStatus, Status
 from models.outbox import OutboxEntry
 from models.places import Asset
 from models.work_orders import WorkOrder
-from services import assets, parts, pm_generation, reports
-from services.org import Organisation, Person, parse_organisation
+from services.inventory import parts
+from services.maintenance import pm_generation
+from services.organisation.org import Organisation, Person, parse_organisation
+from services.reporting import assets, reports
 from tests.support import databases
 from tests.support.org import CONFIG
 

@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 from models.db import Database
 from models.integrations import PublishedEvent, WebhookDelivery
 from models.schemas import RequestCreate
-from services import assignment, requests, webhooks
+from services.delivery import webhooks
 from services.errors import Forbidden
-from services.org import Organisation
-from services.org_integrations import Webhook
+from services.organisation.integrations import Webhook
+from services.organisation.org import Organisation
+from services.requests import service as requests
+from services.work_orders import assignment
 from tests.conftest import FrozenClock
 from tests.services.test_work_orders import act, new_work_order
 from tests.support.org import MANAGER, STAFF, TECH_1

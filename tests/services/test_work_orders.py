@@ -11,9 +11,12 @@ from models.db import Database
 from models.enums import HoldReason, Priority, Status
 from models.schemas import Change, RequestCreate
 from models.tables import LaborEntry, WorkOrderEvent
-from services import assignment, changes, lifecycle, requests, sla_watch, work_log, work_orders
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from services.org import Organisation, parse_organisation
+from services.organisation.org import Organisation, parse_organisation
+from services.requests import service as requests
+from services.sla import watch
+from services.work_orders import assignment, changes, lifecycle, work_log
+from services.work_orders import service as work_orders
 from tests.conftest import FrozenClock
 from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1, TECH_2
 
@@ -196,7 +199,7 @@ async def test_two_schedulers_escalate_each_work_order_once(
         for n in range(20):
             await new_work_order(first, org, clock, title=f"Job {n}")
         clock.advance(days=10)
-        tick = partial(sla_watch.check, org=org, now=clock())
+        tick = partial(watch.check, org=org, now=clock())
         found = await asyncio.gather(first.run(tick), second.run(tick))
         assert sorted(c.work_order.number for c in [*found[0], *found[1]]) == list(range(1, 21))
         async with first.unit_of_work() as session:
@@ -264,10 +267,10 @@ async def test_escalated_work_is_reminded_about_unless_remind_every_is_zero(
     org = parse_organisation(CONFIG + f"escalation: {{remind_every: {remind_every}}}\n")
     await new_work_order(db, org, clock, priority=Priority.URGENT)
     clock.advance(minutes=30)  # the 15-minute response target is missed: level 1
-    assert [c.events[0].kind for c in await db.run(partial(sla_watch.check, org=org, now=clock()))] == ["escalated"]
+    assert [c.events[0].kind for c in await db.run(partial(watch.check, org=org, now=clock()))] == ["escalated"]
     for _ in range(5):  # 2 h 30 min later, still unclaimed (level 2 comes 4 h after level 1)
         clock.advance(minutes=30)
-        await db.run(partial(sla_watch.check, org=org, now=clock()))
+        await db.run(partial(watch.check, org=org, now=clock()))
     async with db.unit_of_work() as session:
         kinds = (await session.execute(select(WorkOrderEvent.kind).where(WorkOrderEvent.kind == "sla_reminder"))).all()
     assert len(kinds) == reminders

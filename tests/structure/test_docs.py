@@ -8,9 +8,9 @@ import pytest
 from bot.cli import cli
 from bot.config import Settings
 from models.schemas import CustomField
-from services import rules
-from services.business_time import BusinessHours
-from services.org import (
+from services.organisation.business_time import BusinessHours
+from services.organisation.integrations import Portal, Webhook
+from services.organisation.org import (
     Category,
     Digest,
     EmojiIntake,
@@ -22,7 +22,7 @@ from services.org import (
     Team,
     load_organisation,
 )
-from services.org_integrations import Portal, Webhook
+from services.work_orders import rules
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "docs/configuration.md").read_text()

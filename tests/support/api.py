@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from services import api_tokens
-from services.api_tokens import Scope
+from services.organisation import api_tokens
+from services.organisation.api_tokens import Scope
 from tests.support.bot import BotClient
 
 

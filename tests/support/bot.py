@@ -11,8 +11,8 @@ import aiohttp
 
 from bot.config import Mode, Settings
 from bot.server import Running, running
-from services import outbox
-from services.org import Organisation
+from services.delivery import outbox
+from services.organisation.org import Organisation
 from services.ports import Clock
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.org import OrgConfigError, Person, parse_organisation
+from services.organisation.org import OrgConfigError, Person, parse_organisation
 from tests.support.org import CONFIG
 
 LINE = CONFIG.count("\n") + 1  # the line `people:` is on

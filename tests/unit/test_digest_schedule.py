@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from services import digest
-from services.org import parse_organisation
+from services.organisation.org import parse_organisation
+from services.reporting import digest
 from tests.support.org import CONFIG
 
 ORG = parse_organisation(CONFIG + "digests:\n  - {team: facilities, at: '07:30', weekdays: [mon, sat]}\n")

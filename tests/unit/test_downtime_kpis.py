@@ -3,8 +3,8 @@ comments); the formulas are in docs/kpis.md, Downtime."""
 
 from datetime import UTC, datetime, timedelta
 
-from services import downtime_kpis
-from services.downtime_kpis import NO_LOCATION, Event, Period
+from services.reporting import downtime_kpis
+from services.reporting.downtime_kpis import NO_LOCATION, Event, Period
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)  # the period is [T0, T0 + 10 days)
 END = T0 + timedelta(days=10)

@@ -19,11 +19,12 @@ from handlers.lookup import parse_number
 from handlers.requests import RequestForm
 from models.enums import FieldType
 from models.schemas import CustomField
-from services import csv_import, custom_fields, inputs
-from services.durations import format_duration, parse_duration
+from services import csv_import, inputs
 from services.errors import InvalidFields
-from services.pm_import import PM
-from services.register_import import ASSETS, LOCATIONS, PARTS
+from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
+from services.maintenance.pm_import import PM
+from services.organisation import custom_fields
+from services.organisation.durations import format_duration, parse_duration
 from tests.support import hostile
 from tests.support import slack_requests as sr
 

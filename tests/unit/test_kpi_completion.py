@@ -4,9 +4,9 @@ working is in the comments)."""
 from datetime import UTC, datetime, timedelta
 
 from models.enums import Priority, Status, WorkOrderType
-from services import completion
-from services.completion import Completion
-from services.kpis import Work
+from services.reporting import completion
+from services.reporting.completion import Completion
+from services.reporting.kpis import Work
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 START, END = T0, T0 + timedelta(days=10)

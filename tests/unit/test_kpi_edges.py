@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.enums import Priority, SlaStatus, Status
-from services import kpis
+from services.reporting import kpis
 from tests.unit.test_kpis import T0, P, work
 
 NEW_YORK = ZoneInfo("America/New_York")

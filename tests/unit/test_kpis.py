@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 from models.enums import Priority, SlaStatus, Status, WorkOrderType
-from services import kpis
-from services.kpis import Downtime, Work
+from services.reporting import kpis
+from services.reporting.kpis import Downtime, Work
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 C, P = WorkOrderType.CORRECTIVE, WorkOrderType.PREVENTIVE

@@ -1,12 +1,12 @@
-"""The transition table and the permissions table of services/rules.py."""
+"""The transition table and the permissions table of services/work_orders/rules.py."""
 
 from itertools import product
 
 import pytest
 
 from models.enums import Status
-from services import rules
 from services.errors import Forbidden, InvalidTransition
+from services.work_orders import rules
 from tests.support.org import ADMIN, MANAGER, OTHER_TECH, OUTSIDER, STAFF, TECH_1, TECH_2, organisation
 
 ORG = organisation()

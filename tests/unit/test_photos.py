@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from services import photos
 from services.errors import InvalidInput
+from services.requests import photos
 
 MB = 1024 * 1024
 

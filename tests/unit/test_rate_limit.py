@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.rate_limit import SlidingWindow
+from services.requests.rate_limit import SlidingWindow
 from tests.conftest import FrozenClock
 
 

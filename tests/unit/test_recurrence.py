@@ -5,9 +5,17 @@ from datetime import date
 import pytest
 
 from models.enums import Anchor, NonWorking, Repeat
-from services import checklists
 from services.errors import InvalidInput
-from services.recurrence import Recurrence, RecurrenceError, add_months, catch_up, describe, floating_due, next_due
+from services.maintenance import checklists
+from services.maintenance.recurrence import (
+    Recurrence,
+    RecurrenceError,
+    add_months,
+    catch_up,
+    describe,
+    floating_due,
+    next_due,
+)
 
 MON = date(2026, 3, 2)
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.enums import Status, WorkOrderType
-from services import recurring
-from services.org import OrgConfigError, parse_organisation
-from services.recurring import Failure, Recurrence
+from services.organisation.org import OrgConfigError, parse_organisation
+from services.reporting import recurring
+from services.reporting.recurring import Failure, Recurrence
 from tests.support.org import CONFIG
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -117,7 +117,7 @@ def test_the_config_section_defaults_and_refusals() -> None:
 
 def test_the_report_counts_in_words() -> None:
     from models.views import RecurringIssue
-    from services import breakdowns
+    from services.reporting import breakdowns
 
     issues = [RecurringIssue(kind="category", name=f"c{i}", count=3, window_days=90) for i in range(4)]
     issues.append(RecurringIssue(kind="asset", name="PMP-1", count=3, window_days=90))

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from models.enums import Status
-from services import workload
-from services.workload import Job, Workload
+from services.reporting import workload
+from services.reporting.workload import Job, Workload
 
 NOW = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=7)

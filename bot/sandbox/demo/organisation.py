@@ -2,7 +2,7 @@
 
 from importlib import resources
 
-from services.org import Organisation, Person, parse_organisation
+from services.organisation.org import Organisation, Person, parse_organisation
 
 DEMO_FILE = "demo.yml"
 HISTORY_WORKDAYS = 30  # six weeks of working days before `now`

@@ -27,25 +27,15 @@ from models.enums import (
 from models.requests import ServiceRequest
 from models.schemas import Change, RequestCreate
 from models.work_orders import WorkOrder
-from services import (
-    assignment,
-    checklists,
-    downtime,
-    lifecycle,
-    meters,
-    outbox,
-    parts,
-    parts_used,
-    places,
-    pm_generation,
-    pm_schedules,
-    requests,
-    sla_watch,
-    work_log,
-    work_orders,
-)
-from services.org import Organisation
-from services.pm_schedules import ScheduleInput
+from services.delivery import outbox
+from services.inventory import parts, places
+from services.maintenance import checklists, meters, pm_generation, pm_schedules
+from services.maintenance.pm_schedules import ScheduleInput
+from services.organisation.org import Organisation
+from services.requests import service as requests
+from services.sla import watch
+from services.work_orders import assignment, downtime, lifecycle, parts_used, work_log
+from services.work_orders import service as work_orders
 
 # -- what seed() made -------------------------------------------------------------------------------
 
@@ -303,7 +293,7 @@ class _Seeder:
         made = await pm_generation.check(session, org=self.org, now=at)
         for work_order in made.created:
             self._plan_pm(work_order.id, work_order.team, at)
-        await sla_watch.check(session, org=self.org, now=at)
+        await watch.check(session, org=self.org, now=at)
         await lifecycle.close_unconfirmed(session, org=self.org, now=at)
 
     def _plan_pm(self, work_order_id: int, team: str, created: datetime) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from models.enums import (
     Priority,
 )
-from services.org import Organisation
+from services.organisation.org import Organisation
 
 # -- when things happen -----------------------------------------------------------------------------
 

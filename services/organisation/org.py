@@ -1,0 +1,361 @@
+"""The organisation an admin describes once in `wrench.yml`: teams, categories, SLA targets.
+
+Loading reports every problem at once, each with the line it is on (`services.organisation.config_yaml`), so
+`wrench config check` and `wrench run` point at all of them.
+"""
+
+import re
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from models.enums import Priority
+from services.organisation import config_yaml
+from services.organisation.business_time import WEEKDAYS, BusinessHours
+from services.organisation.custom_fields import MAX_FIELDS, CustomField, FieldType
+from services.organisation.durations import parse_duration
+from services.organisation.integrations import Portal, Webhook
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+def _user_id(value: str) -> str:
+    if not isinstance(value, str) or not USER_ID.match(value):
+        raise ValueError(f"'{value}' is not a Slack user id (like U012AB3CD)")
+    return value
+
+
+def _channel_id(value: str) -> str:
+    if not isinstance(value, str) or not CHANNEL_ID.match(value):
+        raise ValueError(f"'{value}' is not a Slack channel id (like C012AB3CD); names can change, ids do not")
+    return value
+
+
+def _key(value: str) -> str:
+    if not isinstance(value, str) or not KEY.match(value):
+        raise ValueError(f"'{value}' is not a key: lowercase letters, digits, - and _, starting with a letter")
+    return value
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+def _duration_or_zero(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value), allow_zero=True)
+
+
+UserId = Annotated[str, BeforeValidator(_user_id)]
+ChannelId = Annotated[str, BeforeValidator(_channel_id)]
+Key = Annotated[str, BeforeValidator(_key)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+DurationOrZero = Annotated[timedelta, BeforeValidator(_duration_or_zero)]  # zero means "never"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Team(Strict):
+    key: Key
+    name: str = Field(min_length=1, max_length=80)
+    channel: ChannelId
+    escalation_channel: ChannelId | None = None
+    managers: tuple[UserId, ...] = ()
+    technicians: tuple[UserId, ...] = ()
+    # SLA clocks of this team's work run only in these hours (None: around the clock).
+    business_hours: BusinessHours | None = None
+    # What an hour of this team's labor costs (in `currency`), unless a person has their own rate.
+    hourly_rate: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class Category(Strict):
+    key: Key
+    name: str = Field(min_length=1, max_length=75)
+    team: Key
+    default_priority: Priority = Priority.MEDIUM
+    requires_approval: bool = False
+    # Who may approve; empty means the team's managers.
+    approvers: tuple[UserId, ...] = ()
+    fields: tuple[CustomField, ...] = Field(default=(), max_length=MAX_FIELDS)
+
+    def field(self, key: str) -> CustomField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+class Escalation(Strict):
+    """When the scheduler warns about and escalates work running late against its SLA."""
+
+    warn_at: float = Field(default=0.75, gt=0, lt=1)  # fraction of the resolution time
+    level_2_after: Duration = timedelta(hours=4)  # after level 1, if still not resolved
+    # Escalated work nobody claims or acknowledges is reminded about this often (0s: never).
+    remind_every: DurationOrZero = timedelta(hours=2)
+
+
+class Digest(Strict):
+    """A daily backlog digest of `team`'s work, posted at `at` local time on `weekdays`."""
+
+    team: Key
+    channel: ChannelId | None = None  # default: the team's channel
+    at: time = time(7, 30)
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    skip_when_quiet: bool = False  # nothing open, nothing new: post nothing instead of one line
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [day for day in value if day not in WEEKDAYS]
+        if unknown or not value:
+            raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
+        return value
+
+    @property
+    def key(self) -> str:
+        """Stable name of this digest (one run per key and local date)."""
+        return f"{self.team}@{self.at.strftime('%H:%M')}"
+
+
+class MorningDm(Strict):
+    """When people who opted in (on the Home tab) get their own open work by DM, local time."""
+
+    at: time = time(7, 0)
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or any(day not in WEEKDAYS for day in value):
+            raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
+        return value
+
+
+class EmojiIntake(Strict):
+    """Reacting with `emoji` to a message files a request from it, in `category` (default: the first)."""
+
+    enabled: bool = True
+    emoji: str = Field(default="ticket", pattern=r"^[a-z0-9_+'-]{1,100}$")
+    category: Key | None = None
+
+
+class SlaTarget(Strict):
+    respond: Duration
+    resolve: Duration
+
+    @model_validator(mode="after")
+    def _respond_before_resolve(self) -> "SlaTarget":
+        if self.respond > self.resolve:
+            raise ValueError("respond must not be longer than resolve")
+        return self
+
+
+class Recurring(Strict):
+    """When an asset, location or category counts as failing again and again: at least `threshold`
+    corrective work orders in the last `window_days` days."""
+
+    threshold: int = Field(default=3, ge=2, le=100)
+    window_days: int = Field(default=90, ge=1, le=366)
+
+
+def _person(value: Any) -> Any:
+    """`U0000TECH1: Sam Ortiz` is short for `U0000TECH1: {name: Sam Ortiz}`."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Person(Strict):
+    """Who a Slack user id is, for places that have no Slack to ask (`wrench sandbox`)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    title: str | None = Field(default=None, min_length=1, max_length=80)
+
+
+class Organisation(Strict):
+    timezone: str = "UTC"
+    admins: tuple[UserId, ...] = ()
+    teams: tuple[Team, ...] = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=1, max_length=100)
+    sla: dict[Priority, SlaTarget] = {}
+    # Completed work the requester neither confirms nor reopens closes itself after this many days (0: never).
+    auto_close_days: int = Field(default=7, ge=0, le=365)
+    emoji_intake: EmojiIntake = EmojiIntake()
+    escalation: Escalation = Escalation()
+    digests: tuple[Digest, ...] = ()
+    morning_dm: MorningDm = MorningDm()
+    # Costs: the currency they are in, and hourly rates of people that differ from their team's.
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    hourly_rates: dict[UserId, Annotated[float, Field(ge=0, le=100_000)]] = {}
+    # Time on hold does not count against the SLA: due times move on by it when work resumes.
+    pause_sla_on_hold: bool = True
+    # Days nobody works (every team): PM schedules skip them or move to the next working day.
+    holidays: tuple[date, ...] = Field(default=(), max_length=1000)
+    # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
+    webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
+    # The web request portal for people without Slack: see docs/portal.md.
+    portal: Portal = Portal()
+    # Recurring failures (report, digest, asset card): see docs/kpis.md.
+    recurring: Recurring = Recurring()
+    # Names (and titles) of the people the ids above stand for; Slack has its own, `wrench sandbox` uses these.
+    people: dict[UserId, Annotated[Person, BeforeValidator(_person)]] = Field(default={}, max_length=10_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (like Europe/London)") from None
+        return value
+
+    def team(self, key: str) -> Team:
+        return next(t for t in self.teams if t.key == key)
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def approvers(self, category: Category) -> tuple[str, ...]:
+        """Who decides on requests in `category`: its approvers, else its team's managers."""
+        return category.approvers or self.team(category.team).managers
+
+    def intake_category(self) -> Category:
+        """The category of requests filed by emoji reaction."""
+        key = self.emoji_intake.category
+        return (self.category(key) if key else None) or self.categories[0]
+
+    def hourly_rate_cents(self, user_id: str, team: str) -> int | None:
+        """What an hour of `user_id`'s work on `team`'s work costs, in cents: their own rate, else the
+        team's; None when neither is configured."""
+        rate = self.hourly_rates.get(user_id)
+        if rate is None:
+            rate = self.team(team).hourly_rate
+        return None if rate is None else round(rate * 100)
+
+    def portal_categories(self) -> tuple[Category, ...]:
+        """The categories the web portal offers: those `portal.categories` names (all when it names none),
+        less those asking for a Slack user, whom nobody on the web can pick."""
+        chosen = [self.category(key) for key in self.portal.categories] or list(self.categories)
+        return tuple(c for c in chosen if c is not None and not _needs_slack_user(c))
+
+    def category_name(self, key: str) -> str:
+        """The category's display name; the bare key if it was removed from the config since."""
+        found = self.category(key)
+        return found.name if found else key
+
+
+def _needs_slack_user(category: Category) -> bool:
+    return any(field.required and field.type is FieldType.USER for field in category.fields)
+
+
+def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every key used twice and every team or category named but not defined, with where it is in the file."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for name, keys in (("teams", [t.key for t in org.teams]), ("categories", [c.key for c in org.categories])):
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                found.append(((name, index, "key"), f"key '{key}' is used twice"))
+    webhook_names = [webhook.name for webhook in org.webhooks]
+    for index, name in enumerate(webhook_names):
+        if name in webhook_names[:index]:
+            found.append((("webhooks", index, "name"), f"webhook name '{name}' is used twice"))
+    team_keys = {team.key for team in org.teams}
+    for index, category in enumerate(org.categories):
+        if category.team not in team_keys:
+            found.append((("categories", index, "team"), f"team '{category.team}' is not defined under teams"))
+        elif category.requires_approval and not org.approvers(category):
+            message = "requires_approval needs approvers (or managers on its team)"
+            found.append((("categories", index, "requires_approval"), message))
+        keys = [field.key for field in category.fields]
+        for position, key in enumerate(keys):
+            if key in keys[:position]:
+                found.append((("categories", index, "fields", position, "key"), f"field key '{key}' is used twice"))
+    for index, key in enumerate(org.portal.categories):
+        portal_category = org.category(key)
+        if portal_category is None:
+            found.append((("portal", "categories", index), f"category '{key}' is not defined under categories"))
+        elif _needs_slack_user(portal_category):
+            message = f"category '{key}' asks for a Slack user: the portal cannot"
+            found.append((("portal", "categories", index), message))
+    for index, digest in enumerate(org.digests):
+        if digest.team not in team_keys:
+            found.append((("digests", index, "team"), f"team '{digest.team}' is not defined under teams"))
+    intake = org.emoji_intake.category
+    if intake is not None and org.category(intake) is None:
+        found.append((("emoji_intake", "category"), f"category '{intake}' is not defined under categories"))
+    return found
+
+
+def environment_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
+    """Webhook secrets the file says are in the environment but are not (or are too short)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for index, webhook in enumerate(org.webhooks):
+        try:
+            webhook.signing_secret()
+        except ValueError as error:
+            found.append((("webhooks", index, "secret_env"), str(error).removeprefix(f"webhook {webhook.name}: ")))
+    return found
+
+
+class OrgConfigError(ValueError):
+    """The config file is wrong: one line per problem, each naming the file, the line and the problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_organisation(path: Path, *, check_environment: bool = False) -> Organisation:
+    """The organisation in the file at `path`, as `wrench run` and every command read it.
+    `check_environment` (`wrench run`, `wrench scheduler`, `wrench config check`): webhook secrets kept in
+    the environment must be there too."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise OrgConfigError([f"{path}: cannot read the config file ({error.strerror})"]) from None
+    return parse_organisation(text, source=str(path), check_environment=check_environment)
+
+
+def parse_organisation(text: str, *, source: str = "wrench.yml", check_environment: bool = False) -> Organisation:
+    """Parse `wrench.yml`; OrgConfigError lists every problem found, in the order of the file's lines.
+
+    Keys written twice and values of the wrong shape are all found in one pass; the checks that relate
+    entries to each other (a category's team is defined) run once every entry has the right shape."""
+    try:
+        root, data = config_yaml.compose(text)
+    except config_yaml.YamlSyntaxError as error:
+        raise OrgConfigError([error.problem.render(source)]) from None
+    problems = config_yaml.duplicate_keys(root)
+    if not isinstance(data, dict):
+        problems.append(config_yaml.Problem(1, "(top level)", "expected a mapping with teams and categories"))
+        raise OrgConfigError([problem.render(source) for problem in sorted(problems)])
+    org = None
+    try:
+        org = Organisation.model_validate(data)
+    except ValidationError as error:
+        problems += config_yaml.validation_problems(root, error, Organisation)
+    if org is not None:
+        related = reference_problems(org) + (environment_problems(org) if check_environment else [])
+        for loc, message in related:
+            line, where = config_yaml.locate(root, loc)
+            problems.append(config_yaml.Problem(line, where, message))
+    if problems:
+        raise OrgConfigError([problem.render(source) for problem in sorted(problems)])
+    assert org is not None
+    return org

@@ -1,0 +1,270 @@
+"""Downtime and recurring failures read from the database for a team report, the REST API, the digest and
+the asset card; the formulas are the pure `services.reporting.downtime_kpis` and `services.reporting.recurring`, the wording
+of the report's rows is here (docs/kpis.md).
+
+Downtime belongs to the work order that opened it (docs/decisions.md): a team's downtime is the periods
+its work orders opened, whatever the asset.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.enums import Status, WorkOrderType
+from models.places import Asset, Downtime, Location
+from models.public import AssetDownOut, DowntimeOut, RecurringFixOut, RecurringOut
+from models.requests import ServiceRequest
+from models.slack_events import DigestRun
+from models.views import RecurringFix, RecurringIssue
+from models.work_orders import WorkOrder
+from services.inventory import places
+from services.organisation.org import Organisation
+from services.reporting import downtime_kpis, recurring
+from services.reporting.downtime_kpis import Period
+
+SINCE_NO_DIGEST = timedelta(days=1)  # the first digest shows what became recurring in the last day
+
+
+@dataclass(frozen=True)
+class TeamDowntime:
+    summary: downtime_kpis.Summary
+    down_now: dict[int, datetime] = field(default_factory=dict)  # asset id → down since
+    tags: dict[int, str] = field(default_factory=dict)
+
+    def tag(self, asset_id: int) -> str:
+        return self.tags.get(asset_id, str(asset_id))
+
+
+async def team_downtime(session: AsyncSession, *, team: str, since: datetime, now: datetime) -> TeamDowntime:
+    """The downtime periods `team`'s work orders opened that overlap [since, now), summed up."""
+    rows = await session.execute(
+        select(Downtime.asset_id, Downtime.started_at, Downtime.ended_at)
+        .join(WorkOrder, WorkOrder.id == Downtime.work_order_id)
+        .where(
+            WorkOrder.team == team,
+            Downtime.started_at < now,
+            or_(Downtime.ended_at.is_(None), Downtime.ended_at > since),
+        )
+    )
+    periods = [Period(asset_id, start, end) for asset_id, start, end in rows]
+    asset_ids = {p.asset_id for p in periods}
+    return TeamDowntime(
+        summary=downtime_kpis.summary(periods, since, now, await _location_chains(session, asset_ids)),
+        down_now=downtime_kpis.down_now(periods, now),
+        tags=await places.tags_of(session, asset_ids),
+    )
+
+
+async def _location_chains(session: AsyncSession, asset_ids: set[int]) -> dict[int, list[str]]:
+    """Each asset's location with its parents, from the site down: ["HQ", "HQ / Plant room"]."""
+    if not asset_ids:
+        return {}
+    rows = await session.execute(select(Asset.id, Asset.location_id).where(Asset.id.in_(asset_ids)))
+    located: dict[int, int | None] = {asset_id: location_id for asset_id, location_id in rows}
+    known: dict[int, tuple[int | None, str]] = {}
+    wanted = {loc for loc in located.values() if loc is not None}
+    while wanted:
+        found = await session.execute(
+            select(Location.id, Location.parent_id, Location.path).where(Location.id.in_(wanted))
+        )
+        for loc_id, parent_id, path in found:
+            known[loc_id] = (parent_id, path)
+        wanted = {parent for parent, _ in known.values() if parent is not None and parent not in known}
+    chains: dict[int, list[str]] = {}
+    for asset_id, location_id in located.items():
+        chain: list[str] = []
+        at = location_id
+        while at is not None and at in known and len(chain) < 50:  # 50: a cycle cannot loop for ever
+            at, path = known[at]
+            chain.insert(0, path)
+        chains[asset_id] = chain
+    return chains
+
+
+async def _failures(session: AsyncSession, org: Organisation, query: Select[WorkOrder]) -> list[recurring.Failure]:
+    asset, own_place, asset_place = aliased(Asset), aliased(Location), aliased(Location)
+    rows = await session.execute(
+        query.add_columns(ServiceRequest.created_at, asset.tag, own_place.path, asset_place.path)
+        .outerjoin(ServiceRequest, ServiceRequest.id == WorkOrder.request_id)
+        .outerjoin(asset, asset.id == WorkOrder.asset_id)
+        .outerjoin(own_place, own_place.id == WorkOrder.location_id)
+        .outerjoin(asset_place, asset_place.id == asset.location_id)
+    )
+    return [
+        recurring.Failure(
+            number=wo.number,
+            type=wo.type,
+            status=wo.status,
+            requested_at=requested or wo.created_at,
+            category=org.category_name(wo.category),
+            asset=tag,
+            location=own_path or asset_path,
+            title=wo.title,
+            completed_at=wo.completed_at,
+            resolution=wo.resolution or "",
+            cause=wo.cause or "",
+        )
+        for wo, requested, tag, own_path, asset_path in rows
+    ]
+
+
+def _corrective(since: datetime) -> Select[WorkOrder]:
+    """Corrective work, not cancelled, created after `since` (a request is filed no later than its work
+    order is created, so this holds every one requested after `since`)."""
+    return select(WorkOrder).where(
+        WorkOrder.type == WorkOrderType.CORRECTIVE, WorkOrder.status != Status.CANCELLED, WorkOrder.created_at > since
+    )
+
+
+def _issue(found: recurring.Recurrence, window_days: int) -> RecurringIssue:
+    return RecurringIssue(
+        kind=found.kind,
+        name=found.name,
+        count=found.count,
+        window_days=window_days,
+        last=tuple(
+            RecurringFix(
+                number=f.number, title=f.title, completed_at=f.completed_at, resolution=f.resolution, cause=f.cause
+            )
+            for f in found.last
+            if f.completed_at is not None
+        ),
+    )
+
+
+async def team_recurring(
+    session: AsyncSession, *, org: Organisation, team: str, now: datetime
+) -> tuple[RecurringIssue, ...]:
+    """The team's recurring failures now, over `recurring.window_days` (not the report's period)."""
+    config = org.recurring
+    window = timedelta(days=config.window_days)
+    failures = await _failures(session, org, _corrective(now - window).where(WorkOrder.team == team))
+    found = recurring.recurring(failures, now=now, window=window, threshold=config.threshold)
+    return tuple(_issue(r, config.window_days) for r in found)
+
+
+async def new_recurring(
+    session: AsyncSession, *, org: Organisation, team: str, now: datetime
+) -> tuple[RecurringIssue, ...]:
+    """For the digest: the team's failures that became recurring since its previous digest was posted (of
+    any of the team's digests; without one, in the last day)."""
+    keys = [d.key for d in org.digests if d.team == team]
+    previous = await session.scalar(
+        select(func.max(DigestRun.posted_at)).where(DigestRun.digest.in_(keys), DigestRun.posted_at < now)
+    )
+    previous = previous or now - SINCE_NO_DIGEST
+    config = org.recurring
+    window = timedelta(days=config.window_days)
+    failures = await _failures(session, org, _corrective(previous - window).where(WorkOrder.team == team))
+    found = recurring.new_since(failures, previous=previous, now=now, window=window, threshold=config.threshold)
+    return tuple(_issue(r, config.window_days) for r in found)
+
+
+async def asset_recurring(
+    session: AsyncSession, *, org: Organisation, asset_id: int, now: datetime
+) -> RecurringIssue | None:
+    """For the asset card: the asset's recurring failure (every team's work on it), if it has one."""
+    config = org.recurring
+    window = timedelta(days=config.window_days)
+    failures = await _failures(session, org, _corrective(now - window).where(WorkOrder.asset_id == asset_id))
+    found = recurring.recurring(failures, now=now, window=window, threshold=config.threshold)
+    return next((_issue(r, config.window_days) for r in found if r.kind == "asset"), None)
+
+
+# The report's rows (`services.reporting.reports.report_rows`): team-wide ones, shown on the Home tab too, and the
+# per-asset, per-location and per-failure ones, only in `wrench report`.
+
+
+def team_rows(downtime: TeamDowntime | None, issues: Sequence[RecurringIssue]) -> list[tuple[str, str]]:
+    if downtime is None:
+        return []
+    s = downtime.summary
+    longest = f"{s.longest.hours:.1f} h ({downtime.tag(s.longest.asset_id)})" if s.longest else "—"
+    down = ", ".join(
+        f"{downtime.tag(asset_id)} since {since:%Y-%m-%d %H:%M} UTC"
+        for asset_id, since in sorted(downtime.down_now.items(), key=lambda item: (item[1], downtime.tag(item[0])))
+    )
+    return [
+        ("Downtime", f"{s.hours:.1f} h in {_many(s.events, 'event')}"),
+        ("Downtime, longest event", longest),
+        ("Assets down now", down or "none"),
+        ("Recurring failures", _recurring_count(issues)),
+    ]
+
+
+def detail_rows(downtime: TeamDowntime | None, issues: Sequence[RecurringIssue]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if downtime is not None:
+        by_asset = sorted(downtime.summary.by_asset.items(), key=lambda item: downtime.tag(item[0]))
+        found += [(f"{downtime.tag(asset_id)}: downtime", f"{hours:.1f} h") for asset_id, hours in by_asset]
+        by_location = sorted(downtime.summary.by_location.items())
+        found += [(f"Location {path}: downtime", f"{hours:.1f} h") for path, hours in by_location]
+    for issue in issues:
+        fixes = "; ".join(_fix(fix) for fix in issue.last) or "no resolution recorded yet"
+        found.append((f"Recurring, {issue.kind} {issue.name}", f"{issue.count} corrective work orders; last: {fixes}"))
+    return found
+
+
+def _recurring_count(issues: Sequence[RecurringIssue]) -> str:
+    if not issues:
+        return "none"
+    counts = {kind: sum(i.kind == kind for i in issues) for kind in recurring.KINDS}
+    kinds = ", ".join(_many(count, kind) for kind, count in counts.items() if count)
+    return f"{len(issues)} ({kinds})"
+
+
+def _many(count: int, noun: str) -> str:
+    """`1 event`, `2 events`, `3 categories`."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
+
+
+def _fix(fix: RecurringFix) -> str:
+    said = " ".join(part for part in (fix.resolution, f"(cause: {fix.cause})" if fix.cause else "") if part)
+    return f"{fix.ref} {fix.completed_at:%Y-%m-%d}: {said}"
+
+
+# The REST API's shapes (`services.reporting.records.team_kpis`).
+
+
+def downtime_out(downtime: TeamDowntime | None) -> DowntimeOut | None:
+    if downtime is None:
+        return None
+    s = downtime.summary
+    return DowntimeOut(
+        hours=s.hours,
+        events=s.events,
+        longest_hours=s.longest.hours if s.longest else None,
+        longest_asset_tag=downtime.tag(s.longest.asset_id) if s.longest else None,
+        by_asset={downtime.tag(asset_id): hours for asset_id, hours in s.by_asset.items()},
+        by_location=dict(s.by_location),
+        down_now=[
+            AssetDownOut(asset_tag=downtime.tag(asset_id), since=since)
+            for asset_id, since in sorted(downtime.down_now.items(), key=lambda item: item[1])
+        ],
+    )
+
+
+def recurring_out(issues: Sequence[RecurringIssue]) -> list[RecurringOut]:
+    return [
+        RecurringOut(
+            kind=issue.kind,
+            name=issue.name,
+            work_orders=issue.count,
+            last=[
+                RecurringFixOut(
+                    work_order=fix.number,
+                    completed_at=fix.completed_at,
+                    resolution=fix.resolution,
+                    cause=fix.cause,
+                )
+                for fix in issue.last
+            ],
+        )
+        for issue in issues
+    ]
