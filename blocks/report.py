@@ -1,4 +1,4 @@
-"""The managers' KPIs on the Home tab (the rows come from `services.reports.report_rows`)."""
+"""The managers' KPIs on the Home tab (the rows come from `services.reporting.reports.report_rows`)."""
 
 from collections.abc import Sequence
 from typing import Any

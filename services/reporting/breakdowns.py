@@ -1,6 +1,6 @@
 """Downtime and recurring failures read from the database for a team report, the REST API, the digest and
-the asset card; the formulas are the pure `services.reporting.downtime_kpis` and `services.reporting.recurring`, the wording
-of the report's rows is here (docs/kpis.md).
+the asset card; the formulas are the pure `downtime_kpis` and `recurring` beside it, the wording of the
+report's rows is here (docs/kpis.md).
 
 Downtime belongs to the work order that opened it (docs/decisions.md): a team's downtime is the periods
 its work orders opened, whatever the asset.
