@@ -10,7 +10,7 @@ message's fallback `text`. So mrkdwn is a type of its own, `Mrkdwn`, made in one
 - the markup helpers `user`, `channel`, `when`, `link`, which make Slack's markup from ids and URLs.
 - `Mrkdwn("...")` spelled out, for a fixed string of code that holds markup: the explicit exception.
 
-A plain `str` handed to `mrkdwn()` or to the Web API layer (`bot.slack_api`) is escaped whole: text that
+A plain `str` handed to `mrkdwn()` or to the Web API layer (`bot.slack.web_api`) is escaped whole: text that
 forgot to be `Mrkdwn` shows a stray `&lt;`, it never becomes a live link.
 """
 

@@ -14,7 +14,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_api import slack_error
+from bot.slack.web_api import slack_error
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -16,17 +16,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import digest as digest_blocks
-from bot import api, slack_events
+from bot import api
+from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
-from bot.delivery import Pacer
 from bot.deps import Deps, utcnow
 from bot.metrics import MeteredWebClient, Metrics
-from bot.notifier import SlackNotifier, deliver_digest
-from bot.outbox_worker import OutboxWorker
 from bot.portal import add_portal
-from bot.slack_api import RateLimitRetry, SlackApi, sdk_logger, slack_error
-from bot.webhook_worker import WebhookWorker
+from bot.slack import receiver
+from bot.slack.delivery import Pacer
+from bot.slack.notifier import SlackNotifier, deliver_digest
+from bot.slack.outbox_worker import OutboxWorker
+from bot.slack.web_api import RateLimitRetry, SlackApi, sdk_logger, slack_error
 from handlers.guard import InFlight
 from models import migrate
 from models.db import Database
@@ -77,7 +78,7 @@ def create_web_app(
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
     add_portal(web_app, deps)
     if bolt_app is not None:
-        web_app.router.add_post("/slack/events", slack_events.endpoint(bolt_app, signing_secret))
+        web_app.router.add_post("/slack/events", receiver.endpoint(bolt_app, signing_secret))
     return web_app
 
 

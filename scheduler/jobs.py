@@ -27,7 +27,7 @@ def counted(amount: int, one: str, many: str | None = None) -> str:
 
 def report(job: str, *parts: tuple[int, str, str | None]) -> None:
     """One INFO line for a run that did something (`SLA watch: 2 warnings, 1 escalation`); none otherwise.
-    APScheduler's own line per run is kept at DEBUG (see `bot.cli.configure_logging`)."""
+    APScheduler's own line per run is kept at DEBUG (see `bot.cli.main.configure_logging`)."""
     done = [counted(amount, one, many) for amount, one, many in parts if amount]
     if done:
         log.info("%s: %s", job, ", ".join(done))

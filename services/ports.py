@@ -1,4 +1,4 @@
-"""What the domain needs from the outside world, as protocols. `bot.notifier` implements them for Slack."""
+"""What the domain needs from the outside world, as protocols. `bot.slack.notifier` implements them for Slack."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager

@@ -1,7 +1,8 @@
 """The REST API at `/api/v1`: bearer tokens, JSON in and out, problems as `application/problem+json`.
 
 Mounted on the same aiohttp server as `/slack/events`; docs/api.md describes it for people, and
-`/api/v1/openapi.json` for programs.
+`/api/v1/openapi.json` for programs. The other way out to other systems, webhooks, is delivered by
+`webhook_worker`.
 """
 
 from importlib.metadata import version

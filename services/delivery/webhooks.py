@@ -1,4 +1,4 @@
-"""Webhook deliveries: a durable queue in the database, worked by `bot.webhook_worker`.
+"""Webhook deliveries: a durable queue in the database, worked by `bot.api.webhook_worker`.
 
 Each published event becomes one delivery per webhook that subscribes to it (the fan-out marks the
 event, so two workers never fan it out twice). A worker leases due deliveries with a conditional

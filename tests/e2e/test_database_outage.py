@@ -10,9 +10,9 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
-from bot.delivery import Pacer
 from bot.metrics import Metrics
-from bot.outbox_worker import OutboxWorker
+from bot.slack.delivery import Pacer
+from bot.slack.outbox_worker import OutboxWorker
 from handlers import guard
 from models import db as db_module
 from models.db import Database

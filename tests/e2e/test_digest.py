@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 from PIL import Image
 
-from bot import chart
+from bot.slack import chart
 from models.db import Database
 from models.enums import Repeat
 from scheduler import jobs

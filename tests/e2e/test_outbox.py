@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks.ids import Action
 from bot.config import Mode
-from bot.delivery import Pacer
 from bot.metrics import Metrics
-from bot.outbox_worker import GIVE_UP_AFTER_CRASHES, OutboxWorker
+from bot.slack.delivery import Pacer
+from bot.slack.outbox_worker import GIVE_UP_AFTER_CRASHES, OutboxWorker
 from models.db import Database
 from models.enums import HoldReason
 from models.outbox import OutboxEntry

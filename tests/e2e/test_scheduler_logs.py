@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot.cli import configure_logging
+from bot.cli.main import configure_logging
 from bot.config import LogLevel
 from scheduler import jobs
 from tests.conftest import FrozenClock

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from blocks.ids import Action
+from bot.api.webhook_worker import WebhookWorker
 from bot.metrics import Metrics
-from bot.webhook_worker import WebhookWorker
 from models.db import Database
 from models.schemas import RequestCreate
 from services.delivery import webhooks

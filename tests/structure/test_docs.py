@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import cli
+from bot.cli.main import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services.organisation.business_time import BusinessHours

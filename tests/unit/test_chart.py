@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from PIL import Image
 
-from bot import chart
+from bot.slack import chart
 from models.views import DigestChart
 
 DAYS = tuple(date(2026, 3, 2) - timedelta(days=13 - n) for n in range(14))

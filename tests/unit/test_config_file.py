@@ -181,7 +181,7 @@ def test_remind_every_zero_turns_reminders_off() -> None:
 def test_config_check_accepts_remind_every_zero(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import cli
+    from bot.cli.main import cli
 
     path = tmp_path / "wrench.yml"
     path.write_text(CONFIG + "escalation:\n  remind_every: 0s\n", encoding="utf-8")
@@ -250,7 +250,7 @@ def test_an_unknown_key_names_the_key_it_is_probably_a_typo_of(old: str, new: st
 def test_config_check_and_run_print_the_same_line_for_each_problem(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import cli
+    from bot.cli.main import cli
 
     path = tmp_path / "wrench.yml"
     path.write_text(several_mistakes(), encoding="utf-8")

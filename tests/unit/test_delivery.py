@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.delivery import DeliveryApi, HandBack, Pacer, TryLater
+from bot.slack.delivery import DeliveryApi, HandBack, Pacer, TryLater
 
 
 class Ticks:

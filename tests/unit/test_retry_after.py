@@ -11,9 +11,9 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot import slack_api
-from bot.delivery import TryLater
 from bot.http_headers import header, retry_after
+from bot.slack import web_api
+from bot.slack.delivery import TryLater
 from tests.unit.test_delivery import ScriptedClient, delivery, slack_answer
 
 NOW = datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
@@ -68,7 +68,7 @@ async def test_a_429_with_a_date_is_retried_in_place_when_short(monkeypatch: pyt
         slept.append(seconds)
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
-    handler = slack_api.RateLimitRetry(max_retry_count=2)
+    handler = web_api.RateLimitRetry(max_retry_count=2)
     request = HttpRequest(method="POST", url="https://slack.test/api/views.open", headers={})
     soon = (datetime.now(UTC) + timedelta(seconds=20)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     later = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%a, %d %b %Y %H:%M:%S GMT")

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import aiohttp
 
 from bot.server import make_client
-from bot.slack_api import sdk_logger
+from bot.slack.web_api import sdk_logger
 from tests.support.bot import settings_for
 
 

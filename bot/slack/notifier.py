@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
-from bot.chart import render as render_chart
-from bot.delivery import DeliveryInterrupt
-from bot.slack_api import SlackApi
+from bot.slack.chart import render as render_chart
+from bot.slack.delivery import DeliveryInterrupt
+from bot.slack.web_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
 from models.schemas import CardContext, Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import http_headers
-from bot.slack_api import SlackApi, http_status, mrkdwn_safe, slack_error
+from bot.slack.web_api import SlackApi, http_status, mrkdwn_safe, slack_error
 
 log = logging.getLogger("wrench.outbox")
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_support import now, run_in_database
+from bot.cli.support import now, run_in_database
 from models.enums import Criticality
 from services.errors import InvalidInput
 from services.inventory import parts, places

@@ -12,11 +12,11 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_doctor import doctor
-from bot.cli_import import import_cli
-from bot.cli_integrations import export, labels, token_cli, webhooks_cli
-from bot.cli_registers import assets_cli, locations_cli, parts_cli
-from bot.cli_support import fail, in_database, now
+from bot.cli.doctor import doctor
+from bot.cli.imports import import_cli
+from bot.cli.integrations import export, labels, token_cli, webhooks_cli
+from bot.cli.registers import assets_cli, locations_cli, parts_cli
+from bot.cli.support import fail, in_database, now
 from bot.config import CoreSettings, LogLevel, Mode, Settings, SettingsError, load_settings
 from bot.server import StartupError, post_digest, running
 from models import migrate

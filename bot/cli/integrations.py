@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import fail, now, organisation, run_in_database
-from bot.labels import LABELS_PER_PAGE, Label, Paper
-from bot.labels import render as render_labels
+from bot.cli.labels import LABELS_PER_PAGE, Label, Paper
+from bot.cli.labels import render as render_labels
+from bot.cli.support import fail, now, organisation, run_in_database
 from services.delivery import webhooks
 from services.errors import DomainError
 from services.organisation import api_tokens

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import fail, in_database, now
+from bot.cli.support import fail, in_database, now
 from bot.config import CoreSettings, SettingsError, load_settings
 from bot.server import StartupError
 from services import csv_import

@@ -7,7 +7,7 @@ from functools import partial
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_support import now, organisation, run_in_database
+from bot.cli.support import now, organisation, run_in_database
 from services.delivery import outbox, webhooks
 from services.organisation.org import Organisation
 

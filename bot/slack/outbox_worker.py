@@ -13,9 +13,9 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.delivery import DeliveryApi, HandBack, LeaseLost, Pacer, TryLater
 from bot.metrics import Metrics
-from bot.notifier import SlackNotifier
+from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, Pacer, TryLater
+from bot.slack.notifier import SlackNotifier
 from models.db import Database, connection_lost
 from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData

@@ -1,7 +1,7 @@
 """The Web API calls Wrench makes, each logged and survived when Slack or the network says no.
 
 Used as is to answer the person acting (ephemeral replies, modals: worth it now or never); the
-outbox worker uses `bot.delivery.DeliveryApi`, which retries what Slack refuses for now.
+outbox worker uses `bot.slack.delivery.DeliveryApi`, which retries what Slack refuses for now.
 """
 
 import asyncio

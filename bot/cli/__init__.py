@@ -1,0 +1,2 @@
+"""The `wrench` command line: run, scheduler, sandbox, doctor, imports and exports, registers, tokens,
+webhooks and labels."""
