@@ -219,3 +219,37 @@ async def test_the_ui_renders_the_fixture_and_sends_the_contract(
         "verb": None, "user": "U0TECH1", "channel": "C0FACILITY", "command": "/wo", "text": "mine"}  # fmt: skip
     assert posted(stand_in, "home_opened") == [{"verb": "home_opened", "user": "U0TECH1"}]
     assert "did not answer in time" in seen["toast"]
+
+
+SLOW_ANSWERS_FOR = """
+const [slowFor, delay] = arguments;
+const realFetch = window.fetch;
+window.fetch = (url, options) => realFetch(url, options).then((answer) =>
+  String(url).includes(`user=${encodeURIComponent(slowFor)}`)
+    ? new Promise((resolve) => setTimeout(() => resolve(answer), delay))
+    : answer);
+window.wrenchSandbox.refresh();
+"""
+
+
+def switch_while_an_answer_is_on_its_way(driver: webdriver.Chrome, url: str) -> tuple[str, str]:
+    wait = WebDriverWait(driver, 15)
+    driver.get(url + "?as=U0TECH1")
+    wait.until(lambda d: d.execute_script("return window.wrenchSandbox.app.state && window.wrenchSandbox.app.me"))
+    driver.execute_script(SLOW_ANSWERS_FOR, "U0TECH1", 700)  # Tomás's view is still on its way…
+    Select(driver.find_element(By.ID, "person")).select_by_value("U0MANAGER")  # …when Morgan takes over
+    wait.until(lambda d: d.execute_script("return window.wrenchSandbox.app.fetching") is False)
+    driver.execute_script("return new Promise((resolve) => setTimeout(resolve, 1000))")
+    return (
+        driver.execute_script("return window.wrenchSandbox.app.me"),
+        Select(driver.find_element(By.ID, "person")).first_selected_option.get_attribute("value"),
+    )
+
+
+async def test_switching_person_while_a_view_is_on_its_way_stays_switched(
+    browser: webdriver.Chrome, served: tuple[str, web.Application]
+) -> None:
+    """The answer asked for the person before is someone else's view: it must not switch the page back."""
+    url, _ = served
+    me, selected = await asyncio.wait_for(asyncio.to_thread(switch_while_an_answer_is_on_its_way, browser, url), 60)
+    assert (me, selected) == ("U0MANAGER", "U0MANAGER")

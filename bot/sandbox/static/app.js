@@ -71,12 +71,18 @@
     if (app.fetching) { app.again = true; return; }
     app.fetching = true;
     try {
-      const query = app.me ? `?user=${encodeURIComponent(app.me)}` : "";
+      const asked = app.me;
+      const query = asked ? `?user=${encodeURIComponent(asked)}` : "";
       const answer = await fetch(`${API}state${query}`, { headers: { Accept: "application/json" } });
       if (!answer.ok) throw new Error(`the sandbox answered ${answer.status}`);
       const state = await answer.json();
+      if (app.me !== asked) {
+        // The person was switched while this answer was on its way: it is someone else's view.
+        app.again = true;
+        return;
+      }
       if (!app.me) app.me = state.me || (state.people[0] || {}).id || "";
-      if (state.me && state.me !== app.me && app.me) {
+      if (state.me && state.me !== asked && asked) {
         // The server chose someone else (an unknown id was asked for): follow it.
         app.me = state.me;
       }
