@@ -84,3 +84,15 @@ async def send_morning_dms(deps: Deps) -> int:
     sent = await deps.db.run(partial(morning.queue, today=today, now=deps.clock()))
     report("morning DMs", (sent, "morning DM queued", "morning DMs queued"))
     return sent
+
+
+# What runs: every job on every tick (`WRENCH_TICK_SECONDS`), each deciding for itself whether
+# anything is due. Each claims its work with a conditional UPDATE or a unique key, so several schedulers
+# run it once (see the module docstring of each service it calls).
+JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (
+    generate_pm,
+    check_sla,
+    close_unconfirmed,
+    post_digests,
+    send_morning_dms,
+)

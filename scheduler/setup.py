@@ -10,17 +10,10 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler import jobs
+from scheduler.jobs import JOBS
 from services.ports import Deps
 
 log = logging.getLogger("wrench.scheduler")
-JOBS: tuple[Callable[[Deps], Awaitable[int]], ...] = (
-    jobs.generate_pm,
-    jobs.check_sla,
-    jobs.close_unconfirmed,
-    jobs.post_digests,
-    jobs.send_morning_dms,
-)
 STOP_GRACE_SECONDS = 20
 JobObserver = Callable[[str, float, bool], None]  # (job, seconds it took, whether it raised)
 

@@ -30,7 +30,7 @@ from bot.sandbox.emulator import BOT_TOKEN, BOT_USER, FakeSlack
 from bot.sandbox.members import channels_of, manifest_entries, people_of
 from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, Workspace, dm_of
 from bot.server import Running, running
-from scheduler.setup import JOBS
+from scheduler.jobs import JOBS
 from services.delivery import outbox
 from services.organisation.org import Organisation
 
