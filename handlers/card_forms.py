@@ -108,9 +108,9 @@ Service = Callable[..., Awaitable[Change]]
 
 @dataclass(frozen=True)
 class CardForm:
-    """One modal of a card: the action it needs, how it is drawn, read and carried out."""
+    """One modal of a card: the permission it needs, how it is drawn, read and carried out."""
 
-    action: rules.Action
+    permission: rules.Permission
     draw: Callable[[WorkOrderRead, str], dict[str, Any]]  # (work order, clicker) → view
     form: type[Form]
     service: Service
@@ -120,20 +120,20 @@ class CardForm:
 
 CARD_FORMS: dict[str, CardForm] = {
     Callback.COMPLETE_MODAL: CardForm(
-        rules.Action.COMPLETE,
+        rules.Permission.COMPLETE,
         lambda wo, _: card_modals.complete_modal(wo),
         CompleteForm,
         lifecycle.complete,
         Block.RESOLUTION,
     ),
     Callback.HOLD_MODAL: CardForm(
-        rules.Action.HOLD, lambda wo, _: card_modals.hold_modal(wo), HoldForm, lifecycle.hold, Block.REASON
+        rules.Permission.HOLD, lambda wo, _: card_modals.hold_modal(wo), HoldForm, lifecycle.hold, Block.REASON
     ),
     Callback.NOTE_MODAL: CardForm(
-        rules.Action.NOTE, lambda wo, _: card_modals.note_modal(wo), NoteForm, work_log.add_note, Block.NOTE, False
+        rules.Permission.NOTE, lambda wo, _: card_modals.note_modal(wo), NoteForm, work_log.add_note, Block.NOTE, False
     ),
     Callback.TIME_MODAL: CardForm(
-        rules.Action.LOG_TIME,
+        rules.Permission.LOG_TIME,
         lambda wo, user: card_modals.time_modal(wo, user_id=user),
         TimeForm,
         work_log.log_time,
@@ -141,7 +141,7 @@ CARD_FORMS: dict[str, CardForm] = {
         False,
     ),
     Callback.PARTS_MODAL: CardForm(
-        rules.Action.USE_PARTS,
+        rules.Permission.USE_PARTS,
         lambda wo, _: card_modals.parts_modal(wo),
         PartsForm,
         parts_used.use,
@@ -149,13 +149,13 @@ CARD_FORMS: dict[str, CardForm] = {
         False,
     ),
     Callback.PLAN_MODAL: CardForm(
-        rules.Action.PLAN, lambda wo, _: card_modals.plan_modal(wo), PlanForm, work_log.plan, Block.PRIORITY
+        rules.Permission.PLAN, lambda wo, _: card_modals.plan_modal(wo), PlanForm, work_log.plan, Block.PRIORITY
     ),
     Callback.CANCEL_MODAL: CardForm(
-        rules.Action.CANCEL, lambda wo, _: card_modals.cancel_modal(wo), ReasonForm, lifecycle.cancel, Block.REASON
+        rules.Permission.CANCEL, lambda wo, _: card_modals.cancel_modal(wo), ReasonForm, lifecycle.cancel, Block.REASON
     ),
     Callback.COST_MODAL: CardForm(
-        rules.Action.ADD_COST,
+        rules.Permission.ADD_COST,
         lambda wo, _: card_modals.cost_modal(wo),
         CostForm,
         costs.add_cost,
@@ -163,7 +163,7 @@ CARD_FORMS: dict[str, CardForm] = {
         False,
     ),
     Callback.DOWN_MODAL: CardForm(
-        rules.Action.REPORT_DOWN,
+        rules.Permission.REPORT_DOWN,
         lambda wo, _: card_modals.down_modal(wo),
         ReasonForm,
         downtime.report_down,
@@ -171,7 +171,7 @@ CARD_FORMS: dict[str, CardForm] = {
         False,
     ),
     Callback.REOPEN_MODAL: CardForm(
-        rules.Action.REOPEN,
+        rules.Permission.REOPEN,
         lambda wo, _: card_modals.reopen_modal(wo),
         ReasonForm,
         lifecycle.reopen,

@@ -96,7 +96,7 @@ async def _open(callback_id: str, ref: str, body: dict[str, Any], context: Any) 
         org=deps.org,
         work_order_id=work_order_id,
         user_id=body["user"]["id"],
-        action=spec.action,
+        permission=spec.permission,
         seen_version=seen if spec.versioned else None,
     )
     work_order = await deps.db.run(check)

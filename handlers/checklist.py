@@ -51,7 +51,7 @@ async def open_reading(ack: Any, body: dict[str, Any], action: dict[str, Any], c
         org=deps.org,
         work_order_id=work_order_id,
         user_id=body["user"]["id"],
-        action=rules.Action.CHECK_ITEM,
+        permission=rules.Permission.CHECK_ITEM,
         seen_version=seen,
     )
     work_order = await deps.db.run(check)

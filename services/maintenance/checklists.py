@@ -113,7 +113,9 @@ async def mark(
     value: float | None = None,
 ) -> Change:
     """Tick, pass, fail or clear item `index`, or record its reading (`value`)."""
-    work_order, items = await _checklist(session, org, work_order_id, user_id, rules.Action.CHECK_ITEM, seen_version)
+    work_order, items = await _checklist(
+        session, org, work_order_id, user_id, rules.Permission.CHECK_ITEM, seen_version
+    )
     if work_order.status not in rules.ACTIVE:
         raise InvalidInput(f"WO-{work_order.number} is {work_order.status.label.lower()}: its checklist is final.")
     if not 0 <= index < len(items):
@@ -140,12 +142,12 @@ async def _checklist(
     org: Organisation,
     work_order_id: int,
     user_id: str,
-    action: rules.Action,
+    permission: rules.Permission,
     seen_version: int | None,
 ) -> tuple[WorkOrder, list[dict[str, Any]]]:
-    """The work order, checked for `action`, and a copy of its items to change and store back."""
+    """The work order, checked for `permission`, and a copy of its items to change and store back."""
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, action, seen_version=seen_version)
+    changes.check(org, work_order, user_id, permission, seen_version=seen_version)
     return work_order, [dict(item) for item in work_order.checklist]
 
 
@@ -160,7 +162,7 @@ async def follow_up(
     index: int,
 ) -> tuple[Change, Change]:
     """Open a corrective work order for failed item `index` (once): (the new one, the inspection)."""
-    work_order, items = await _checklist(session, org, work_order_id, user_id, rules.Action.FOLLOW_UP, seen_version)
+    work_order, items = await _checklist(session, org, work_order_id, user_id, rules.Permission.FOLLOW_UP, seen_version)
     if not 0 <= index < len(items) or items[index].get("result") != "fail":
         raise InvalidInput("Only a failed checklist item can open a follow-up.")
     item = items[index]

@@ -49,7 +49,7 @@ async def acknowledge(
         if work_order.acknowledged_by is not None:
             raise Conflict(f"<@{work_order.acknowledged_by}> already acknowledged {changes.ref(work_order)}.")
 
-    changes.check(org, work_order, user_id, rules.Action.ACKNOWLEDGE, seen_version=None, extra=escalated)
+    changes.check(org, work_order, user_id, rules.Permission.ACKNOWLEDGE, seen_version=None, extra=escalated)
     work_order.acknowledged_by, work_order.acknowledged_at = user_id, now
     data = {"level": work_order.escalation_level}
     event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.ACKNOWLEDGED, data=data)

@@ -31,7 +31,7 @@ async def claim(
         if work_order.assignee_id is not None:
             raise Conflict(f"{changes.ref(work_order)} is already claimed by <@{work_order.assignee_id}>.")
 
-    changes.check(org, work_order, user_id, rules.Action.CLAIM, seen_version=seen_version, extra=claimable)
+    changes.check(org, work_order, user_id, rules.Permission.CLAIM, seen_version=seen_version, extra=claimable)
     event = changes.assign(session, work_order, user_id, now=now, actor_id=user_id)
     return await changes.done(session, work_order, event)
 
@@ -59,7 +59,7 @@ async def assign(
         if work_order.assignee_id == assignee_id:
             raise Conflict(f"<@{assignee_id}> already holds {changes.ref(work_order)}.")
 
-    changes.check(org, work_order, user_id, rules.Action.ASSIGN, seen_version=seen_version, extra=assignable)
+    changes.check(org, work_order, user_id, rules.Permission.ASSIGN, seen_version=seen_version, extra=assignable)
     event = changes.assign(session, work_order, assignee_id, now=now, actor_id=user_id)
     return await changes.done(session, work_order, event)
 
@@ -82,6 +82,6 @@ async def unassign(
         if work_order.status not in rules.ACTIVE:
             raise Conflict(f"{changes.ref(work_order)} is {work_order.status.label.lower()}; it stays with its holder.")
 
-    changes.check(org, work_order, user_id, rules.Action.UNASSIGN, seen_version=seen_version, extra=held)
+    changes.check(org, work_order, user_id, rules.Permission.UNASSIGN, seen_version=seen_version, extra=held)
     event = changes.assign(session, work_order, None, now=now, actor_id=user_id)
     return await changes.done(session, work_order, event)

@@ -53,9 +53,9 @@ def roles(org: Organisation, work_order: WorkOrder, user_id: str) -> set[rules.R
     )
 
 
-def authorize(org: Organisation, work_order: WorkOrder, user_id: str, action: rules.Action) -> None:
+def authorize(org: Organisation, work_order: WorkOrder, user_id: str, permission: rules.Permission) -> None:
     rules.authorize(
-        action,
+        permission,
         roles=roles(org, work_order, user_id),
         status=work_order.status,
         assignee_id=work_order.assignee_id,
@@ -68,12 +68,12 @@ def check(
     org: Organisation,
     work_order: WorkOrder,
     user_id: str,
-    action: rules.Action,
+    permission: rules.Permission,
     *,
     seen_version: int | None,
     extra: Callable[[], None] | None = None,
 ) -> None:
-    """Authorize `action` and check its transition and `extra` rules against the current state.
+    """Authorize `permission` and check its transition and `extra` rules against the current state.
 
     `seen_version` is the version the clicked card showed. If the work order changed since, the
     action is refused as `Stale` (with the reason the current state gives, when there is one),
@@ -81,9 +81,9 @@ def check(
     """
     stale = seen_version is not None and seen_version != work_order.version
     try:
-        authorize(org, work_order, user_id, action)
-        if action in rules.TARGET_STATUS:
-            rules.check_transition(work_order.status, rules.TARGET_STATUS[action], ref=ref(work_order))
+        authorize(org, work_order, user_id, permission)
+        if permission in rules.TARGET_STATUS:
+            rules.check_transition(work_order.status, rules.TARGET_STATUS[permission], ref=ref(work_order))
         if extra is not None:
             extra()
     except DomainError as refused:

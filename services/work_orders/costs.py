@@ -35,7 +35,7 @@ async def add_cost(
     if not math.isfinite(amount) or not 0 < amount <= LARGEST:
         raise InvalidInput(f"Enter an amount above 0 and at most {LARGEST:,}.", field="amount")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.ADD_COST, seen_version=None)
+    changes.check(org, work_order, user_id, rules.Permission.ADD_COST, seen_version=None)
     cents = round(amount * 100)
     session.add(
         CostEntry(work_order_id=work_order.id, description=description, amount_cents=cents, actor_id=user_id, at=now)

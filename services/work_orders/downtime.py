@@ -31,7 +31,7 @@ async def report_down(
     """Mark the work order's asset down from now, for `reason` (the work order's card button)."""
     reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="Say what is wrong with it.")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.REPORT_DOWN, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.REPORT_DOWN, seen_version=seen_version)
     event = await mark_down(session, work_order, now=now, actor_id=user_id, reason=reason)
     return await changes.done(session, work_order, event)
 

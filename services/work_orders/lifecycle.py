@@ -30,7 +30,7 @@ async def start(
     seen_version: int | None = None,
 ) -> Change:
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.START, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.START, seen_version=seen_version)
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     events.append(changes.move(session, work_order, Status.IN_PROGRESS, now=now, actor_id=user_id))
     return await changes.done(session, work_order, *events)
@@ -56,7 +56,7 @@ async def hold(
         ask="Say what the work is waiting for.",
     )
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.HOLD, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.HOLD, seen_version=seen_version)
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     work_order.hold_reason = reason
     work_order.status_note = note or None
@@ -77,7 +77,7 @@ async def resume(
     seen_version: int | None = None,
 ) -> Change:
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.RESUME, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.RESUME, seen_version=seen_version)
     work_order.hold_reason = None
     work_order.status_note = None
     _end_hold(org, work_order, now)
@@ -103,7 +103,7 @@ async def complete(
     if minutes is not None and not 0 <= minutes <= MAX_LABOR_MINUTES:
         raise InvalidInput(f"Time spent must be between 0 and {MAX_LABOR_MINUTES} minutes.", field="minutes")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.COMPLETE, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.COMPLETE, seen_version=seen_version)
     events = changes.take_if_unclaimed(session, work_order, user_id, now=now)
     if minutes:
         events.append(
@@ -137,7 +137,7 @@ async def cancel(
 ) -> Change:
     reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="Say why it is cancelled.")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.CANCEL, seen_version=seen_version)
+    changes.check(org, work_order, user_id, rules.Permission.CANCEL, seen_version=seen_version)
     work_order.status_note = reason
     work_order.hold_reason = None
     work_order.on_hold_since = None
@@ -153,7 +153,7 @@ async def confirm(
 ) -> Change:
     """The requester agrees the work is done: the work order closes."""
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.CONFIRM, seen_version=None)
+    changes.check(org, work_order, user_id, rules.Permission.CONFIRM, seen_version=None)
     work_order.closed_at = now
     event = changes.move(session, work_order, Status.CLOSED, now=now, actor_id=user_id, data={"confirmed": True})
     return await changes.done(session, work_order, event)
@@ -165,7 +165,7 @@ async def reopen(
     """Not fixed after all: back to open with the reason; the assignee keeps it (and is told)."""
     reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="Say what is still wrong.")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.REOPEN, seen_version=None)
+    changes.check(org, work_order, user_id, rules.Permission.REOPEN, seen_version=None)
     previous = {"resolution": work_order.resolution, "completed_by": work_order.completed_by}
     work_order.completed_at = None
     work_order.completed_by = None

@@ -52,7 +52,7 @@ async def use(
             raise InvalidInput("Enter the quantity used.", field=line.field("quantity"))
         parts.quantity_of(line.quantity, field=line.field("quantity"))
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.USE_PARTS, seen_version=None)
+    changes.check(org, work_order, user_id, rules.Permission.USE_PARTS, seen_version=None)
     if override and not changes.roles(org, work_order, user_id) & rules.OVERRIDES_ASSIGNEE:
         raise Forbidden(f"Only {org.team(work_order.team).name} managers can take stock below zero.")
     events = [

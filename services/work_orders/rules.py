@@ -33,7 +33,9 @@ class Role(StrEnum):
     ANYONE = "anyone"  # every Slack user, including all of the above
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
+    """What a person may do to a work order: the rows of `PERMISSIONS`."""
+
     CLAIM = "claim"
     ASSIGN = "assign"
     UNASSIGN = "unassign"
@@ -58,71 +60,78 @@ class Action(StrEnum):
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
 _REQUESTER_OR_MANAGER = frozenset({Role.REQUESTER, Role.MANAGER, Role.ADMIN})
 
-PERMISSIONS: dict[Action, frozenset[Role]] = {
-    Action.CLAIM: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
-    Action.ASSIGN: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
-    Action.UNASSIGN: frozenset({Role.ASSIGNEE, Role.MANAGER, Role.ADMIN}),
-    Action.START: _WORKERS,
-    Action.HOLD: _WORKERS,
-    Action.RESUME: _WORKERS,
-    Action.COMPLETE: _WORKERS,
-    Action.NOTE: frozenset({Role.ANYONE}),
-    Action.LOG_TIME: _WORKERS,
-    Action.USE_PARTS: _WORKERS,
-    Action.PLAN: frozenset({Role.MANAGER, Role.ADMIN}),
-    Action.CANCEL: frozenset({Role.REQUESTER, Role.MANAGER, Role.ADMIN}),
-    Action.CONFIRM: _REQUESTER_OR_MANAGER,
-    Action.REOPEN: _REQUESTER_OR_MANAGER,
-    Action.ACKNOWLEDGE: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
-    Action.CHECK_ITEM: _WORKERS,
-    Action.FOLLOW_UP: _WORKERS,
-    Action.REPORT_DOWN: frozenset({Role.REQUESTER, Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
-    Action.ADD_COST: _WORKERS,
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.CLAIM: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Permission.ASSIGN: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Permission.UNASSIGN: frozenset({Role.ASSIGNEE, Role.MANAGER, Role.ADMIN}),
+    Permission.START: _WORKERS,
+    Permission.HOLD: _WORKERS,
+    Permission.RESUME: _WORKERS,
+    Permission.COMPLETE: _WORKERS,
+    Permission.NOTE: frozenset({Role.ANYONE}),
+    Permission.LOG_TIME: _WORKERS,
+    Permission.USE_PARTS: _WORKERS,
+    Permission.PLAN: frozenset({Role.MANAGER, Role.ADMIN}),
+    Permission.CANCEL: frozenset({Role.REQUESTER, Role.MANAGER, Role.ADMIN}),
+    Permission.CONFIRM: _REQUESTER_OR_MANAGER,
+    Permission.REOPEN: _REQUESTER_OR_MANAGER,
+    Permission.ACKNOWLEDGE: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Permission.CHECK_ITEM: _WORKERS,
+    Permission.FOLLOW_UP: _WORKERS,
+    Permission.REPORT_DOWN: frozenset({Role.REQUESTER, Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Permission.ADD_COST: _WORKERS,
 }
 
-# A role that counts for an action only while the work order is in one of these statuses.
-ONLY_WHILE: dict[tuple[Action, Role], frozenset[Status]] = {
-    (Action.CANCEL, Role.REQUESTER): frozenset({Status.OPEN}),
+# A role that counts for a permission only while the work order is in one of these statuses.
+ONLY_WHILE: dict[tuple[Permission, Role], frozenset[Status]] = {
+    (Permission.CANCEL, Role.REQUESTER): frozenset({Status.OPEN}),
 }
 
 # Actions on the work itself, and giving it to someone: a technician may do them on unclaimed work (starting,
 # holding or completing it takes it) or work they hold, not on work a colleague holds; managers and admins
 # may act on anyone's.
-WORK_ON_HELD: frozenset[Action] = frozenset(
-    {Action.ASSIGN, Action.START, Action.HOLD, Action.RESUME, Action.COMPLETE, Action.CHECK_ITEM}
+WORK_ON_HELD: frozenset[Permission] = frozenset(
+    {
+        Permission.ASSIGN,
+        Permission.START,
+        Permission.HOLD,
+        Permission.RESUME,
+        Permission.COMPLETE,
+        Permission.CHECK_ITEM,
+    }
 )
 OVERRIDES_ASSIGNEE: frozenset[Role] = frozenset({Role.MANAGER, Role.ADMIN})
 
-TARGET_STATUS: dict[Action, Status] = {
-    Action.START: Status.IN_PROGRESS,
-    Action.HOLD: Status.ON_HOLD,
-    Action.RESUME: Status.IN_PROGRESS,
-    Action.COMPLETE: Status.COMPLETED,
-    Action.CANCEL: Status.CANCELLED,
-    Action.CONFIRM: Status.CLOSED,
-    Action.REOPEN: Status.OPEN,
+TARGET_STATUS: dict[Permission, Status] = {
+    Permission.START: Status.IN_PROGRESS,
+    Permission.HOLD: Status.ON_HOLD,
+    Permission.RESUME: Status.IN_PROGRESS,
+    Permission.COMPLETE: Status.COMPLETED,
+    Permission.CANCEL: Status.CANCELLED,
+    Permission.CONFIRM: Status.CLOSED,
+    Permission.REOPEN: Status.OPEN,
 }
 
-PHRASES: dict[Action, str] = {
-    Action.CLAIM: "claim",
-    Action.ASSIGN: "assign",
-    Action.UNASSIGN: "unassign",
-    Action.START: "start",
-    Action.HOLD: "put on hold",
-    Action.RESUME: "resume",
-    Action.COMPLETE: "complete",
-    Action.NOTE: "add a note to",
-    Action.LOG_TIME: "log time on",
-    Action.USE_PARTS: "record parts for",
-    Action.PLAN: "change the priority or due date of",
-    Action.CANCEL: "cancel",
-    Action.CONFIRM: "confirm",
-    Action.REOPEN: "reopen",
-    Action.ACKNOWLEDGE: "acknowledge the escalation of",
-    Action.CHECK_ITEM: "fill in the checklist of",
-    Action.FOLLOW_UP: "open a follow-up from",
-    Action.REPORT_DOWN: "report the asset down on",
-    Action.ADD_COST: "add a cost to",
+PHRASES: dict[Permission, str] = {
+    Permission.CLAIM: "claim",
+    Permission.ASSIGN: "assign",
+    Permission.UNASSIGN: "unassign",
+    Permission.START: "start",
+    Permission.HOLD: "put on hold",
+    Permission.RESUME: "resume",
+    Permission.COMPLETE: "complete",
+    Permission.NOTE: "add a note to",
+    Permission.LOG_TIME: "log time on",
+    Permission.USE_PARTS: "record parts for",
+    Permission.PLAN: "change the priority or due date of",
+    Permission.CANCEL: "cancel",
+    Permission.CONFIRM: "confirm",
+    Permission.REOPEN: "reopen",
+    Permission.ACKNOWLEDGE: "acknowledge the escalation of",
+    Permission.CHECK_ITEM: "fill in the checklist of",
+    Permission.FOLLOW_UP: "open a follow-up from",
+    Permission.REPORT_DOWN: "report the asset down on",
+    Permission.ADD_COST: "add a cost to",
 }
 
 
@@ -152,13 +161,13 @@ def may_plan_maintenance(user_id: str, *, team: str, org: Organisation) -> bool:
     return user_id in org.team(team).managers or user_id in org.admins
 
 
-def effective_roles(action: Action, roles: set[Role], status: Status) -> set[Role]:
-    """`roles` minus those that do not count for `action` in `status` (`ONLY_WHILE`)."""
-    return {role for role in roles if status in ONLY_WHILE.get((action, role), frozenset(Status))}
+def effective_roles(permission: Permission, roles: set[Role], status: Status) -> set[Role]:
+    """`roles` minus those that do not count for `permission` in `status` (`ONLY_WHILE`)."""
+    return {role for role in roles if status in ONLY_WHILE.get((permission, role), frozenset(Status))}
 
 
 def authorize(
-    action: Action,
+    permission: Permission,
     *,
     roles: set[Role],
     status: Status,
@@ -166,24 +175,24 @@ def authorize(
     user_id: str,
     team_name: str,
 ) -> None:
-    """Raise `Forbidden` with the reason unless someone with `roles` may do `action` now."""
-    allowed = effective_roles(action, roles, status) & PERMISSIONS[action]
+    """Raise `Forbidden` with the reason unless someone with `roles` has `permission` now."""
+    allowed = effective_roles(permission, roles, status) & PERMISSIONS[permission]
     if not allowed:
-        raise Forbidden(f"Only {who_may(action, team_name)} can {PHRASES[action]} this work order.")
+        raise Forbidden(f"Only {who_may(permission, team_name)} can {PHRASES[permission]} this work order.")
     held_by_other = assignee_id is not None and assignee_id != user_id
-    if action in WORK_ON_HELD and held_by_other and not roles & OVERRIDES_ASSIGNEE:
+    if permission in WORK_ON_HELD and held_by_other and not roles & OVERRIDES_ASSIGNEE:
         raise Forbidden(f"<@{assignee_id}> holds this work order; ask them or a manager.")
 
 
-def who_may(action: Action, team_name: str) -> str:
-    """The people `action` is open to, in words: "Facilities technicians and managers"."""
-    roles = PERMISSIONS[action]
+def who_may(permission: Permission, team_name: str) -> str:
+    """The people `permission` is open to, in words: "Facilities technicians and managers"."""
+    roles = PERMISSIONS[permission]
     if Role.ANYONE in roles:
         return "people in Slack"
     names = []
     for role in (Role.REQUESTER, Role.ASSIGNEE):
         if role in roles:
-            condition = ONLY_WHILE.get((action, role))
+            condition = ONLY_WHILE.get((permission, role))
             when = f" (while it is {' or '.join(s.label.lower() for s in sorted(condition))})" if condition else ""
             names.append(f"the {role.value}{when}")
     team_roles = [
@@ -206,16 +215,16 @@ def permissions_markdown() -> str:
         "| action | " + " | ".join(role.value for role in columns) + " |",
         "|---|" + "---|" * len(columns),
     ]
-    for action in Action:
+    for permission in Permission:
         cells = []
         for role in columns:
-            allowed = role in PERMISSIONS[action] or Role.ANYONE in PERMISSIONS[action]
-            condition = ONLY_WHILE.get((action, role))
+            allowed = role in PERMISSIONS[permission] or Role.ANYONE in PERMISSIONS[permission]
+            condition = ONLY_WHILE.get((permission, role))
             cell = "yes" if allowed else "no"
             if allowed and condition:
                 cell += " (while " + " or ".join(s.label.lower() for s in sorted(condition)) + ")"
-            if allowed and action in WORK_ON_HELD and role is Role.TECHNICIAN:
+            if allowed and permission in WORK_ON_HELD and role is Role.TECHNICIAN:
                 cell += " (unclaimed or theirs)"
             cells.append(cell)
-        lines.append(f"| {action.value} | " + " | ".join(cells) + " |")
+        lines.append(f"| {permission.value} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

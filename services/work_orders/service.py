@@ -170,12 +170,12 @@ async def check_allowed(
     org: Organisation,
     work_order_id: int,
     user_id: str,
-    action: rules.Action,
+    permission: rules.Permission,
     seen_version: int | None = None,
 ) -> WorkOrderRead:
-    """Refuse early (before a modal opens) what `action` would refuse later."""
+    """Refuse early (before a modal opens) what `permission` would refuse later."""
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, action, seen_version=seen_version)
+    changes.check(org, work_order, user_id, permission, seen_version=seen_version)
     return WorkOrderRead.model_validate(work_order)
 
 

@@ -43,7 +43,7 @@ async def press(
         if work_order.status not in RUNS_ON:
             raise InvalidInput(f"{changes.ref(work_order)} is {work_order.status.label.lower()}; no timer runs on it.")
 
-    changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=running_work)
+    changes.check(org, work_order, user_id, rules.Permission.LOG_TIME, seen_version=None, extra=running_work)
     running = await _running(session, work_order_id, user_id)
     if running is not None:
         return _pressed(work_order, running, now)

@@ -31,7 +31,7 @@ async def add_note(
     """A note from the card's Add note form or (`source="thread"`) a reply in the card's thread."""
     text = checked_text(text, field="note", limit=NOTE_MAX, ask="Write the note.")
     work_order = await changes.load(session, work_order_id)
-    changes.check(org, work_order, user_id, rules.Action.NOTE, seen_version=None)
+    changes.check(org, work_order, user_id, rules.Permission.NOTE, seen_version=None)
     data = {"text": text, "source": source}
     event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.NOTE_ADDED, data=data)
     return await changes.done(session, work_order, event)
@@ -87,7 +87,7 @@ async def log_time(
             team = org.team(work_order.team).name
             raise InvalidInput(f"<@{worker_id}> is not on the {team} team.", field="worker")
 
-    changes.check(org, work_order, user_id, rules.Action.LOG_TIME, seen_version=None, extra=worker_on_team)
+    changes.check(org, work_order, user_id, rules.Permission.LOG_TIME, seen_version=None, extra=worker_on_team)
     event = changes.log_labor(session, org, work_order, minutes=minutes, worker_id=worker_id, actor_id=user_id, now=now)
     return await changes.done(session, work_order, event)
 
@@ -117,7 +117,7 @@ async def plan(
     shown = work_order.resolution_due_at
     if due is not None and shown is not None and abs(due - shown) < timedelta(seconds=1):
         due = None  # the form shows the current due time: sent back unchanged, it is no change
-    changes.check(org, work_order, user_id, rules.Action.PLAN, seen_version=seen_version, extra=sensible)
+    changes.check(org, work_order, user_id, rules.Permission.PLAN, seen_version=seen_version, extra=sensible)
     events = []
     if priority is not None and priority is not work_order.priority:
         data: dict[str, str | None] = {"from": work_order.priority.value, "to": priority.value}

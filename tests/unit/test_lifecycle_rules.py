@@ -49,72 +49,79 @@ def test_roles_are_worked_out_per_work_order() -> None:
     assert roles(OUTSIDER) == {anyone}
 
 
-A = rules.Action
+P = rules.Permission
 PEOPLE = [STAFF, TECH_1, TECH_2, MANAGER, ADMIN, OTHER_TECH, OUTSIDER]
 WORKERS = {TECH_1, TECH_2, MANAGER, ADMIN}
 HOLDER_OR_BOSS = {TECH_1, MANAGER, ADMIN}
 # Written out by hand from docs/permissions.md, not computed from rules.PERMISSIONS:
 # who may do what to a work order requested by STAFF and held by TECH_1.
 MAY = {
-    A.CLAIM: WORKERS,  # (claiming held work is then a Conflict, decided after authorize)
-    A.ASSIGN: HOLDER_OR_BOSS,  # a colleague's held work: a manager reassigns it
-    A.UNASSIGN: HOLDER_OR_BOSS,
-    A.START: HOLDER_OR_BOSS,
-    A.HOLD: HOLDER_OR_BOSS,
-    A.RESUME: HOLDER_OR_BOSS,
-    A.COMPLETE: HOLDER_OR_BOSS,
-    A.NOTE: set(PEOPLE),
-    A.LOG_TIME: WORKERS,
-    A.USE_PARTS: WORKERS,
-    A.PLAN: {MANAGER, ADMIN},
-    A.CANCEL: {STAFF, MANAGER, ADMIN},
-    A.CONFIRM: {STAFF, MANAGER, ADMIN},
-    A.REOPEN: {STAFF, MANAGER, ADMIN},
-    A.ACKNOWLEDGE: WORKERS,
-    A.CHECK_ITEM: HOLDER_OR_BOSS,  # a colleague's held work: not theirs to fill in
-    A.FOLLOW_UP: WORKERS,
-    A.REPORT_DOWN: {STAFF, *WORKERS},
-    A.ADD_COST: WORKERS,
+    P.CLAIM: WORKERS,  # (claiming held work is then a Conflict, decided after authorize)
+    P.ASSIGN: HOLDER_OR_BOSS,  # a colleague's held work: a manager reassigns it
+    P.UNASSIGN: HOLDER_OR_BOSS,
+    P.START: HOLDER_OR_BOSS,
+    P.HOLD: HOLDER_OR_BOSS,
+    P.RESUME: HOLDER_OR_BOSS,
+    P.COMPLETE: HOLDER_OR_BOSS,
+    P.NOTE: set(PEOPLE),
+    P.LOG_TIME: WORKERS,
+    P.USE_PARTS: WORKERS,
+    P.PLAN: {MANAGER, ADMIN},
+    P.CANCEL: {STAFF, MANAGER, ADMIN},
+    P.CONFIRM: {STAFF, MANAGER, ADMIN},
+    P.REOPEN: {STAFF, MANAGER, ADMIN},
+    P.ACKNOWLEDGE: WORKERS,
+    P.CHECK_ITEM: HOLDER_OR_BOSS,  # a colleague's held work: not theirs to fill in
+    P.FOLLOW_UP: WORKERS,
+    P.REPORT_DOWN: {STAFF, *WORKERS},
+    P.ADD_COST: WORKERS,
 }
 
 
-def decide(action: rules.Action, user: str, *, assignee: str | None = TECH_1, status: Status = Status.OPEN) -> None:
+def decide(
+    permission: rules.Permission, user: str, *, assignee: str | None = TECH_1, status: Status = Status.OPEN
+) -> None:
     rules.authorize(
-        action, roles=roles(user, assignee), status=status, assignee_id=assignee, user_id=user, team_name="Facilities"
+        permission,
+        roles=roles(user, assignee),
+        status=status,
+        assignee_id=assignee,
+        user_id=user,
+        team_name="Facilities",
     )
 
 
-def test_every_action_is_in_the_hand_written_table() -> None:
-    assert set(MAY) == set(rules.Action) == set(rules.PERMISSIONS)
+def test_every_permission_is_in_the_hand_written_table() -> None:
+    assert set(MAY) == set(rules.Permission) == set(rules.PERMISSIONS)
 
 
-@pytest.mark.parametrize(("action", "user"), list(product(rules.Action, PEOPLE)))
-def test_permissions_matrix(action: rules.Action, user: str) -> None:
-    if user in MAY[action]:
-        decide(action, user)
+@pytest.mark.parametrize(("permission", "user"), list(product(rules.Permission, PEOPLE)))
+def test_permissions_matrix(permission: rules.Permission, user: str) -> None:
+    if user in MAY[permission]:
+        decide(permission, user)
     else:
         with pytest.raises(Forbidden) as refused:
-            decide(action, user)
+            decide(permission, user)
         assert str(refused.value) in (
-            f"Only {rules.who_may(action, 'Facilities')} can {rules.PHRASES[action]} this work order.",
+            f"Only {rules.who_may(permission, 'Facilities')} can {rules.PHRASES[permission]} this work order.",
             f"<@{TECH_1}> holds this work order; ask them or a manager.",
         )
 
 
 def test_technicians_may_work_on_unclaimed_work() -> None:
-    for action in (A.ASSIGN, A.START, A.HOLD, A.COMPLETE):
-        decide(action, TECH_2, assignee=None)
+    for permission in (P.ASSIGN, P.START, P.HOLD, P.COMPLETE):
+        decide(permission, TECH_2, assignee=None)
 
 
 def test_the_requester_may_cancel_only_while_it_is_open() -> None:
-    decide(A.CANCEL, STAFF, status=Status.OPEN)
+    decide(P.CANCEL, STAFF, status=Status.OPEN)
     with pytest.raises(Forbidden, match=r"Only the requester \(while it is open\) and Facilities managers can cancel"):
-        decide(A.CANCEL, STAFF, status=Status.IN_PROGRESS)
-    decide(A.CANCEL, MANAGER, status=Status.ON_HOLD)
+        decide(P.CANCEL, STAFF, status=Status.IN_PROGRESS)
+    decide(P.CANCEL, MANAGER, status=Status.ON_HOLD)
 
 
 def test_refusals_name_who_may() -> None:
     with pytest.raises(Forbidden, match=r"^Only Facilities technicians and managers can claim this work order\.$"):
-        decide(A.CLAIM, OUTSIDER)
+        decide(P.CLAIM, OUTSIDER)
     with pytest.raises(Forbidden, match=r"^Only Facilities managers can change the priority or due date of this"):
-        decide(A.PLAN, TECH_1)
+        decide(P.PLAN, TECH_1)
