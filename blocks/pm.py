@@ -61,14 +61,20 @@ def pm_form(
         input_block(
             "asset",
             "Asset",
-            picker(Action.PICK_ASSET, "Type an asset tag or name", _chosen(asset_label, "asset:", s and s.asset_id)),
+            picker(
+                Action.PICK_ASSET,
+                "Type an asset tag or name",
+                _chosen(asset_label, "asset:", s.asset_id if s else None),
+            ),
             optional=True,
         ),
         input_block(
             "location",
             "Location",
             picker(
-                Action.PICK_LOCATION, "Type a building or room", _chosen(location_label, "loc:", s and s.location_id)
+                Action.PICK_LOCATION,
+                "Type a building or room",
+                _chosen(location_label, "loc:", s.location_id if s else None),
             ),
             optional=True,
             hint="Default: the asset's location.",

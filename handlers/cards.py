@@ -4,13 +4,14 @@ buttons and menu entries that open a small form, and the requester's Confirm / R
 from functools import partial
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
 from blocks import messages, modals
 from blocks.ids import Action, Callback, MoreOption, parse_choice, parse_ref
 from handlers import forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
-from handlers.context import deps_of, one_of
-from handlers.guard import guarded
-from services.delivery import outbox
+from handlers.context import Ack, deps_of, one_of, run_as
+from handlers.guard import guarded, redraw_stale_card
 from services.errors import DomainError, Stale
 from services.inventory import parts
 from services.work_orders import assignment, lifecycle
@@ -29,7 +30,7 @@ OPENS_FORM = {
 }
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     # One listener per group, not per id: bolt tries its listeners in order for every request, and the
     # card's buttons are what people click most (handlers.register puts this module first).
     app.action(one_of(ONE_CLICK))(guarded(one_click))
@@ -41,53 +42,41 @@ def register(app: Any) -> None:
     app.view(one_of(CARD_FORMS))(guarded(submit_form))
 
 
-async def one_click(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def one_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
     work_order_id, seen = parse_ref(action["value"])
     service = ONE_CLICK[action["action_id"]]
-    await deps.db.run(
-        partial(
-            service,
-            org=deps.org,
-            now=deps.clock(),
-            work_order_id=work_order_id,
-            user_id=body["user"]["id"],
-            seen_version=seen,
-        )
-    )
+    await run_as(deps, service, user_id=body["user"]["id"], work_order_id=work_order_id, seen_version=seen)
 
 
-async def assign(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def assign(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """The card's "Assign to…" picker (its block id carries the work order and the version seen)."""
     await ack()
     deps = deps_of(context)
     work_order_id, seen = parse_ref(action["block_id"].partition(":")[2])
-    await deps.db.run(
-        partial(
-            assignment.assign,
-            org=deps.org,
-            now=deps.clock(),
-            work_order_id=work_order_id,
-            user_id=body["user"]["id"],
-            assignee_id=action["selected_user"],
-            seen_version=seen,
-        )
+    await run_as(
+        deps,
+        assignment.assign,
+        user_id=body["user"]["id"],
+        work_order_id=work_order_id,
+        assignee_id=action["selected_user"],
+        seen_version=seen,
     )
 
 
-async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     await _open(OPENS_FORM[action["action_id"]], action["value"], body, context)
 
 
-async def open_from_menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def open_from_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     option, ref = parse_choice(action["selected_option"]["value"], MORE_FORMS)
     await _open(MORE_FORMS[MoreOption(option)], ref, body, context)
 
 
-async def _open(callback_id: str, ref: str, body: dict[str, Any], context: Any) -> None:
+async def _open(callback_id: str, ref: str, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Check first, so someone who may not do it is told why instead of filling in a form."""
     deps, spec = deps_of(context), CARD_FORMS[callback_id]
     work_order_id, seen = parse_ref(ref)
@@ -103,7 +92,7 @@ async def _open(callback_id: str, ref: str, body: dict[str, Any], context: Any) 
     await deps.notifier.open_modal(body["trigger_id"], spec.draw(work_order, body["user"]["id"]))
 
 
-async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+async def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
     spec: CardForm = CARD_FORMS[view["callback_id"]]
     work_order_id, seen = parse_ref(forms.metadata_ref(view))  # which work order, before anything typed
     form = await forms.parse_or_reject(ack, spec.form, view)
@@ -111,21 +100,12 @@ async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], cont
         return
     deps = deps_of(context)
     versioned = {"seen_version": seen} if spec.versioned else {}
-    call = partial(
-        spec.service,
-        org=deps.org,
-        now=deps.clock(),
-        work_order_id=work_order_id,
-        user_id=body["user"]["id"],
-        **versioned,
-        **form.arguments(),
-    )
     try:
-        await deps.db.run(call)
+        await run_as(
+            deps, spec.service, user_id=body["user"]["id"], work_order_id=work_order_id, **versioned, **form.arguments()
+        )
     except Stale as error:  # this form still carries the old version: it has to be opened again
-        reopen = Stale(f"{error} Close this form and open it again from the card.", current=error.current)
-        await forms.reject(ack, reopen, default_field=spec.error_field)
-        await deps.db.run(partial(outbox.redraw_card, work_order_id=error.current.id, now=deps.clock()))
+        await redraw_stale_card(deps, error, form_ack=ack, form_field=spec.error_field)
         return
     except DomainError as error:
         await forms.reject(ack, error, default_field=spec.error_field)
@@ -133,20 +113,18 @@ async def submit_form(ack: Any, body: dict[str, Any], view: dict[str, Any], cont
     await ack()
 
 
-async def part_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def part_options(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Type-ahead for "Use parts": matching parts with their stock."""
     deps = deps_of(context)
     found = await deps.db.run(partial(parts.find_parts, text=str(body.get("value") or "")))
     await ack(options=[modals.option(choice.label, f"part:{choice.id}") for choice in found])
 
 
-async def confirm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def confirm(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """The requester confirms the work is done: it closes, and their DM loses its buttons."""
     await ack()
     deps = deps_of(context)
     work_order_id, _ = parse_ref(action["value"])
     user_id = body["user"]["id"]
-    change = await deps.db.run(
-        partial(lifecycle.confirm, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=user_id)
-    )
+    change = await run_as(deps, lifecycle.confirm, user_id=user_id, work_order_id=work_order_id)
     await deps.notifier.replace(body["response_url"], messages.settled_dm(change.work_order, by=user_id))

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from blocks.ids import CUSTOM_FIELD_PREFIX, custom_field_block
+from handlers.context import Ack
 from services.errors import DomainError, InvalidFields, InvalidInput
 from services.inputs import UNSTORABLE, unstorable_at
 
@@ -43,7 +44,7 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
     so the form model's defaults apply and a required field reports itself missing."""
     values: dict[str, Any] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
-        element = next(iter(actions.values()), {})  # an input block holds exactly one element
+        element: dict[str, Any] = next(iter(actions.values()), {})  # an input block holds exactly one element
         value = element_value(element)
         if value is not None and value != "":
             values[block_id] = value
@@ -79,7 +80,7 @@ def errors_of(error: ValidationError) -> dict[str, str]:
     return errors
 
 
-async def parse_or_reject(ack: Any, model: type[M], view: dict[str, Any]) -> M | None:
+async def parse_or_reject(ack: Ack, model: type[M], view: dict[str, Any]) -> M | None:
     """The parsed form, or None after answering the modal with its field errors."""
     parsed = parse(model, view)
     if isinstance(parsed, dict):
@@ -88,7 +89,7 @@ async def parse_or_reject(ack: Any, model: type[M], view: dict[str, Any]) -> M |
     return parsed
 
 
-async def reject(ack: Any, error: DomainError, *, default_field: str) -> None:
+async def reject(ack: Ack, error: DomainError, *, default_field: str) -> None:
     """Show a refusal in the modal, under the field(s) it names (or `default_field`)."""
     if isinstance(error, InvalidFields):
         errors = {custom_field_block(key): message for key, message in error.errors.items()}

@@ -13,10 +13,16 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from slack_bolt.async_app import AsyncAck
+from slack_bolt.response import BoltResponse
+
 from blocks import text as t
 from blocks.ids import Unreadable
+from handlers import forms
+from handlers.context import Ack
 from services.delivery import outbox
 from services.errors import DomainError, Stale
+from services.ports import Deps
 
 log = logging.getLogger("wrench.errors")
 
@@ -57,7 +63,7 @@ class InFlight:
 ANSWERED_EMPTY = frozenset({"block_actions", "shortcut", "message_action"})  # what Slack wants is a bare 200
 
 
-async def ack_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Awaitable[None]]) -> None:
+async def ack_at_once(body: dict[str, Any], ack: AsyncAck, next: Callable[[], Awaitable[None]]) -> None:
     """Global middleware: answer clicks, shortcuts and slash commands before their listener runs.
 
     Their answer is an empty 200 whatever the listener decides (it tells people by ephemeral message or
@@ -112,14 +118,14 @@ def response_url(body: dict[str, Any]) -> str | None:
 class AckThenTurn:
     """The `ack` a listener gets: answers Slack at once, then waits for the listener's turn to work."""
 
-    def __init__(self, ack: Any, slots: asyncio.Semaphore) -> None:
+    def __init__(self, ack: Ack, slots: asyncio.Semaphore) -> None:
         self.ack, self.slots, self.held = ack, slots, False
 
     @property
-    def response(self) -> Any:
+    def response(self) -> BoltResponse | None:
         return self.ack.response
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         answered = await self.ack(*args, **kwargs)
         if not self.held:
             await self.slots.acquire()
@@ -130,6 +136,19 @@ class AckThenTurn:
         if self.held:
             self.slots.release()
             self.held = False
+
+
+STALE_FORM = "Close this form and open it again from the card."
+
+
+async def redraw_stale_card(deps: Deps, stale: Stale, *, form_ack: Ack | None = None, form_field: str = "") -> None:
+    """A click or a form carried an old version of a card (`Stale`): queue the card's redraw with the current
+    state. A form is answered first, under `form_field`, with the refusal and that it has to be opened again
+    (it still carries the old version)."""
+    if form_ack is not None:
+        reopen = Stale(f"{stale} {STALE_FORM}", current=stale.current)
+        await forms.reject(form_ack, reopen, default_field=form_field)
+    await deps.db.run(partial(outbox.redraw_card, work_order_id=stale.current.id, now=deps.clock()))
 
 
 def guarded(listener: Listener, *, opens_modal: bool = False) -> Listener:
@@ -163,7 +182,7 @@ def guarded(listener: Listener, *, opens_modal: bool = False) -> Listener:
             text = describe(error)
             notifier = deps.notifier
             if isinstance(error, Stale):  # the clicked card was out of date: redraw it
-                await deps.db.run(partial(outbox.redraw_card, work_order_id=error.current.id, now=deps.clock()))
+                await redraw_stale_card(deps, error)
             url = response_url(body)
             if url:
                 await notifier.reply(url, text)

@@ -5,8 +5,10 @@ import re
 from functools import partial
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
 from blocks.ids import Action, Event, parse_id, parse_one_of
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of
 from handlers.guard import guarded
 from services.delivery import outbox, slack_events
 from services.reporting import home_kpis, morning
@@ -15,14 +17,14 @@ from services.reporting import home_kpis, morning
 KPI_DAYS = re.compile(rf"^{Action.HOME_KPI_DAYS}(?:_[0-9]{{1,4}})?$")
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.event(Event.APP_HOME_OPENED)(guarded(publish_home))
     app.action(Action.HOME_MORE)(guarded(show_more))
     app.action(Action.HOME_MORNING_DM)(guarded(morning_dm))
     app.action(KPI_DAYS)(guarded(kpi_period))
 
 
-async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
+async def publish_home(ack: Ack, event: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     if event.get("tab") != "home":
         return
@@ -30,13 +32,13 @@ async def publish_home(ack: Any, event: dict[str, Any], context: Any) -> None:
     await deps.db.run(partial(slack_events.opened_home, user_id=event["user"], now=deps.clock()))
 
 
-async def show_more(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def show_more(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
     await deps.db.run(partial(outbox.show_homes, user_ids=[body["user"]["id"]], expanded=True, now=deps.clock()))
 
 
-async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def morning_dm(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """The Home tab's Turn on / Turn off of the personal morning DM."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
@@ -44,7 +46,7 @@ async def morning_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], con
     await deps.db.run(partial(morning.choose, user_id=user_id, on=on, now=deps.clock()))
 
 
-async def kpi_period(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def kpi_period(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """The managers' KPIs: Last 7 days / Last 30 days (kept for the next time the tab is drawn)."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]

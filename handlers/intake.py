@@ -4,13 +4,14 @@ a reply in a card's thread is recorded as a note on its work order."""
 from functools import partial
 from typing import Any
 
-from blocks import modals
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
 from blocks import text as t
 from blocks.ids import Event
 from handlers import forms
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of, run_as
 from handlers.guard import guarded
-from models.schemas import RequestCreate
+from models.schemas import TITLE_MAX, RequestCreate
 from services.errors import DomainError
 from services.requests import service as requests
 from services.work_orders import work_log
@@ -29,12 +30,12 @@ PERSON_REPLIES = (
 CHANNELS = ("C", "G")
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.event(Event.REACTION_ADDED)(guarded(file_from_reaction))
     app.event(Event.MESSAGE)(guarded(note_from_thread))
 
 
-async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+async def file_from_reaction(ack: Ack, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
     """Once per message, whoever reacts first: the message's author is the requester."""
     await ack()
     deps, item = deps_of(context), event.get("item") or {}
@@ -53,7 +54,7 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
     text = t.to_plain(str(message["text"])).strip()
     requester = message.get("user") if not message.get("bot_id") else None
     request = RequestCreate(
-        title=forms.first_line(text)[: modals.TITLE_MAX],
+        title=forms.first_line(text)[:TITLE_MAX],
         category=deps.org.intake_category().key,
         description=text,
         source_channel=channel,
@@ -74,7 +75,7 @@ async def file_from_reaction(ack: Any, body: dict[str, Any], event: dict[str, An
         return
 
 
-async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+async def note_from_thread(ack: Ack, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
     """A person's reply under a card is a note; the bot's own lines and edits are not."""
     await ack()
     thread_ts, channel = event.get("thread_ts"), event.get("channel")
@@ -86,14 +87,12 @@ async def note_from_thread(ack: Any, body: dict[str, Any], event: dict[str, Any]
     if not text or not event.get("user"):
         return
     deps = deps_of(context)
-    note = partial(
+    await run_as(
+        deps,
         work_log.note_from_thread,
-        org=deps.org,
-        now=deps.clock(),
+        user_id=event["user"],
         channel=channel,
         thread_ts=thread_ts,
-        user_id=event["user"],
         text=text,
         event_id=body.get("event_id"),
     )
-    await deps.db.run(note)

@@ -6,11 +6,13 @@ import re
 from functools import partial
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
 from blocks import assets as asset_blocks
 from blocks import card, lists, messages
 from blocks.ids import Action, Command, parse_ref
 from handlers import pm
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
 from services.ports import Deps
@@ -21,7 +23,7 @@ from services.work_orders import service as work_orders
 NUMBER = re.compile(r"^(?:wo-?|#)?(\d{1,9})$", re.IGNORECASE)
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.command(Command.WO)(guarded(wo_command))
     app.action(Action.SHOW)(guarded(show_listed, opens_modal=True))
 
@@ -32,7 +34,7 @@ def parse_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def wo_command(ack: Ack, command: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
     user_id, url = command["user_id"], command["response_url"]
@@ -68,7 +70,7 @@ async def wo_command(ack: Any, command: dict[str, Any], context: Any) -> None:
     await deps.notifier.reply(url, shown["text"], shown["blocks"])
 
 
-async def show_listed(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def show_listed(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """Open next to a listed work order: its summary, in the same place the list was."""
     await ack()
     deps = deps_of(context)

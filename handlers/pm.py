@@ -6,11 +6,12 @@ from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import pm as pm_blocks
 from blocks.ids import Action, Callback, Unreadable, parse_choice, parse_id, parse_ref
 from handlers import forms
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of, run_as
 from handlers.guard import guarded
 from handlers.requests import ASSET_ID, LOCATION_ID, LOCATION_TEXT
 from models.schemas import PmScheduleRead
@@ -27,7 +28,7 @@ SCHEDULE_NUMBER = "Which schedule? Give its number, like `/wo pm edit 3`."
 SCHEDULE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, within what the id column holds
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.action(Action.PM_NEW)(guarded(new_from_list, opens_modal=True))
     app.action(Action.PM_MENU)(guarded(menu, opens_modal=True))
     app.action(Action.PM_DELETE)(guarded(confirm_delete))
@@ -131,12 +132,12 @@ async def _open_form(deps: Deps, user_id: str, trigger_id: str, schedule_id: int
     await deps.notifier.open_modal(trigger_id, view)
 
 
-async def new_from_list(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def new_from_list(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     await _open_form(deps_of(context), body["user"]["id"], body["trigger_id"], None)
 
 
-async def menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """A listed schedule's menu: Edit opens the form; Pause and Resume answer in place; Delete asks first."""
     await ack()
     deps, user_id = deps_of(context), body["user"]["id"]
@@ -153,32 +154,17 @@ async def menu(ack: Any, body: dict[str, Any], action: dict[str, Any], context: 
         await deps.notifier.reply(body["response_url"], text)
 
 
-async def confirm_delete(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def confirm_delete(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
-    deleted = await deps.db.run(
-        partial(
-            pm_schedules.delete,
-            org=deps.org,
-            now=deps.clock(),
-            user_id=body["user"]["id"],
-            schedule_id=parse_id(action["value"], "a PM schedule id"),
-        )
+    deleted = await run_as(
+        deps, pm_schedules.delete, user_id=body["user"]["id"], schedule_id=parse_id(action["value"], "a PM schedule id")
     )
     await deps.notifier.replace(body["response_url"], f":wastebasket: Deleted {deleted}. Work it created stays.")
 
 
 async def _set_paused(deps: Deps, user_id: str, schedule_id: int, *, paused: bool) -> str:
-    schedule = await deps.db.run(
-        partial(
-            pm_schedules.set_paused,
-            org=deps.org,
-            now=deps.clock(),
-            user_id=user_id,
-            schedule_id=schedule_id,
-            paused=paused,
-        )
-    )
+    schedule = await run_as(deps, pm_schedules.set_paused, user_id=user_id, schedule_id=schedule_id, paused=paused)
     if paused:
         return f":double_vertical_bar: Paused PM-{schedule.id} · {schedule.title}: it creates nothing until resumed."
     return f":arrow_forward: Resumed PM-{schedule.id} · {schedule.title}: {_next(schedule)}."
@@ -190,7 +176,7 @@ def _next(schedule: PmScheduleRead) -> str:
     return f"next due {schedule.next_due_on:%a %-d %b %Y}"
 
 
-async def save(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+async def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
     """Create or update the schedule; every wrong field is shown in the form at once."""
     deps, user_id = deps_of(context), body["user"]["id"]
     ref = forms.metadata_ref(view)
@@ -256,7 +242,7 @@ def to_input(values: dict[str, Any]) -> pm_schedules.ScheduleInput:
     if location.startswith(LOCATION_TEXT):
         errors["location"] = "Pick a location from the list (schedules use known locations)."
     repeat = values.get("repeat")
-    fields = {
+    fields: dict[str, Any] = {
         "title": (values.get("title") or "").strip(),
         "team": values.get("team") or "",
         "category": values.get("category"),

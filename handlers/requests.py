@@ -6,15 +6,16 @@ from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import modals
 from blocks import text as t
 from blocks.ids import Action, Block, Callback, Command, Shortcut, Unreadable, parse_id
 from handlers import forms
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of
 from handlers.guard import guarded
 from models.enums import Priority
-from models.schemas import RequestCreate
+from models.schemas import DESCRIPTION_MAX, TITLE_MAX, RequestCreate
 from services.errors import InvalidInput
 from services.inventory import places
 from services.ports import Deps
@@ -26,9 +27,9 @@ LOCATION_ID, LOCATION_TEXT, ASSET_ID = "loc:", "text:", "asset:"
 class RequestForm(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=modals.TITLE_MAX)
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
     category: str = Field(min_length=1)
-    description: str = Field(default="", max_length=modals.DESCRIPTION_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     location: str = ""  # "loc:<id>" picked, or "text:<typed>"
     asset: str = ""  # "asset:<id>"
     asset_down: list[str] = []  # ticked: the asset has stopped working
@@ -36,7 +37,7 @@ class RequestForm(BaseModel):
     files: list[dict[str, Any]] = []
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.command(Command.REQUEST)(guarded(open_from_command, opens_modal=True))
     app.shortcut(Shortcut.NEW_REQUEST)(guarded(open_blank, opens_modal=True))
     app.shortcut(Shortcut.MESSAGE_TO_REQUEST)(guarded(open_from_message, opens_modal=True))
@@ -55,7 +56,7 @@ def request_modal(deps: Deps, draft: modals.RequestDraft | None = None) -> dict[
     return modals.request_modal(categories=categories, fields=chosen.fields if chosen else (), draft=draft)
 
 
-async def open_for_asset(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def open_for_asset(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """ "File a request" on an asset card: the form opens with the asset chosen."""
     await ack()
     deps = deps_of(context)
@@ -65,7 +66,7 @@ async def open_for_asset(ack: Any, body: dict[str, Any], action: dict[str, Any],
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
 
 
-async def open_from_command(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def open_from_command(ack: Ack, command: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
     await deps.notifier.open_modal(
@@ -73,14 +74,14 @@ async def open_from_command(ack: Any, command: dict[str, Any], context: Any) -> 
     )
 
 
-async def open_blank(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def open_blank(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """The global shortcut and the Home tab's New request button."""
     await ack()
     deps = deps_of(context)
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps))
 
 
-async def open_from_message(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def open_from_message(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """The message shortcut: title from the message's first line, the whole text as description."""
     await ack()
     deps = deps_of(context)
@@ -91,7 +92,7 @@ async def open_from_message(ack: Any, body: dict[str, Any], context: Any) -> Non
     await deps.notifier.open_modal(body["trigger_id"], request_modal(deps, draft))
 
 
-async def redraw_for_category(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def redraw_for_category(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Picking a category redraws the form with that category's own fields, keeping what was typed."""
     await ack()
     deps = deps_of(context)
@@ -107,7 +108,7 @@ async def redraw_for_category(ack: Any, body: dict[str, Any], context: Any) -> N
     await deps.notifier.update_modal(view["id"], request_modal(deps, draft), hash=view.get("hash"))
 
 
-async def location_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def location_options(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Type-ahead for the location picker: matching locations, and what was typed as free text."""
     deps, typed = deps_of(context), str(body.get("value") or "").strip()
     found = await deps.db.run(partial(places.find_locations, text=typed))
@@ -117,7 +118,7 @@ async def location_options(ack: Any, body: dict[str, Any], context: Any) -> None
     await ack(options=options)
 
 
-async def asset_options(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def asset_options(ack: Ack, body: dict[str, Any], context: AsyncBoltContext) -> None:
     deps = deps_of(context)
     found = await deps.db.run(partial(places.find_assets, text=str(body.get("value") or "")))
     await ack(options=[modals.option(choice.label, f"{ASSET_ID}{choice.id}") for choice in found])
@@ -164,7 +165,7 @@ def _id_after(value: str, prefix: str) -> int | None:
         ) from None
 
 
-async def submit_request(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+async def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
     """Validate, store (before the ack, so an acknowledged request is never lost), ack, then notify."""
     _source(view)  # a form whose metadata is unreadable is refused before anything typed is read
     form = await forms.parse_or_reject(ack, RequestForm, view)

@@ -1,30 +1,29 @@
 """The card's ⏱ Timer button and the stop / discard buttons of the answer only its presser sees."""
 
-from functools import partial
 from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import messages
 from blocks.ids import Action, parse_id, parse_ref
-from handlers.context import deps_of
+from handlers.context import Ack, deps_of, run_as
 from handlers.guard import guarded
 from models.enums import EventKind
 from services.work_orders import timers
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     app.action(Action.TIMER)(guarded(press))
     app.action(Action.TIMER_STOP)(guarded(stop))
     app.action(Action.TIMER_DISCARD)(guarded(stop))
 
 
-async def press(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def press(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """Start the presser's timer, or (running already) offer to stop it."""
     await ack()
     deps = deps_of(context)
     work_order_id, _ = parse_ref(action["value"])
-    pressed = await deps.db.run(
-        partial(timers.press, org=deps.org, now=deps.clock(), work_order_id=work_order_id, user_id=body["user"]["id"])
-    )
+    pressed = await run_as(deps, timers.press, user_id=body["user"]["id"], work_order_id=work_order_id)
     if pressed.change is not None:
         await deps.notifier.reply(body["response_url"], messages.timer_started(pressed))
         return
@@ -32,19 +31,12 @@ async def press(ack: Any, body: dict[str, Any], action: dict[str, Any], context:
     await deps.notifier.reply(body["response_url"], shown["text"], shown["blocks"])
 
 
-async def stop(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+async def stop(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
     deps = deps_of(context)
     log = action["action_id"] == Action.TIMER_STOP
-    change = await deps.db.run(
-        partial(
-            timers.stop,
-            org=deps.org,
-            now=deps.clock(),
-            timer_id=parse_id(action["value"], "a timer id"),
-            user_id=body["user"]["id"],
-            log=log,
-        )
+    change = await run_as(
+        deps, timers.stop, timer_id=parse_id(action["value"], "a timer id"), user_id=body["user"]["id"], log=log
     )
     stopped = next(event for event in change.events if event.kind == EventKind.TIMER_STOPPED)
     minutes = int(stopped.data["minutes"])
