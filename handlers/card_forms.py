@@ -1,4 +1,4 @@
-"""The forms behind a card's modals: what each asks, and which service call it becomes."""
+"""The forms behind a card's modals: what opens each, what each asks, and which service call it becomes."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from blocks import card_modals, modals
-from blocks.ids import Block, Callback, MoreOption
+from blocks.ids import Action, Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import CAUSE_MAX, RESOLUTION_MAX, Change, WorkOrderRead
@@ -180,7 +180,12 @@ CARD_FORMS: dict[str, CardForm] = {
     ),
 }
 
-# The overflow menu's entries → the modal each opens.
+# What opens each modal: the card's buttons, and the entries of its overflow menu.
+OPENS_FORM: dict[str, str] = {
+    Action.HOLD: Callback.HOLD_MODAL,
+    Action.COMPLETE: Callback.COMPLETE_MODAL,
+    Action.REOPEN: Callback.REOPEN_MODAL,
+}
 MORE_FORMS: dict[MoreOption, str] = {
     MoreOption.NOTE: Callback.NOTE_MODAL,
     MoreOption.TIME: Callback.TIME_MODAL,

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import messages, modals
-from blocks.ids import Action, Callback, MoreOption, parse_choice, parse_ref
+from blocks.ids import Action, MoreOption, parse_choice, parse_ref
 from handlers import forms
-from handlers.card_forms import CARD_FORMS, MORE_FORMS, CardForm
+from handlers.card_forms import CARD_FORMS, MORE_FORMS, OPENS_FORM, CardForm
 from handlers.context import Ack, deps_of, one_of, run_as
 from handlers.guard import guarded, redraw_stale_card
 from services.errors import DomainError, Stale
@@ -22,11 +22,6 @@ ONE_CLICK = {
     Action.START: lifecycle.start,
     Action.RESUME: lifecycle.resume,
     Action.UNASSIGN: assignment.unassign,
-}
-OPENS_FORM = {
-    Action.HOLD: Callback.HOLD_MODAL,
-    Action.COMPLETE: Callback.COMPLETE_MODAL,
-    Action.REOPEN: Callback.REOPEN_MODAL,
 }
 
 
