@@ -48,9 +48,18 @@ class Transactions(Protocol):
 
 
 class Deps(Protocol):
-    """What listeners and jobs get from the composition root (`bot.deps.Deps` provides it)."""
+    """What listeners and jobs get from the composition root (`bot.deps.Deps`, a frozen dataclass, provides
+    it). Read-only: a settable protocol member would need a settable attribute of exactly its type, so
+    neither a frozen dataclass nor `db: Database` (a `Transactions`, not the protocol itself) would fit."""
 
-    org: Organisation
-    db: Transactions
-    notifier: Notifier
-    clock: Clock
+    @property
+    def org(self) -> Organisation: ...
+
+    @property
+    def db(self) -> Transactions: ...
+
+    @property
+    def notifier(self) -> Notifier: ...
+
+    @property
+    def clock(self) -> Clock: ...
