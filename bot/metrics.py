@@ -107,7 +107,7 @@ class MeteredWebClient(AsyncWebClient):
         super().__init__(*args, **kwargs)
         self.metrics = metrics
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
         self.metrics.slack_calls.labels(api_method).inc()
         try:
             return await super().api_call(api_method, **kwargs)

@@ -210,7 +210,7 @@ async def running(
     finally:
         # stop taking work, let what was acknowledged finish, deliver what it can, then close
         if socket_mode is not None:
-            await socket_mode.close_async()
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
         if runner is not None:
             await runner.cleanup()
         if await listeners.settle(SHUTDOWN_SECONDS):

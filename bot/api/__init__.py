@@ -6,9 +6,9 @@ Mounted on the same aiohttp server as `/slack/events`; docs/api.md describes it 
 """
 
 from importlib.metadata import version
-from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.api import problems, registers, work_orders
 from bot.api.openapi import document
@@ -20,7 +20,7 @@ PREFIX = "/api/v1"
 
 
 @web.middleware
-async def _problems_for_http_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _problems_for_http_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """aiohttp's own 404 and 405 come back as problem documents too."""
     try:
         return await handler(request)

@@ -1,6 +1,7 @@
 """`/work-orders` and `/requests`: list, read, file, and change status and assignment. Changes go through
 the same services (state machine, permissions) as Slack, and the team's card follows them."""
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from pydantic import BaseModel
@@ -109,10 +110,10 @@ async def create_work_order(call: Call) -> WorkOrderOut:
     return await call.deps.db.run(partial(records.work_order_out, work_order_id=submission.change.work_order.id))
 
 
-async def _changed(call: Call, change_with: partial[object]) -> WorkOrderOut:
+async def _changed(call: Call, change_with: Callable[..., Awaitable[Change]]) -> WorkOrderOut:
     async def work(session: AsyncSession) -> tuple[Change, WorkOrderOut]:
         found = await records.work_order_by_number(session, _number(call))
-        change: Change = await change_with(session, work_order_id=found.id)  # type: ignore[misc]
+        change = await change_with(session, work_order_id=found.id)
         return change, await records.work_order_out(session, found.id)
 
     _, shown = await call.deps.db.run(work)

@@ -5,7 +5,7 @@ vector squares, so it stays sharp at any printer resolution; text is set in Helv
 alphabet covers most asset names (other characters print as "?"; the tag is always plain ASCII).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -85,7 +85,11 @@ def _label(pdf: FPDF, label: Label, x: float, y: float) -> None:
 
 def _lines(pdf: FPDF, text: str, x: float, y: float, width: float, *, height: float, most: int) -> None:
     """`text` wrapped to `width`, at most `most` lines (the last one cut short with "..." if need be)."""
-    lines = pdf.multi_cell(width, height, text, align="L", dry_run=True, output="LINES")
+    wrapped = pdf.multi_cell(width, height, text, align="L", dry_run=True, output="LINES")
+    # fpdf2 types the result as whatever any `output` could ask for; "LINES" alone gives a list of str
+    if not isinstance(wrapped, list):
+        raise TypeError(f"fpdf2's multi_cell gave {type(wrapped).__name__} for output='LINES'")
+    lines: list[str] = wrapped
     if len(lines) > most:
         lines = [*lines[: most - 1], _fitted(pdf, lines[most - 1] + "...", width, force=True)]
     for line in lines:
@@ -116,7 +120,7 @@ def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
             pdf.rect(x + start * module, y + row_index * module, length * module, module, style="F")
 
 
-def _dark_runs(row: Sequence[int]) -> Iterator[tuple[int, int]]:
+def _dark_runs(row: Iterable[int]) -> Iterator[tuple[int, int]]:
     start = None
     for position, dark in enumerate([*row, 0]):
         if dark and start is None:

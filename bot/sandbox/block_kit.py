@@ -94,7 +94,7 @@ def violations(payload: dict[str, Any], surface: Surface) -> list[str]:
 
 
 def _message(payload: dict[str, Any]) -> list[str]:
-    found = []
+    found: list[str] = []
     if payload.get("delete_original"):
         return found
     text = payload.get("text")
@@ -118,7 +118,8 @@ def _view(view: dict[str, Any], surface: Surface) -> list[str]:
     if surface == "modal":
         for key in ("title", "submit", "close"):
             found += _text(view.get(key), key, VIEW_TITLE, required=key == "title")
-        blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+        given = view.get("blocks")
+        blocks: list[Any] = given if isinstance(given, list) else []
         if any(isinstance(b, dict) and b.get("type") == "input" for b in blocks) and not view.get("submit"):
             found.append("a modal with input blocks needs `submit`")
     for key in ("callback_id", "external_id"):

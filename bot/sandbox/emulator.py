@@ -17,7 +17,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -68,7 +68,7 @@ class FakeSlack:
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     base_url: str = ""
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _violations: list[str] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -193,8 +193,9 @@ class FakeSlack:
         await self._sockets[-1].send_json(
             {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
         )
-        ack = await self.wait_for(lambda: self.socket_acks.get(envelope_id))
-        return ack.get("payload")
+        ack: dict[str, Any] = await self.wait_for(lambda: self.socket_acks.get(envelope_id))
+        answered: dict[str, Any] | None = ack.get("payload")
+        return answered
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(autoping=True)
@@ -350,8 +351,8 @@ class FakeSlack:
             key = (params.get("channel"), params.get("ts"))
             if key not in self._messages:
                 return {"ok": False, "error": "message_not_found"}
-            self._messages[key] = params  # type: ignore[index]
-            self.workspace.update(key[0], key[1], params)  # type: ignore[arg-type]
+            self._messages[key] = params
+            self.workspace.update(key[0], key[1], params)
             return {"ok": True, "channel": key[0], "ts": key[1]}
         if method == "chat.getPermalink":
             channel, ts = params.get("channel"), str(params.get("message_ts", ""))
@@ -380,11 +381,11 @@ class FakeSlack:
                 return {"ok": False, "error": "push_limit_reached"}  # Slack stacks at most three views
             return {"ok": True, "view": self.workspace.open_view(user, view, push=method == "views.push")}
         if method in ("conversations.history", "conversations.replies"):
-            ts = params.get("latest") or params.get("ts")
-            found = self._messages.get((str(params.get("channel")), str(ts)))
+            asked = params.get("latest") or params.get("ts")
+            found = self._messages.get((str(params.get("channel")), str(asked)))
             if found is None:
                 return {"ok": True, "messages": []}
-            return {"ok": True, "messages": [{"type": "message", "ts": ts, **found}]}
+            return {"ok": True, "messages": [{"type": "message", "ts": asked, **found}]}
         if method == "files.getUploadURLExternal":
             if not params.get("filename") or not params.get("length"):
                 return {"ok": False, "error": "invalid_arguments"}

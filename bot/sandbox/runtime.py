@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.config import Mode, Settings
 from bot.sandbox import payloads
@@ -552,8 +553,8 @@ async def sandbox(
     await emulator.start(host=host, port=port, routes=box.routes)
     try:
         settings = Settings(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=box.secret,
+            slack_bot_token=SecretStr(BOT_TOKEN),
+            slack_signing_secret=SecretStr(box.secret),
             slack_app_token=None,
             slack_api_url=emulator.api_url,
             database_url=database_url,

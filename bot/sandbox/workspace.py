@@ -6,6 +6,7 @@ change (`wrench sandbox`'s browser refetches what it shows)."""
 import asyncio
 import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +71,7 @@ class Workspace:
     _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _triggers: dict[str, tuple[str, float]] = field(default_factory=dict)  # issued: id → (person, when)
     _used: set[str] = field(default_factory=set)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _subscribers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
 
     # -- the feed -------------------------------------------------------------------------------
@@ -212,9 +213,9 @@ class Workspace:
         elif body.get("response_type") == "in_channel" and target.channel:
             self.post(target.channel, ts, body)
         else:
-            shown = self.ephemeral(target.user, target.channel, body, at=ts)
+            ephemeral_id = self.ephemeral(target.user, target.channel, body, at=ts)
             if not target.message_ts and not target.ephemeral_id:  # a command's reply is what later ones replace
-                target.ephemeral_id = shown
+                target.ephemeral_id = ephemeral_id
         return True
 
     def _drop_ephemeral(self, user: str, ephemeral_id: str) -> None:

@@ -160,7 +160,7 @@ class SlackNotifier:
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
         if all(event.kind in THREAD_ONLY | CARD_ONLY for event in change.events):
             return  # notes, time, parts and timers do not change anyone's Home tab
-        previous = {e.data.get("previous_assignee_id") for e in change.events if e.data.get("previous_assignee_id")}
+        previous = {was for e in change.events if (was := e.data.get("previous_assignee_id"))}
         await self.refresh_homes([*self._involved(work_order), *previous])
 
     async def _write_thread(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -48,11 +49,11 @@ def signed(secret: bytes, raw: bytes, headers: Any, now: float) -> bool:
     return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "surrogateescape"))
 
 
-def as_checked(request: web.Request) -> dict[str, str]:
+def as_checked(request: web.Request) -> dict[str, str | Sequence[str]]:
     """The headers for bolt, one value each: the first, which `signed` checked (bolt would read the last of
     a repeated header and check its signature again with `int()`, a 500 for "abc"). Bolt's own internal
     headers (`X-Slack-Bolt-*`, for its lazy listeners) are not for senders to set."""
-    first: dict[str, str] = {}
+    first: dict[str, str | Sequence[str]] = {}  # bolt's type for headers (dict is invariant)
     for name, value in request.headers.items():
         key = name.lower()
         if not key.startswith("x-slack-bolt-"):
