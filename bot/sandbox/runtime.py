@@ -1,94 +1,33 @@
-"""`wrench sandbox`: the emulator of Slack and the real bot, started together, and what a person does in
-the browser turned into the signed requests Slack would send to the bot's `/slack/events`.
-
-One server (default 127.0.0.1:8080) serves the bot's Web API (`/api/`), response URLs (`/response/`),
-the browser UI (`/`, `/static/`) and the UI's API (`/sandbox/api/`): `state`, `events` (server-sent) and
-one verb per kind of action. The bot runs in HTTP mode on a free 127.0.0.1 port, with `SLACK_API_URL`
-pointing at the emulator, a random signing secret and a clock the `clock` verb moves forward.
+"""What a person does in the sandbox, carried out: `Sandbox.act` turns each verb (a slash command, a
+message, a reaction, a shortcut, a click, a form submitted or closed, options typed for, an ephemeral
+dismissed, the clock moved) into the request Slack would send the bot, over `BotLink`, and shows what
+the bot answers. `state` is what one person sees. `bot.sandbox.startup` starts it; `bot.sandbox.ui_api`
+serves it to the browser.
 """
 
 import asyncio
 import contextlib
-import json
-import re
-import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp
-from aiohttp import web
-from pydantic import SecretStr
-
-from bot.config import Mode, Settings
 from bot.sandbox import payloads
-from bot.sandbox.clock import MovableClock, SandboxError, parse_step
-from bot.sandbox.emulator import BOT_TOKEN, BOT_USER, FakeSlack
-from bot.sandbox.members import channels_of, manifest_entries, people_of
-from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, Workspace, dm_of
-from bot.server import Running, running
+from bot.sandbox.bot_link import FORM, BotLink
+from bot.sandbox.clock import SandboxError, parse_step
+from bot.sandbox.emulator import BOT_USER
+from bot.sandbox.members import manifest_entries
+from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, dm_of
 from scheduler.jobs import JOBS
 from services.delivery import outbox
-from services.organisation.org import Organisation
 
-ACK_SECONDS = 3.0  # Slack waits this long for the bot's answer
 SETTLE_SECONDS = 10.0  # an action's answer waits this long for the work the bot does after its ack
-LATE = (
-    "Wrench did not answer in time (Slack waits 3 s), so Slack shows: “{what} failed with the error operation_timeout”"
-)
-STATIC = Path(__file__).with_name("static")
-FORM = "application/x-www-form-urlencoded"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a file a person attaches in the sandbox
 
 
-@dataclass
-class Sandbox:
-    org: Organisation
-    emulator: FakeSlack
-    clock: MovableClock
-    secret: str
-    ack_seconds: float = ACK_SECONDS
-    bot: Running | None = None
-    http: aiohttp.ClientSession | None = None
-    closing: asyncio.Event = field(default_factory=asyncio.Event)
+class Sandbox(BotLink):
+    """One sandbox: what each person sees, and each verb they can do (`act`)."""
 
-    @property
-    def workspace(self) -> Workspace:
-        return self.emulator.workspace
-
-    @property
-    def url(self) -> str:
-        return self.emulator.base_url
-
-    @property
-    def bot_url(self) -> str:
-        assert self.bot is not None
-        return f"http://127.0.0.1:{self.bot.port}"
-
-    # -- serving the UI --------------------------------------------------------------------------
-
-    def routes(self, app: web.Application) -> None:
-        app.router.add_get("/", self._index)
-        if STATIC.is_dir():
-            app.router.add_static("/static/", STATIC)
-        app.router.add_get("/sandbox/api/state", self._state)
-        app.router.add_get("/sandbox/api/events", self._events)
-        app.router.add_post("/sandbox/api/upload", self._upload)
-        app.router.add_post("/sandbox/api/{verb}", self._verb)
-
-    async def _index(self, _: web.Request) -> web.StreamResponse:
-        index = STATIC / "index.html"
-        if index.is_file():
-            return web.FileResponse(index)
-        return web.Response(
-            text="<!doctype html><title>Wrench sandbox</title><p>Wrench sandbox: a local stand-in for Slack, "
-            "not Slack. The browser UI is not installed; its API is at /sandbox/api/state.</p>",
-            content_type="text/html",
-        )
+    # -- what a person sees ---------------------------------------------------------------------
 
     def state(self, user: str | None) -> dict[str, Any]:
         people = self.workspace.people
@@ -111,60 +50,6 @@ class Sandbox:
             "commands": commands,
             "shortcuts": shortcuts,
         }
-
-    async def _state(self, request: web.Request) -> web.Response:
-        return web.json_response(self.state(request.query.get("user")))
-
-    async def _events(self, request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-        await response.prepare(request)
-        feed = self.workspace.subscribe()
-        try:
-            await response.write(b'data: {"type": "changed"}\n\n')
-            while not self.closing.is_set():
-                try:
-                    notice = await asyncio.wait_for(feed.get(), 1.0)
-                except TimeoutError:
-                    await response.write(b": still here\n\n")
-                    continue
-                await response.write(f"data: {json.dumps(notice)}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        finally:
-            self.workspace.unsubscribe(feed)
-        return response
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        """A file chosen in a form's file input (multipart: `user`, `file`), kept by the stand-in as Slack keeps
-        a file a person uploads; answers the file as the form's state will carry it."""
-        try:
-            form = await request.post()
-        except ValueError:
-            return web.json_response({"ok": False, "error": "The upload was not a form"}, status=400)
-        user, upload = form.get("user"), form.get("file")
-        if not isinstance(user, str) or user not in self.workspace.people:
-            return web.json_response({"ok": False, "error": "Pick who you are first"}, status=400)
-        if not isinstance(upload, web.FileField):
-            return web.json_response({"ok": False, "error": "No file in the upload"}, status=400)
-        content = upload.file.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            return web.json_response({"ok": False, "error": "Files in the sandbox are at most 10 MB"}, status=413)
-        name = Path(upload.filename or "file").name[:200] or "file"
-        return web.json_response({"ok": True, "file": self.emulator.keep_upload(name, content, user=user)})
-
-    async def _verb(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-            if not isinstance(body, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            return web.json_response({"ok": False, "error": "The request was not JSON"}, status=400)
-        verb = request.match_info["verb"]
-        try:
-            answer = await self.act(verb, body)
-        except SandboxError as error:
-            return web.json_response({"ok": False, "error": str(error)})
-        return web.json_response({"ok": True, **answer})
 
     # -- what a person does ----------------------------------------------------------------------
 
@@ -193,68 +78,6 @@ class Sandbox:
         if self.bot is not None and self.bot.listeners is not None:  # what the action does after its ack
             await self.bot.listeners.settle(SETTLE_SECONDS)
         return answer
-
-    def _user(self, user: str) -> dict[str, Any]:
-        name = self.workspace.person(user).name
-        username = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") or user.lower()
-        return {"id": user, "username": username, "name": username, "team_id": payloads.TEAM["id"]}
-
-    def _channel(self, channel: str) -> dict[str, str]:
-        known = self.workspace.channels.get(channel)
-        return {"id": channel, "name": known.name if known else ("directmessage" if channel[0] == "D" else channel)}
-
-    def _base(self, kind: str, user: str) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "team": dict(payloads.TEAM),
-            "user": self._user(user),
-            "api_app_id": "A0WRENCH",
-            "token": "sandbox-verification-token",
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-
-    def _visible(self, user: str, channel: str) -> None:
-        if not channel or not self.workspace.sees(user, channel):
-            raise SandboxError("You are not in that conversation")
-
-    async def send(self, body: bytes, content_type: str, what: str) -> dict[str, Any] | None:
-        """POST a signed body to the bot as Slack does; its answer (None when empty), or `SandboxError`
-        when it is late (Slack waits 3 s) or not a success."""
-        assert self.http is not None
-        timestamp = int(time.time())
-        headers = payloads.signed_headers(body, content_type=content_type, timestamp=timestamp, secret=self.secret)
-        try:
-            async with asyncio.timeout(self.ack_seconds):
-                async with self.http.post(f"{self.bot_url}/slack/events", data=body, headers=headers) as response:
-                    text = await response.text()
-        except TimeoutError:
-            raise SandboxError(LATE.format(what=what)) from None
-        except aiohttp.ClientError as error:
-            raise SandboxError(f"Wrench cannot be reached ({error})") from None
-        if response.status != 200:
-            raise SandboxError(f"{what} failed: Wrench answered HTTP {response.status}")
-        if not text.strip():
-            return None
-        try:
-            answer = json.loads(text)
-        except ValueError:
-            return {"text": text}
-        return answer if isinstance(answer, dict) else None
-
-    async def _interaction(self, payload: dict[str, Any], what: str) -> dict[str, Any] | None:
-        return await self.send(payloads.interaction(payload), FORM, what)
-
-    async def _event(self, event: dict[str, Any]) -> None:
-        body = json.loads(payloads.event_callback(event))
-        body["authorizations"] = [{"team_id": payloads.TEAM["id"], "user_id": BOT_USER, "is_bot": True}]
-        await self.send(json.dumps(body).encode(), "application/json", "The event")
-
-    def _reply(self, user: str, channel: str | None, answer: dict[str, Any] | None, target: ResponseTarget) -> None:
-        """A message in the bot's answer (a slash command's or a click's) shows as a response_url reply would."""
-        if answer and (answer.get("text") or answer.get("blocks")):
-            key = self.workspace.response_key(target)
-            self.workspace.respond(key, answer, self.emulator.next_ts())
 
     async def command(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         channel, command = str(body.get("channel") or dm_of(user)), str(body.get("command") or "")
@@ -429,31 +252,6 @@ class Sandbox:
             self._reply(user, target.channel, answer, target)
         return {}
 
-    def _view(self, user: str, view_id: str, state: dict[str, Any]) -> dict[str, Any]:
-        """A modal or Home tab of `user` as Slack sends it along: with its state, hash and team."""
-        found = self.workspace.owner_of(view_id)
-        if found is not None and found[0] == user:
-            stack = self.workspace.modals[user]
-            view = dict(found[1].view)
-            view.setdefault("type", "modal")
-            view["root_view_id"] = stack[0].view_id
-            view["previous_view_id"] = stack[stack.index(found[1]) - 1].view_id if stack.index(found[1]) else None
-        elif self.workspace.homes.get(user, {}).get("id") == view_id:
-            view = dict(self.workspace.homes[user])
-            view.setdefault("type", "home")
-        else:
-            raise SandboxError("That window is closed")
-        view.update(
-            team_id=payloads.TEAM["id"],
-            app_id="A0WRENCH",
-            bot_id="B0WRENCH",
-            state=state,
-            hash=f"{int(time.time())}.{view['id']}",
-        )
-        view.setdefault("private_metadata", "")
-        view.setdefault("callback_id", "")
-        return view
-
     async def view_submit(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         view_id = str(body.get("view_id") or "")
         view = self._view(user, view_id, {"values": (body.get("state") or {}).get("values", {})})
@@ -528,46 +326,3 @@ class Sandbox:
         assert self.bot is not None
         while (await self.bot.deps.db.run(outbox.status)).pending:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-
-
-@asynccontextmanager
-async def sandbox(
-    org: Organisation,
-    database_url: str,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    clock: MovableClock | None = None,
-    people: dict[str, str] | None = None,  # more people to act as (id → name) than the organisation names
-    rate_limits: bool = False,
-    strict: bool = False,
-    ack_seconds: float = ACK_SECONDS,
-) -> AsyncIterator[Sandbox]:
-    """The emulator on host:port, then the bot talking to it; both stopped at the end."""
-    workspace = Workspace(people=people_of(org, people), channels=channels_of(org))
-    clock = clock or MovableClock()
-    emulator = FakeSlack(
-        workspace=workspace, strict=strict, exact=True, tiers=rate_limits, ts_clock=lambda: clock().timestamp()
-    )
-    box = Sandbox(org, emulator, clock, secrets.token_hex(16), ack_seconds=ack_seconds)
-    await emulator.start(host=host, port=port, routes=box.routes)
-    try:
-        settings = Settings(
-            slack_bot_token=SecretStr(BOT_TOKEN),
-            slack_signing_secret=SecretStr(box.secret),
-            slack_app_token=None,
-            slack_api_url=emulator.api_url,
-            database_url=database_url,
-            port=0,
-            wrench_host="127.0.0.1",
-            wrench_slack_pace_seconds=0,
-        )
-        async with running(settings, org, mode=Mode.HTTP, clock=box.clock) as bot, aiohttp.ClientSession() as http:
-            box.bot, box.http = bot, http
-            try:
-                yield box
-            finally:
-                box.closing.set()
-    finally:
-        box.closing.set()
-        await emulator.stop()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.sandbox import demo
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.runtime import sandbox
+from bot.sandbox.startup import sandbox
 from models import migrate
 from models.db import Database
 from models.work_orders import WorkOrder

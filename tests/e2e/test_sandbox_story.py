@@ -39,7 +39,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import demo_organisation
 from bot.sandbox.demo.organisation import ADMIN, ANA, F_MANAGER, SAM
-from bot.sandbox.runtime import sandbox
+from bot.sandbox.startup import sandbox
 from services.inventory import parts
 from tests.support.browser import DESKTOP, chromium
 

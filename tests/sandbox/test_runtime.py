@@ -7,7 +7,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sandbox.runtime import Sandbox, SandboxError, sandbox
+from bot.sandbox.clock import SandboxError
+from bot.sandbox.runtime import Sandbox
+from bot.sandbox.startup import sandbox
 from bot.sandbox.workspace import GENERAL
 from services.organisation.org import Organisation
 from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
