@@ -69,19 +69,30 @@ class Pacer:
     """Slack allows about one message per second in a channel, and a 429 says how long a method must
     rest: calls wait here for their turn (in this process; replicas pace themselves)."""
 
-    def __init__(self, *, seconds_per_message: float = 1.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        seconds_per_message: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.spacing = seconds_per_message
         self.monotonic = monotonic
+        self.sleep = sleep
         self._next_post: dict[str, float] = {}
         self._resting: dict[str, float] = {}  # method (or method:channel for posts) → rests until
 
     def turn(self, method: str, channel: str | None) -> float:
-        """Seconds to wait before making this call; books the channel's next message slot."""
+        """Seconds to wait before making this call. A post that will wait here for its turn books the
+        channel's next message slot; one that is handed back (a wait over `MAX_WAIT_IN_PLACE`) books
+        nothing, or every retry handed back would push the channel's slots further away than the last,
+        and after a long 429 nothing would ever be sent again."""
         now = self.monotonic()
-        ready = max(now, self._resting.get(method, 0.0), self._resting.get(f"{method}:{channel}", 0.0))
+        ready = now + self._rest_left(method, channel, now)
         if method in POSTS and channel and self.spacing > 0:
             ready = max(ready, self._next_post.get(channel, 0.0))
-            self._next_post[channel] = ready + self.spacing
+            if ready - now <= MAX_WAIT_IN_PLACE:
+                self._next_post[channel] = ready + self.spacing
         return ready - now
 
     def rest(self, method: str, channel: str | None, seconds: float) -> None:
@@ -89,12 +100,19 @@ class Pacer:
         key = f"{method}:{channel}" if method in POSTS and channel else method
         self._resting[key] = max(self._resting.get(key, 0.0), self.monotonic() + seconds)
 
+    def _rest_left(self, method: str, channel: str | None, now: float) -> float:
+        until = max(self._resting.get(method, 0.0), self._resting.get(f"{method}:{channel}", 0.0))
+        return max(0.0, until - now)
+
     async def wait(self, method: str, channel: str | None) -> None:
-        delay = self.turn(method, channel)
-        if delay > MAX_WAIT_IN_PLACE:
-            raise TryLater(f"{method} resting for {delay:.0f}s", timedelta(seconds=delay))
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Wait for this call's turn, or raise `TryLater` when it is too far off to wait for here. A 429
+        answered to another call while this one slept is a rest this one keeps too."""
+        while (delay := self.turn(method, channel)) > 0:
+            if delay > MAX_WAIT_IN_PLACE:
+                raise TryLater(f"{method} resting for {delay:.0f}s", timedelta(seconds=delay))
+            await self.sleep(delay)
+            if not self._rest_left(method, channel, self.monotonic()):
+                return
 
 
 def transient(error: SlackApiError) -> bool:

@@ -2,6 +2,7 @@
 calls made once per entry (a retry returns what Slack answered the first time), and Slack's answers sorted
 into done, try again later, and given up for good."""
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +48,58 @@ async def test_a_long_rest_gives_the_entry_back_instead_of_sleeping() -> None:
     with pytest.raises(TryLater) as later:
         await pacer.wait("chat_update", "C1")
     assert later.value.retry_after == timedelta(seconds=120)
+
+
+async def post_all(pacer: Pacer, ticks: Ticks, entries: int, *, until: float) -> list[float]:
+    """The outbox in miniature: each entry tries to post in channel C1 when it is due; one handed back
+    (`TryLater`) is due again when the pacer said. Sleeping moves the clock. Returns when each posted."""
+    due = dict.fromkeys(range(entries), ticks.now)
+    posted: list[float] = []
+    while due and ticks.now < until:
+        entry = min(due, key=lambda e: (due[e], e))
+        ticks.now = max(ticks.now, due[entry])
+        try:
+            await pacer.wait("chat_postMessage", "C1")
+        except TryLater as later:
+            assert later.retry_after is not None
+            due[entry] = ticks.now + later.retry_after.total_seconds()
+            continue
+        posted.append(ticks.now)
+        del due[entry]
+    return posted
+
+
+async def test_a_long_429_over_many_waiting_posts_does_not_stop_the_channel_for_good() -> None:
+    """45 posts wait on one channel when Slack says 429 with Retry-After 45 s: those handed back book no
+    slot, so when the rest is over they go out a second apart (booking them pushed the channel's next
+    slot away faster than time went by, and nothing was sent again)."""
+    ticks = Ticks()
+
+    async def sleep(seconds: float) -> None:
+        ticks.now += seconds
+
+    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks, sleep=sleep)
+    start = ticks.now
+    pacer.rest("chat_postMessage", "C1", 45)
+    posted = await post_all(pacer, ticks, 45, until=start + 2 * 3600)
+    assert len(posted) == 45
+    assert posted[0] == start + 45 and posted[-1] <= start + 45 + 45
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(posted))
+
+
+async def test_a_429_answered_while_a_post_waits_for_its_slot_is_kept_by_it_too() -> None:
+    ticks = Ticks()
+    pacer: Pacer
+
+    async def sleep(seconds: float) -> None:
+        ticks.now += seconds
+        if ticks.now == 101.0:  # while this post waited for its slot, another call was told 429, 10 s
+            pacer.rest("chat_postMessage", "C1", 10)
+
+    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks, sleep=sleep)
+    assert pacer.turn("chat_postMessage", "C1") == 0.0  # the channel's slot now is taken
+    await pacer.wait("chat_postMessage", "C1")
+    assert ticks.now == 111.0  # not at 101, in the middle of the rest
 
 
 def slack_answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> AsyncSlackResponse:
