@@ -8,8 +8,9 @@ The fake Slack Web API (tests/support/fake_slack.py, via bench/slack_process.py)
 (bench/bare_app.py) each run as a process of their own, beside this one, which drives the load. Work
 orders to claim are filed first and their cards delivered. Then each app in turn gets signed `/request`
 commands and Claim clicks (each on a work order of its own) at each number of connections; after each
-of Wrench's lines the bench waits until Wrench has done the work it acknowledged. Prints p50/p99 ack
-latency, requests per second, Wrench's throughput as a share of the bare app's, and done/s.
+of Wrench's lines the bench waits until Wrench has done the work it acknowledged (nothing in flight on
+its `/metrics`, the outbox empty). Prints p50/p99 ack latency, requests per second, Wrench's throughput
+as a share of the bare app's, and done/s.
 """
 
 import argparse
@@ -62,14 +63,31 @@ async def file_work_orders(url: str, count: int) -> None:
         await db.dispose()
 
 
-async def settled(db: Database, fake: RemoteSlack, modals: int, *, within: float = 600) -> None:
-    """Wait until Wrench has done all the work its acks promised: the outbox is empty and `modals` request
-    modals have been opened."""
+async def settled(
+    db: Database, fake: RemoteSlack, modals: int, *, wrench_url: str | None = None, within: float = 600
+) -> None:
+    """Wait until Wrench has done all the work its acks promised: no acknowledged request is still waiting
+    for its work (`wrench_slack_work_in_flight`; a click waiting for a work slot has queued nothing yet),
+    the outbox is empty and `modals` request modals have been opened."""
     deadline = time.monotonic() + within
-    while await notices_pending(db) or await fake.calls("views.open") < modals:
+    while (
+        (wrench_url is not None and await work_in_flight(wrench_url))
+        or await notices_pending(db)
+        or await fake.calls("views.open") < modals
+    ):
         if time.monotonic() > deadline:
             raise SystemExit("Wrench did not finish its work in time")
         await asyncio.sleep(0.05)
+
+
+async def work_in_flight(wrench_url: str) -> float:
+    """Wrench's own count of acknowledged Slack requests whose work is not done, from `/metrics`."""
+    async with aiohttp.ClientSession() as http, http.get(f"{wrench_url}/metrics") as answer:
+        text = await answer.text()
+    found = [line.split()[-1] for line in text.splitlines() if line.startswith("wrench_slack_work_in_flight ")]
+    if not found:
+        raise SystemExit("Wrench's /metrics has no wrench_slack_work_in_flight")
+    return float(found[0])
 
 
 async def notices_pending(db: Database) -> int:
@@ -176,7 +194,7 @@ async def measure(
                 async with bare_app(fake) as bare_url:
                     for target in (wrench_url, bare_url):
                         await load(target, commands(fake, WARM_UP), 8)
-                    await settled(db, fake, WARM_UP)
+                    await settled(db, fake, WARM_UP, wrench_url=wrench_url)
                     for n, connections in enumerate(connection_counts):
                         mine = cards[n * count : (n + 1) * count]
                         for workload in workloads:
@@ -187,7 +205,9 @@ async def measure(
                             modals = await fake.calls("views.open") + (count if workload == "/request" else 0)
                             started = time.perf_counter()
                             latencies, seconds = await load(wrench_url, bodies, connections)
-                            await settled(db, fake, modals)  # the next line starts with nothing left over
+                            await settled(
+                                db, fake, modals, wrench_url=wrench_url
+                            )  # the next line starts with nothing left
                             done = time.perf_counter() - started
                             rows.append(line | figures("wrench", latencies, seconds) | {"done": count / done})
             finally:

@@ -68,6 +68,15 @@ class Metrics:
             registry=r,
         )
 
+    def count_work_in_flight(self, count: Callable[[], int]) -> None:
+        """Read at scrape time: Slack requests acknowledged whose work is still running or waiting for its
+        turn (a burst is acknowledged first and carried out just after)."""
+        Gauge(
+            "wrench_slack_work_in_flight",
+            "Slack requests acknowledged whose work is not done yet",
+            registry=self.registry,
+        ).set_function(lambda: float(count()))
+
     def job_done(self, job: str, seconds: float, failed: bool) -> None:
         self.job_seconds.labels(job).observe(seconds)
         if failed:

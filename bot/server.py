@@ -176,6 +176,7 @@ async def running(
     deliveries: OutboxWorker | None = None
     listeners = InFlight()
     metrics = Metrics()
+    metrics.count_work_in_flight(listeners.count)
     try:
         await prepare_database(db)
         client = make_client(settings, http, metrics)

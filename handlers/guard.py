@@ -52,6 +52,10 @@ class InFlight:
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
 
+    def count(self) -> int:
+        """Listeners acknowledged and not finished: running, or waiting for a turn."""
+        return len(self.tasks)
+
     async def settle(self, seconds: float) -> int:
         """Wait up to `seconds` for running listeners; returns how many were running."""
         running = set(self.tasks)

@@ -5,11 +5,13 @@ import asyncio
 import json
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from handlers.guard import InFlight, ack_at_once, guarded
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM
@@ -157,3 +159,26 @@ async def test_a_click_is_answered_without_waiting_for_its_listener_and_a_form_w
         "response_action": "errors",
         "errors": {"title": "Too short."},
     }
+
+
+async def test_metrics_count_the_work_acknowledged_and_not_done() -> None:
+    """`wrench_slack_work_in_flight` is what a benchmark (or an operator) waits on to know that every
+    acknowledged click has been carried out: listeners running or waiting for a turn count, done ones not."""
+    in_flight, metrics, gate = InFlight(), Metrics(), asyncio.Event()
+    metrics.count_work_in_flight(in_flight.count)
+
+    async def listener() -> None:
+        in_flight.track()
+        await gate.wait()
+
+    def seen() -> float:
+        families = text_string_to_metric_families(metrics.render().text or "")
+        (value,) = [s.value for f in families for s in f.samples if s.name == "wrench_slack_work_in_flight"]
+        return value
+
+    tasks = [asyncio.create_task(listener()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert seen() == 3
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert seen() == 0
