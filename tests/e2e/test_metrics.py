@@ -67,3 +67,4 @@ async def test_metrics_count_what_happened(hooked: BotClient) -> None:
     assert seen[retried] == 1
     assert seen[delivered] >= 2
     assert seen[("wrench_webhook_queue", (("state", "failing"), ("webhook", "erp")))] == 1
+    assert seen[("wrench_slack_work_in_flight", ())] >= 0  # served by the running process (0 once all is done)
