@@ -135,6 +135,7 @@ class WorkOrderRead(ReadModel):
     cause: str | None
     card_channel: str | None
     card_ts: str | None
+    card_permalink: str | None = None
     pm_schedule_id: int | None = None
     checklist: list[dict[str, Any]] = []
     estimated_minutes: int | None = None

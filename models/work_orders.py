@@ -87,6 +87,7 @@ class WorkOrder(TimestampMixin, Base):
 
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_permalink: Mapped[str | None] = mapped_column(String(500))  # asked of Slack once, for every DM
 
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}

@@ -98,7 +98,7 @@ class SlackNotifier:
         if posted is not None:
             channel, ts = posted["channel"], posted["ts"]
             await self.db.run(partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts))
-            permalink = await self.api.permalink(channel, ts)
+            permalink = await self._card_permalink(work_order.id, channel, ts)
             if work_order.request_id is not None:
                 await self._share_photos(work_order, channel, ts)
         if is_slack_user(work_order.requester_id):  # not PM work (its schedule asked) nor the web portal
@@ -109,6 +109,13 @@ class SlackNotifier:
             reply = messages.intake_reply(work_order, permalink=permalink)
             await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
         await self.refresh_homes(self._involved(work_order))
+
+    async def _card_permalink(self, work_order_id: int, channel: str, ts: str) -> str | None:
+        """Asked of Slack once per card and kept: a card posted before the link was kept gets it here."""
+        link: str | None = await self.api.permalink(channel, ts)
+        if link:
+            await self.db.run(partial(work_orders.attach_card_permalink, work_order_id=work_order_id, link=link))
+        return link
 
     async def _share_photos(self, work_order: WorkOrderRead, channel: str, ts: str) -> None:
         """Photos sent with a web portal request go into the card's thread; the card then lists them."""
@@ -138,7 +145,11 @@ class SlackNotifier:
         thread_only = all(event.kind in THREAD_ONLY for event in change.events)
         current, drawn = await self._as_it_stands(change.work_order.id, draw=not thread_only)
         work_order = change.work_order.model_copy(
-            update={"card_channel": current.card_channel, "card_ts": current.card_ts}
+            update={
+                "card_channel": current.card_channel,
+                "card_ts": current.card_ts,
+                "card_permalink": current.card_permalink,
+            }
         )
         channel, ts = work_order.card_channel, work_order.card_ts
         if channel is None or ts is None:  # the card was never posted: people are still told
@@ -150,12 +161,12 @@ class SlackNotifier:
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
                 await self.api.post(self.org.team(work_order.team).channel, messages.low_stock_alert(event))
-        permalink = None
+        permalink = work_order.card_permalink
         for recipient, message in self._news(change):
             if not is_slack_user(recipient) and not CHANNEL_ID.match(recipient):
                 continue  # the requester of PM work is its schedule; of a portal request, a web form
             if channel and ts:
-                permalink = permalink or await self.api.permalink(channel, ts)
+                permalink = permalink or await self._card_permalink(work_order.id, channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
         if all(event.kind in THREAD_ONLY | CARD_ONLY for event in change.events):

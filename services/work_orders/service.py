@@ -189,6 +189,17 @@ async def attach_card(session: AsyncSession, *, work_order_id: int, channel: str
     )
 
 
+async def attach_card_permalink(session: AsyncSession, *, work_order_id: int, link: str) -> None:
+    """Remember the card's permalink (no version bump): the DMs of every later change link to it without
+    asking Slack again."""
+    await session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.id == work_order_id)
+        .values(card_permalink=link[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def attach_source_link(session: AsyncSession, *, work_order_id: int, link: str) -> None:
     """Remember the permalink of the message it was filed from (no version bump)."""
     await session.execute(

@@ -108,6 +108,11 @@ async def test_claim_start_complete_updates_card_thread_and_requester(bot: BotCl
     assert (stored.resolution, stored.cause, minutes) == ("Replaced the trap seal", "Worn washer", 45)
     assert kinds == ["created", "assigned", "status_changed", "labor_logged", "status_changed"]
 
+    # the card's permalink was asked of Slack once, when it was posted, and every DM since links to it
+    asked = bot.fake.find("chat.getPermalink")
+    assert [(c.params["channel"], c.params["message_ts"]) for c in asked] == [(channel, ts)]
+    assert stored.card_permalink and all(stored.card_permalink in dm.params["text"] for dm in dms[:2])
+
 
 async def test_wo_command_shows_the_work_order(bot: BotClient) -> None:
     await file_request(bot)
