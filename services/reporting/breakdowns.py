@@ -9,6 +9,7 @@ its work orders opened, whatever the asset.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,37 +86,56 @@ async def _location_chains(session: AsyncSession, asset_ids: set[int]) -> dict[i
     return chains
 
 
-async def _failures(session: AsyncSession, org: Organisation, query: Select[WorkOrder]) -> list[recurring.Failure]:
+async def _failures(
+    session: AsyncSession, org: Organisation, query: Select[*tuple[Any, ...]]
+) -> list[recurring.Failure]:
     asset, own_place, asset_place = aliased(Asset), aliased(Location), aliased(Location)
     rows = await session.execute(
-        query.add_columns(ServiceRequest.created_at, asset.tag, own_place.path, asset_place.path)
+        query.add_columns(
+            ServiceRequest.created_at.label("requested_at"),
+            asset.tag,
+            own_place.path.label("own_path"),
+            asset_place.path.label("asset_path"),
+        )
         .outerjoin(ServiceRequest, ServiceRequest.id == WorkOrder.request_id)
         .outerjoin(asset, asset.id == WorkOrder.asset_id)
         .outerjoin(own_place, own_place.id == WorkOrder.location_id)
         .outerjoin(asset_place, asset_place.id == asset.location_id)
     )
+    names: dict[str, str] = {}  # a category's name, looked up once per query instead of once per row
     return [
         recurring.Failure(
-            number=wo.number,
-            type=wo.type,
-            status=wo.status,
-            requested_at=requested or wo.created_at,
-            category=org.category_name(wo.category),
-            asset=tag,
-            location=own_path or asset_path,
-            title=wo.title,
-            completed_at=wo.completed_at,
-            resolution=wo.resolution or "",
-            cause=wo.cause or "",
+            number=row.number,
+            type=row.type,
+            status=row.status,
+            requested_at=row.requested_at or row.created_at,
+            category=names.get(row.category) or names.setdefault(row.category, org.category_name(row.category)),
+            asset=row.tag,
+            location=row.own_path or row.asset_path,
+            title=row.title,
+            completed_at=row.completed_at,
+            resolution=row.resolution or "",
+            cause=row.cause or "",
         )
-        for wo, requested, tag, own_path, asset_path in rows
+        for row in rows
     ]
 
 
-def _corrective(since: datetime) -> Select[WorkOrder]:
+def _corrective(since: datetime) -> Select[*tuple[Any, ...]]:
     """Corrective work, not cancelled, created after `since` (a request is filed no later than its work
-    order is created, so this holds every one requested after `since`)."""
-    return select(WorkOrder).where(
+    order is created, so this holds every one requested after `since`): the columns a failure is made of,
+    not whole work orders, which would cost the ORM an object each for every row of the window."""
+    return select(
+        WorkOrder.number,
+        WorkOrder.type,
+        WorkOrder.status,
+        WorkOrder.created_at,
+        WorkOrder.category,
+        WorkOrder.title,
+        WorkOrder.completed_at,
+        WorkOrder.resolution,
+        WorkOrder.cause,
+    ).where(
         WorkOrder.type == WorkOrderType.CORRECTIVE, WorkOrder.status != Status.CANCELLED, WorkOrder.created_at > since
     )
 
