@@ -87,10 +87,16 @@ async def _location_chains(session: AsyncSession, asset_ids: set[int]) -> dict[i
 
 
 async def _failures(
-    session: AsyncSession, org: Organisation, query: Select[*tuple[Any, ...]]
+    session: AsyncSession,
+    org: Organisation,
+    query: Select[*tuple[Any, ...]],
+    *,
+    among: set[tuple[str, str]] | None = None,
 ) -> list[recurring.Failure]:
+    """The failures `query` selects; with `among` ((kind, name) of assets, locations and categories), only
+    those of any of them (and all of theirs)."""
     asset, own_place, asset_place = aliased(Asset), aliased(Location), aliased(Location)
-    rows = await session.execute(
+    query = (
         query.add_columns(
             ServiceRequest.created_at.label("requested_at"),
             asset.tag,
@@ -102,6 +108,19 @@ async def _failures(
         .outerjoin(own_place, own_place.id == WorkOrder.location_id)
         .outerjoin(asset_place, asset_place.id == asset.location_id)
     )
+    if among is not None:
+        named = {kind: {name for k, name in among if k == kind} for kind in recurring.KINDS}
+        # a category is grouped by its name: every key shown under one of those names (a removed
+        # category shows its bare key)
+        keys = {c.key for c in org.categories if c.name in named["category"]} | named["category"]
+        query = query.where(
+            or_(
+                asset.tag.in_(named["asset"]),
+                func.coalesce(own_place.path, asset_place.path).in_(named["location"]),
+                WorkOrder.category.in_(keys),
+            )
+        )
+    rows = await session.execute(query)
     names: dict[str, str] = {}  # a category's name, looked up once per query instead of once per row
     return [
         recurring.Failure(
@@ -179,7 +198,20 @@ async def new_recurring(
     previous = previous or now - SINCE_NO_DIGEST
     config = org.recurring
     window = timedelta(days=config.window_days)
-    failures = await _failures(session, org, _corrective(previous - window).where(WorkOrder.team == team))
+    # Only what failed since the previous digest can have become recurring since (a group with no failure
+    # since then had at least as many in the window then): read the window for those alone, so the cost
+    # follows the day's failures, not the window's.
+    recent = await _failures(session, org, _corrective(previous).where(WorkOrder.team == team))
+    candidates = {
+        (kind, name)
+        for f in recent
+        for kind, name in zip(recurring.KINDS, (f.asset, f.location, f.category), strict=True)
+        if name
+    }
+    if not candidates:
+        return ()
+    query = _corrective(previous - window).where(WorkOrder.team == team)
+    failures = await _failures(session, org, query, among=candidates)
     found = recurring.new_since(failures, previous=previous, now=now, window=window, threshold=config.threshold)
     return tuple(_issue(r, config.window_days) for r in found)
 
