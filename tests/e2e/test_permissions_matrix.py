@@ -371,7 +371,9 @@ async def snapshot(m: Matrix, wo_id: int) -> Snapshot:
         wo = await work_orders.get(session, wo_id)
         events = await work_orders.events_of(session, wo_id)
         count = await session.scalar(select(func.count()).select_from(WorkOrder))
-    return Snapshot(wo.model_dump(), [(event.id, event.kind) for event in events], int(count or 0))
+    # the card's permalink is the outbox's bookkeeping, kept when it delivers the card (perhaps only now)
+    kept = wo.model_dump(exclude={"card_permalink"})
+    return Snapshot(kept, [(event.id, event.kind) for event in events], int(count or 0))
 
 
 # -- clicks as Slack sends them ------------------------------------------------------------------------
