@@ -66,23 +66,25 @@ async def file_work_orders(url: str, count: int) -> None:
 async def settled(
     db: Database, fake: RemoteSlack, modals: int, *, wrench_url: str | None = None, within: float = 600
 ) -> None:
-    """Wait until Wrench has done all the work its acks promised: no acknowledged request is still waiting
-    for its work (`wrench_slack_work_in_flight`; a click waiting for a work slot has queued nothing yet),
-    the outbox is empty and `modals` request modals have been opened."""
+    """Wait until Wrench has done all the work its acks promised: the outbox is empty, `modals` request
+    modals have been opened, and no acknowledged request is still waiting for its work
+    (`wrench_slack_work_in_flight`; a click waiting for a work slot has queued nothing yet). `/metrics` is
+    asked last, when the rest is done: a scrape makes Wrench read its gauges from the database."""
     deadline = time.monotonic() + within
-    while (
-        (wrench_url is not None and await work_in_flight(wrench_url))
-        or await notices_pending(db)
-        or await fake.calls("views.open") < modals
-    ):
-        if time.monotonic() > deadline:
-            raise SystemExit("Wrench did not finish its work in time")
-        await asyncio.sleep(0.05)
+    async with aiohttp.ClientSession() as http:
+        while (
+            await notices_pending(db)
+            or await fake.calls("views.open") < modals
+            or (wrench_url is not None and await work_in_flight(http, wrench_url))
+        ):
+            if time.monotonic() > deadline:
+                raise SystemExit("Wrench did not finish its work in time")
+            await asyncio.sleep(0.05)
 
 
-async def work_in_flight(wrench_url: str) -> float:
+async def work_in_flight(http: aiohttp.ClientSession, wrench_url: str) -> float:
     """Wrench's own count of acknowledged Slack requests whose work is not done, from `/metrics`."""
-    async with aiohttp.ClientSession() as http, http.get(f"{wrench_url}/metrics") as answer:
+    async with http.get(f"{wrench_url}/metrics") as answer:
         text = await answer.text()
     found = [line.split()[-1] for line in text.splitlines() if line.startswith("wrench_slack_work_in_flight ")]
     if not found:
