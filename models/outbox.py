@@ -45,3 +45,13 @@ class OutboxEntry(Base):
     failures: Mapped[list[Any]] = mapped_column(JSON, default=list)  # calls given up on (permanent errors)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None]  # kept only when something was given up on; otherwise deleted
+
+
+class SlackPace(Base):
+    """When a rate-limited Slack method (or one channel's posting) may next be called, shared by every
+    replica: they make their calls with one app token, so Slack counts them together."""
+
+    __tablename__ = "slack_pace"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)  # "chat.update", "post:C0123"...
+    next_at: Mapped[float]  # seconds since the epoch (wall clock): the next free slot

@@ -4,7 +4,7 @@ from models.base import Base
 from models.counters import Counter
 from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
-from models.outbox import OutboxEntry
+from models.outbox import OutboxEntry, SlackPace
 from models.parts import Part, StockMovement
 from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
@@ -33,6 +33,7 @@ __all__ = [
     "PmSchedule",
     "PublishedEvent",
     "SeenEvent",
+    "SlackPace",
     "ServiceRequest",
     "StockMovement",
     "WebhookDelivery",
