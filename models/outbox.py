@@ -4,7 +4,7 @@ for it, and delivered by a worker that retries until Slack has it."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, text
+from sqlalchemy import JSON, Double, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -54,4 +54,4 @@ class SlackPace(Base):
     __tablename__ = "slack_pace"
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)  # "chat.update", "post:C0123"...
-    next_at: Mapped[float]  # seconds since the epoch (wall clock): the next free slot
+    next_at: Mapped[float] = mapped_column(Double)  # seconds since the epoch (wall clock): the next free slot

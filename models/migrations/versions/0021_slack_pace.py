@@ -18,7 +18,7 @@ def upgrade() -> None:
     op.create_table(
         "slack_pace",
         sa.Column("key", sa.String(length=120), nullable=False),
-        sa.Column("next_at", sa.Float(), nullable=False),
+        sa.Column("next_at", sa.Double(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
 
