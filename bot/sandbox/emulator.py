@@ -5,7 +5,7 @@ It also receives `response_url` posts (`/response/{key}`), and can answer 429 wi
 Every message and view it receives is checked against Block Kit's rules (`bot.sandbox.block_kit`): one
 Slack would refuse is answered as Slack answers it (`invalid_blocks`, `invalid_arguments`) and kept in
 `refused`, which the `fake_slack` fixture turns into a failed test (`strict=False`, the sandbox's default:
-taken, with its violations listed on the call).
+taken, with its violations listed on the call; `validate=False`: not checked at all, for a benchmark).
 
 It keeps what each person of the workspace would see (`workspace`, `bot.sandbox.workspace`): what the bot
 posted, updated and published, ephemerals, modal stacks. `exact=True` (the sandbox) answers ids it never
@@ -83,6 +83,7 @@ class FakeSlack:
     refused: list[str] = field(default_factory=list)  # payloads Slack would refuse: method and what is wrong
     workspace: Workspace = field(default_factory=Workspace)
     strict: bool = True  # refuse a payload that breaks Block Kit's rules (False: take it, list what is wrong)
+    validate: bool = True  # check payloads against Block Kit's rules at all (False: a benchmark's stand-in)
     exact: bool = False  # answer ids it never issued as Slack does (see the module's docstring)
     tiers: bool = False  # answer 429 as Slack's rate-limit tiers would
     # seconds since the epoch a message's ts starts with (the sandbox: the bot's clock, so a message is shown
@@ -261,6 +262,8 @@ class FakeSlack:
 
     def _invalid(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """Slack's answer to a message or view it would refuse (None: nothing wrong), recorded in `refused`."""
+        if not self.validate:
+            return None
         surface: Surface
         if method in MESSAGES:
             payload, surface, error = params, "message", "invalid_blocks"
@@ -292,7 +295,7 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
-        found = violations(body, "message")
+        found = violations(body, "message") if self.validate else []
         if found:
             self.refused.append("response_url: " + "; ".join(found))
             return web.Response(status=400, text="invalid_blocks")
