@@ -8,12 +8,14 @@ the 200 it was already owed. `bot.errors` remains the backstop for errors raised
 import asyncio
 import functools
 import logging
+import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
 from blocks import text as t
@@ -30,6 +32,9 @@ Listener = Callable[..., Awaitable[None]]
 
 
 WORK_SLOTS = 4  # listeners doing their work after the ack at once (those opening a modal not counted)
+BACKLOG = 128  # listeners acknowledged and not finished, beyond which a new request waits for room
+ROOM_WAIT_SECONDS = 1.5  # how long it waits before it is refused: well within Slack's 3 s, trigger_id's too
+BUSY = "Wrench is busy right now and did nothing with that. Please try again in a minute."
 
 
 class InFlight:
@@ -38,23 +43,57 @@ class InFlight:
 
     Their work takes turns (`slots`): acks need only CPU, the work after them needs the database too, and
     in a burst every ack would otherwise wait behind every click's transaction. So a burst is acknowledged
-    first and carried out just after. Listeners that open a modal go at once: a trigger_id lasts 3 s."""
+    first and carried out just after. Listeners that open a modal go at once: a trigger_id lasts 3 s.
+
+    What is acknowledged and not done is bounded (`backlog`): clicks arriving faster than their work can be
+    done would otherwise pile up in memory without end, each a promise made to someone. Past the bound a new
+    request waits for room before its ack, first come first served, one place for each listener that
+    finishes (`room`); `ack_at_once` refuses it when none comes in time."""
 
     CONTEXT_KEY = "in_flight"
 
-    def __init__(self, slots: int = WORK_SLOTS) -> None:
+    def __init__(
+        self, slots: int = WORK_SLOTS, *, backlog: int = BACKLOG, room_wait: float = ROOM_WAIT_SECONDS
+    ) -> None:
         self.tasks: set[asyncio.Task[object]] = set()
         self.slots = asyncio.Semaphore(slots)
+        self.backlog, self.room_wait = backlog, room_wait
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self.refused, self._told_at = 0, -60.0
 
     def track(self) -> None:
         task = asyncio.current_task()
         if task is not None:
             self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[object]) -> None:
+        self.tasks.discard(task)
+        while self._waiting:  # its place goes to the request that has waited longest
+            place = self._waiting.popleft()
+            if not place.done():
+                place.set_result(None)
+                return
 
     def count(self) -> int:
         """Listeners acknowledged and not finished: running, or waiting for a turn."""
         return len(self.tasks)
+
+    async def room(self) -> bool:
+        """Whether there is room for one more acknowledged request, waiting up to `room_wait` for it."""
+        if len(self.tasks) < self.backlog and not self._waiting:
+            return True
+        place = asyncio.get_running_loop().create_future()
+        self._waiting.append(place)
+        try:
+            await asyncio.wait_for(place, self.room_wait)
+        except TimeoutError:
+            self.refused += 1
+            if time.monotonic() - self._told_at > 10:  # an operator is told, not flooded
+                self._told_at = time.monotonic()
+                log.warning("busy: %d requests refused so far, %d acknowledged not done", self.refused, self.count())
+            return False
+        return True
 
     async def settle(self, seconds: float) -> int:
         """Wait up to `seconds` for running listeners; returns how many were running."""
@@ -67,16 +106,29 @@ class InFlight:
 ANSWERED_EMPTY = frozenset({"block_actions", "shortcut", "message_action"})  # what Slack wants is a bare 200
 
 
-async def ack_at_once(body: dict[str, Any], ack: AsyncAck, next: Callable[[], Awaitable[None]]) -> None:
+async def ack_at_once(
+    body: dict[str, Any], ack: AsyncAck, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+) -> BoltResponse | None:
     """Global middleware: answer clicks, shortcuts and slash commands before their listener runs.
 
     Their answer is an empty 200 whatever the listener decides (it tells people by ephemeral message or
     modal). bolt's listener runner starts the listener in a task, then polls for its ack every 10 ms:
     every click waited at least that long, longer while the event loop was busy. Forms (errors go in
-    the answer) and type-aheads (options) are left to their listeners."""
+    the answer) and type-aheads (options) are left to their listeners.
+
+    With the backlog full (`InFlight`) the request waits for room; none in time, it is refused and its
+    listener never runs: a command is told so (Slack shows the answer to the person alone), a click or a
+    shortcut is answered 503, which Slack shows as a failed click. Nothing is acknowledged that will not be
+    done."""
     if body.get("type") in ANSWERED_EMPTY or "command" in body:
+        in_flight = context.get(InFlight.CONTEXT_KEY)
+        if isinstance(in_flight, InFlight) and not await in_flight.room():
+            if "command" in body:
+                return BoltResponse(status=200, body=BUSY)
+            return BoltResponse(status=503, body=BUSY)
         await ack()
     await next()
+    return None
 
 
 UNREADABLE = "That button or form could not be read; it may be from an older version of Wrench. Nothing was changed."

@@ -182,3 +182,65 @@ async def test_metrics_count_the_work_acknowledged_and_not_done() -> None:
     gate.set()
     await asyncio.gather(*tasks)
     assert seen() == 0
+
+
+def bolt_app_bounded(in_flight: InFlight, gates: dict[str, asyncio.Event], worked: list[str]) -> AsyncApp:
+    """Wrench's early ack in front of guarded listeners that each wait for the gate of the value clicked."""
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT")
+
+    app = AsyncApp(
+        client=AsyncWebClient(), signing_secret=sr.SIGNING_SECRET, process_before_response=False, authorize=authorize
+    )
+
+    async def provide(context: Any, next: Any) -> None:
+        context[InFlight.CONTEXT_KEY] = in_flight
+        await next()
+
+    app.middleware(provide)
+    app.middleware(ack_at_once)
+
+    async def claim(ack: Any, body: dict[str, Any], context: Any) -> None:
+        await ack()
+        value = body["actions"][0]["value"]
+        await gates.setdefault(value, asyncio.Event()).wait()
+        worked.append(value)
+
+    async def command(ack: Any, command: dict[str, Any], context: Any) -> None:
+        await ack()
+        worked.append(command["text"])
+
+    app.action("claim")(guarded(claim))
+    app.command("/wo")(guarded(command))
+    return app
+
+
+def signed_click(value: str) -> AsyncBoltRequest:
+    return bolt_request(sr.block_action("claim", value, user_id="U1", channel="C1", message_ts="1.1", response_url=""))
+
+
+async def test_clicks_past_the_backlog_wait_for_room_and_are_refused_when_none_comes() -> None:
+    """What is acknowledged and not done stays bounded: past the bound a click waits for a finished
+    listener's place before its ack, and is refused (503, its work never done) when none comes in time."""
+    in_flight, gates, worked = InFlight(slots=1, backlog=2, room_wait=0.3), {}, []  # type: ignore[var-annotated]
+    app = bolt_app_bounded(in_flight, gates, worked)
+    for value in ("a", "b"):
+        answered = await asyncio.wait_for(app.async_dispatch(signed_click(value)), 1)
+        assert answered.status == 200
+    while in_flight.count() < 2:  # both listeners started
+        await asyncio.sleep(0)
+    waiting = asyncio.create_task(app.async_dispatch(signed_click("c")))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # no room: not acknowledged yet
+    gates.setdefault("a", asyncio.Event()).set()  # "a" finishes: its place goes to "c"
+    assert (await asyncio.wait_for(waiting, 1)).status == 200
+    refused = await asyncio.wait_for(app.async_dispatch(signed_click("d")), 1)  # "b" and "c" hold the backlog
+    assert (refused.status, in_flight.refused) == (503, 1)
+    command = sr.slash_command("/wo", "mine", user_id="U1", response_url="")
+    busy = await asyncio.wait_for(app.async_dispatch(bolt_request(command)), 1)
+    assert busy.status == 200 and "busy" in busy.body  # a command is told, to the person alone
+    for value in ("b", "c", "d"):
+        gates.setdefault(value, asyncio.Event()).set()
+    await asyncio.wait_for(in_flight.settle(1), 2)
+    assert sorted(worked) == ["a", "b", "c"]  # every click acknowledged was carried out, the refused ones not
