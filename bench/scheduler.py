@@ -1,154 +1,50 @@
-"""Scheduler benchmark: one SLA + PM tick and one digest build against a large database.
+"""Scheduler benchmark: one SLA + PM tick and one digest against a database with years of history.
 
     python -m bench.scheduler                      # SQLite, and PostgreSQL when BENCH_POSTGRES_URL is set
-    python -m bench.scheduler --work-orders 20000 --schedules 2000 --backend sqlite
+    python -m bench.scheduler --work-orders 1000000 --schedules 10000 --backend sqlite --runs 3
 
-Seeds 100,000 open work orders (a few hundred overdue or near their warning point, as in a real
-backlog) and 10,000 PM schedules (a few dozen due today), then times: the first tick (it warns,
-escalates and generates what is due), a steady tick (nothing left to do), and a digest build for the
-busiest team. Prints milliseconds and the process's peak RSS. PostgreSQL runs in a scratch database
-created and dropped on the server named by BENCH_POSTGRES_URL (default: none; CI's server is
+The seed is a site that files about 1,000 work orders a day: `--work-orders` of them make its history
+(1,000,000 are 2.7 years; 10,000 the last ten days), almost all of it completed, closed or cancelled, with
+the few thousand that are open now in the state a scheduler that last ticked 30 minutes ago left them
+(warned, escalated, reminded), and 10,000 PM schedules (a few dozen due today). So the work due now is
+about the same at every size, and only the history grows. A seeded database is kept per size and seed
+version under /tmp/sched-bench-cache (seeded by a child process, so this process's peak RSS is the
+scheduler's) and copied for each run.
+
+Each run times the first tick (it catches up: warns, escalates and generates what is due), a steady tick
+(nothing left to do), and the digest of the busiest team (its build and its chart), beside two
+yardsticks measured in the same run: an empty unit of work (`SELECT 1` in a transaction) on the same
+database, and a fixed piece of Python (how busy the machine is). Then it prints the process's peak RSS
+and the plan of every statement of a steady tick and a digest. PostgreSQL runs in a scratch database
+copied from the cached one on the server named by BENCH_POSTGRES_URL (CI's server is
 postgresql+asyncpg://postgres@127.0.0.1:5432/postgres).
 """
 
 import argparse
 import asyncio
-import itertools
 import os
-import random
 import re
 import resource
+import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
-from sqlalchemy import event, insert, text, update
+from sqlalchemy import event, text
 
-from bench.scratch import postgres_database, sqlite_database
+from bench import seed_history
+from bench.scratch import postgres_copy, sqlite_copy
+from bench.seed_history import NOW, TEAMS
 from models import migrate
-from models.counters import Counter
 from models.db import Database
-from models.maintenance import PmSchedule
-from models.work_orders import WorkOrder
 from services.maintenance import pm_generation
 from services.organisation.org import Organisation, parse_organisation
 from services.reporting import digest
 from services.sla import watch
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-TEAMS = ("facilities", "it", "grounds", "security")
-CONFIG = (
-    """
-timezone: Europe/London
-teams:
-"""
-    + "".join(
-        f"  - {{key: {team}, name: {team.title()}, channel: C0{team.upper()[:7]}, managers: [U0MGR{n}]}}\n"
-        for n, team in enumerate(TEAMS)
-    )
-    + """categories:
-"""
-    + "".join(f"  - {{key: {team}-general, name: {team.title()} general, team: {team}}}\n" for team in TEAMS)
-    + """
-sla:
-  low: {respond: 1d, resolve: 14d}
-  medium: {respond: 4h, resolve: 3d}
-  high: {respond: 1h, resolve: 1d}
-  urgent: {respond: 15m, resolve: 4h}
-"""
-)
-CHUNK = 5_000
-
-
-def work_order_rows(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
-    for number in range(1, count + 1):
-        team = TEAMS[number % len(TEAMS)]
-        created = NOW - timedelta(minutes=rng.randint(1, 60 * 48))
-        # most work is comfortably in time (under 2/3 of it used); 0.3% has just run late, 0.3% is past its
-        # warning point
-        roll = rng.random()
-        due = created + timedelta(days=3)
-        if roll < 0.003:
-            due = NOW - timedelta(minutes=rng.randint(1, 50))
-        elif roll < 0.006:
-            due = NOW + timedelta(minutes=rng.randint(1, 30))
-        yield (
-            {
-                "number": number,
-                "title": f"Job {number}",
-                "description": "",
-                "type": "corrective",
-                "priority": rng.choice(("low", "medium", "high", "urgent")),
-                "status": rng.choice(("open", "open", "in_progress", "on_hold")),
-                "category": f"{team}-general",
-                "team": team,
-                "location": "",
-                "requester_id": f"U0STAFF{number % 500}",
-                "assignee_id": None if rng.random() < 0.3 else f"U0TECH{number % 40}",
-                "custom_fields": {},
-                "attachments": [],
-                "checklist": [],
-                "response_due_at": created + timedelta(hours=4),
-                "resolution_due_at": due,
-                "first_response_at": created + timedelta(hours=1),
-                "sla_response": "met",
-                "sla_resolution": "ongoing",
-                "escalation_level": 0,
-                "sla_paused_seconds": 0,
-                "version": 1,
-                "created_at": created,
-                "updated_at": created,
-            }
-        )
-
-
-def schedule_rows(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
-    today = NOW.date()
-    for n in range(count):
-        due = today + timedelta(days=rng.randint(0, 364))
-        yield (
-            {
-                "title": f"PM {n}",
-                "description": "",
-                "team": TEAMS[n % len(TEAMS)],
-                "category": f"{TEAMS[n % len(TEAMS)]}-general",
-                "priority": "medium",
-                "checklist": [{"label": "Inspect", "kind": "check"}],
-                "repeat": "months",
-                "every": 12,
-                "weekdays": [],
-                "starts_on": due,
-                "anchor": "fixed",
-                "lead_days": 0,
-                "non_working": "keep",
-                "one_open": True,
-                "next_due_on": due,
-                "generate_on": due,
-                "generated_count": 0,
-                "missed": 0,
-                "meter_armed": True,
-                "created_by": "U0MGR0",
-                "version": 1,
-                "created_at": NOW,
-                "updated_at": NOW,
-            }
-        )
-
-
-async def seed(db: Database, work_orders: int, schedules: int) -> None:
-    rng = random.Random(42)
-    for table, rows in ((WorkOrder, work_order_rows(work_orders, rng)), (PmSchedule, schedule_rows(schedules, rng))):
-        while chunk := list(itertools.islice(rows, CHUNK)):  # a chunk at a time: the RSS is the scheduler's
-            async with db.unit_of_work() as session:
-                await session.execute(insert(table), chunk)
-    async with db.unit_of_work() as session:
-        await session.execute(update(Counter).where(Counter.name == "work_order").values(value=work_orders))
-    if db.backend == "postgresql":
-        async with db.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("ANALYZE"))
 
 
 async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -163,29 +59,53 @@ async def tick(db: Database, org: Organisation) -> tuple[int, int]:
     return len(escalated), len(generated.created)
 
 
-async def measure(url: str, org: Organisation, work_orders: int, schedules: int) -> dict[str, Any]:
+async def empty_unit_of_work(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        await session.execute(text("SELECT 1"))
+
+
+def python_yardstick() -> float:
+    """Milliseconds for a fixed piece of Python (dicts, strings, arithmetic): the machine's speed now."""
+    started = time.perf_counter()
+    found: dict[str, int] = {}
+    for n in range(200_000):
+        key = f"k{n % 997}"
+        found[key] = found.get(key, 0) + n * 3 % 7
+    return (time.perf_counter() - started) * 1000
+
+
+async def yardsticks(db: Database) -> tuple[float, float]:
+    """(median ms of an empty unit of work on `db`, median ms of the Python yardstick)."""
+    trips = [(await timed(partial(empty_unit_of_work, db)))[0] for _ in range(21)]
+    cpu = [python_yardstick() for _ in range(5)]
+    return statistics.median(trips), statistics.median(cpu)
+
+
+async def measure(url: str, org: Organisation, *, explain: bool) -> dict[str, Any]:
     db = Database(url)
     try:
-        await migrate.upgrade(db.engine)
-        started = time.perf_counter()
-        await seed(db, work_orders, schedules)
-        seeded = time.perf_counter() - started
+        await empty_unit_of_work(db)  # a connection open, as a running scheduler has one
         first_ms, (escalated, generated) = await timed(partial(tick, db, org))
         statements = Statements(db)
-        statements.catching = True  # what a steady tick and a digest ask of the database
+        statements.catching = explain  # what a steady tick and a digest ask of the database
         steady_ms, steady = await timed(partial(tick, db, org))
-        digest_ms, data = await timed(partial(db.run, partial(digest.build, org=org, team=TEAMS[0], now=NOW)))
+        build = partial(digest.build, org=org, team=TEAMS[0], now=NOW)
+        digest_ms, data = await timed(partial(db.run, build))
+        chart = partial(digest.chart_data, org=org, team=TEAMS[0], now=NOW)
+        chart_ms, _ = await timed(partial(db.run, chart))
         plans = await statements.plans()
+        trip_ms, cpu_ms = await yardsticks(db)
         return {
             "backend": db.backend,
-            "seeded_s": seeded,
             "first_tick_ms": first_ms,
-            "warned_or_escalated": escalated,
-            "pm_generated": generated,
+            "changes": escalated + generated,
             "steady_tick_ms": steady_ms,
             "steady_changes": sum(steady),
             "digest_ms": digest_ms,
+            "chart_ms": chart_ms,
             "digest_open": data.open,
+            "trip_ms": trip_ms,
+            "cpu_ms": cpu_ms,
             "plans": plans,
         }
     finally:
@@ -241,34 +161,70 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def seeded(backend: str, work_orders: int, schedules: int, server: str | None) -> tuple[str, float]:
+    """The cached seeded database for this size (seeding it in a child process when missing), upgraded
+    to the current schema; and how long that took in seconds (0 when it was there already)."""
+    started = time.perf_counter()
+    args = [sys.executable, "-m", "bench.seed_history", backend, str(work_orders), str(schedules)]
+    done = subprocess.run(args, env=os.environ | {"BENCH_POSTGRES_URL": server or ""}, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    lines = done.stdout.split()
+    return lines[-1], (time.perf_counter() - started) if "seeded" in lines else 0.0
+
+
+async def run_backend(backend: str, org: Organisation, args: argparse.Namespace, server: str | None) -> list[dict]:
+    cache, seed_s = seeded(backend, args.work_orders, args.schedules, server)
+    results = []
+    for run in range(args.runs):
+        copy = sqlite_copy(cache) if backend == "sqlite" else postgres_copy(server or "", cache)
+        async with copy as url:
+            db = Database(url)
+            try:
+                await migrate.upgrade(db.engine)  # a no-op unless a migration came after the cache was made
+            finally:
+                await db.dispose()
+            found = await measure(url, org, explain=run == args.runs - 1)
+            results.append(found | {"run": run + 1, "seed_s": seed_s})
+    return results
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-orders", type=int, default=100_000)
     parser.add_argument("--schedules", type=int, default=10_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--runs", type=int, default=1, help="measurements, each on a fresh copy of the seed")
     args = parser.parse_args()
-    org = parse_organisation(CONFIG)
-    results = []
-    if args.backend in ("sqlite", "both"):
-        async with sqlite_database() as url:
-            results.append(await measure(url, org, args.work_orders, args.schedules))
-    server = os.environ.get("BENCH_POSTGRES_URL")
+    org = parse_organisation(seed_history.CONFIG)
+    server = os.environ.get("BENCH_POSTGRES_URL") or None
     if args.backend == "postgresql" and not server:
         raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
-    if args.backend in ("postgresql", "both") and server:
-        async with postgres_database(server) as url:
-            results.append(await measure(url, org, args.work_orders, args.schedules))
-    print(f"{args.work_orders:,} open work orders, {args.schedules:,} PM schedules, {date.today()}")
-    print(f"{'backend':<11}{'seed s':>8}{'1st tick ms':>13}{'(changes)':>11}{'steady tick ms':>16}{'digest ms':>11}")
+    backends = [b for b in ("sqlite", "postgresql") if args.backend in (b, "both") and (b == "sqlite" or server)]
+    results = []
+    for backend in backends:
+        results += await run_backend(backend, org, args, server)
+    open_now = results[0]["digest_open"] if results else 0
+    print(
+        f"{args.work_orders:,} work orders of history ({TEAMS[0]}: {open_now:,} open), "
+        f"{args.schedules:,} PM schedules, {date.today()}"
+    )
+    head = f"{'backend':<11}{'run':>4}{'1st tick ms':>12}{'(changes)':>10}{'steady ms':>10}"
+    print(head + f"{'digest ms':>10}{'chart ms':>9}{'empty UoW ms':>13}{'python ms':>10}")
     for r in results:
-        changes = r["warned_or_escalated"] + r["pm_generated"]
         print(
-            f"{r['backend']:<11}{r['seeded_s']:>8.1f}{r['first_tick_ms']:>13.0f}{changes:>11}"
-            f"{r['steady_tick_ms']:>16.0f}{r['digest_ms']:>11.0f}"
+            f"{r['backend']:<11}{r['run']:>4}{r['first_tick_ms']:>12.0f}{r['changes']:>10}"
+            f"{r['steady_tick_ms']:>10.1f}{r['digest_ms']:>10.1f}{r['chart_ms']:>9.1f}"
+            f"{r['trip_ms']:>13.2f}{r['cpu_ms']:>10.1f}"
         )
+    for r in results:
+        if r["seed_s"] and r["run"] == 1:
+            print(f"({r['backend']}: seeded in {r['seed_s']:.0f} s, kept for the next runs)")
     print(f"peak RSS {peak_rss_mb():.0f} MB")
     for r in results:
-        print(f"\nquery plans, {r['backend']}: each statement of a steady tick and a digest build, and how it reads")
+        if not r["plans"]:
+            continue
+        print(f"\nquery plans, {r['backend']}: each statement of a steady tick and a digest, and how it reads")
         for statement, reads in r["plans"]:
             scans = full_scans(reads)
             flag = f"  FULL SCAN of {', '.join(scans)}" if scans else ""

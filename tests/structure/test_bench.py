@@ -17,7 +17,8 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_scheduler_benchmark_runs() -> None:
     done = bench("bench.scheduler", "--work-orders", "400", "--schedules", "40", "--backend", "sqlite")
-    assert "400 open work orders, 40 PM schedules" in done.stdout and "sqlite" in done.stdout
+    assert "400 work orders of history" in done.stdout and "40 PM schedules" in done.stdout and "sqlite" in done.stdout
+    assert "empty UoW ms" in done.stdout and "peak RSS" in done.stdout
     assert "query plans, sqlite" in done.stdout and "USING INDEX ix_pm_schedules_generate_on" in done.stdout
 
 
