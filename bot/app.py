@@ -3,7 +3,9 @@
 import logging
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 import handlers
 from bot import errors
@@ -19,8 +21,17 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(settings: Settings, deps: Deps, client: AsyncWebClient, in_flight: InFlight | None = None) -> AsyncApp:
-    """The bolt app; `in_flight` learns of every listener still running after its ack."""
+def build_app(
+    settings: Settings,
+    deps: Deps,
+    client: AsyncWebClient,
+    in_flight: InFlight | None = None,
+    *,
+    identity: AsyncSlackResponse | None = None,
+) -> AsyncApp:
+    """The bolt app; `in_flight` learns of every listener still running after its ack. `identity` is the
+    token's auth.test, asked at startup: bolt asks it again on its first request otherwise, and every
+    request of a first burst asks at once (auth.test has a rate limit like any method)."""
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     logger = logging.getLogger("wrench.bolt")
     logger.addFilter(_QuietTokenWarning())
@@ -32,6 +43,10 @@ def build_app(settings: Settings, deps: Deps, client: AsyncWebClient, in_flight:
         context[InFlight.CONTEXT_KEY] = in_flight
         await next()  # type: ignore[operator]
 
+    if identity is not None:
+        for middleware in app._async_middleware_list:
+            if isinstance(middleware, AsyncSingleTeamAuthorization):
+                middleware.auth_test_result = identity
     app.middleware(ack_at_once)
     handlers.register(app)
     errors.register(app)

@@ -58,8 +58,8 @@ class Settings(CoreSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     wrench_host: str = "0.0.0.0"
     wrench_tick_seconds: int = Field(default=60, ge=1)
-    # Seconds between two messages the outbox posts in one channel (Slack allows about one a second)
-    wrench_slack_pace_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Slack's rate limits run this many times faster (tests and benchmarks against the fake Slack); 0: no pacing
+    wrench_slack_rate_scale: float = Field(default=1.0, ge=0, le=10000)
     # How much the process logs: DEBUG also lets APScheduler log every job it runs (quiet otherwise)
     wrench_log_level: LogLevel = LogLevel.INFO
 

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import digest as digest_blocks
@@ -24,9 +25,9 @@ from bot.deps import Deps, utcnow
 from bot.metrics import MeteredWebClient, Metrics
 from bot.portal import add_portal
 from bot.slack import receiver
-from bot.slack.delivery import Pacer
 from bot.slack.notifier import SlackNotifier, deliver_digest
 from bot.slack.outbox_worker import OutboxWorker
+from bot.slack.pacing import make_pacer
 from bot.slack.web_api import RateLimitRetry, SlackApi, sdk_logger, slack_error
 from handlers.guard import InFlight
 from models import migrate
@@ -136,7 +137,7 @@ def make_client(settings: Settings, session: aiohttp.ClientSession, metrics: Met
     return client
 
 
-async def check_token(client: AsyncWebClient) -> None:
+async def check_token(client: AsyncWebClient) -> AsyncSlackResponse:
     try:
         identity = await client.auth_test()
     except SlackApiError as error:
@@ -144,6 +145,7 @@ async def check_token(client: AsyncWebClient) -> None:
     except aiohttp.ClientError as error:
         raise StartupError(f"SLACK_API_URL: cannot reach {client.base_url} ({error})") from None
     log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
+    return identity
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -180,13 +182,13 @@ async def running(
     try:
         await prepare_database(db)
         client = make_client(settings, http, metrics)
-        await check_token(client)
+        identity = await check_token(client)
         notifier = SlackNotifier(SlackApi(client, http), db, org, clock)
         deps = Deps(org=org, db=db, notifier=notifier, clock=clock)
-        pacer = Pacer(seconds_per_message=settings.wrench_slack_pace_seconds)
+        pacer = make_pacer(db, scale=settings.wrench_slack_rate_scale)
         deliveries = OutboxWorker(db, org, client, http, clock=clock, wall=utcnow, metrics=metrics, pacer=pacer)
         deliveries.start()  # what an earlier run left undelivered goes out now
-        app = build_app(settings, deps, client, listeners)
+        app = build_app(settings, deps, client, listeners, identity=identity)
         sock = bind(settings.wrench_host, settings.port)
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         web_app = create_web_app(deps, app if mode is Mode.HTTP else None, metrics, signing_secret=secret)

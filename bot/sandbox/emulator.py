@@ -16,6 +16,7 @@ hand-made payloads carry made-up ids, so they run with `exact=False`.
 import asyncio
 import itertools
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from aiohttp import web
 
 from bot.sandbox.block_kit import Surface, violations
 from bot.sandbox.workspace import TRIGGER_SECONDS, Workspace, dm_of
+from bot.slack.pacing import BURST, POST_SECONDS, TIERS
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
@@ -33,23 +35,6 @@ BOT_USER = "U0WRENCHBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
 MESSAGES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage")
 VIEWS = ("views.open", "views.update", "views.push", "views.publish")
-# Slack's rate-limit tiers (calls a minute) for the methods the bot makes; chat.postMessage is about one a
-# second per channel, short bursts allowed (five in five seconds here)
-TIERS = {
-    "users.info": 100,
-    "chat.update": 50,
-    "chat.postEphemeral": 100,
-    "chat.getPermalink": 100,
-    "views.open": 100,
-    "views.push": 100,
-    "views.update": 100,
-    "views.publish": 100,
-    "conversations.history": 50,
-    "conversations.replies": 50,
-    "files.getUploadURLExternal": 20,
-    "files.completeUploadExternal": 20,
-    "auth.test": 100,
-}
 
 
 @dataclass
@@ -85,11 +70,12 @@ class FakeSlack:
     strict: bool = True  # refuse a payload that breaks Block Kit's rules (False: take it, list what is wrong)
     validate: bool = True  # check payloads against Block Kit's rules at all (False: a benchmark's stand-in)
     exact: bool = False  # answer ids it never issued as Slack does (see the module's docstring)
-    tiers: bool = False  # answer 429 as Slack's rate-limit tiers would
+    tiers: bool = False  # answer 429 as Slack's rate limits would (`bot.slack.pacing`: tiers, a post a second)
+    rate_scale: float = 1.0  # Slack's clock this many times faster: limits allow more, Retry-After says as much
     # seconds since the epoch a message's ts starts with (the sandbox: the bot's clock, so a message is shown
     # at the time the bot thinks it is); None: a fixed base, as the tests compare nothing else
     ts_clock: Callable[[], float] | None = None
-    _window: dict[str, list[float]] = field(default_factory=dict)
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (calls left, when)
 
     @property
     def api_url(self) -> str:
@@ -244,20 +230,23 @@ class FakeSlack:
         return await self._record(method, params, self._answer(method, params))
 
     def _over_tier(self, method: str, params: dict[str, Any]) -> list[int]:
-        """[seconds to wait] when this call goes over its tier's calls a minute (a second per channel for
-        chat.postMessage), [] otherwise."""
+        """[Retry-After] when this call goes over Slack's limit, [] otherwise. Each limit is a bucket of
+        `BURST` calls that refills at its rate: a method's tier (calls a minute) for the workspace, and for
+        chat.postMessage its channel's message a second."""
         if method == "chat.postMessage":
-            key, most, window = f"{method}:{params.get('channel')}", 5, 5.0
+            key, per_second = f"post:{params.get('channel')}", 1 / POST_SECONDS
         elif method in TIERS:
-            key, most, window = method, TIERS[method], 60.0
+            key, per_second = method, TIERS[method] / 60
         else:
             return []
+        rate = per_second * self.rate_scale
         now = time.monotonic()
-        recent = [at for at in self._window.get(key, []) if now - at < window]
-        if len(recent) >= most:
-            self._window[key] = recent
-            return [max(1, int(window - (now - recent[0])) + 1)]
-        self._window[key] = [*recent, now]
+        left, since = self._buckets.get(key, (float(BURST), now))
+        left = min(float(BURST), left + (now - since) * rate)
+        if left < 1:
+            self._buckets[key] = (left, now)
+            return [max(1, math.ceil((1 - left) / per_second))]  # in Slack's seconds
+        self._buckets[key] = (left - 1, now)
         return []
 
     def _invalid(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:

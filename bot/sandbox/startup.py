@@ -53,7 +53,7 @@ async def sandbox(
             database_url=database_url,
             port=0,
             wrench_host="127.0.0.1",
-            wrench_slack_pace_seconds=0,
+            wrench_slack_rate_scale=0,
         )
         async with running(settings, org, mode=Mode.HTTP, clock=box.clock) as bot, aiohttp.ClientSession() as http:
             box.bot, box.http = bot, http

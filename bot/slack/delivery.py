@@ -1,10 +1,9 @@
-"""How the outbox worker talks to Slack: each call that changes something is made once, paced per
-channel, and sorted by Slack's answer into done, try again later, or given up for good."""
+"""How the outbox worker talks to Slack: each call that changes something is made once, paced to Slack's
+rate limits (`bot.slack.pacing`), and sorted by Slack's answer into done, try again later, or given up for
+good."""
 
-import asyncio
 import logging
 import re
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -15,13 +14,13 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import http_headers
+from bot.slack.pacing import Pacer, Resting
 from bot.slack.web_api import SlackApi, http_status, mrkdwn_safe, slack_error
 
 log = logging.getLogger("wrench.outbox")
 
 # Calls that change something in Slack: made once per outbox entry, retried until Slack takes them.
 SIDE_EFFECTS = frozenset({"chat_postMessage", "chat_update", "views_publish", "files_upload_v2"})
-POSTS = frozenset({"chat_postMessage", "files_upload_v2"})  # each shows a new message in the channel
 # Calls that show the same thing however often they are made (a card, a Home tab, drawn from the state
 # now): kept with the steps but not saved on their own, since a try cut short may simply make them again.
 REPEATABLE = frozenset({"chat_update", "views_publish"})
@@ -41,7 +40,6 @@ TRANSIENT_ERRORS = frozenset(
     }
 )
 REFUSED = "refused"  # a saved step Slack refused for good: {"refused": "channel_not_found"}
-MAX_WAIT_IN_PLACE = 30.0
 MAX_RETRY_AFTER = timedelta(hours=1)  # a longer pause gives the entry back, to be tried again when it is due
 
 
@@ -63,56 +61,6 @@ class HandBack(DeliveryInterrupt):
 
 class LeaseLost(DeliveryInterrupt):
     """The entry's lease ran out and another worker took it: stop, it carries on from the saved steps."""
-
-
-class Pacer:
-    """Slack allows about one message per second in a channel, and a 429 says how long a method must
-    rest: calls wait here for their turn (in this process; replicas pace themselves)."""
-
-    def __init__(
-        self,
-        *,
-        seconds_per_message: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.spacing = seconds_per_message
-        self.monotonic = monotonic
-        self.sleep = sleep
-        self._next_post: dict[str, float] = {}
-        self._resting: dict[str, float] = {}  # method (or method:channel for posts) → rests until
-
-    def turn(self, method: str, channel: str | None) -> float:
-        """Seconds to wait before making this call. A post that will wait here for its turn books the
-        channel's next message slot; one that is handed back (a wait over `MAX_WAIT_IN_PLACE`) books
-        nothing, or every retry handed back would push the channel's slots further away than the last,
-        and after a long 429 nothing would ever be sent again."""
-        now = self.monotonic()
-        ready = now + self._rest_left(method, channel, now)
-        if method in POSTS and channel and self.spacing > 0:
-            ready = max(ready, self._next_post.get(channel, 0.0))
-            if ready - now <= MAX_WAIT_IN_PLACE:
-                self._next_post[channel] = ready + self.spacing
-        return ready - now
-
-    def rest(self, method: str, channel: str | None, seconds: float) -> None:
-        """Slack answered 429: keep off this method (a post: this channel) for `seconds`."""
-        key = f"{method}:{channel}" if method in POSTS and channel else method
-        self._resting[key] = max(self._resting.get(key, 0.0), self.monotonic() + seconds)
-
-    def _rest_left(self, method: str, channel: str | None, now: float) -> float:
-        until = max(self._resting.get(method, 0.0), self._resting.get(f"{method}:{channel}", 0.0))
-        return max(0.0, until - now)
-
-    async def wait(self, method: str, channel: str | None) -> None:
-        """Wait for this call's turn, or raise `TryLater` when it is too far off to wait for here. A 429
-        answered to another call while this one slept is a rest this one keeps too."""
-        while (delay := self.turn(method, channel)) > 0:
-            if delay > MAX_WAIT_IN_PLACE:
-                raise TryLater(f"{method} resting for {delay:.0f}s", timedelta(seconds=delay))
-            await self.sleep(delay)
-            if not self._rest_left(method, channel, self.monotonic()):
-                return
 
 
 def transient(error: SlackApiError) -> bool:
@@ -208,16 +156,20 @@ class DeliveryApi(SlackApi):
         channel = arguments.get("channel") or arguments.get("user_id")
         if self.stop():
             raise HandBack(key)
-        await self.pacer.wait(method, channel)
+        try:
+            await self.pacer.wait(method, channel)
+        except Resting as resting:
+            raise TryLater(f"{method} {resting}", timedelta(seconds=resting.seconds)) from None
         try:
             answer: dict[str, Any] = _kept(method, await make())
         except SlackApiError as error:
             if transient(error):
                 told = http_headers.header(error.response.headers or {}, "Retry-After")
-                wait = http_headers.retry_after(told, cap=MAX_RETRY_AFTER)  # wall clock, as the retry time
+                wait = http_headers.retry_after(told, cap=MAX_RETRY_AFTER)  # Slack's seconds
                 if http_status(error) == 429:
-                    self.pacer.rest(method, channel, wait.total_seconds() if wait else 1.0)
-                raise TryLater(f"{method}: {slack_error(error)}", wait) from None
+                    await self.pacer.rest(method, channel, wait.total_seconds() if wait else 1.0)
+                later = self.pacer.later(wait) if wait is not None else None
+                raise TryLater(f"{method}: {slack_error(error)}", later) from None
             log.warning("slack %s to %s failed for good: %s", method, channel, slack_error(error))
             answer = {REFUSED: slack_error(error)}
         except SlackRequestError as error:

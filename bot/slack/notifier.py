@@ -8,7 +8,7 @@ assignees hear when work is given to them or reopened; Home tabs of the people i
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -23,7 +23,7 @@ from models.db import Database
 from models.enums import EventKind, Status
 from models.schemas import CardContext, Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
 from models.views import DigestChart, DigestData
-from services.delivery import slack_events
+from services.delivery import outbox, slack_events
 from services.organisation.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
 from services.reporting import finding, home_kpis
@@ -34,8 +34,6 @@ from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.notifier")
 
-# Events that only add to the thread: the card itself does not change.
-THREAD_ONLY = {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED}
 CARD_ONLY = {EventKind.TIMER_STARTED, EventKind.TIMER_STOPPED}  # redraw the card; nobody's Home changes
 
 
@@ -76,13 +74,25 @@ class SlackNotifier:
     front of the screen (ephemeral replies, modals), which is only worth doing at once."""
 
     def __init__(
-        self, api: SlackApi, db: Database, org: Organisation, clock: Clock, *, kpis: home_kpis.KpiCache | None = None
+        self,
+        api: SlackApi,
+        db: Database,
+        org: Organisation,
+        clock: Clock,
+        *,
+        kpis: home_kpis.KpiCache | None = None,
+        wall: Clock | None = None,
+        home_window: timedelta = timedelta(0),
     ) -> None:
+        """`wall` is the outbox worker's clock and `home_window` how long a Home tab waits to be redrawn
+        after a change (so a burst of changes redraws it once)."""
         self.api = api
         self.db = db
         self.org = org
         self.clock = clock
         self.kpis = kpis or home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
+        self.wall = wall or clock
+        self.home_window = home_window
 
     # -- work orders ------------------------------------------------------------------------------
 
@@ -97,7 +107,9 @@ class SlackNotifier:
         permalink = None
         if posted is not None:
             channel, ts = posted["channel"], posted["ts"]
-            await self.db.run(partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts))
+            attach = partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts)
+            if await self.db.run(attach) != work_order.version:  # changed since: its redraw found no card yet
+                await self.refresh_card(work_order.id)
             permalink = await self._card_permalink(work_order.id, channel, ts)
             if work_order.request_id is not None:
                 await self._share_photos(work_order, channel, ts)
@@ -108,7 +120,7 @@ class SlackNotifier:
         if work_order.source_channel and work_order.source_ts:
             reply = messages.intake_reply(work_order, permalink=permalink)
             await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
-        await self.refresh_homes(self._involved(work_order))
+        await self.homes_soon(self._involved(work_order))
 
     async def _card_permalink(self, work_order_id: int, channel: str, ts: str) -> str | None:
         """Asked of Slack once per card and kept: a card posted before the link was kept gets it here."""
@@ -142,8 +154,8 @@ class SlackNotifier:
         await self.refresh_card(work_order.id)  # the card lists them now
 
     async def work_order_changed(self, change: Change) -> None:
-        thread_only = all(event.kind in THREAD_ONLY for event in change.events)
-        current, drawn = await self._as_it_stands(change.work_order.id, draw=not thread_only)
+        """Thread lines, DMs and Home tabs; the card is redrawn by a notice of its own (`outbox.redraw_card`)."""
+        current = await self.db.run(partial(work_orders.get, work_order_id=change.work_order.id))
         work_order = change.work_order.model_copy(
             update={
                 "card_channel": current.card_channel,
@@ -155,8 +167,6 @@ class SlackNotifier:
         if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
         else:
-            if drawn is not None:
-                await self.api.call("chat_update", channel=channel, ts=ts, **drawn)
             await self._write_thread(work_order, change, channel, ts)
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
@@ -169,10 +179,10 @@ class SlackNotifier:
                 permalink = permalink or await self._card_permalink(work_order.id, channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
-        if all(event.kind in THREAD_ONLY | CARD_ONLY for event in change.events):
+        if all(event.kind in outbox.THREAD_ONLY | CARD_ONLY for event in change.events):
             return  # notes, time, parts and timers do not change anyone's Home tab
         previous = {was for e in change.events if (was := e.data.get("previous_assignee_id"))}
-        await self.refresh_homes([*self._involved(work_order), *previous])
+        await self.homes_soon([*self._involved(work_order), *previous])
 
     async def _write_thread(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:
         """Write each event's line in the card's thread."""
@@ -186,20 +196,18 @@ class SlackNotifier:
     async def refresh_card(self, work_order_id: int) -> None:
         """Redraw the card from the work order as it stands now."""
         current, drawn = await self._as_it_stands(work_order_id)
-        if current.card_channel and current.card_ts and drawn is not None:
+        if current.card_channel and current.card_ts:
             await self.api.call("chat_update", channel=current.card_channel, ts=current.card_ts, **drawn)
 
-    async def _as_it_stands(
-        self, work_order_id: int, *, draw: bool = True
-    ) -> tuple[WorkOrderRead, dict[str, Any] | None]:
-        """The work order now and, if `draw`, its card: read in one transaction."""
+    async def _as_it_stands(self, work_order_id: int) -> tuple[WorkOrderRead, dict[str, Any]]:
+        """The work order now and its card: read in one transaction."""
 
-        async def read(session: AsyncSession) -> tuple[WorkOrderRead, CardContext | None]:
+        async def read(session: AsyncSession) -> tuple[WorkOrderRead, CardContext]:
             current = await work_orders.get(session, work_order_id)
-            return current, await card_context(session, org=self.org, work_order=current) if draw else None
+            return current, await card_context(session, org=self.org, work_order=current)
 
         current, context = await self.db.run(read)
-        return current, card.card(current, context) if context is not None else None
+        return current, card.card(current, context)
 
     def _news(self, change: Change) -> list[tuple[str, Any]]:
         """(recipient, message-from-permalink) for each DM this change calls for."""
@@ -271,7 +279,7 @@ class SlackNotifier:
         await self.db.run(partial(requests.attach_approval_messages, request_id=request.id, messages=sent))
         if is_slack_user(request.requester_id):
             await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
-        await self.refresh_homes([*approvers, *self.org.admins])  # admins see every approval waiting
+        await self.homes_soon([*approvers, *self.org.admins])  # admins see every approval waiting
 
     async def request_decided(self, request: ServiceRequestRead) -> None:
         message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
@@ -281,7 +289,7 @@ class SlackNotifier:
             await self.api.post(request.requester_id, approvals.rejected_dm(request))
         category = requests.category_for(self.org, request)
         deciders = self.org.approvers(category) if category else ()
-        await self.refresh_homes([request.requester_id, *deciders, *self.org.admins])
+        await self.homes_soon([request.requester_id, *deciders, *self.org.admins])
 
     # -- digests ----------------------------------------------------------------------------------
 
@@ -308,7 +316,14 @@ class SlackNotifier:
     async def replace(self, response_url: str, text: str) -> None:
         await self.api.respond(response_url, text=text, replace_original=True)
 
+    async def homes_soon(self, user_ids: Iterable[str]) -> None:
+        """Redraw these people's Home tabs (those who opened it) after `home_window`, once for any number
+        of changes until then."""
+        due = self.wall() + self.home_window
+        await self.db.run(partial(outbox.homes_soon, user_ids=list(user_ids), now=self.clock(), due=due))
+
     async def refresh_homes(self, user_ids: Iterable[str], *, expanded: bool = False) -> None:
+        """Publish these people's Home tabs (those who opened it) as they stand now."""
         viewers = await self.db.run(partial(slack_events.home_viewers, user_ids=list(user_ids)))
         names = {category.key: category.name for category in self.org.categories}
         limit = home.LONG if expanded else home.SHORT

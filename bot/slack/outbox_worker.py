@@ -14,8 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.metrics import Metrics
-from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, Pacer, TryLater
+from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, TryLater
 from bot.slack.notifier import SlackNotifier
+from bot.slack.pacing import Pacer
 from models.db import Database, connection_lost
 from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData
@@ -175,7 +176,8 @@ class OutboxWorker:
         api = DeliveryApi(
             self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer, stop=lambda: self._handing_back
         )
-        notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis)
+        window = timedelta(seconds=self.pacer.home_window)
+        notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window)
         retry = partial(outbox.retry_later, entry=entry)
         try:
             if entry.id in self._unrecorded:  # first record what an earlier try here could not

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import EventKind
 from models.outbox import OutboxEntry
 from models.schemas import Change, Listing
+from models.slack_events import HomeViewer
 from models.views import DigestChart, DigestData
 
 QUEUED_FLAG = "wrench.outbox"  # set in `session.info`: the process wakes its outbox worker after the commit
@@ -62,35 +63,76 @@ def work_order_lane(work_order_id: int) -> str:
     return f"wo:{work_order_id}"
 
 
+def card_lane(work_order_id: int) -> str:
+    return f"card:{work_order_id}"
+
+
+def home_lane(user_id: str) -> str:
+    return f"home:{user_id}"
+
+
+# Events that only add to the card's thread: the card itself does not change.
+THREAD_ONLY = frozenset({EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED})
+
+
+async def _coalesced(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Queue each row unless its lane already has an entry waiting that nobody is delivering yet: that one
+    draws the card or Home tab as it stands when it is delivered, so it shows this change too.
+
+    The UPDATE locks the waiting entry until this transaction commits, so a worker cannot lease it and
+    read the state before this change is in it (it leases after the commit, or it leased before and
+    this finds nothing waiting, and queues a new entry)."""
+    lanes = list(dict.fromkeys(row["lane"] for row in rows))
+    if not lanes:
+        return
+    waiting = await session.scalars(
+        update(OutboxEntry)
+        .where(OutboxEntry.lane.in_(lanes), OutboxEntry.done_at.is_(None), OutboxEntry.leased_until.is_(None))
+        .values(attempts=OutboxEntry.attempts)
+        .returning(OutboxEntry.lane)
+        .execution_options(synchronize_session=False)
+    )
+    covered = set(waiting.all())
+    fresh = [row for row in rows if row["lane"] not in covered]
+    if fresh:
+        await session.execute(insert(OutboxEntry), fresh)
+        session.info[QUEUED_FLAG] = True
+
+
 # -- what services queue ----------------------------------------------------------------------------
 
 
 async def work_order_changes(session: AsyncSession, changes: Sequence[Change]) -> None:
     """For each change, post the card if it created the work order (and tell the requester, answer in the
-    source thread, share photos), else redraw it, write the thread lines and DM who must hear; redraw
-    Homes. One INSERT for all (the scheduler changes hundreds of work orders in one go)."""
-    rows = []
+    source thread, share photos); else write the thread lines and DM who must hear, and redraw the card
+    (one redraw for any number of changes still waiting: `_coalesced`). A few statements for all (the
+    scheduler changes hundreds of work orders in one go)."""
+    rows, redraws = [], []
     for change in changes:
-        if any(event.kind == EventKind.CREATED for event in change.events):
-            kind, payload = Notice.WORK_ORDER_CREATED, {"work_order": change.work_order.model_dump(mode="json")}
-        else:
-            kind, payload = Notice.WORK_ORDER_CHANGED, {"change": change.model_dump(mode="json")}
         queued_at = change.events[-1].at if change.events else change.work_order.updated_at
-        rows.append(_entry(kind, payload, lane=work_order_lane(change.work_order.id), now=queued_at))
+        lane = work_order_lane(change.work_order.id)
+        if any(event.kind == EventKind.CREATED for event in change.events):
+            payload = {"work_order": change.work_order.model_dump(mode="json")}
+            rows.append(_entry(Notice.WORK_ORDER_CREATED, payload, lane=lane, now=queued_at))
+            continue
+        payload = {"change": change.model_dump(mode="json")}
+        rows.append(_entry(Notice.WORK_ORDER_CHANGED, payload, lane=lane, now=queued_at))
+        if not all(event.kind in THREAD_ONLY for event in change.events):
+            redraws.append(_card_refresh_row(change.work_order.id, now=queued_at))
     if rows:
         await session.execute(insert(OutboxEntry), rows)  # after a flush of what is pending: lane order kept
         session.info[QUEUED_FLAG] = True
+    await _coalesced(session, redraws)
 
 
-def card_refresh(session: AsyncSession, work_order_id: int, *, now: datetime) -> None:
-    """Redraw a card as the work order now stands (after a click on a card that was out of date)."""
+def _card_refresh_row(work_order_id: int, *, now: datetime) -> dict[str, Any]:
     payload = {"work_order_id": work_order_id}
-    _add(session, Notice.CARD_REFRESH, payload, lane=work_order_lane(work_order_id), now=now)
+    return _entry(Notice.CARD_REFRESH, payload, lane=card_lane(work_order_id), now=now)
 
 
 async def redraw_card(session: AsyncSession, *, work_order_id: int, now: datetime) -> None:
-    """`card_refresh` as a unit of work of its own (a click on an out-of-date card changed nothing)."""
-    card_refresh(session, work_order_id, now=now)
+    """Redraw a card as the work order now stands (after a click on a card that was out of date)."""
+    await _coalesced(session, [_card_refresh_row(work_order_id, now=now)])
 
 
 def request_awaiting_approval(session: AsyncSession, request_id: int, *, now: datetime) -> None:
@@ -130,6 +172,14 @@ def homes(session: AsyncSession, user_ids: list[str], *, expanded: bool = False,
 async def show_homes(session: AsyncSession, *, user_ids: list[str], expanded: bool = False, now: datetime) -> None:
     """`homes` as a unit of work of its own (a Home tab asked to show more)."""
     homes(session, user_ids, expanded=expanded, now=now)
+
+
+async def homes_soon(session: AsyncSession, *, user_ids: list[str], now: datetime, due: datetime) -> None:
+    """Redraw the Home tab of each of these people who has opened it, at `due` (the outbox worker's clock):
+    one entry per person, and one redraw for any number of changes until it is delivered."""
+    viewers = await session.scalars(select(HomeViewer.user_id).where(HomeViewer.user_id.in_(sorted(set(user_ids)))))
+    rows = [_entry(Notice.HOMES, {"user_ids": [user_id]}, lane=home_lane(user_id), now=now) for user_id in viewers]
+    await _coalesced(session, [{**row, "due_at": due} for row in rows])
 
 
 # -- what the worker does with them -----------------------------------------------------------------

@@ -73,7 +73,7 @@ async def submit(http: aiohttp.ClientSession, url: str, view: dict[str, Any], ti
 async def test_cutting_every_connection_mid_burst_loses_and_repeats_nothing(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    pace = {"WRENCH_SLACK_PACE_SECONDS": "0", "WRENCH_TICK_SECONDS": "2"}
+    pace = {"WRENCH_SLACK_RATE_SCALE": "0", "WRENCH_TICK_SECONDS": "2"}
     replicas = [wrench_env(tmp_path, database_url, fake_slack, **pace) for _ in range(2)]
     scheduler_env = wrench_env(tmp_path, database_url, fake_slack, **pace)
     urls = [f"http://127.0.0.1:{env['PORT']}" for env in replicas]

@@ -60,7 +60,7 @@ async def settled(db: Database, *, timeout: float = 40) -> None:
 async def test_sigkill_mid_burst_loses_no_acknowledged_request_and_delivers_everything(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    env = wrench_env(tmp_path, database_url, fake_slack, WRENCH_SLACK_PACE_SECONDS="0")
+    env = wrench_env(tmp_path, database_url, fake_slack, WRENCH_SLACK_RATE_SCALE="0")
     url = f"http://127.0.0.1:{env['PORT']}"
     db = Database(database_url)
     process = await start_wrench(env)
@@ -118,7 +118,7 @@ def _ref(blocks: list[dict]) -> str:
 async def test_sigterm_finishes_what_was_acknowledged_and_delivers_it(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    env = wrench_env(tmp_path, database_url, fake_slack, WRENCH_SLACK_PACE_SECONDS="0")
+    env = wrench_env(tmp_path, database_url, fake_slack, WRENCH_SLACK_RATE_SCALE="0")
     url = f"http://127.0.0.1:{env['PORT']}"
     process = await start_wrench(env)
     async with aiohttp.ClientSession() as http:

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
 from bot.metrics import Metrics
-from bot.slack.delivery import Pacer
 from bot.slack.outbox_worker import OutboxWorker
+from bot.slack.pacing import Pacer
 from handlers import guard
 from models import db as db_module
 from models.db import Database

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from blocks.ids import Action
 from bot.config import Mode
 from bot.metrics import Metrics
-from bot.slack.delivery import Pacer
 from bot.slack.outbox_worker import GIVE_UP_AFTER_CRASHES, OutboxWorker
+from bot.slack.pacing import Pacer
 from models.db import Database
 from models.enums import HoldReason
 from models.outbox import OutboxEntry
@@ -95,7 +95,7 @@ async def test_a_card_is_never_drawn_over_with_an_older_state(
 async def test_posts_to_one_channel_keep_slacks_pace(
     database_url: str, fake_slack: FakeSlack, org: Organisation, clock: FrozenClock
 ) -> None:
-    async with started_bot(database_url, fake_slack, org, clock=clock, wrench_slack_pace_seconds=0.25) as bot:
+    async with started_bot(database_url, fake_slack, org, clock=clock, wrench_slack_rate_scale=4) as bot:
         for title in ("Leak one", "Leak two", "Leak three", "Leak four"):
             await submit(bot, title)
         await bot.settled(timeout=20)
@@ -121,7 +121,7 @@ async def test_what_slack_refuses_for_good_is_given_up_logged_and_shown_by_docto
     code, output = await wrench("doctor", env=wrench_env(tmp_path, database_url, bot.fake))
     assert code == 1, output
     assert "slack outbox: 0 pending (0 retrying), 1 given up" in output
-    assert "work_order_changed chat_update:C0FACILITY:" in output and "message_not_found" in output
+    assert "card_refresh chat_update:C0FACILITY:" in output and "message_not_found" in output
     assert output.strip().endswith("needs attention")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models.db import Database
 from models.outbox import OutboxEntry
-from services.delivery import outbox
+from services.delivery import outbox, slack_events
 from services.delivery.outbox import Notice
 from services.errors import Forbidden
 from services.organisation.org import Organisation
@@ -47,9 +47,45 @@ async def test_a_change_queues_its_notice_and_a_refused_one_queues_nothing(
         await act(db, org, clock, assignment.claim, work_order.id, STAFF)
     assert len(await entries(db)) == 1
     await act(db, org, clock, assignment.claim, work_order.id, TECH_1)
-    changed = (await entries(db))[-1]
+    changed, redraw = (await entries(db))[-2:]
     assert changed.kind == Notice.WORK_ORDER_CHANGED and changed.lane == f"wo:{work_order.id}"
     assert changed.payload["change"]["work_order"]["assignee_id"] == TECH_1
+    assert redraw.kind == Notice.CARD_REFRESH and redraw.lane == f"card:{work_order.id}"
+
+
+async def test_changes_to_a_card_waiting_to_be_redrawn_share_its_one_redraw(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    """Each change writes its own thread lines and DMs; the card is drawn as it stands when delivered, so
+    one redraw waiting shows every change made until a worker takes it. One taken: the next change
+    queues another (the taken one may have read the card before it)."""
+    work_order = (await new_work_order(db, org, clock)).work_order
+    await act(db, org, clock, assignment.claim, work_order.id, TECH_1)
+    await act(db, org, clock, assignment.unassign, work_order.id, TECH_1)
+    await act(db, org, clock, assignment.claim, work_order.id, TECH_1)
+    kinds = [e.kind for e in await entries(db)]
+    assert kinds.count(Notice.WORK_ORDER_CHANGED) == 3 and kinds.count(Notice.CARD_REFRESH) == 1
+    taken = [e for e in await lease(db, clock) if e.kind == Notice.CARD_REFRESH]
+    assert len(taken) == 1
+    await act(db, org, clock, assignment.unassign, work_order.id, TECH_1)
+    redraws = [e for e in await entries(db) if e.kind == Notice.CARD_REFRESH]
+    assert len(redraws) == 2 and redraws[1].leased_until is None
+
+
+async def test_home_tabs_are_queued_once_per_person_who_opened_theirs(db: Database, clock: FrozenClock) -> None:
+    await db.run(partial(slack_events.opened_home, user_id="U1", now=clock()))
+    await db.run(partial(slack_events.opened_home, user_id="U2", now=clock()))
+    for entry in await lease(db, clock):  # opening it drew it
+        await db.run(partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=[], now=clock()))
+    due = clock() + timedelta(seconds=2)
+    for _ in range(3):
+        await db.run(partial(outbox.homes_soon, user_ids=["U1", "U2", "U3"], now=clock(), due=due))
+    homes = await entries(db)
+    assert sorted((e.lane, e.payload["user_ids"][0]) for e in homes) == [("home:U1", "U1"), ("home:U2", "U2")]
+    assert {e.due_at for e in homes} == {due.replace(tzinfo=None)} or {e.due_at for e in homes} == {due}
+    assert await lease(db, clock) == []  # not before the window is over
+    clock.advance(seconds=2)
+    assert len(await lease(db, clock)) == 2
 
 
 async def test_only_the_head_of_each_lane_is_leased_and_only_once(db: Database, clock: FrozenClock) -> None:

@@ -30,7 +30,7 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
         "database_url": database_url,
         "port": 0,
         "wrench_host": "127.0.0.1",
-        "wrench_slack_pace_seconds": 0,  # tests that check the pace set it themselves
+        "wrench_slack_rate_scale": 0,  # tests that check the pace set it themselves
     }
     values.update(overrides)
     return Settings(**values)
@@ -126,7 +126,7 @@ class BotClient:
 async def started_bot(
     database_url: str, fake: FakeSlack, org: Organisation, *, clock: Clock, mode: Mode = Mode.HTTP, **overrides: Any
 ) -> AsyncIterator[BotClient]:
-    """`overrides` replace `settings_for`'s settings (`wrench_slack_pace_seconds=1`, say)."""
+    """`overrides` replace `settings_for`'s settings (`wrench_slack_rate_scale=4`, say)."""
     settings = settings_for(database_url, fake, **overrides)
     async with running(settings, org, mode=mode, clock=clock) as bot, aiohttp.ClientSession() as http:
         if bot.scheduler is not None:  # its catch-up round at start is over: tests may run jobs themselves

@@ -2,6 +2,7 @@
 calls made once per entry (a retry returns what Slack answered the first time), and Slack's answers sorted
 into done, try again later, and given up for good."""
 
+import asyncio
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.slack.delivery import DeliveryApi, HandBack, Pacer, TryLater
+from bot.slack.delivery import DeliveryApi, HandBack, TryLater
+from bot.slack.pacing import SAFETY, Pacer, Resting
 
 
 class Ticks:
@@ -24,35 +26,50 @@ class Ticks:
 
 def test_messages_to_one_channel_are_a_second_apart_and_other_channels_do_not_wait() -> None:
     ticks = Ticks()
-    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks)
-    assert [pacer.turn("chat_postMessage", "C1") for _ in range(3)] == [0.0, 1.0, 2.0]
+    pacer = Pacer(monotonic=ticks)
+    assert [pacer.turn("chat_postMessage", "C1") for _ in range(3)] == pytest.approx([0.0, 1.02, 2.04])
     assert pacer.turn("chat_postMessage", "C2") == 0.0
-    assert pacer.turn("chat_update", "C1") == 0.0  # an edit is not a new message
     ticks.now += 5
     assert pacer.turn("chat_postMessage", "C1") == 0.0
 
 
+def test_every_method_is_paced_to_its_tier_across_channels() -> None:
+    """chat.update is Tier 3 (50 a minute), views.publish Tier 4 (100 a minute): for the workspace, not
+    per channel or person; an edit does not wait for the channel's posts."""
+    pacer = Pacer(monotonic=Ticks())
+    assert pacer.turn("chat_postMessage", "C1") == 0.0
+    assert [pacer.turn("chat_update", c) for c in ("C1", "C2")] == pytest.approx([0.0, 1.2 * SAFETY])
+    assert [pacer.turn("views_publish", u) for u in ("U1", "U2")] == pytest.approx([0.0, 0.6 * SAFETY])
+    assert pacer.turn("chat_postMessage", "D1") == 0.0  # a DM is a channel of its own
+
+
+def test_scale_runs_slacks_clock_faster() -> None:
+    pacer = Pacer(scale=10, monotonic=Ticks())
+    assert [pacer.turn("chat_postMessage", "C1") for _ in range(2)] == pytest.approx([0.0, 0.1 * SAFETY])
+    assert pacer.later(timedelta(seconds=45)) == timedelta(seconds=4.5)
+
+
 def test_a_429_rests_the_method_in_that_channel_for_retry_after() -> None:
     ticks = Ticks()
-    pacer = Pacer(seconds_per_message=0, monotonic=ticks)
-    pacer.rest("chat_postMessage", "C1", 7)
+    pacer = Pacer(scale=0, monotonic=ticks)
+    asyncio.run(pacer.rest("chat_postMessage", "C1", 7))
     assert pacer.turn("chat_postMessage", "C1") == 7.0
     assert pacer.turn("chat_postMessage", "C2") == 0.0
-    pacer.rest("views_publish", "U1", 3)  # not a post: the whole method rests
+    asyncio.run(pacer.rest("views_publish", "U1", 3))  # not a post: the whole method rests
     assert pacer.turn("views_publish", "U2") == 3.0
 
 
 async def test_a_long_rest_gives_the_entry_back_instead_of_sleeping() -> None:
-    pacer = Pacer(seconds_per_message=0, monotonic=Ticks())
-    pacer.rest("chat_update", None, 120)
-    with pytest.raises(TryLater) as later:
+    pacer = Pacer(scale=0, monotonic=Ticks())
+    await pacer.rest("chat_update", None, 120)
+    with pytest.raises(Resting) as later:
         await pacer.wait("chat_update", "C1")
-    assert later.value.retry_after == timedelta(seconds=120)
+    assert later.value.seconds == 120
 
 
 async def post_all(pacer: Pacer, ticks: Ticks, entries: int, *, until: float) -> list[float]:
     """The outbox in miniature: each entry tries to post in channel C1 when it is due; one handed back
-    (`TryLater`) is due again when the pacer said. Sleeping moves the clock. Returns when each posted."""
+    (`Resting`) is due again when the pacer said. Sleeping moves the clock. Returns when each posted."""
     due = dict.fromkeys(range(entries), ticks.now)
     posted: list[float] = []
     while due and ticks.now < until:
@@ -60,9 +77,8 @@ async def post_all(pacer: Pacer, ticks: Ticks, entries: int, *, until: float) ->
         ticks.now = max(ticks.now, due[entry])
         try:
             await pacer.wait("chat_postMessage", "C1")
-        except TryLater as later:
-            assert later.retry_after is not None
-            due[entry] = ticks.now + later.retry_after.total_seconds()
+        except Resting as later:
+            due[entry] = ticks.now + later.seconds
             continue
         posted.append(ticks.now)
         del due[entry]
@@ -78,12 +94,12 @@ async def test_a_long_429_over_many_waiting_posts_does_not_stop_the_channel_for_
     async def sleep(seconds: float) -> None:
         ticks.now += seconds
 
-    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks, sleep=sleep)
+    pacer = Pacer(monotonic=ticks, sleep=sleep)
     start = ticks.now
-    pacer.rest("chat_postMessage", "C1", 45)
+    await pacer.rest("chat_postMessage", "C1", 45)
     posted = await post_all(pacer, ticks, 45, until=start + 2 * 3600)
     assert len(posted) == 45
-    assert posted[0] == start + 45 and posted[-1] <= start + 45 + 45
+    assert posted[0] == start + 45 and posted[-1] <= start + 45 + 45 * SAFETY + 0.01
     assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(posted))
 
 
@@ -93,13 +109,13 @@ async def test_a_429_answered_while_a_post_waits_for_its_slot_is_kept_by_it_too(
 
     async def sleep(seconds: float) -> None:
         ticks.now += seconds
-        if ticks.now == 101.0:  # while this post waited for its slot, another call was told 429, 10 s
-            pacer.rest("chat_postMessage", "C1", 10)
+        if 101.0 <= ticks.now < 101.1:  # while this post waited for its slot, another call was told 429, 10 s
+            await pacer.rest("chat_postMessage", "C1", 10)
 
-    pacer = Pacer(seconds_per_message=1.0, monotonic=ticks, sleep=sleep)
+    pacer = Pacer(monotonic=ticks, sleep=sleep)
     assert pacer.turn("chat_postMessage", "C1") == 0.0  # the channel's slot now is taken
     await pacer.wait("chat_postMessage", "C1")
-    assert ticks.now == 111.0  # not at 101, in the middle of the rest
+    assert ticks.now == pytest.approx(111.02)  # not at 101, in the middle of the rest
 
 
 def slack_answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> AsyncSlackResponse:
@@ -138,7 +154,7 @@ def delivery(client: ScriptedClient, steps: dict[str, Any] | None = None) -> tup
     async def save(steps: dict[str, Any]) -> None:
         saved.append(dict(steps))
 
-    api = DeliveryApi(client, None, steps=steps or {}, save=save, pacer=Pacer(seconds_per_message=0))  # type: ignore[arg-type]
+    api = DeliveryApi(client, None, steps=steps or {}, save=save, pacer=Pacer(scale=0))  # type: ignore[arg-type]
     return api, saved
 
 
