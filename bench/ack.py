@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -48,6 +49,8 @@ from tests.support.org import CONFIG, STAFF, TEAM_CHANNEL, TECH_1
 from tests.support.process import free_port, start_wrench, stop_wrench, wrench_env
 
 WARM_UP = 50
+# the outbox's pacing off (the fake never throttles), under the setting's old name and its new one
+NO_PACING = {"WRENCH_SLACK_PACE_SECONDS": "0", "WRENCH_SLACK_RATE_SCALE": "0"}
 WORKLOADS = ("/request", "claim")
 
 
@@ -64,17 +67,24 @@ async def file_work_orders(url: str, count: int) -> None:
 
 
 async def settled(
-    db: Database, fake: RemoteSlack, modals: int, *, wrench_url: str | None = None, within: float = 600
+    db: Database,
+    fake: RemoteSlack,
+    modals: int,
+    *,
+    wrench_url: str | None = None,
+    within: float = 600,
+    modal_id: str | None = None,
 ) -> None:
     """Wait until Wrench has done all the work its acks promised: the outbox is empty, `modals` request
     modals have been opened, and no acknowledged request is still waiting for its work
     (`wrench_slack_work_in_flight`; a click waiting for a work slot has queued nothing yet). `/metrics` is
-    asked last, when the rest is done: a scrape makes Wrench read its gauges from the database."""
+    asked last, when the rest is done: a scrape makes Wrench read its gauges from the database. `modal_id`:
+    count only the modals with that callback_id (another app opens modals on the same fake)."""
     deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as http:
         while (
             await notices_pending(db)
-            or await fake.calls("views.open") < modals
+            or await fake.calls("views.open", callback_id=modal_id) < modals
             or (wrench_url is not None and await work_in_flight(http, wrench_url))
         ):
             if time.monotonic() > deadline:
@@ -111,12 +121,11 @@ async def cards_to_claim(db: Database, fake: RemoteSlack) -> list[tuple[int, int
 
 
 @asynccontextmanager
-async def bare_app(fake: RemoteSlack) -> AsyncIterator[str]:
+async def yardstick(fake: RemoteSlack, module: str = "bench.bare_app") -> AsyncIterator[str]:
+    """A yardstick app (`bench.bare_app`, `bench.same_job_app`) in its own process; its base URL."""
     port = free_port()
     env = {**os.environ, "SLACK_SIGNING_SECRET": sr.SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.bare_app", str(port), fake.api_url, env=env
-    )
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, str(port), fake.api_url, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
@@ -187,13 +196,13 @@ async def measure(
     rows = []
     async with remote_slack() as fake:
         with tempfile.TemporaryDirectory() as folder:
-            env = wrench_env(Path(folder), url, fake, WRENCH_SLACK_PACE_SECONDS="0")
+            env = wrench_env(Path(folder), url, fake, **NO_PACING)
             log = (Path(folder) / "wrench.log").open("wb")
             wrench = await start_wrench(env, log=log)
             try:
                 cards = await cards_to_claim(db, fake)
                 wrench_url = f"http://127.0.0.1:{env['PORT']}"
-                async with bare_app(fake) as bare_url:
+                async with yardstick(fake) as bare_url:
                     for target in (wrench_url, bare_url):
                         await load(target, commands(fake, WARM_UP), 8)
                     await settled(db, fake, WARM_UP, wrench_url=wrench_url)
@@ -236,7 +245,15 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--workload", choices=WORKLOADS, nargs="+", default=list(WORKLOADS))
+    parser.add_argument("--sustained", action="store_true", help="fixed time per line beside two yardsticks")
+    parser.add_argument("--seconds", type=float, default=30, help="sustained: seconds of load per app and line")
+    parser.add_argument("--rounds", type=int, default=3, help="sustained: turns each app's time is split into")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk", help="sustained: the load generator")
+    parser.add_argument("--claims", type=int, default=6000, help="sustained: work orders filed per Claim line")
     args = parser.parse_args()
+    if args.sustained:
+        await sustained_main(args)
+        return
     rows: list[dict[str, Any]] = []
     if args.backend in ("sqlite", "both"):
         async with sqlite_database() as url:
@@ -261,6 +278,32 @@ async def main() -> None:
             f"{r['backend']:<11}{r['workload']:<10}{r['connections']:>6}  {r['app']:<10}"
             f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rps']:>8.0f}{share:>9.2f}{done}"
         )
+
+
+async def sustained_main(args: argparse.Namespace) -> None:
+    from bench import sustained  # it imports this module
+
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (or run with --client python)")
+    options = {
+        "seconds": args.seconds,
+        "connection_counts": args.connections,
+        "workloads": args.workload,
+        "rounds": args.rounds,
+        "client": args.client,
+        "claims": args.claims,
+    }
+    rows: list[dict[str, Any]] = []
+    if args.backend in ("sqlite", "both"):
+        async with sqlite_database() as url:
+            rows += await sustained.measure(url, "sqlite", **options)
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if args.backend == "postgresql" and not server:
+        raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
+    if args.backend in ("postgresql", "both") and server:
+        async with postgres_database(server) as url:
+            rows += await sustained.measure(url, "postgresql", **options)
+    sustained.report(rows, args.seconds, args.rounds, args.client)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,12 @@ class InFlight:
     in a burst every ack would otherwise wait behind every click's transaction. So a burst is acknowledged
     first and carried out just after. Listeners that open a modal go at once: a trigger_id lasts 3 s.
 
-    What is acknowledged and not done is bounded (`backlog`): clicks arriving faster than their work can be
-    done would otherwise pile up in memory without end, each a promise made to someone. Past the bound a new
-    request waits for room before its ack, first come first served, one place for each listener that
-    finishes (`room`); `ack_at_once` refuses it when none comes in time."""
+    What is acknowledged and waits for its turn or holds one is bounded (`backlog`): clicks arriving faster
+    than their work can be done would otherwise pile up in memory without end, each a promise made to
+    someone. Past the bound a new request waits for room before its ack, first come first served, one place
+    for each such listener that finishes (`room`); `ack_at_once` refuses it when none comes in time.
+    Listeners opening a modal are not counted there: they take no turn, and their trigger ends them within
+    seconds."""
 
     CONTEXT_KEY = "in_flight"
 
@@ -56,19 +58,25 @@ class InFlight:
         self, slots: int = WORK_SLOTS, *, backlog: int = BACKLOG, room_wait: float = ROOM_WAIT_SECONDS
     ) -> None:
         self.tasks: set[asyncio.Task[object]] = set()
+        self.turn_takers: set[asyncio.Task[object]] = set()  # those of `tasks` that wait for or hold a turn
         self.slots = asyncio.Semaphore(slots)
         self.backlog, self.room_wait = backlog, room_wait
         self._waiting: deque[asyncio.Future[None]] = deque()
         self.refused, self._told_at = 0, -60.0
 
-    def track(self) -> None:
+    def track(self, *, takes_turns: bool = True) -> None:
         task = asyncio.current_task()
         if task is not None:
             self.tasks.add(task)
+            if takes_turns:
+                self.turn_takers.add(task)
             task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[object]) -> None:
         self.tasks.discard(task)
+        if task not in self.turn_takers:
+            return
+        self.turn_takers.discard(task)
         while self._waiting:  # its place goes to the request that has waited longest
             place = self._waiting.popleft()
             if not place.done():
@@ -81,7 +89,7 @@ class InFlight:
 
     async def room(self) -> bool:
         """Whether there is room for one more acknowledged request, waiting up to `room_wait` for it."""
-        if len(self.tasks) < self.backlog and not self._waiting:
+        if len(self.turn_takers) < self.backlog and not self._waiting:
             return True
         place = asyncio.get_running_loop().create_future()
         self._waiting.append(place)
@@ -91,7 +99,7 @@ class InFlight:
             self.refused += 1
             if time.monotonic() - self._told_at > 10:  # an operator is told, not flooded
                 self._told_at = time.monotonic()
-                log.warning("busy: %d requests refused so far, %d acknowledged not done", self.refused, self.count())
+                log.warning("busy: %d requests refused so far, %d acknowledged waiting", self.refused, self.backlog)
             return False
         return True
 
@@ -216,7 +224,7 @@ def guarded(listener: Listener, *, opens_modal: bool = False) -> Listener:
         in_flight = (kwargs.get("context") or {}).get(InFlight.CONTEXT_KEY)
         turn = None
         if in_flight is not None:
-            in_flight.track()
+            in_flight.track(takes_turns=not opens_modal)
             if not opens_modal:
                 turn = kwargs["ack"] = AckThenTurn(kwargs["ack"], in_flight.slots)
         body = kwargs.get("body") or kwargs.get("command") or {}

@@ -34,3 +34,16 @@ def test_ack_benchmark_runs() -> None:
         ("claim", "wrench"),
     ]
     assert all(len(row) == 9 for row in rows if row[3] == "wrench")  # figures and done/s
+
+
+def test_sustained_ack_benchmark_runs_with_the_python_client() -> None:
+    """The sustained mode, with the Python load generator (wrk is not needed for the smoke test)."""
+    done = bench(
+        "bench.ack", "--sustained", "--seconds", "3", "--rounds", "1", "--connections", "4",
+        "--backend", "sqlite", "--claims", "200", "--client", "python",
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("sustained ack load, 3 s per app and line in 1 rounds, client python")
+    apps = [(line.split()[1], line.split()[3]) for line in lines[3:9]]
+    assert apps == [(w, a) for w in ("/request", "claim") for a in ("ack-only", "same", "wrench")]
+    assert "none lost" in lines[-1]

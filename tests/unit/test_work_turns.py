@@ -184,7 +184,9 @@ async def test_metrics_count_the_work_acknowledged_and_not_done() -> None:
     assert seen() == 0
 
 
-def bolt_app_bounded(in_flight: InFlight, gates: dict[str, asyncio.Event], worked: list[str]) -> AsyncApp:
+def bolt_app_bounded(
+    in_flight: InFlight, gates: dict[str, asyncio.Event], worked: list[str], began: asyncio.Queue[str]
+) -> AsyncApp:
     """Wrench's early ack in front of guarded listeners that each wait for the gate of the value clicked."""
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -202,8 +204,9 @@ def bolt_app_bounded(in_flight: InFlight, gates: dict[str, asyncio.Event], worke
     app.middleware(ack_at_once)
 
     async def claim(ack: Any, body: dict[str, Any], context: Any) -> None:
-        await ack()
         value = body["actions"][0]["value"]
+        began.put_nowait(value)
+        await ack()  # waits for its turn
         await gates.setdefault(value, asyncio.Event()).wait()
         worked.append(value)
 
@@ -224,12 +227,12 @@ async def test_clicks_past_the_backlog_wait_for_room_and_are_refused_when_none_c
     """What is acknowledged and not done stays bounded: past the bound a click waits for a finished
     listener's place before its ack, and is refused (503, its work never done) when none comes in time."""
     in_flight, gates, worked = InFlight(slots=1, backlog=2, room_wait=0.3), {}, []  # type: ignore[var-annotated]
-    app = bolt_app_bounded(in_flight, gates, worked)
+    began: asyncio.Queue[str] = asyncio.Queue()
+    app = bolt_app_bounded(in_flight, gates, worked, began)
     for value in ("a", "b"):
         answered = await asyncio.wait_for(app.async_dispatch(signed_click(value)), 1)
         assert answered.status == 200
-    while in_flight.count() < 2:  # both listeners started
-        await asyncio.sleep(0)
+    assert {await asyncio.wait_for(began.get(), 1) for _ in range(2)} == {"a", "b"}  # both listeners started
     waiting = asyncio.create_task(app.async_dispatch(signed_click("c")))
     await asyncio.sleep(0.1)
     assert not waiting.done()  # no room: not acknowledged yet
@@ -244,3 +247,18 @@ async def test_clicks_past_the_backlog_wait_for_room_and_are_refused_when_none_c
         gates.setdefault(value, asyncio.Event()).set()
     await asyncio.wait_for(in_flight.settle(1), 2)
     assert sorted(worked) == ["a", "b", "c"]  # every click acknowledged was carried out, the refused ones not
+
+
+async def test_listeners_opening_a_modal_are_not_counted_against_the_backlog() -> None:
+    """They take no turn, and a slow views.open (their trigger ends them in seconds) must not hold back
+    the clicks behind them; the backlog is what waits for or holds a turn."""
+    in_flight, progress = InFlight(slots=1, backlog=1, room_wait=0.05), Progress()
+    opening = call(guarded(click, opens_modal=True), in_flight, progress, "open form")
+    await progress.until(lambda: progress.worked == ["open form"])
+    assert in_flight.count() == 1 and await in_flight.room()  # counted as in flight, not as backlog
+    claiming = call(guarded(click), in_flight, progress, "claim")
+    await progress.until(lambda: "claim" in progress.worked)
+    assert not await in_flight.room()
+    progress.gate.set()
+    await asyncio.wait_for(asyncio.gather(opening, claiming), 1)
+    assert await in_flight.room()
