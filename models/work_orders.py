@@ -14,20 +14,28 @@ class WorkOrder(TimestampMixin, Base):
     __tablename__ = "work_orders"
     __table_args__ = (
         Index("ix_work_orders_status_resolution_due_at", "status", "resolution_due_at"),
-        # The SLA watch's other questions, each about a few work orders among many (partial indexes):
-        # which are unanswered past their response time, which escalations are due their next level.
+        # The SLA watch's other questions, each about a few active work orders among a history of finished
+        # ones (partial indexes led by the status, so finished work is never read): which are unanswered
+        # past their response time, which escalations are due their next level or a reminder.
         Index(
-            "ix_work_orders_unanswered_response_due_at",
+            "ix_work_orders_unanswered_status_response_due_at",
+            "status",
             "response_due_at",
             sqlite_where=text("first_response_at IS NULL"),
             postgresql_where=text("first_response_at IS NULL"),
         ),
         Index(
-            "ix_work_orders_escalated_at",
+            "ix_work_orders_escalated_status_escalated_at",
+            "status",
             "escalated_at",
             sqlite_where=text("escalated_at IS NOT NULL"),
             postgresql_where=text("escalated_at IS NOT NULL"),
         ),
+        # A team's work as the digest and the reports read it: open now (by status), filed since, and
+        # completed or closed since; each a range of the team's rows, whatever its history's length.
+        Index("ix_work_orders_team_status_resolution_due_at", "team", "status", "resolution_due_at"),
+        Index("ix_work_orders_team_created_at", "team", "created_at"),
+        Index("ix_work_orders_team_completed_at_closed_at", "team", "completed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +46,7 @@ class WorkOrder(TimestampMixin, Base):
     priority: Mapped[Priority] = mapped_column(EnumText(Priority))
     status: Mapped[Status] = mapped_column(EnumText(Status), default=Status.OPEN, index=True)
     category: Mapped[str] = mapped_column(String(64))
-    team: Mapped[str] = mapped_column(String(64), index=True)
+    team: Mapped[str] = mapped_column(String(64))  # led by the team indexes above
     location: Mapped[str] = mapped_column(String(200), default="")
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -199,8 +199,10 @@ async def new_recurring(
     config = org.recurring
     window = timedelta(days=config.window_days)
     # Only what failed since the previous digest can have become recurring since (a group with no failure
-    # since then had at least as many in the window then): read the window for those alone, so the cost
-    # follows the day's failures, not the window's.
+    # since then had at least as many in the window then): those groups are the candidates. The database
+    # counts each candidate's failures in the window at both times; only the groups that became recurring
+    # are read as failures, for their last fixes. So the cost follows the day's failures and the groups
+    # that crossed the threshold, not the window's rows.
     recent = await _failures(session, org, _corrective(previous).where(WorkOrder.team == team))
     candidates = {
         (kind, name)
@@ -211,9 +213,54 @@ async def new_recurring(
     if not candidates:
         return ()
     query = _corrective(previous - window).where(WorkOrder.team == team)
-    failures = await _failures(session, org, query, among=candidates)
-    found = recurring.new_since(failures, previous=previous, now=now, window=window, threshold=config.threshold)
-    return tuple(_issue(r, config.window_days) for r in found)
+    counts = await _window_counts(session, org, query, now=now, previous=previous, window=window)
+    threshold = config.threshold
+    new = {g for g in candidates if counts.get(g, (0, 0))[0] >= threshold > counts.get(g, (0, 0))[1]}
+    if not new:
+        return ()
+    failures = await _failures(session, org, query, among=new)
+    # every failure of a group in `new` is read, so their counts and last fixes are the whole window's
+    found = recurring.recurring(failures, now=now, window=window, threshold=threshold)
+    return tuple(_issue(r, config.window_days) for r in found if (r.kind, r.name) in new)
+
+
+async def _window_counts(
+    session: AsyncSession,
+    org: Organisation,
+    query: Select[*tuple[Any, ...]],
+    *,
+    now: datetime,
+    previous: datetime,
+    window: timedelta,
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each (kind, name) group of the failures `query` selects: how many were requested in the
+    window ending `now` and in the one ending `previous` (as `recurring.recurring` counts them), counted
+    by the database over the asset, location and category they are filed under."""
+    asset, own_place, asset_place = aliased(Asset), aliased(Location), aliased(Location)
+    requested = func.coalesce(ServiceRequest.created_at, WorkOrder.created_at)
+
+    def within(end: datetime) -> Any:
+        return func.sum(case((and_(requested > end - window, requested <= end), 1), else_=0))
+
+    grouped = (
+        query.with_only_columns(
+            asset.tag, own_place.path, asset_place.path, WorkOrder.category, within(now), within(previous)
+        )
+        .outerjoin(ServiceRequest, ServiceRequest.id == WorkOrder.request_id)
+        .outerjoin(asset, asset.id == WorkOrder.asset_id)
+        .outerjoin(own_place, own_place.id == WorkOrder.location_id)
+        .outerjoin(asset_place, asset_place.id == asset.location_id)
+        .group_by(asset.tag, own_place.path, asset_place.path, WorkOrder.category)
+    )
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    names: dict[str, str] = {}
+    for tag, own_path, asset_path, category, at_now, at_previous in await session.execute(grouped):
+        name = names.get(category) or names.setdefault(category, org.category_name(category))
+        for group in zip(recurring.KINDS, (tag, own_path or asset_path, name), strict=True):
+            if group[1]:
+                was = counts.get(group, (0, 0))
+                counts[group] = (was[0] + int(at_now or 0), was[1] + int(at_previous or 0))
+    return counts
 
 
 async def asset_recurring(

@@ -4,7 +4,7 @@ once-per-day claim that makes two schedulers post it once."""
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
@@ -20,6 +20,7 @@ from services.organisation.org import Digest, Organisation
 from services.reporting import finding
 from services.reporting.breakdowns import new_recurring
 from services.reporting.workload_records import overdue_holders
+from services.sla.plans import unindexed
 from services.work_orders import rules
 
 log = logging.getLogger("wrench.scheduler")
@@ -84,8 +85,19 @@ async def chart_data(
         func.sum(case((and_(WorkOrder.created_at < bound, or_(ended.is_(None), ended >= bound)), 1), else_=0))
         for bound in bounds
     ]
-    span = (WorkOrder.team == team) & (WorkOrder.created_at < now) & or_(ended.is_(None), ended >= bounds[0])
-    row = (await session.execute(select(*counts).where(span))).one()
+    # The work in the backlog on any of the days: not ended, or ended since the first day's end. Asked as
+    # three disjoint ranges of `ix_work_orders_team_completed_at_closed_at` (one OR would read every row
+    # the team ever had) and added up.
+    completed, closed = WorkOrder.completed_at, WorkOrder.closed_at
+    spans = (
+        and_(completed.is_(None), closed.is_(None)),
+        completed >= bounds[0],
+        and_(completed.is_(None), closed >= bounds[0]),
+    )
+    mine = (WorkOrder.team == team) & (unindexed(WorkOrder.created_at) < now)  # SQLite: not by creation
+    parts = union_all(*(select(*counts).where(mine, span) for span in spans))
+    found = (await session.execute(parts)).all()
+    row = [sum(int(part[n] or 0) for part in found) for n in range(len(bounds))]
     since = datetime.combine(dates[0], time(0), zone).astimezone(UTC)
     done = await session.execute(
         select(WorkOrder.completed_by, func.count())
@@ -106,7 +118,13 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
     active = (WorkOrder.team == team) & WorkOrder.status.in_(rules.ACTIVE)
     day_ago = now - timedelta(days=1)
     overdue = select(WorkOrder).where(active, WorkOrder.resolution_due_at < now).order_by(WorkOrder.resolution_due_at)
-    unassigned = select(WorkOrder).where(active, WorkOrder.assignee_id.is_(None)).order_by(WorkOrder.created_at)
+    # SQLite would walk the team's whole history in creation order (or every unassigned work order ever
+    # filed) to save sorting its open work
+    unassigned = (
+        select(WorkOrder)
+        .where(active, unindexed(WorkOrder.assignee_id).is_(None))
+        .order_by(unindexed(WorkOrder.created_at))
+    )
     new = await session.scalar(select(func.count()).where(WorkOrder.team == team, WorkOrder.created_at >= day_ago))
     completed = await session.scalar(
         select(func.count()).where(WorkOrder.team == team, WorkOrder.completed_at >= day_ago)

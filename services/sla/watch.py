@@ -19,6 +19,7 @@ from models.work_orders import WorkOrder, WorkOrderEvent
 from services.errors import Conflict
 from services.organisation import sla_targets
 from services.organisation.org import Organisation
+from services.sla.plans import unindexed
 from services.work_orders import changes, rules
 
 BATCH = 500  # work orders per step and tick; the rest are taken on the next tick
@@ -67,7 +68,9 @@ async def _remind(
     due = and_(
         watched,
         WorkOrder.escalation_level > 0,
-        WorkOrder.assignee_id.is_(None),
+        WorkOrder.escalated_at.is_not(None),  # always so when escalated: read from the escalations' index
+        # not through the assignee's index: SQLite would read every unassigned work order ever filed
+        unindexed(WorkOrder.assignee_id).is_(None),
         WorkOrder.acknowledged_by.is_(None),
         func.coalesce(WorkOrder.reminded_at, WorkOrder.escalated_at) <= cutoff,
     )

@@ -1,5 +1,7 @@
-"""The digest's newly recurring failures read only what failed since the previous digest, and the window
-for those alone: on random histories, the answer is the one the whole window gives."""
+"""The digest's newly recurring failures read only what failed since the previous digest, count the
+window for those alone in the database, and read the failures of the groups that became recurring: on
+random histories (some work filed from requests made up to two days before it, so the window is counted
+from the request), the answer is the one the whole window gives."""
 
 import random
 from datetime import UTC, datetime, timedelta
@@ -11,6 +13,7 @@ from sqlalchemy import insert
 
 from models.db import Database
 from models.places import Asset, Location
+from models.requests import ServiceRequest
 from models.views import RecurringIssue
 from models.work_orders import WorkOrder
 from services.organisation.org import Organisation
@@ -64,7 +67,23 @@ async def seed(db: Database, rng: random.Random) -> None:
             session.add(asset)
             await session.flush()
             assets.append(asset.id)
-        await session.execute(insert(WorkOrder), [work_order(n, rng, assets, locations) for n in range(1, 121)])
+        rows = [work_order(n, rng, assets, locations) for n in range(1, 121)]
+        for row in rows:
+            if rng.random() < 0.3:  # approved from a request filed earlier
+                filed = row["created_at"] - timedelta(hours=rng.randint(0, 48))
+                request = ServiceRequest(
+                    requester_id="U0STAFF",
+                    category=row["category"],
+                    title=row["title"],
+                    priority="medium",
+                    status="approved",
+                    created_at=filed,
+                    updated_at=filed,
+                )
+                session.add(request)
+                await session.flush()
+                row["request_id"] = request.id
+        await session.execute(insert(WorkOrder), rows)
 
 
 @pytest.mark.parametrize("seed_value", range(12))
