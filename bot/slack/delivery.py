@@ -123,7 +123,8 @@ class DeliveryApi(SlackApi):
         ]
 
     async def call(self, method: str, **kwargs: Any) -> Any:
-        if method not in SIDE_EFFECTS:
+        if method not in SIDE_EFFECTS:  # a read (a permalink, a name): paced too, made again on a retry
+            await self._wait_turn(method, kwargs.get("channel"))
             return await super().call(method, **kwargs)
         safe = mrkdwn_safe(kwargs)
         return await self._once(method, safe, lambda: getattr(self.client, method)(**safe))
@@ -139,6 +140,12 @@ class DeliveryApi(SlackApi):
                 channel=channel, content=content, filename=filename, title=title, thread_ts=thread_ts
             ),
         )
+
+    async def _wait_turn(self, method: str, channel: str | None) -> None:
+        try:
+            await self.pacer.wait(method, channel)
+        except Resting as resting:
+            raise TryLater(f"{method} {resting}", timedelta(seconds=resting.seconds)) from None
 
     def _key(self, method: str, arguments: dict[str, Any]) -> str:
         """The same call in the same place gets the same key on every try of the entry."""
@@ -156,10 +163,7 @@ class DeliveryApi(SlackApi):
         channel = arguments.get("channel") or arguments.get("user_id")
         if self.stop():
             raise HandBack(key)
-        try:
-            await self.pacer.wait(method, channel)
-        except Resting as resting:
-            raise TryLater(f"{method} {resting}", timedelta(seconds=resting.seconds)) from None
+        await self._wait_turn(method, channel)
         try:
             answer: dict[str, Any] = _kept(method, await make())
         except SlackApiError as error:

@@ -30,7 +30,10 @@ from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.outbox")
 POLL_SECONDS = 2.0
-MAX_IN_FLIGHT = 8  # entries delivered at once (each is one lane: a card, a request, a channel)
+MAX_IN_FLIGHT = 32  # entries delivered at once (each is one lane: a card, a request, a channel)
+# Card redraws and Home tabs leased at once: enough to keep chat.update's and views.publish's pace busy;
+# those left waiting are shared by the changes made meanwhile (each draws the card or tab as it stands).
+REDRAWS_IN_FLIGHT = {outbox.CARD_LANES: 2, outbox.HOME_LANES: 2}
 GIVE_UP_AFTER_CRASHES = 5  # an entry whose delivery raises (not Slack refusing: our bug) this often is dropped
 PRUNE_EVERY_SECONDS = 3600
 NOTICES = {notice.value for notice in Notice}
@@ -66,6 +69,7 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
+        self._lanes: dict[asyncio.Task[None], str] = {}
         self._last_prune = 0.0
         # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
         # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
@@ -129,13 +133,18 @@ class OutboxWorker:
         room = MAX_IN_FLIGHT - len(self._in_flight)
         if room <= 0:
             return False
-        leased = await self.db.run(partial(outbox.lease_due, now=self.wall(), limit=room))
+        caps = {
+            prefix: most - sum(1 for lane in self._lanes.values() if lane.startswith(prefix))
+            for prefix, most in REDRAWS_IN_FLIGHT.items()
+        }
+        leased = await self.db.run(partial(outbox.lease_due, now=self.wall(), limit=room, caps=caps))
         for entry in leased:
             if entry.id in self._unrecorded:  # what Slack answered last time here counts, recorded or not
                 for key, answer in self._unrecorded[entry.id][1].items():
                     entry.steps.setdefault(key, answer)
             task = asyncio.create_task(self._deliver(entry), name=f"outbox-{entry.id}")
             self._in_flight[task] = (entry.id, entry.token)
+            self._lanes[task] = entry.lane
             task.add_done_callback(self._delivered)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
@@ -147,6 +156,7 @@ class OutboxWorker:
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
+        self._lanes.pop(task, None)
         self._wake.set()  # room for more, and the lane's next entry may be due
         if not task.cancelled() and task.exception() is not None:  # recording the outcome failed: the lease
             log.error("outbox: %s could not record its outcome", task.get_name(), exc_info=task.exception())

@@ -63,12 +63,16 @@ def work_order_lane(work_order_id: int) -> str:
     return f"wo:{work_order_id}"
 
 
+CARD_LANES = "card:"  # a card's redraws
+HOME_LANES = "home:"  # a person's Home tab
+
+
 def card_lane(work_order_id: int) -> str:
-    return f"card:{work_order_id}"
+    return f"{CARD_LANES}{work_order_id}"
 
 
 def home_lane(user_id: str) -> str:
-    return f"home:{user_id}"
+    return f"{HOME_LANES}{user_id}"
 
 
 # Events that only add to the card's thread: the card itself does not change.
@@ -194,11 +198,21 @@ class Leased:
     attempts: int
     crashes: int
     token: str
+    lane: str = ""
 
 
-async def lease_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Leased]:
+async def lease_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta = LEASE,
+    caps: dict[str, int] | None = None,
+) -> list[Leased]:
     """Lease up to `limit` due entries, each the oldest undelivered entry of its lane (a lane waits for
-    its head, even one waiting to be retried). Replicas leasing at once each get different entries."""
+    its head, even one waiting to be retried). Replicas leasing at once each get different entries.
+    `caps` limits the lanes starting with a prefix ("card:" → 2): a redraw left waiting is shared by the
+    changes made meanwhile, so redraws are leased only as fast as Slack's pace can take them."""
     pending = OutboxEntry.done_at.is_(None)
     free = (
         pending
@@ -206,11 +220,22 @@ async def lease_due(session: AsyncSession, *, now: datetime, limit: int, lease: 
         & (OutboxEntry.leased_until.is_(None) | (OutboxEntry.leased_until < now))
     )
     oldest_of_lane = select(func.min(OutboxEntry.id)).where(pending).group_by(OutboxEntry.lane)
+    room = dict(caps or {})
     found = await session.scalars(
-        select(OutboxEntry).where(OutboxEntry.id.in_(oldest_of_lane), free).order_by(OutboxEntry.id).limit(limit)
+        select(OutboxEntry)
+        .where(OutboxEntry.id.in_(oldest_of_lane), free)
+        .order_by(OutboxEntry.id)
+        .limit(limit + sum(max(0, n) for n in room.values()) + 4 * len(room))
     )
-    leased = []
+    leased: list[Leased] = []
     for entry in found.all():
+        if len(leased) >= limit:
+            break
+        prefix = next((prefix for prefix in room if entry.lane.startswith(prefix)), None)
+        if prefix is not None:
+            if room[prefix] <= 0:
+                continue
+            room[prefix] -= 1
         token = secrets.token_hex(8)
         taken = await session.execute(  # taken by another worker since the select: not ours
             update(OutboxEntry)
@@ -220,7 +245,9 @@ async def lease_due(session: AsyncSession, *, now: datetime, limit: int, lease: 
         )
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             steps = dict(entry.steps)
-            leased.append(Leased(entry.id, entry.kind, entry.payload, steps, entry.attempts, entry.crashes, token))
+            leased.append(
+                Leased(entry.id, entry.kind, entry.payload, steps, entry.attempts, entry.crashes, token, entry.lane)
+            )
     return leased
 
 

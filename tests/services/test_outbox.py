@@ -164,3 +164,16 @@ async def test_a_unit_of_work_is_all_or_nothing_even_with_a_savepoint_first(db: 
                 outbox.message(session, "C1", "inside a savepoint", now=clock())
             raise RuntimeError("the rest of the unit of work fails")
     assert await entries(db) == []
+
+
+async def test_redraws_are_leased_only_as_fast_as_their_cap(db: Database, clock: FrozenClock) -> None:
+    """Redraws left waiting are shared by later changes: the worker leases at most a few at a time."""
+
+    async def redraws(session) -> None:  # type: ignore[no-untyped-def]
+        for work_order_id in range(1, 6):
+            await outbox.redraw_card(session, work_order_id=work_order_id, now=clock())
+        outbox.message(session, "C1", "hello", now=clock())
+
+    await db.run(redraws)
+    leased = await db.run(partial(outbox.lease_due, now=clock(), limit=10, caps={outbox.CARD_LANES: 2}))
+    assert sorted(entry.lane for entry in leased) == ["card:1", "card:2", "to:C1"]
