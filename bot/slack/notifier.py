@@ -155,14 +155,11 @@ class SlackNotifier:
 
     async def work_order_changed(self, change: Change) -> None:
         """Thread lines, DMs and Home tabs; the card is redrawn by a notice of its own (`outbox.redraw_card`)."""
-        current = await self.db.run(partial(work_orders.get, work_order_id=change.work_order.id))
-        work_order = change.work_order.model_copy(
-            update={
-                "card_channel": current.card_channel,
-                "card_ts": current.card_ts,
-                "card_permalink": current.card_permalink,
-            }
-        )
+        work_order = change.work_order
+        if not (work_order.card_ts and work_order.card_permalink):  # posted (or linked) after the change
+            current = await self.db.run(partial(work_orders.get, work_order_id=work_order.id))
+            where = {"card_channel": current.card_channel, "card_ts": current.card_ts}
+            work_order = work_order.model_copy(update=where | {"card_permalink": current.card_permalink})
         channel, ts = work_order.card_channel, work_order.card_ts
         if channel is None or ts is None:  # the card was never posted: people are still told
             log.warning("%s changed but has no card to update", work_order.ref)
