@@ -2,6 +2,8 @@
 
     python -m bench.ack                  # SQLite, and PostgreSQL when BENCH_POSTGRES_URL is set
     python -m bench.ack --requests 300 --connections 16 --backend sqlite
+    python -m bench.ack --sustained      # 30 s per app and line beside two yardsticks (bench/sustained.py);
+                                         # load from wrk (apt-get install wrk) or --client python
 
 The fake Slack Web API (tests/support/fake_slack.py, via bench/slack_process.py), Wrench (`wrench run
 --mode http`, its scheduler on, the outbox pacing off since the fake never throttles) and the bare app
@@ -28,7 +30,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 from sqlalchemy import select
@@ -121,11 +123,16 @@ async def cards_to_claim(db: Database, fake: RemoteSlack) -> list[tuple[int, int
 
 
 @asynccontextmanager
-async def yardstick(fake: RemoteSlack, module: str = "bench.bare_app") -> AsyncIterator[str]:
-    """A yardstick app (`bench.bare_app`, `bench.same_job_app`) in its own process; its base URL."""
+async def yardstick(
+    fake: RemoteSlack, module: str = "bench.bare_app", *, log: IO[bytes] | None = None
+) -> AsyncIterator[str]:
+    """A yardstick app (`bench.bare_app`, `bench.same_job_app`) in its own process, its output to `log`;
+    its base URL."""
     port = free_port()
     env = {**os.environ, "SLACK_SIGNING_SECRET": sr.SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, str(port), fake.api_url, env=env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, str(port), fake.api_url, env=env, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:

@@ -32,7 +32,7 @@ Listener = Callable[..., Awaitable[None]]
 
 
 WORK_SLOTS = 4  # listeners doing their work after the ack at once (those opening a modal not counted)
-BACKLOG = 128  # listeners acknowledged and not finished, beyond which a new request waits for room
+BACKLOG = 1000  # listeners acknowledged, waiting for or holding a turn, beyond which a new request waits for room
 ROOM_WAIT_SECONDS = 1.5  # how long it waits before it is refused: well within Slack's 3 s, trigger_id's too
 BUSY = "Wrench is busy right now and did nothing with that. Please try again in a minute."
 
