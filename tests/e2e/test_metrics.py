@@ -44,6 +44,7 @@ async def test_metrics_count_what_happened(hooked: BotClient) -> None:
     card = await file_request(hooked, title="Leak")
     await click_card(hooked, card, Action.CLAIM, user_id=TECH_1)
     await receiver.wait_for(3)
+    await hooked.settled()  # the claim's redraw is out
     updates = len(hooked.fake.find("chat.update"))
     hooked.fake.fail("chat.update", "message_not_found")  # the card was deleted in Slack
     await click_card(hooked, card, Action.START, user_id=TECH_1)
