@@ -49,8 +49,7 @@ class InFlight:
     than their work can be done would otherwise pile up in memory without end, each a promise made to
     someone. Past the bound a new request waits for room before its ack, first come first served, one place
     for each such listener that finishes (`room`); `ack_at_once` refuses it when none comes in time.
-    Listeners opening a modal are not counted there: they take no turn, and their trigger ends them within
-    seconds."""
+    Listeners opening a modal are not counted there: they take no turn and last one `views.open` call."""
 
     CONTEXT_KEY = "in_flight"
 
