@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -259,7 +258,9 @@ async def main() -> None:
     parser.add_argument("--claims", type=int, default=6000, help="sustained: work orders filed per Claim line")
     args = parser.parse_args()
     if args.sustained:
-        await sustained_main(args)
+        from bench import sustained  # it imports this module
+
+        await sustained.main(args)
         return
     rows: list[dict[str, Any]] = []
     if args.backend in ("sqlite", "both"):
@@ -285,32 +286,6 @@ async def main() -> None:
             f"{r['backend']:<11}{r['workload']:<10}{r['connections']:>6}  {r['app']:<10}"
             f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rps']:>8.0f}{share:>9.2f}{done}"
         )
-
-
-async def sustained_main(args: argparse.Namespace) -> None:
-    from bench import sustained  # it imports this module
-
-    if args.client == "wrk" and shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk (or run with --client python)")
-    options = {
-        "seconds": args.seconds,
-        "connection_counts": args.connections,
-        "workloads": args.workload,
-        "rounds": args.rounds,
-        "client": args.client,
-        "claims": args.claims,
-    }
-    rows: list[dict[str, Any]] = []
-    if args.backend in ("sqlite", "both"):
-        async with sqlite_database() as url:
-            rows += await sustained.measure(url, "sqlite", **options)
-    server = os.environ.get("BENCH_POSTGRES_URL")
-    if args.backend == "postgresql" and not server:
-        raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
-    if args.backend in ("postgresql", "both") and server:
-        async with postgres_database(server) as url:
-            rows += await sustained.measure(url, "postgresql", **options)
-    sustained.report(rows, args.seconds, args.rounds, args.client)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,11 @@ and, sparingly (every 2 s: a scrape makes Wrench read its gauges from the databa
 claimed in the database are counted against the clicks answered 200.
 """
 
+import argparse
 import asyncio
 import contextlib
+import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench import ack
 from bench import load as loads
+from bench.scratch import postgres_database, sqlite_database
 from bench.slack_process import RemoteSlack, remote_slack
 from blocks.ids import Callback
 from models import migrate
@@ -264,3 +268,28 @@ def report(rows: list[dict[str, Any]], seconds: float, rounds: int, client: str)
                 f"({'none lost' if r['claimed'] >= acked else 'LOST ' + str(acked - r['claimed'])}); "
                 f"Wrench's peak RSS {r['peak_rss']:.0f} MB"
             )
+
+
+async def main(args: argparse.Namespace) -> None:
+    """`python -m bench.ack --sustained ...`: both databases (PostgreSQL when BENCH_POSTGRES_URL is set)."""
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (or run with --client python)")
+    options = {
+        "seconds": args.seconds,
+        "connection_counts": args.connections,
+        "workloads": args.workload,
+        "rounds": args.rounds,
+        "client": args.client,
+        "claims": args.claims,
+    }
+    rows: list[dict[str, Any]] = []
+    if args.backend in ("sqlite", "both"):
+        async with sqlite_database() as url:
+            rows += await measure(url, "sqlite", **options)
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if args.backend == "postgresql" and not server:
+        raise SystemExit("set BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres")
+    if args.backend in ("postgresql", "both") and server:
+        async with postgres_database(server) as url:
+            rows += await measure(url, "postgresql", **options)
+    report(rows, args.seconds, args.rounds, args.client)
