@@ -131,7 +131,9 @@ class Pacer:
         return ready - now
 
     async def book(self, method: str, channel: str | None) -> float:
-        return self.turn(method, channel)
+        """Book this call's slots; returns when it may be made (on `monotonic`'s clock)."""
+        now = self.monotonic()
+        return now + self.turn(method, channel)
 
     async def rest(self, method: str, channel: str | None, slack_seconds: float) -> None:
         """Slack answered 429: keep off what it counts for this call for `slack_seconds`."""
@@ -146,7 +148,7 @@ class Pacer:
     async def wait(self, method: str, channel: str | None) -> None:
         """Wait for this call's turn, or raise `Resting` when it is too far off to wait for here. A 429
         answered to another call while this one slept is a rest this one keeps too."""
-        while (delay := await self.book(method, channel)) > 0:
+        while (delay := await self.book(method, channel) - self.monotonic()) > 0:
             if delay > self.max_wait:
                 raise Resting(delay)
             await self.sleep(delay)
@@ -166,7 +168,10 @@ class SharedPacer(Pacer):
         spaced = self._spaced(method, channel)
         keys = {key for key, _ in spaced}
         spaced += [(key, 0.0) for key in rest_keys(method, channel) if key not in keys]  # a rest, no spacing
-        return await self.db.run(partial(pacing.book, slots=spaced, now=self.monotonic(), max_wait=self.max_wait))
+        now = self.monotonic()
+        # the slot, not a delay from before the database answered: a slow answer does not push the call
+        # later, where it would bunch up with the next one
+        return now + await self.db.run(partial(pacing.book, slots=spaced, now=now, max_wait=self.max_wait))
 
     async def rest(self, method: str, channel: str | None, slack_seconds: float) -> None:
         until = self.monotonic() + self.seconds(slack_seconds)

@@ -4,7 +4,6 @@ changes redraws each card and Home tab as it ends, a long 429 over a full channe
 good, and two replicas share one budget through the database."""
 
 import asyncio
-import itertools
 from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from blocks.ids import Action
 from bot.metrics import Metrics
 from bot.slack.outbox_worker import OutboxWorker
-from bot.slack.pacing import TIERS, SharedPacer
+from bot.slack.pacing import BURST, TIERS, SharedPacer
 from models.db import Database
 from services.delivery import outbox, slack_events
 from services.organisation.org import Organisation
@@ -26,12 +25,13 @@ from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import BOT_TOKEN, BOT_USER, Call, FakeSlack
 from tests.support.org import MANAGER, TEAM_CHANNEL, TECH_1, TECH_2
 
-SCALE = 20.0  # Slack's minute in 3 s
+SCALE = 5.0  # Slack's minute in 12 s (faster, and the test's own timing jitter would count for much)
 UPDATE_SPACING = 60 / TIERS["chat.update"] / SCALE
 
 
-def spread(calls: list[Call]) -> float:
-    return calls[-1].at - calls[0].at
+def kept_pace(calls: list[Call], spacing: float) -> bool:
+    """No faster than Slack lets through: after a burst of `BURST`, one call per `spacing` seconds."""
+    return calls[-1].at - calls[0].at >= (len(calls) - 1 - BURST) * spacing
 
 
 def limited(fake: FakeSlack) -> list[str]:
@@ -71,11 +71,11 @@ async def test_a_burst_of_clicks_keeps_every_limit_and_ends_with_each_card_and_h
         ]
         for body in clicks:
             assert (await bot.post(body)).status == 200
-        await bot.settled(timeout=60)
+        await bot.settled(timeout=90)
     assert limited(bot.fake) == []  # paced: Slack never had to say 429
     made = bot.fake.calls[before:]
     updates = [call for call in made if call.method == "chat.update"]
-    assert spread(updates) >= (len(updates) - 1) * UPDATE_SPACING * 0.95  # chat.update's tier, for the workspace
+    assert kept_pace(updates, UPDATE_SPACING)  # chat.update's tier, for the workspace
     for id_, ts in filed:  # each card ends drawn as it stands: started, by TECH_1
         last = [call for call in updates if call.params["ts"] == ts][-1]
         assert "In progress" in str(last.params["blocks"]), id_
@@ -96,14 +96,13 @@ async def test_a_long_429_over_a_full_channel_does_not_stop_it_for_good(
         bot.fake.rate_limit("chat.postMessage", retry_after=45)
         for id_, _ in filed:
             await act(db, org, clock, assignment.claim, id_, TECH_1)  # type: ignore[arg-type]
-        await bot.settled(timeout=60)
+        await bot.settled(timeout=90)
     assert limited(bot.fake) == ["chat.postMessage#429"]
     lines = [call for call in bot.fake.find("chat.postMessage", channel=TEAM_CHANNEL) if call.params.get("thread_ts")]
     assert len(lines) == 40
     rested = bot.fake.find("chat.postMessage#429")[0].at + 45 / SCALE
     assert min(line.at for line in lines) >= rested - 0.05
-    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(lines)]
-    assert min(gaps) >= 0.9 / SCALE  # a message a second, on the faster clock
+    assert kept_pace(lines, 1 / SCALE)  # a message a second, on the faster clock
 
 
 async def test_two_replicas_share_one_budget_through_the_database(
@@ -144,4 +143,4 @@ async def test_two_replicas_share_one_budget_through_the_database(
     assert limited(fake_slack) == []
     updates = fake_slack.find("chat.update")
     assert len(updates) == len(ids) and all(call.answer["ok"] for call in updates)
-    assert spread(updates) >= (len(updates) - 1) * UPDATE_SPACING * 0.95
+    assert kept_pace(updates, UPDATE_SPACING)
