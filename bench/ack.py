@@ -51,7 +51,7 @@ from tests.support.process import free_port, start_wrench, stop_wrench, wrench_e
 
 WARM_UP = 50
 # the outbox's pacing off (the fake never throttles), under the setting's old name and its new one
-NO_PACING = {"WRENCH_SLACK_PACE_SECONDS": "0", "WRENCH_SLACK_RATE_SCALE": "0"}
+NO_PACING = {"WRENCH_SLACK_RATE_SCALE": "0"}
 WORKLOADS = ("/request", "claim")
 
 
