@@ -39,11 +39,11 @@ def test_ack_benchmark_runs() -> None:
 def test_sustained_ack_benchmark_runs_with_the_python_client() -> None:
     """The sustained mode, with the Python load generator (wrk is not needed for the smoke test)."""
     done = bench(
-        "bench.ack", "--sustained", "--seconds", "3", "--rounds", "1", "--connections", "4",
+        "bench.ack", "--sustained", "--seconds", "1", "--rounds", "1", "--connections", "4",
         "--backend", "sqlite", "--claims", "200", "--client", "python",
     )  # fmt: skip
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("sustained ack load, 3 s per app and line in 1 rounds, client python")
+    assert lines[0].startswith("sustained ack load, 1 s per app and line in 1 rounds, client python")
     apps = [(line.split()[1], line.split()[3]) for line in lines[3:9]]
     assert apps == [(w, a) for w in ("/request", "claim") for a in ("ack-only", "same", "wrench")]
     assert "claims answered 200" in lines[-1]  # "none lost" needs --claims beyond what 3 s acknowledges
