@@ -30,6 +30,11 @@ def build(api_url: str) -> web.Application:
 
     app.command(Command.REQUEST)(only_ack)
     app.action(Action.CLAIM)(only_ack)
+    return served(app)
+
+
+def served(app: AsyncApp) -> web.Application:
+    """`app` on `/slack/events`, as Wrench serves it, and a `/healthz` to wait for."""
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
@@ -37,10 +42,10 @@ def build(api_url: str) -> web.Application:
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    served = web.Application()
-    served.router.add_post("/slack/events", events)
-    served.router.add_get("/healthz", healthz)
-    return served
+    application = web.Application()
+    application.router.add_post("/slack/events", events)
+    application.router.add_get("/healthz", healthz)
+    return application
 
 
 if __name__ == "__main__":

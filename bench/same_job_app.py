@@ -15,10 +15,10 @@ import sys
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.bare_app import served
 from blocks.ids import Action, Command
 
 CALLBACK_ID = "same_job_request"
@@ -58,17 +58,7 @@ def build(api_url: str) -> web.Application:
 
     app.command(Command.REQUEST)(request)
     app.action(Action.CLAIM)(claim)
-
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
-
-    async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    served = web.Application()
-    served.router.add_post("/slack/events", events)
-    served.router.add_get("/healthz", healthz)
-    return served
+    return served(app)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bench import seed_history
-from bench.scratch import postgres_copy, sqlite_copy
+from bench.scratch import postgres_database, sqlite_copy
 from bench.seed_history import NOW, TEAMS
 from models import migrate
 from models.db import Database
@@ -182,7 +182,7 @@ async def run_backend(backend: str, org: Organisation, args: argparse.Namespace,
     cache, seed_s = seeded(backend, args.work_orders, args.schedules, server)
     results = []
     for run in range(args.runs):
-        copy = sqlite_copy(cache) if backend == "sqlite" else postgres_copy(server or "", cache)
+        copy = sqlite_copy(cache) if backend == "sqlite" else postgres_database(server or "", template=cache)
         async with copy as url:
             db = Database(url)
             try:

@@ -19,13 +19,13 @@ async def sqlite_database() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def postgres_database(server: str) -> AsyncIterator[str]:
-    """A fresh database on `server` (postgresql+asyncpg://USER@HOST:PORT/postgres), dropped at the end."""
+async def postgres_database(server: str, *, template: str | None = None) -> AsyncIterator[str]:
+    """A fresh database on `server` (postgresql+asyncpg://USER@HOST:PORT/postgres), a copy of the database
+    `template` when given (nobody may be connected to it), dropped at the end."""
     name = f"wrench_bench_{uuid.uuid4().hex[:8]}"
-    plain = make_url(server).set(drivername="postgresql")
-    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
+    admin = await asyncpg.connect(make_url(server).set(drivername="postgresql").render_as_string(False))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         try:
             yield str(make_url(server).set(database=name).render_as_string(False))
         finally:
@@ -41,19 +41,3 @@ async def sqlite_copy(path: str) -> AsyncIterator[str]:
         copy = Path(folder) / "bench.db"
         shutil.copyfile(path, copy)
         yield f"sqlite+aiosqlite:///{copy}"
-
-
-@asynccontextmanager
-async def postgres_copy(server: str, template: str) -> AsyncIterator[str]:
-    """A fresh database on `server` copied from the database `template` (nobody may be connected to it),
-    dropped at the end."""
-    name = f"wrench_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(make_url(server).set(drivername="postgresql").render_as_string(False))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        try:
-            yield str(make_url(server).set(database=name).render_as_string(False))
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()

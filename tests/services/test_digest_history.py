@@ -14,6 +14,7 @@ from models.db import Database
 from models.work_orders import WorkOrder
 from services.organisation.org import Organisation
 from services.reporting import digest
+from tests.support.rows import work_order_row
 
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 
@@ -21,31 +22,15 @@ NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 def work_order(number: int, rng: random.Random) -> dict[str, Any]:
     created = NOW - timedelta(hours=rng.randint(-5, 24 * 30))  # a few after now: left out
     later = [None, created + timedelta(hours=rng.randint(0, 24 * 30))]
-    return {
-        "number": number,
-        "title": f"Job {number}",
-        "description": "",
-        "type": "corrective",
-        "priority": "medium",
-        "status": rng.choice(("open", "completed", "closed", "cancelled")),
-        "category": "plumbing",
-        "team": rng.choice(("facilities", "facilities", "it")),
-        "location": "",
-        "requester_id": "U0STAFF",
-        "custom_fields": {},
-        "attachments": [],
-        "checklist": [],
-        "completed_at": rng.choice(later),
-        "completed_by": rng.choice(("U0TECH1", "U0TECH2", None)),
-        "closed_at": rng.choice(later),
-        "sla_response": "met",
-        "sla_resolution": "ongoing",
-        "escalation_level": 0,
-        "sla_paused_seconds": 0,
-        "version": 1,
-        "created_at": created,
-        "updated_at": created,
-    }
+    return work_order_row(
+        number,
+        created,
+        status=rng.choice(("open", "completed", "closed", "cancelled")),
+        team=rng.choice(("facilities", "facilities", "it")),
+        completed_at=rng.choice(later),
+        completed_by=rng.choice(("U0TECH1", "U0TECH2", None)),
+        closed_at=rng.choice(later),
+    )
 
 
 @pytest.mark.parametrize("seed_value", range(6))

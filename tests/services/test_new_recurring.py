@@ -18,6 +18,7 @@ from models.views import RecurringIssue
 from models.work_orders import WorkOrder
 from services.organisation.org import Organisation
 from services.reporting import breakdowns, recurring
+from tests.support.rows import work_order_row
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 CATEGORIES = ("plumbing", "electrical", "hvac", *(f"retired-{n}" for n in range(17)))  # retired: in no wrench.yml
@@ -25,32 +26,17 @@ CATEGORIES = ("plumbing", "electrical", "hvac", *(f"retired-{n}" for n in range(
 
 def work_order(number: int, rng: random.Random, assets: list[int], locations: list[int]) -> dict[str, Any]:
     created = NOW - timedelta(hours=rng.randint(1, 24 * 30))
-    return {
-        "number": number,
-        "title": f"Job {number}",
-        "description": "",
-        "type": rng.choice(("corrective", "corrective", "corrective", "preventive")),
-        "priority": "medium",
-        "status": rng.choice(("open", "completed", "completed", "cancelled")),
-        "category": rng.choice(CATEGORIES),
-        "team": "facilities",
-        "location": "",
-        "location_id": rng.choice([None, None, None, *locations]),
-        "asset_id": rng.choice([None, *assets]),
-        "requester_id": "U0STAFF",
-        "custom_fields": {},
-        "attachments": [],
-        "checklist": [],
-        "resolution": rng.choice(("", "Fixed")),
-        "completed_at": created + timedelta(hours=2),
-        "sla_response": "met",
-        "sla_resolution": "ongoing",
-        "escalation_level": 0,
-        "sla_paused_seconds": 0,
-        "version": 1,
-        "created_at": created,
-        "updated_at": created,
-    }
+    return work_order_row(
+        number,
+        created,
+        type=rng.choice(("corrective", "corrective", "corrective", "preventive")),
+        status=rng.choice(("open", "completed", "completed", "cancelled")),
+        category=rng.choice(CATEGORIES),
+        location_id=rng.choice([None, None, None, *locations]),
+        asset_id=rng.choice([None, *assets]),
+        resolution=rng.choice(("", "Fixed")),
+        completed_at=created + timedelta(hours=2),
+    )
 
 
 async def seed(db: Database, rng: random.Random) -> None:

@@ -14,6 +14,7 @@ from models.db import Database
 from models.work_orders import WorkOrder
 from services.organisation.org import Organisation
 from services.sla import watch
+from tests.support.rows import work_order_row
 
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 
@@ -23,33 +24,17 @@ def work_order(number: int, rng: random.Random) -> dict[str, Any]:
     level = rng.choice((0, 0, 1, 2))
     escalated_at = NOW - timedelta(minutes=rng.randint(0, 600)) if level else None
     reminded_at = rng.choice((None, NOW - timedelta(minutes=rng.randint(0, 600)))) if level else None
-    return {
-        "number": number,
-        "title": f"Job {number}",
-        "description": "",
-        "type": "corrective",
-        "priority": "medium",
-        "status": rng.choice(("open", "in_progress", "on_hold", "completed", "closed", "cancelled")),
-        "category": "plumbing",
-        "team": "facilities",
-        "location": "",
-        "requester_id": "U0STAFF",
-        "assignee_id": rng.choice((None, None, "U0TECH1")),
-        "acknowledged_by": rng.choice((None, None, "U0TECH2")),
-        "custom_fields": {},
-        "attachments": [],
-        "checklist": [],
-        "resolution_due_at": created + timedelta(days=3),
-        "sla_response": "met",
-        "sla_resolution": "ongoing",
-        "escalation_level": level,
-        "escalated_at": escalated_at,
-        "reminded_at": reminded_at,
-        "sla_paused_seconds": 0,
-        "version": 1,
-        "created_at": created,
-        "updated_at": created,
-    }
+    return work_order_row(
+        number,
+        created,
+        status=rng.choice(("open", "in_progress", "on_hold", "completed", "closed", "cancelled")),
+        assignee_id=rng.choice((None, None, "U0TECH1")),
+        acknowledged_by=rng.choice((None, None, "U0TECH2")),
+        resolution_due_at=created + timedelta(days=3),
+        escalation_level=level,
+        escalated_at=escalated_at,
+        reminded_at=reminded_at,
+    )
 
 
 @pytest.mark.parametrize("seed_value", range(4))
