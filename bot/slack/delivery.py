@@ -89,10 +89,10 @@ def _kept(method: str, response: Any) -> dict[str, Any]:
 class DeliveryApi(SlackApi):
     """`SlackApi` for one outbox entry.
 
-    A side effect already made (it is in `steps`, saved after each call that must not be made twice) is
-    not made again: its saved answer is returned. A transient refusal raises `TryLater`; a permanent one
-    is logged, noted in `failures` and answered with None, as `SlackApi` does, so the rest of the entry
-    still goes out.
+    A side effect already made (it is in `steps`, saved before the next call, or by whatever ends the
+    try, for each call that must not be made twice) is not made again: its saved answer is returned.
+    A transient refusal raises `TryLater`; a permanent one is logged, noted in `failures` and answered
+    with None, as `SlackApi` does, so the rest of the entry still goes out.
     Reads (permalinks, names) are not recorded: they are asked again on a retry.
     """
 
@@ -111,6 +111,7 @@ class DeliveryApi(SlackApi):
         self.save = save
         self.pacer = pacer
         self.stop = stop
+        self.unsaved = False  # a call was made since the steps were last saved
         self._seen: Counter[str] = Counter()
 
     @property
@@ -122,8 +123,17 @@ class DeliveryApi(SlackApi):
             if isinstance(answer, dict) and REFUSED in answer
         ]
 
+    async def save_made(self) -> None:
+        """Save the calls made since the steps were last saved. Each call's record is written before the
+        next call, or with whatever ends the try: the entry's finish, which forgets the steps, needs none
+        (one write fewer per notice)."""
+        if self.unsaved:
+            await self.save(self.steps)
+            self.unsaved = False
+
     async def call(self, method: str, **kwargs: Any) -> Any:
         if method not in SIDE_EFFECTS:  # a read (a permalink, a name): paced too, made again on a retry
+            await self.save_made()
             await self._wait_turn(method, kwargs.get("channel"))
             return await super().call(method, **kwargs)
         safe = mrkdwn_safe(kwargs)
@@ -161,6 +171,7 @@ class DeliveryApi(SlackApi):
             done = self.steps[key]
             return None if isinstance(done, dict) and REFUSED in done else done
         channel = arguments.get("channel") or arguments.get("user_id")
+        await self.save_made()
         if self.stop():
             raise HandBack(key)
         await self._wait_turn(method, channel)
@@ -185,5 +196,5 @@ class DeliveryApi(SlackApi):
             raise TryLater(f"{method}: {type(error).__name__} {error}".strip()) from None
         self.steps[key] = answer
         if method not in REPEATABLE:
-            await self.save(self.steps)
+            self.unsaved = True
         return None if REFUSED in answer else answer

@@ -83,9 +83,11 @@ class SlackNotifier:
         kpis: home_kpis.KpiCache | None = None,
         wall: Clock | None = None,
         home_window: timedelta = timedelta(0),
+        homes_later: set[str] | None = None,
     ) -> None:
         """`wall` is the outbox worker's clock and `home_window` how long a Home tab waits to be redrawn
-        after a change (so a burst of changes redraws it once)."""
+        after a change (so a burst of changes redraws it once). With `homes_later`, the Home tabs to redraw
+        are gathered there, for the outbox worker to queue when it finishes the notice."""
         self.api = api
         self.db = db
         self.org = org
@@ -93,6 +95,7 @@ class SlackNotifier:
         self.kpis = kpis or home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
         self.wall = wall or clock
         self.home_window = home_window
+        self.homes_later = homes_later
 
     # -- work orders ------------------------------------------------------------------------------
 
@@ -316,6 +319,9 @@ class SlackNotifier:
     async def homes_soon(self, user_ids: Iterable[str]) -> None:
         """Redraw these people's Home tabs (those who opened it) after `home_window`, once for any number
         of changes until then."""
+        if self.homes_later is not None:
+            self.homes_later.update(user_ids)
+            return
         due = self.wall() + self.home_window
         await self.db.run(partial(outbox.homes_soon, user_ids=list(user_ids), now=self.clock(), due=due))
 

@@ -18,6 +18,7 @@ from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, TryLater
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import Pacer
 from models.db import Database, connection_lost
+from models.group_commit import GroupCommit
 from models.schemas import Change, Listing
 from models.views import DigestChart, DigestData
 from services.delivery import outbox
@@ -30,6 +31,7 @@ from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.outbox")
 POLL_SECONDS = 2.0
+GATHER_SECONDS = 0.01  # after a wake, what else comes due meanwhile (deliveries ending together) is leased at once
 MAX_IN_FLIGHT = 32  # entries delivered at once (each is one lane: a card, a request, a channel)
 # Card redraws and Home tabs leased at once: enough to keep chat.update's and views.publish's pace busy;
 # those left waiting are shared by the changes made meanwhile (each draws the card or tab as it stands).
@@ -64,6 +66,7 @@ class OutboxWorker:
         self.wall = wall
         self.metrics = metrics
         self.pacer = pacer
+        self.book = GroupCommit(db)  # leases, records and finishes of concurrent deliveries, in shared transactions
         self.kpis = home_kpis.KpiCache()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -71,6 +74,7 @@ class OutboxWorker:
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
         self._lanes: dict[asyncio.Task[None], str] = {}
         self._last_prune = 0.0
+        self._filled = False  # the last lease round leased as many as there was room for
         # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
         # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
         self._stopping = asyncio.Event()
@@ -119,13 +123,14 @@ class OutboxWorker:
     async def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                busy = await self.work_once()
+                busy = await self.work_once() and self._filled
             except Exception:
                 log.exception("outbox worker: a round failed; trying again shortly")
                 busy = False
             if not busy and not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
 
     async def work_once(self) -> bool:
@@ -137,7 +142,7 @@ class OutboxWorker:
             prefix: most - sum(1 for lane in self._lanes.values() if lane.startswith(prefix))
             for prefix, most in REDRAWS_IN_FLIGHT.items()
         }
-        leased = await self.db.run(partial(outbox.lease_due, now=self.wall(), limit=room, caps=caps))
+        leased = await self.book.run(partial(outbox.lease_due, now=self.wall(), limit=room, caps=caps))
         for entry in leased:
             if entry.id in self._unrecorded:  # what Slack answered last time here counts, recorded or not
                 for key, answer in self._unrecorded[entry.id][1].items():
@@ -152,6 +157,7 @@ class OutboxWorker:
                 if time.monotonic() - since > KEEP_UNRECORDED_SECONDS:  # delivered elsewhere, or long given up
                     del self._unrecorded[entry_id]
             await self.db.run(partial(outbox.prune, now=self.wall()))
+        self._filled = len(leased) >= room  # as many as there was room for: more may be due at once
         return bool(leased)
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
@@ -169,12 +175,13 @@ class OutboxWorker:
             held = dict(self._in_flight.values())
             if held:
                 with contextlib.suppress(Exception):
-                    await self.db.run(partial(outbox.renew, held=held, now=self.wall()))
+                    await self.book.run(partial(outbox.renew, held=held, now=self.wall()))
 
     async def _deliver(self, entry: outbox.Leased) -> None:
         async def save(steps: dict[str, Any]) -> None:
             try:
-                kept = await self.db.run(partial(outbox.record_step, entry_id=entry.id, token=entry.token, steps=steps))
+                record = partial(outbox.record_step, entry_id=entry.id, token=entry.token, steps=steps)
+                kept = await self.book.run(record)
             except Exception as error:  # Slack answered, the record did not make it: keep the answer here
                 if _database_unavailable(error):
                     self._unrecorded[entry.id] = (time.monotonic(), dict(steps))
@@ -187,7 +194,9 @@ class OutboxWorker:
             self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer, stop=lambda: self._handing_back
         )
         window = timedelta(seconds=self.pacer.home_window)
-        notifier = SlackNotifier(api, self.db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window)
+        notifier = SlackNotifier(
+            api, self.db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window, homes_later=set()
+        )
         retry = partial(outbox.retry_later, entry=entry)
         try:
             if entry.id in self._unrecorded:  # first record what an earlier try here could not
@@ -197,30 +206,40 @@ class OutboxWorker:
             log.warning("outbox entry %s (%s): lease lost, left to the worker that has it", entry.id, entry.kind)
             return
         except HandBack:  # shutting down: the next worker carries on from the calls recorded
-            await self.db.run(partial(outbox.release, held={entry.id: entry.token}))
+            with contextlib.suppress(Exception):
+                await api.save_made()
+            await self.book.run(partial(outbox.release, held={entry.id: entry.token}))
             return
         except Exception as failure:
+            with contextlib.suppress(Exception):  # the calls made, for the next try (kept here if this fails)
+                await api.save_made()
             if isinstance(failure, TryLater) or _database_unavailable(failure):  # not the notice's fault: later
                 after = failure.retry_after if isinstance(failure, TryLater) else None
                 if entry.id in self._unrecorded:  # the database may be back already: record them now
                     with contextlib.suppress(Exception):
                         await save(entry.steps)
-                wait = await self.db.run(partial(retry, error=_short(failure), now=self.wall(), retry_after=after))
+                wait = await self.book.run(partial(retry, error=_short(failure), now=self.wall(), retry_after=after))
                 seconds = wait.total_seconds()
                 log.info("outbox entry %s (%s) tried again in %ss: %s", entry.id, entry.kind, seconds, failure)
                 self.metrics.outbox_deliveries.labels(entry.kind, "retry").inc()
                 return
             if entry.crashes + 1 < GIVE_UP_AFTER_CRASHES:  # our own code failed: a few more tries, then set aside
                 log.exception("outbox entry %s (%s) failed; it will be tried again", entry.id, entry.kind)
-                await self.db.run(partial(retry, error=_short(failure), now=self.wall(), crashed=True))
+                await self.book.run(partial(retry, error=_short(failure), now=self.wall(), crashed=True))
                 self.metrics.outbox_deliveries.labels(entry.kind, "retry").inc()
                 return
             log.exception("outbox entry %s (%s) failed %d times: given up", entry.id, entry.kind, entry.crashes + 1)
             failures = [*api.failures, {"call": "(delivery)", "error": _short(failure)}]
         else:
             failures = api.failures
-        finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures)
-        await self.db.run(partial(finish, now=self.wall()))
+        homes = sorted(notifier.homes_later or ())  # queued with the finish: one transaction, both or neither
+        finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures, homes=homes)
+        try:
+            await self.book.run(partial(finish, now=self.wall(), homes_due=self.wall() + window))
+        except Exception as error:  # the last call's answer was to be saved by the finish: kept here
+            if api.unsaved and _database_unavailable(error):
+                self._unrecorded[entry.id] = (time.monotonic(), dict(entry.steps))
+            raise
         self._unrecorded.pop(entry.id, None)
         self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if failures else "delivered").inc()
 

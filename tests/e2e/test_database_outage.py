@@ -79,20 +79,21 @@ async def test_a_post_whose_record_was_lost_is_not_made_again(
     fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Slack answered the DM; recording that failed on a lost connection: once (run again on a fresh
-    one), or for longer than `Database.run` tries (the answer is kept in memory until it is recorded)."""
+    """Slack answered the DM; recording that (with the notice's finish, its last call) failed on a lost
+    connection: once (run again on a fresh one), or for longer than `Database.run` tries (the answer is
+    kept in memory until it is recorded; the entry is tried again once its lease lapses)."""
     await db.run(partial(_queue_dm, now=clock()))
-    real_record = outbox.record_step
+    real_finish = outbox.finish
     failed: list[str] = []
 
-    async def record_step(session: Any, **kwargs: Any) -> bool:
+    async def finish(session: Any, **kwargs: Any) -> None:
         if (outage == "one try" and not failed) or (outage != "one try" and not database_back):
             failed.append("record")
             raise ConnectionResetError("connection reset while recording")
-        return await real_record(session, **kwargs)
+        await real_finish(session, **kwargs)
 
     database_back = False
-    monkeypatch.setattr(outbox, "record_step", record_step)
+    monkeypatch.setattr(outbox, "finish", finish)
     monkeypatch.setattr(db_module, "RECONNECT_SECONDS", 0.2)
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
     worker = OutboxWorker(db, org, client, None, clock=clock, wall=clock, metrics=Metrics(), pacer=Pacer())
@@ -102,7 +103,7 @@ async def test_a_post_whose_record_was_lost_is_not_made_again(
         if not (await db.run(outbox.status)).pending:
             break
         database_back = True
-        clock.advance(seconds=5)  # its retry comes due
+        clock.advance(seconds=outbox.LEASE.total_seconds() + 1)  # its lease lapses: it is tried again
     assert failed
     assert len(fake_slack.find("chat.postMessage", channel=STAFF)) == 1
     assert (await db.run(outbox.status)).pending == 0

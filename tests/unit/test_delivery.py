@@ -163,7 +163,10 @@ async def test_a_call_already_made_is_not_made_again_on_the_next_try() -> None:
     api, saved = delivery(client)
     first = await api.post("C1", "card")
     await api.post("C1", "line", thread_ts="1.1")
-    assert first == {"channel": "C1", "ts": "1.1"} and len(saved) == 2
+    assert first == {"channel": "C1", "ts": "1.1"} and len(saved) == 1  # the card, saved before the line
+    assert api.unsaved  # the line: saved by the next call, or by whatever ends this try
+    await api.save_made()
+    assert len(saved) == 2 and not api.unsaved
     again = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.3"})
     api, _ = delivery(again, steps=saved[-1])  # the entry is tried again (a later call failed, say)
     assert await api.post("C1", "card") == {"channel": "C1", "ts": "1.1"}  # Slack's first answer
@@ -178,8 +181,18 @@ async def test_a_card_update_is_not_saved_on_its_own_since_making_it_again_shows
     await api.call("chat_update", channel="C1", ts="1.1", text="card")
     assert saved == []  # a try cut short here updates the card again: no transaction spent on it
     await api.post("C1", "line", thread_ts="1.1")  # a post must never be made twice: saved, with the update
+    assert saved == [] and api.unsaved  # before the next call, or with whatever ends the try
+    await api.save_made()
     line = {"channel": "C1", "ts": "1.2"}
     assert saved == [{"chat_update:C1:1.1#1": {"ok": True}, "chat_postMessage:C1:1.1#1": line}]
+
+
+async def test_the_last_call_is_saved_before_a_read_that_follows_it() -> None:
+    client = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.2"}, {"ok": True, "permalink": "https://x/p1"})
+    api, saved = delivery(client)
+    await api.post("C1", "line", thread_ts="1.1")
+    await api.call("chat_getPermalink", channel="C1", message_ts="1.1")
+    assert saved == [{"chat_postMessage:C1:1.1#1": {"channel": "C1", "ts": "1.2"}}] and not api.unsaved
 
 
 @pytest.mark.parametrize(
@@ -225,8 +238,25 @@ async def test_a_stopping_worker_hands_the_entry_back_before_its_next_call() -> 
     client = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.1"})
     api, saved = delivery(client)
     await api.post("C1", "card")
+    await api.save_made()
     stopping = DeliveryApi(client, None, steps=saved[-1], save=api.save, pacer=api.pacer, stop=lambda: True)  # type: ignore[arg-type]
     assert await stopping.post("C1", "card") == {"channel": "C1", "ts": "1.1"}  # made already: no call needed
     with pytest.raises(HandBack):
         await stopping.post("C1", "line", thread_ts="1.1")
     assert len(client.calls) == 1
+
+
+async def test_a_worker_stopping_after_a_call_saves_it_before_handing_back() -> None:
+    client = ScriptedClient({"ok": True, "channel": "C1", "ts": "1.1"})
+    stopping = False
+    saved: list[dict[str, Any]] = []
+
+    async def save(steps: dict[str, Any]) -> None:
+        saved.append(dict(steps))
+
+    api = DeliveryApi(client, None, steps={}, save=save, pacer=Pacer(scale=0), stop=lambda: stopping)  # type: ignore[arg-type]
+    await api.post("C1", "card")
+    stopping = True
+    with pytest.raises(HandBack):
+        await api.post("C1", "line", thread_ts="1.1")
+    assert saved == [{"chat_postMessage:C1:#1": {"channel": "C1", "ts": "1.1"}}]
