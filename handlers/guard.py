@@ -33,6 +33,7 @@ Listener = Callable[..., Awaitable[None]]
 
 WORK_SLOTS = 4  # listeners doing their work after the ack at once (those opening a modal not counted)
 BACKLOG = 1000  # listeners acknowledged, waiting for or holding a turn, beyond which a new request waits for room
+MODALS_IN_FLIGHT = 200  # listeners opening a modal at once, beyond which a new request waits for room (Slack slow)
 ROOM_WAIT_SECONDS = 1.5  # how long it waits before it is refused: well within Slack's 3 s, trigger_id's too
 BUSY = "Wrench is busy right now and did nothing with that. Please try again in a minute."
 
@@ -49,17 +50,24 @@ class InFlight:
     than their work can be done would otherwise pile up in memory without end, each a promise made to
     someone. Past the bound a new request waits for room before its ack, first come first served, one place
     for each such listener that finishes (`room`); `ack_at_once` refuses it when none comes in time.
-    Listeners opening a modal are not counted there: they take no turn and last one `views.open` call."""
+    Listeners opening a modal are not counted there: they take no turn and last one `views.open` call. They
+    have a bound of their own (`modals`), reached only when Slack is slow to answer: then they too would
+    pile up without end, and a new request waits for one of them to finish."""
 
     CONTEXT_KEY = "in_flight"
 
     def __init__(
-        self, slots: int = WORK_SLOTS, *, backlog: int = BACKLOG, room_wait: float = ROOM_WAIT_SECONDS
+        self,
+        slots: int = WORK_SLOTS,
+        *,
+        backlog: int = BACKLOG,
+        modals: int = MODALS_IN_FLIGHT,
+        room_wait: float = ROOM_WAIT_SECONDS,
     ) -> None:
         self.tasks: set[asyncio.Task[object]] = set()
         self.turn_takers: set[asyncio.Task[object]] = set()  # those of `tasks` that wait for or hold a turn
         self.slots = asyncio.Semaphore(slots)
-        self.backlog, self.room_wait = backlog, room_wait
+        self.backlog, self.modals, self.room_wait = backlog, modals, room_wait
         self._waiting: deque[asyncio.Future[None]] = deque()
         self.refused, self._told_at = 0, -60.0
 
@@ -73,10 +81,8 @@ class InFlight:
 
     def _finished(self, task: asyncio.Task[object]) -> None:
         self.tasks.discard(task)
-        if task not in self.turn_takers:
-            return
         self.turn_takers.discard(task)
-        while self._waiting:  # its place goes to the request that has waited longest
+        while self._waiting and self._has_room():  # its place goes to the request that has waited longest
             place = self._waiting.popleft()
             if not place.done():
                 place.set_result(None)
@@ -86,9 +92,13 @@ class InFlight:
         """Listeners acknowledged and not finished: running, or waiting for a turn."""
         return len(self.tasks)
 
+    def _has_room(self) -> bool:
+        opening_modals = len(self.tasks) - len(self.turn_takers)
+        return len(self.turn_takers) < self.backlog and opening_modals < self.modals
+
     async def room(self) -> bool:
         """Whether there is room for one more acknowledged request, waiting up to `room_wait` for it."""
-        if len(self.turn_takers) < self.backlog and not self._waiting:
+        if self._has_room() and not self._waiting:
             return True
         place = asyncio.get_running_loop().create_future()
         self._waiting.append(place)

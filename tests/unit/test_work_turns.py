@@ -262,3 +262,16 @@ async def test_listeners_opening_a_modal_are_not_counted_against_the_backlog() -
     progress.gate.set()
     await asyncio.wait_for(asyncio.gather(opening, claiming), 1)
     assert await in_flight.room()
+
+
+async def test_listeners_opening_a_modal_have_a_bound_of_their_own_for_when_slack_is_slow() -> None:
+    """A views.open Slack is slow to answer holds its listener: past `modals` of them a new request waits
+    for one to finish (and is refused when none does in time) instead of piling up without end."""
+    in_flight, progress = InFlight(slots=1, backlog=10, modals=2, room_wait=0.05), Progress()
+    opening = [call(guarded(click, opens_modal=True), in_flight, progress, f"form {n}") for n in range(2)]
+    await progress.until(lambda: len(progress.worked) == 2)
+    assert not await in_flight.room()  # both modal places taken: nothing more is acknowledged
+    assert (in_flight.refused, await turns_free(in_flight, 1)) == (1, True)  # clicks' turns were never taken
+    progress.gate.set()  # Slack answers: the modals open, their places free
+    await asyncio.wait_for(asyncio.gather(*opening), 1)
+    assert await in_flight.room()
