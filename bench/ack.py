@@ -123,7 +123,7 @@ async def cards_to_claim(db: Database, fake: RemoteSlack) -> list[tuple[int, int
 
 @asynccontextmanager
 async def yardstick(
-    fake: RemoteSlack, module: str = "bench.bare_app", *, log: IO[bytes] | None = None
+    fake: RemoteSlack, module: str = "bench.bare_app", *, log: IO[bytes] | int | None = None
 ) -> AsyncIterator[str]:
     """A yardstick app (`bench.bare_app`, `bench.same_job_app`) in its own process, its output to `log`;
     its base URL."""

@@ -34,13 +34,14 @@ def build(api_url: str) -> web.Application:
 
 
 def served(app: AsyncApp) -> web.Application:
-    """`app` on `/slack/events`, as Wrench serves it, and a `/healthz` to wait for."""
+    """`app` on `/slack/events`, as Wrench serves it, and a `/healthz` to wait for (it tells its pid, for a
+    benchmark to read the process's CPU time)."""
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        return web.json_response({"status": "ok", "pid": os.getpid()})
 
     application = web.Application()
     application.router.add_post("/slack/events", events)

@@ -2,6 +2,7 @@
 
     python -m bench.settle                           # SQLite; PostgreSQL too when BENCH_POSTGRES_URL is set
     python -m bench.settle --cards 200 --scale 20 --viewers 2 --backend sqlite
+    python -m bench.settle --bursts claim            # claims alone: CPU per Claim
 
 The fake Slack (`bot.sandbox.emulator`, in this process) enforces Slack's published limits as
 `bot.slack.pacing` lists them: each method's tier for the workspace and a message a second per channel,
@@ -20,7 +21,8 @@ until everything is delivered and prints:
   each thread line, each DM, one Home publish per viewer), for each limit `(calls - BURST) / rate`,
   the largest of them; settle ÷ floor is the target (at most 1.2);
 - Web API calls per change, and the 429s Slack answered (target: none);
-- Wrench's CPU time (user + system, from /proc) per change, acks and delivery together.
+- Wrench's CPU time (user + system, from /proc) per change, acks and delivery together (`--bursts claim`:
+  the claims alone, the figure the target is set for).
 """
 
 import argparse
@@ -59,6 +61,7 @@ from tests.support.process import start_wrench, stop_wrench, wrench_env
 
 TECH = "U0TECH1"
 CONNECTIONS = 16
+BURSTS = ("claim", "note", "complete")
 
 
 def config(channels: int) -> str:
@@ -158,7 +161,10 @@ def floor_seconds(needed: Counter[str], scale: float) -> tuple[float, str]:
     return max(found)
 
 
-async def scenario(url: str, *, cards: int, channels: int, viewers: int, scale: float) -> dict[str, Any]:
+async def scenario(
+    url: str, *, cards: int, channels: int, viewers: int, scale: float, bursts: tuple[str, ...] = BURSTS
+) -> dict[str, Any]:
+    """Claims on every card, then the other `bursts` (notes, completions) in turn."""
     bosses = [f"U0BOSS{n % channels}" for n in range(viewers)]
     await prepare(url, cards, channels, bosses)
     fake = FakeSlack(tiers=True, rate_scale=scale, strict=False)
@@ -190,13 +196,16 @@ async def scenario(url: str, *, cards: int, channels: int, viewers: int, scale: 
                 ]
                 await send(http, wrench_url, claims)
                 await saved(db, shown, select(func.count()).where(WorkOrder.assignee_id == TECH))
-                notes = await forms(db, shown, card_modals.note_modal, {Block.NOTE: sr.text_value("Valve replaced")})
-                await send(http, wrench_url, notes)
-                noted = WorkOrderEvent.kind == EventKind.NOTE_ADDED
-                await saved(db, shown, select(func.count()).select_from(WorkOrderEvent).where(noted))
-                done = {Block.RESOLUTION: sr.text_value("Fixed the leak")}
-                await send(http, wrench_url, await forms(db, shown, card_modals.complete_modal, done))
-                await saved(db, shown, select(func.count()).where(WorkOrder.status == Status.COMPLETED))
+                if "note" in bursts:
+                    note: dict[str, Any] = {Block.NOTE: sr.text_value("Valve replaced")}
+                    notes = await forms(db, shown, card_modals.note_modal, note)
+                    await send(http, wrench_url, notes)
+                    noted = WorkOrderEvent.kind == EventKind.NOTE_ADDED
+                    await saved(db, shown, select(func.count()).select_from(WorkOrderEvent).where(noted))
+                if "complete" in bursts:
+                    done: dict[str, Any] = {Block.RESOLUTION: sr.text_value("Fixed the leak")}
+                    await send(http, wrench_url, await forms(db, shown, card_modals.complete_modal, done))
+                    await saved(db, shown, select(func.count()).where(WorkOrder.status == Status.COMPLETED))
                 await delivered(db, http, wrench_url)
                 cpu = cpu_seconds(wrench.pid) - cpu
         finally:
@@ -210,7 +219,7 @@ async def scenario(url: str, *, cards: int, channels: int, viewers: int, scale: 
                 print((Path(folder) / "wrench.log").read_text()[-3000:], file=sys.stderr)
     made = [call for call in fake.calls[mark:] if not call.method.endswith("#429")]
     settle = max(call.at for call in made) - started
-    changes = 3 * cards
+    changes = len(bursts) * cards
     needed: Counter[str] = Counter({"chat.update": cards, "views.publish": viewers})
     for call in made:
         if call.method == "chat.postMessage":
@@ -227,6 +236,7 @@ async def scenario(url: str, *, cards: int, channels: int, viewers: int, scale: 
         "per_change": len(made) / changes,
         "429s": sum(1 for call in fake.calls[mark:] if call.method.endswith("#429")),
         "cpu_ms": cpu * 1000 / changes,
+        "bursts": bursts,
     }
 
 
@@ -236,7 +246,7 @@ def line(backend: str, found: dict[str, Any]) -> str:
         f"{backend:10} {found['cards']:>5} cards in {found['channels']} channel(s), {found['viewers']} viewers: "
         f"settle {found['settle']:6.1f} s, floor {found['floor']:6.1f} s ({found['limit']}), "
         f"settle/floor {found['settle'] / found['floor']:.2f}, {found['per_change']:.2f} calls/change, "
-        f"429s {found['429s']}, CPU {found['cpu_ms']:.1f} ms/change\n    {calls}"
+        f"429s {found['429s']}, CPU {found['cpu_ms']:.1f} ms/change ({'+'.join(found['bursts'])})\n    {calls}"
     )
 
 
@@ -248,6 +258,9 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=20, help="Slack's clock runs this many times faster")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--bursts", choices=BURSTS, nargs="+", default=list(BURSTS), help="claim always; notes and completions if named"
+    )
     args = parser.parse_args()
     server = os.environ.get("BENCH_POSTGRES_URL")
     if args.backend == "postgresql" and not server:
@@ -257,26 +270,26 @@ async def main() -> None:
         f"settle at Slack's limits run {args.scale:g} times faster, {date.today()}, {os.cpu_count()} CPUs,"
         f" burst {BURST}"
     )
+    bursts = tuple(kind for kind in BURSTS if kind == "claim" or kind in args.bursts)
     ratios: dict[tuple[str, int], list[float]] = {}
     for _ in range(args.runs):
         for backend in backends:
             for channels in args.channels:
+                run = partial(
+                    scenario, cards=args.cards, channels=channels, viewers=args.viewers, scale=args.scale, bursts=bursts
+                )
                 if backend == "sqlite":
                     async with sqlite_database() as url:
-                        found = await scenario(
-                            url, cards=args.cards, channels=channels, viewers=args.viewers, scale=args.scale
-                        )
+                        found = await run(url)
                 else:
                     assert server is not None
                     async with postgres_database(server) as url:
-                        found = await scenario(
-                            url, cards=args.cards, channels=channels, viewers=args.viewers, scale=args.scale
-                        )
+                        found = await run(url)
                 print(line(backend, found), flush=True)
                 ratios.setdefault((backend, channels), []).append(found["settle"] / found["floor"])
     if args.runs > 1:
-        for (backend, channels), found in ratios.items():
-            print(f"{backend} {channels} channel(s): settle/floor median {statistics.median(found):.2f}")
+        for (backend, channels), measured in ratios.items():
+            print(f"{backend} {channels} channel(s): settle/floor median {statistics.median(measured):.2f}")
 
 
 if __name__ == "__main__":
