@@ -38,6 +38,8 @@ class Asset(TimestampMixin, Base):
     installed_on: Mapped[date | None]
     criticality: Mapped[Criticality] = mapped_column(EnumText(Criticality), default=Criticality.MEDIUM)
     status: Mapped[AssetStatus] = mapped_column(EnumText(AssetStatus), default=AssetStatus.RUNNING)
+    # The outside contractor that services it (the vendors register), if one does.
+    service_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"))
 
 
 class Downtime(Base):

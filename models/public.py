@@ -106,6 +106,27 @@ class AssetOut(Public):
     installed_on: date | None
     criticality: Criticality
     status: AssetStatus
+    service_vendor: str | None = Field(default=None, description="The key of the vendor that services it.")
+
+
+class VendorOut(Public):
+    """An outside contractor of the vendors register."""
+
+    key: str = Field(examples=["acme-hvac"], description="What the API's paths use; unique regardless of case.")
+    name: str
+    trades: list[str] = Field(description="The category keys (wrench.yml) the vendor serves.")
+    contact_name: str
+    email: str
+    phone: str
+    hourly_rate: str | None = Field(
+        examples=["85.50"], description="A decimal, exact, in `currency` (never a float); null: none recorded."
+    )
+    currency: str = Field(examples=["EUR"], description="ISO 4217 code of the hourly rate.")
+    expires_on: date | None = Field(description="When its insurance or contract runs out; good through that day.")
+    expired: bool = Field(description="`expires_on` has passed (today in the organisation's time zone).")
+    notes: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class LocationOut(Public):

@@ -10,6 +10,7 @@ from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
+from models.vendors import Vendor
 from models.work_orders import CostEntry, LaborEntry, LaborTimer, WorkOrder, WorkOrderEvent
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ServiceRequest",
     "SlackPace",
     "StockMovement",
+    "Vendor",
     "WebhookDelivery",
     "WorkOrder",
     "WorkOrderEvent",

@@ -104,6 +104,20 @@ class RecurringIssue(BaseModel):
     last: tuple[RecurringFix, ...] = ()  # newest first
 
 
+class VendorContact(BaseModel):
+    """A vendor as a card or the digest names it: how to reach them, and whether their insurance or contract
+    has run out (`expiry` "expired") or runs out within a week ("expiring")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+    expires_on: date | None = None
+    expiry: str | None = None
+
+
 class DigestData(BaseModel):
     """One team's backlog at a moment: what a digest shows."""
 
@@ -123,10 +137,12 @@ class DigestData(BaseModel):
     pm_due_total: int = 0
     overdue_holders: tuple[tuple[str, int], ...] = ()  # (user id, overdue work orders they hold), most first
     recurring: tuple[RecurringIssue, ...] = ()  # the failures that became recurring since the previous digest
+    # vendors of the team's categories whose insurance or contract has run out or runs out within a week
+    vendor_expiries: tuple[VendorContact, ...] = ()
 
     @property
     def quiet(self) -> bool:
-        return not (self.open or self.new_24h or self.completed_24h)
+        return not (self.open or self.new_24h or self.completed_24h or self.vendor_expiries)
 
 
 class DigestChart(BaseModel):
@@ -169,3 +185,4 @@ class AssetCard(BaseModel):
     mttr_hours: float | None = None
     schedules: tuple[PmDue, ...] = ()
     recurring: RecurringIssue | None = None  # the asset keeps failing: its count and last fixes
+    vendor: VendorContact | None = None  # the outside contractor that services it

@@ -49,3 +49,12 @@ class InvalidFields(InvalidInput):
         first_field, first_message = next(iter(errors.items()))
         super().__init__(first_message, field=first_field)
         self.errors = errors
+
+
+class InvalidValues(InvalidFields):
+    """Several values of a record are wrong at once (a vendor's email and its rate, say): `errors` maps each
+    field, named as the record's own (not a custom field), to its message; the message names them all."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.args = ("; ".join(f"{field}: {message}" for field, message in errors.items()),)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import AssetStatus, Criticality
 from models.places import LEVEL_MAX, PATH_MAX, Asset, Location
 from models.schemas import Choice
+from services.contracting import vendors
 from services.errors import InvalidInput, NotFound
 from services.inputs import searchable
 
@@ -143,9 +144,11 @@ async def add_asset(
     installed_on: date | None = None,
     criticality: Criticality = Criticality.MEDIUM,
     create_location: bool = True,
+    service_vendor: str = "",
 ) -> int:
     """A new asset; `location` is a path (created with its parents when new, unless `create_location` is
-    False: then it must exist), `parent` another asset's tag."""
+    False: then it must exist), `parent` another asset's tag, `service_vendor` the key of the vendor that
+    services it."""
     tag, name = tag.strip(), name.strip()
     if not TAG.match(tag):
         raise InvalidInput(f"“{tag[:64]}” is not an asset tag: letters, digits and . _ / - (at most 64).", field="tag")
@@ -160,6 +163,7 @@ async def add_asset(
             parent_id = (await asset_by_tag(session, parent)).id
         except NotFound as error:
             raise InvalidInput(str(error), field="parent") from None
+    vendor_id = await service_vendor_id(session, service_vendor) if service_vendor.strip() else None
     location_id = None
     if location:
         location_id = await (
@@ -176,12 +180,21 @@ async def add_asset(
         serial=serial.strip()[:100] or None,
         installed_on=installed_on,
         criticality=criticality,
+        service_vendor_id=vendor_id,
         created_at=now,
         updated_at=now,
     )
     session.add(asset)
     await session.flush()
     return asset.id
+
+
+async def service_vendor_id(session: AsyncSession, key: str) -> int:
+    """The id of the vendor `key`, refused on the asset's `service_vendor` field when there is none."""
+    try:
+        return (await vendors.by_key(session, key)).id
+    except NotFound as error:
+        raise InvalidInput(f"{error} Vendors are added by `wrench vendors add`.", field="service_vendor") from None
 
 
 async def assets_with_places(session: AsyncSession) -> list[tuple[Asset, str | None]]:

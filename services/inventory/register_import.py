@@ -2,7 +2,8 @@
 import follows are in `csv_import`). On an update an empty cell keeps what is stored; a part's
 `on_hand` on an update is a stock count, recorded as a movement of the difference. Only a locations
 import creates locations: an asset's location must be in the register (a typo must not make a site).
-A part's location is free text (a store and shelf), not a place in the register."""
+A part's location is free text (a store and shelf), not a place in the register. An asset's
+`service_vendor` is the key of a vendor in the vendors register (`wrench import vendors`)."""
 
 import math
 from collections.abc import Callable
@@ -59,6 +60,12 @@ async def upsert_asset(
             errors["location"] = (
                 f"{error} Locations are created by `wrench import locations` (or `wrench locations add`)."
             )
+    vendor_id = None
+    if cells.get("service_vendor"):
+        try:
+            vendor_id = await places.service_vendor_id(session, cells["service_vendor"])
+        except InvalidInput as error:
+            errors["service_vendor"] = str(error)
     if errors:
         raise InvalidFields(errors)
     existing = (await session.execute(select(Asset).where(func.lower(Asset.tag) == tag.lower()))).scalar_one_or_none()
@@ -75,6 +82,7 @@ async def upsert_asset(
                 now=now,
                 parent=cells.get("parent", ""),
                 create_location=False,
+                service_vendor=cells.get("service_vendor", ""),
                 **details,
             ),
         )
@@ -88,6 +96,8 @@ async def upsert_asset(
         if parent.id == existing.id:
             raise InvalidFields({"parent": "an asset cannot be a component of itself"})
         existing.parent_id = parent.id
+    if vendor_id is not None:
+        existing.service_vendor_id = vendor_id
     for name, value in details.items():
         setattr(existing, name, value[:100] if isinstance(value, str) else value)
     existing.updated_at = now
@@ -220,6 +230,7 @@ ASSETS = csv_import.Kind(
         "serial",
         "installed_on",
         "criticality",
+        "service_vendor",
     ),
     required=("tag",),
     key="tag",
@@ -234,6 +245,7 @@ ASSETS = csv_import.Kind(
         "serial": "A1234",
         "installed_on": "2019-04-01",
         "criticality": "high",
+        "service_vendor": "acme-pumps",
     },
     upsert=upsert_asset,
 )

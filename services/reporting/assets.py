@@ -1,7 +1,7 @@
 """`/wo asset TAG`: an asset with its maintenance history — details, meters, open work, the last
 completed jobs, downtime, MTBF and MTTR this year, and its PM schedules."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.maintenance import AssetMeter, PmSchedule
 from models.places import Asset, Downtime, Location
 from models.schemas import WorkOrderRead
-from models.views import AssetCard, PmDue
+from models.vendors import Vendor
+from models.views import AssetCard, PmDue, VendorContact
 from models.work_orders import WorkOrder
+from services.contracting import vendors
 from services.inventory import places
 from services.organisation.org import Organisation
 from services.reporting import breakdowns, finding, kpis, reports
@@ -82,4 +84,23 @@ async def asset_card(session: AsyncSession, *, org: Organisation, tag: str, now:
         mttr_hours=repair.elapsed_hours,
         schedules=tuple(PmDue(schedule=f"PM-{number} · {title}", due_on=due) for number, title, due in schedules),
         recurring=await breakdowns.asset_recurring(session, org=org, asset_id=asset.id, now=now),
+        vendor=await _service_vendor(session, asset.service_vendor_id, today=now.astimezone(org.zone()).date()),
+    )
+
+
+async def _service_vendor(session: AsyncSession, vendor_id: int | None, *, today: date) -> VendorContact | None:
+    vendor = await session.get(Vendor, vendor_id) if vendor_id is not None else None
+    return contact(vendor, today=today) if vendor is not None else None
+
+
+def contact(vendor: Vendor, *, today: date) -> VendorContact:
+    """How a card or the digest names `vendor`, with its expiry as of `today` (the organisation's date)."""
+    state = vendors.expiry(vendor.expires_on, today)
+    return VendorContact(
+        name=vendor.name,
+        contact_name=vendor.contact_name,
+        phone=vendor.phone,
+        email=vendor.email,
+        expires_on=vendor.expires_on,
+        expiry=state.value if state else None,
     )

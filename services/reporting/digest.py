@@ -13,11 +13,13 @@ from models.places import Asset
 from models.slack_events import DigestRun
 from models.views import DigestChart, DigestData
 from models.work_orders import WorkOrder
+from services.contracting import vendors
 from services.delivery import outbox
 from services.maintenance import pm_generation
 from services.organisation.business_time import WEEKDAYS
 from services.organisation.org import Digest, Organisation
 from services.reporting import finding
+from services.reporting.assets import contact
 from services.reporting.breakdowns import new_recurring
 from services.reporting.workload_records import overdue_holders
 from services.sla.plans import unindexed
@@ -148,7 +150,9 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         .order_by(func.count().desc(), Asset.tag)
         .limit(5)
     )
-    pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=now.astimezone(org.zone()).date())
+    today = now.astimezone(org.zone()).date()
+    pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=today)
+    trades = {category.key for category in org.categories if category.team == team}
     return DigestData(
         team=org.team(team).name,
         local_date=now.astimezone(org.zone()).date(),
@@ -164,6 +168,9 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         pm_due_total=pm_due_total,
         overdue_holders=await overdue_holders(session, team=team, now=now),
         recurring=await new_recurring(session, org=org, team=team, now=now),
+        vendor_expiries=tuple(
+            contact(vendor, today=today) for vendor in await vendors.expiring(session, trades=trades, today=today)
+        ),
     )
 
 

@@ -9,7 +9,7 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -30,12 +30,15 @@ from models.public import (
     RatioOut,
     RequestOut,
     SpreadOut,
+    VendorOut,
     WorkloadOut,
     WorkOrderOut,
 )
 from models.requests import ServiceRequest
 from models.schemas import PmScheduleRead
+from models.vendors import Vendor
 from models.work_orders import WorkOrder
+from services.contracting import vendors
 from services.delivery import payloads
 from services.errors import InvalidInput, NotFound
 from services.inventory import parts, places
@@ -165,16 +168,26 @@ async def list_requests(
 async def assets_out(session: AsyncSession, rows: Sequence[Asset]) -> list[AssetOut]:
     paths = await _paths(session, (row.location_id for row in rows))
     parents = await places.tags_of(session, (row.parent_id for row in rows))
+    servicing = await _vendor_keys(session, (row.service_vendor_id for row in rows))
     return [
         AssetOut.model_validate(
             payloads.row_dict(
                 row,
                 location=paths.get(row.location_id) if row.location_id else None,
                 parent_tag=parents.get(row.parent_id) if row.parent_id else None,
+                service_vendor=servicing.get(row.service_vendor_id) if row.service_vendor_id else None,
             )
         )
         for row in rows
     ]
+
+
+async def _vendor_keys(session: AsyncSession, vendor_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {vendor_id for vendor_id in vendor_ids if vendor_id is not None}
+    if not wanted:
+        return {}
+    found = await session.execute(select(Vendor.id, Vendor.key).where(Vendor.id.in_(wanted)))
+    return {vendor_id: key for vendor_id, key in found}
 
 
 async def asset_out(session: AsyncSession, tag: str) -> AssetOut:
@@ -214,6 +227,35 @@ async def list_parts(
         query = query.where(Part.updated_at >= updated_since)
     rows, next_cursor = await _page(session, query, Part.id, cursor, limit)
     return Page[PartOut](items=[part_out(row) for row in rows], next_cursor=next_cursor)
+
+
+def vendor_out(row: Vendor, *, today: date) -> VendorOut:
+    return VendorOut.model_validate(
+        {
+            **payloads.row_dict(row),
+            "hourly_rate": vendors.hourly_rate(row),
+            "expired": vendors.expiry(row.expires_on, today) is vendors.Expiry.EXPIRED,
+        }
+    )
+
+
+async def vendor_by_key(session: AsyncSession, key: str, *, today: date) -> VendorOut:
+    return vendor_out(await vendors.by_key(session, key), today=today)
+
+
+async def list_vendors(
+    session: AsyncSession,
+    *,
+    today: date,
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page[VendorOut]:
+    query = select(Vendor)
+    if updated_since is not None:
+        query = query.where(Vendor.updated_at >= updated_since)
+    rows, next_cursor = await _page(session, query, Vendor.id, cursor, limit)
+    return Page[VendorOut](items=[vendor_out(row, today=today) for row in rows], next_cursor=next_cursor)
 
 
 async def list_pm_schedules(

@@ -18,13 +18,23 @@ SHARED = {"errors", "inputs", "csv_import", "ports"}
 # rows (models), and work orders hand it notices and events in their own transaction.
 ALLOWED: dict[str, set[str]] = {
     "organisation": set(),
-    "inventory": {"organisation"},
+    "contracting": {"organisation"},
+    "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
     "work_orders": {"organisation", "inventory", "delivery"},
     "requests": {"organisation", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
-    "reporting": {"organisation", "inventory", "delivery", "work_orders", "requests", "maintenance", "sla"},
+    "reporting": {
+        "organisation",
+        "contracting",
+        "inventory",
+        "delivery",
+        "work_orders",
+        "requests",
+        "maintenance",
+        "sla",
+    },
 }
 # The shared modules may lean on the organisation (for its type), nothing higher.
 SHARED_MAY_IMPORT = {"organisation"}
