@@ -7,7 +7,7 @@ from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
-from models.views import AssetCard
+from models.views import AssetCard, VendorContact
 
 STATUS = {"running": ":large_green_circle: Running", "down": ":red_circle: Down"}
 
@@ -27,6 +27,8 @@ def asset_card(card: AssetCard) -> dict[str, Any]:
         {"type": "header", "text": t.plain(f"{card.tag} · {card.name}", t.HEADER_TEXT)},
         {"type": "section", "fields": [t.mrkdwn(fact) for fact in facts]},
     ]
+    if card.vendor is not None:
+        blocks += _serviced_by(card.vendor)
     if card.down_since:
         reason = t.md(": {}", card.down_reason) if card.down_reason else ""
         down = t.md(":red_circle: *Down since* {}{}", t.when(card.down_since), reason)
@@ -66,3 +68,26 @@ def asset_card(card: AssetCard) -> dict[str, Any]:
         {"type": "actions", "elements": [button("File a request", Action.ASSET_REQUEST, str(card.id), style="primary")]}
     )
     return t.message(t.md("{} · {}: {}", card.tag, card.name, card.status), blocks[: t.MESSAGE_BLOCKS])
+
+
+def _serviced_by(vendor: VendorContact) -> list[dict[str, Any]]:
+    """Who services the asset: what people typed (name, contact, phone, email) as plain text, which Slack
+    never reads as markup or turns into a link; and a warning when the vendor's insurance or contract has
+    run out or runs out within a week."""
+    details = " · ".join(part for part in (vendor.name, vendor.contact_name, vendor.phone, vendor.email) if part)
+    elements: list[dict[str, Any]] = [
+        t.mrkdwn(t.Mrkdwn("*Serviced by*")),
+        {"type": "plain_text", "text": t.clip(details, t.FIELD_TEXT), "emoji": False},
+    ]
+    warning = expiry_note(vendor)
+    if warning:
+        elements.append(t.mrkdwn(warning))
+    return [{"type": "context", "elements": elements}]
+
+
+def expiry_note(vendor: VendorContact) -> t.Mrkdwn | None:
+    """ ":warning: Insurance or contract expired on 30 Nov 2026", or "… expires on …" within a week."""
+    if vendor.expires_on is None or vendor.expiry not in ("expired", "expiring"):
+        return None
+    verb = "expired" if vendor.expiry == "expired" else "expires"
+    return t.md(":warning: Insurance or contract {} on {:%a %d %b %Y}", verb, vendor.expires_on)

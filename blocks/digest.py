@@ -4,9 +4,12 @@ from typing import Any
 
 from blocks import recurring, workload
 from blocks import text as t
+from blocks.assets import expiry_note
 from blocks.lists import more, row
 from models.schemas import Listing
 from models.views import DigestData
+
+LISTED = 10  # vendors named in the digest; the rest are counted
 
 
 def digest(data: DigestData) -> dict[str, Any]:
@@ -41,6 +44,7 @@ def digest(data: DigestData) -> dict[str, Any]:
     blocks += _listed(":warning: Overdue", data.overdue)
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
     blocks += _pm_due(data)
+    blocks += _vendor_expiries(data)
     return t.message(t.md("{}: {}", title, summary), blocks[: t.MESSAGE_BLOCKS])
 
 
@@ -68,6 +72,17 @@ def _pm_due(data: DigestData) -> list[dict[str, Any]]:
     if data.pm_due_total > len(data.pm_due):
         lines.append(t.md("…and {} more (`/wo pm`)", data.pm_due_total - len(data.pm_due)))
     text = t.md("*:calendar: PM due in the next 7 days* ({})\n{}", data.pm_due_total, t.lines(lines))
+    return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
+
+
+def _vendor_expiries(data: DigestData) -> list[dict[str, Any]]:
+    """A line for each vendor of the team's trades whose insurance or contract has run out or soon will."""
+    if not data.vendor_expiries:
+        return []
+    lines = [t.md("• {}: {}", vendor.name, expiry_note(vendor) or "") for vendor in data.vendor_expiries[:LISTED]]
+    if len(data.vendor_expiries) > LISTED:
+        lines.append(t.md("…and {} more (`wrench vendors list`)", len(data.vendor_expiries) - LISTED))
+    text = t.md("*:handshake: Vendors* ({})\n{}", len(data.vendor_expiries), t.lines(lines))
     return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
 
 

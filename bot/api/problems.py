@@ -6,7 +6,16 @@ import re
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
-from services.errors import Conflict, DomainError, Forbidden, InvalidFields, InvalidInput, InvalidTransition, NotFound
+from services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidFields,
+    InvalidInput,
+    InvalidTransition,
+    InvalidValues,
+    NotFound,
+)
 from services.inputs import UNSTORABLE
 
 CONTENT_TYPE = "application/problem+json"
@@ -52,6 +61,9 @@ def unstorable(path: tuple[str | int, ...], *, within: str) -> web.Response:
 
 def from_domain(error: DomainError) -> web.Response:
     detail = _MENTION.sub(r"\1", str(error))
+    if isinstance(error, InvalidValues):
+        errors = [FieldError(field=key, message=text) for key, text in error.errors.items()]
+        return problem(422, "Invalid input", detail, errors)
     if isinstance(error, InvalidFields):
         errors = [FieldError(field=f"custom_fields.{key}", message=text) for key, text in error.errors.items()]
         return problem(422, "Invalid input", detail, errors)

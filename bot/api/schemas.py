@@ -98,3 +98,38 @@ class StatusBody(Acting):
 class AssignmentBody(Acting):
     assignee: str | None = Field(pattern=SLACK_USER, description="Slack user id, or null to unassign.")
     version: int | None = None
+
+
+VENDOR_KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+RATE = r"^[0-9]{1,6}(\.[0-9]{1,4})?$"
+
+
+class VendorChange(Acting):
+    """A vendor's values, each checked by the same rules as `wrench vendors` and the CSV import. The actor
+    must be a manager or an admin."""
+
+    name: str | None = Field(default=None, max_length=1000)
+    trades: list[str] | None = Field(default=None, max_length=100, description="Category keys of wrench.yml.")
+    contact_name: str | None = Field(default=None, max_length=1000)
+    email: str | None = Field(default=None, max_length=1000)
+    phone: str | None = Field(default=None, max_length=1000)
+    hourly_rate: str | None = Field(
+        default=None,
+        pattern=RATE,
+        examples=["85.50"],
+        description="A decimal in a string (never a JSON number, which would be a float), in `currency`.",
+    )
+    currency: str | None = Field(default=None, max_length=3, description="ISO 4217; default: the organisation's.")
+    expires_on: str | None = Field(
+        default=None, max_length=40, description="YYYY-MM-DD: when its insurance or contract runs out."
+    )
+    notes: str | None = Field(default=None, max_length=10000)
+
+
+class VendorBody(VendorChange):
+    key: str = Field(pattern=VENDOR_KEY, description="How the register names it, like acme-hvac.")
+    name: str = Field(max_length=1000)
+
+
+class VendorPatch(VendorChange):
+    """Only the values sent are changed; null (or "") clears an optional one."""

@@ -13,6 +13,7 @@ from bot.cli.support import fail, in_database, now
 from bot.config import CoreSettings, SettingsError, load_settings
 from bot.server import StartupError
 from services import csv_import
+from services.contracting.vendor_import import VENDORS
 from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
 from services.maintenance import pm_import
 from services.organisation.org import Organisation, OrgConfigError, load_organisation
@@ -21,11 +22,12 @@ import_cli = typer.Typer(help="Import data from CSV files.")
 PROGRESS_FROM = 200  # rows: a shorter import needs no progress bar
 DRY_RUN_VERBS = {csv_import.Outcome.CREATED: "would create", csv_import.Outcome.UPDATED: "would update"}
 
-IMPORT_KINDS = {kind.name: kind for kind in (LOCATIONS, ASSETS, PARTS, pm_import.PM)}
+IMPORT_KINDS = {kind.name: kind for kind in (LOCATIONS, ASSETS, PARTS, VENDORS, pm_import.PM)}
 IMPORT_HELP = {
     "locations": "Create locations by path (and the ones above them); existing paths are left as they are.",
     "assets": "Create or update (by tag) assets; on an update an empty cell keeps what is stored.",
     "parts": "Create or update (by SKU) parts; on an update on_hand is a stock count (a movement).",
+    "vendors": "Create or update (by key) vendors; on an update an empty cell keeps what is stored.",
     "pm": "Create or update (by key) PM schedules.",
 }
 

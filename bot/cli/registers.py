@@ -87,6 +87,7 @@ def assets_add(
     create_location: Annotated[
         bool, typer.Option("--create-location", help="Create --location (and its parents) if it is not registered.")
     ] = False,
+    service_vendor: Annotated[str, typer.Option(help="The key of the vendor that services it.")] = "",
 ) -> None:
     """Add an asset to the register. Its --location must exist (`wrench locations add`), unless
     --create-location: a typo must not create a new site."""
@@ -104,6 +105,7 @@ def assets_add(
         serial=serial,
         installed_on=installed.date() if installed else None,
         criticality=criticality,
+        service_vendor=service_vendor,
     )
     run_in_database(work)
     typer.echo(f"added {tag.strip()} {name.strip()}" + (f" in {location.strip()}" if location.strip() else ""))

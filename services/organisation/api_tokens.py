@@ -27,7 +27,7 @@ LAST_USED_GRANULARITY_SECONDS = 60  # `last_used_at` is written at most once a m
 
 class Scope(StrEnum):
     READ = "read"  # every GET
-    WRITE = "write"  # create requests and work orders, change status and assignment
+    WRITE = "write"  # create requests and work orders, change status and assignment, add and change vendors
 
 
 class TokenRead(BaseModel):

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from models.db import Database
 from models.parts import Part
 from models.places import Asset, Location
+from models.vendors import Vendor
 from services import csv_import
+from services.contracting.vendor_import import VENDORS
 from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
 from services.maintenance.pm_import import PM
 from services.organisation.org import Organisation
@@ -64,8 +66,20 @@ SENSIBLE: dict[str, dict[str, st.SearchStrategy[str]]] = {
         "anchor": st.sampled_from(("fixed", "floating")),
         "estimated_minutes": st.integers(1, 120).map(str),
     },
+    "vendors": {
+        "key": st.from_regex(r"[a-z]{3,8}", fullmatch=True),
+        "name": words(),
+        "trades": st.sampled_from(("", "hvac", "plumbing,hvac")),
+        "contact_name": words(max_size=30),
+        "email": st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.example", fullmatch=True),
+        "phone": st.sampled_from(("", "+44 20 7946 0000", "(555) 010-0199 x12")),
+        "hourly_rate": st.decimals(0, 10_000, places=2).map(str),
+        "currency": st.sampled_from(("", "EUR", "gbp", "KWD")),
+        "expires_on": st.dates().map(str),
+        "notes": words(),
+    },
 }
-KINDS = {kind.name: kind for kind in (LOCATIONS, ASSETS, PARTS, PM)}
+KINDS = {kind.name: kind for kind in (LOCATIONS, ASSETS, PARTS, VENDORS, PM)}
 
 
 def wild() -> st.SearchStrategy[str]:
@@ -143,6 +157,11 @@ async def stored_as_written(db: Database, kind: str, rows: list[dict[str, str]])
                 part = await session.scalar(select(Part).where(Part.sku == cells["sku"]))
                 assert part is not None and part.name == cells["name"]
                 assert part.location == cells.get("location", "")
+            elif kind == "vendors":
+                vendor = await session.scalar(select(Vendor).where(Vendor.key == cells["key"]))
+                assert vendor is not None and vendor.name == cells["name"]
+                for column in ("contact_name", "email", "phone", "notes"):
+                    assert getattr(vendor, column) == cells.get(column, ""), column
             elif kind == "locations":
                 levels = [level.strip() for level in cells["path"].split("/") if level.strip()]
                 found = await session.scalar(select(Location).where(Location.name == levels[-1]))

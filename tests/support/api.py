@@ -45,6 +45,10 @@ class ApiClient:
         async with sent as r:
             return Answer(r.status, await r.json(content_type=None), r.content_type)
 
+    async def patch(self, path: str, body: Any) -> Answer:
+        async with self.bot.http.patch(f"{self.bot.url}/api/v1{path}", json=body, headers=self._headers()) as r:
+            return Answer(r.status, await r.json(content_type=None), r.content_type)
+
 
 async def api_client(
     bot: BotClient,

@@ -67,6 +67,7 @@ from models.views import (
     RecurringIssue,
     TeamKpis,
     TeamTotals,
+    VendorContact,
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -376,6 +377,14 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
 
     fix = RecurringFix(number=99999, title=typed(150), completed_at=NOW, resolution=typed(3000), cause=typed(500))
     recurring_issue = RecurringIssue(kind="asset", name=typed(500), count=100, window_days=366, last=(fix,) * 3)
+    vendor = VendorContact(
+        name=typed(150),
+        contact_name=typed(150),
+        phone=typed(40),
+        email=typed(254),
+        expires_on=date(2026, 3, 1),
+        expiry="expired",
+    )
     asset_card = AssetCard(
         id=3,
         tag="PMP-1",
@@ -397,6 +406,7 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         year=2026,
         schedules=tuple(PmDue(schedule=f"PM-{i} · {typed(150)}", due_on=date(2026, 4, i + 1)) for i in range(10)),
         recurring=recurring_issue,
+        vendor=vendor,
     )
     yield "assets.asset_card", "message", assets.asset_card(asset_card)
     many_issues = [recurring_issue.model_copy(update={"name": f"{typed(200)}{i}"}) for i in range(30 if longest else 2)]
@@ -422,9 +432,10 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         recurring=tuple(
             recurring_issue.model_copy(update={"kind": kind}) for kind in ("asset", "location", "category") * 3
         ),
+        vendor_expiries=(vendor, vendor.model_copy(update={"expiry": "expiring"})) * (20 if longest else 1),
     )
     yield "digest.digest", "message", digest.digest(digest_data)
-    quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0})
+    quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0, "vendor_expiries": ()})
     yield "digest.digest", "message", digest.digest(quiet)
 
     kpis = [
@@ -503,6 +514,7 @@ NOT_BUILDERS = {
     "checklist.item_value",
     "checklist.parse_item_value",
     "checklist.parse_reading_metadata",
+    "assets.expiry_note",
     "digest.as_text",
     "modals.custom_field_input",
     "modals.picker",
