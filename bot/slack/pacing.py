@@ -95,6 +95,7 @@ class Pacer:
         self.sleep = sleep
         self._next: dict[str, float] = {}
         self._resting: dict[str, float] = {}
+        self._sent: dict[str, float] = {}  # when this process last made a call of each key
 
     def seconds(self, slack_seconds: float) -> float:
         return slack_seconds * self.time_factor
@@ -153,7 +154,23 @@ class Pacer:
                 raise Resting(delay)
             await self.sleep(delay)
             if not self._rest_left(method, channel):
-                return
+                break
+        await self._spaced_from_last(method, channel)
+
+    async def _spaced_from_last(self, method: str, channel: str | None) -> None:
+        """Keep `spacing` after this process's last call of each key, whatever the slots say: calls whose
+        slots passed while the process was held up (a busy event loop wakes them late) would otherwise go
+        out together, more at once than Slack's burst."""
+        spaced = self._spaced(method, channel)
+        while spaced:
+            now = self.monotonic()
+            early = max(self._sent.get(key, -spacing) + spacing - now for key, spacing in spaced)
+            if early <= 0:
+                break
+            await self.sleep(early)
+        now = self.monotonic()
+        for key, _ in spaced:
+            self._sent[key] = now
 
 
 class SharedPacer(Pacer):

@@ -118,6 +118,23 @@ async def test_a_429_answered_while_a_post_waits_for_its_slot_is_kept_by_it_too(
     assert ticks.now == pytest.approx(111.02)  # not at 101, in the middle of the rest
 
 
+async def test_calls_whose_slots_passed_while_the_process_was_held_up_still_go_out_a_slot_apart() -> None:
+    """Posts booked a second apart; the event loop is held up for 5 s during the second one's wait, so the
+    slots of the next ones pass meanwhile. They must not then go out at once (more than Slack's burst):
+    each keeps its spacing from the call made before it."""
+    ticks, held_up = Ticks(), [5.0]
+
+    async def sleep(seconds: float) -> None:
+        ticks.now += seconds + (held_up.pop() if held_up else 0.0)
+
+    pacer = Pacer(monotonic=ticks, sleep=sleep)
+    made = []
+    for _ in range(4):
+        await pacer.wait("chat_postMessage", "C1")
+        made.append(ticks.now)
+    assert made == pytest.approx([100.0, 106.02, 107.04, 108.06])  # not 106.02 three times
+
+
 def slack_answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> AsyncSlackResponse:
     return AsyncSlackResponse(
         client=None,  # type: ignore[arg-type]
