@@ -1,4 +1,4 @@
-"""The demo's registers: locations, assets, parts, and checklist items for its PM schedules."""
+"""The demo's registers: locations, vendors, assets, parts, and checklist items for its PM schedules."""
 
 from models.enums import (
     ChecklistKind,
@@ -25,6 +25,13 @@ LOCATIONS = {
     "south_roof": f"{SOUTH} / Roof",
     "car_park": f"{SITE} / Car park",
 }
+
+# key, name, trades, contact, email, phone, hourly rate, days until its insurance or contract runs out
+VENDORS: tuple[tuple[str, str, str, str, str, str, str, int], ...] = (
+    ("northair", "Northair HVAC", "hvac", "Priya Shah", "service@northair.example", "+44 20 7946 0101", "68.00", 5),
+    ("liftcare", "LiftCare UK", "general", "Tom Reed", "desk@liftcare.example", "+44 20 7946 0202", "95.00", 240),
+)
+SERVICED_BY = {"HQ-AHU-1": "northair", "HQ-AHU-2": "northair", "HQ-LIFT-1": "liftcare"}
 
 # tag, name, location, category, parent, manufacturer, model, criticality, installed years ago
 ASSETS: tuple[tuple[str, str, str, str, str, str, str, Criticality, int], ...] = (

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sandbox.demo.organisation import ADMIN, HISTORY_WORKDAYS, SAM
-from bot.sandbox.demo.registers import ASSETS, LOCATIONS, PARTS, check, pass_fail, reading
+from bot.sandbox.demo.registers import ASSETS, LOCATIONS, PARTS, SERVICED_BY, VENDORS, check, pass_fail, reading
 from bot.sandbox.demo.routine import routine_stories
 from bot.sandbox.demo.stories import told_stories
 from bot.sandbox.demo.summary import SeedSummary, summary
@@ -27,6 +27,7 @@ from models.enums import (
 from models.requests import ServiceRequest
 from models.schemas import Change, RequestCreate
 from models.work_orders import WorkOrder
+from services.contracting import vendors
 from services.delivery import outbox
 from services.inventory import parts, places
 from services.maintenance import checklists, meters, pm_generation, pm_schedules
@@ -74,6 +75,11 @@ class _Seeder:
     async def registers(self, session: AsyncSession, at: datetime) -> None:
         for key, path in LOCATIONS.items():
             self.location_ids[key] = await places.add_location(session, path, now=at)
+        for key, name, trades, contact, email, phone, rate, days_left in VENDORS:
+            runs_out = self.timeline.today + timedelta(days=days_left)  # the first one warns in the digest
+            values = {"key": key, "name": name, "trades": trades, "contact_name": contact, "email": email}
+            values |= {"phone": phone, "hourly_rate": rate, "expires_on": runs_out.isoformat()}
+            await vendors.add_vendor(session, org=self.org, now=at, values=values)
         for tag, name, where, kind, parent, maker, model, criticality, age in ASSETS:
             self.asset_ids[tag] = await places.add_asset(
                 session,
@@ -88,6 +94,7 @@ class _Seeder:
                 serial=f"{tag.replace('-', '')}-{2026 - age}",
                 installed_on=date(self.timeline.today.year - age, 4, 1),
                 criticality=criticality,
+                service_vendor=SERVICED_BY.get(tag, ""),
             )
         for sku, name, unit, cost, on_hand, reorder, store in PARTS:
             part = await parts.add_part(
