@@ -13,7 +13,9 @@ from services.errors import InvalidInput
 from services.inventory import parts, places
 
 parts_cli = typer.Typer(help="The parts register: add parts, receive stock, list stock.", no_args_is_help=True)
-assets_cli = typer.Typer(help="The asset register: add assets, list them.", no_args_is_help=True)
+assets_cli = typer.Typer(
+    help="The asset register: add assets, list them, name the vendor that services one.", no_args_is_help=True
+)
 locations_cli = typer.Typer(help="Locations (site / building / floor / room): add, list.", no_args_is_help=True)
 CLI_ACTOR = "cli"  # who stock movements made with `wrench parts` are recorded as
 T = TypeVar("T")
@@ -121,6 +123,19 @@ async def _add_asset(session: AsyncSession, *, location: str | None, create_loca
         path = places.PATH_SEPARATOR.join(places.location_levels(location or ""))
         hint = f' To add it: wrench locations add "{path}" (or add the asset with --create-location).'
         raise InvalidInput(str(error) + hint, field="location") from None
+
+
+@assets_cli.command("service-vendor")
+def assets_service_vendor(
+    tag: Annotated[str, typer.Argument(help="The asset's tag.")],
+    vendor: Annotated[str, typer.Argument(help="The key of the vendor that services it (`wrench vendors list`).")] = "",
+    none: Annotated[bool, typer.Option("--none", help="No vendor services it any more.")] = False,
+) -> None:
+    """Name the vendor that services an asset (shown on `/wo asset TAG`), or with --none take it off."""
+    if bool(vendor.strip()) == none:
+        raise typer.BadParameter("give a vendor's key, or --none to take the asset's vendor off")
+    asset = run_in_database(partial(places.set_service_vendor, tag=tag, vendor_key=vendor.strip() or None))
+    typer.echo(f"{asset.tag} is serviced by {vendor.strip()}" if vendor.strip() else f"{asset.tag} has no vendor now")
 
 
 @assets_cli.command("list")

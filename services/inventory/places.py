@@ -197,6 +197,14 @@ async def service_vendor_id(session: AsyncSession, key: str) -> int:
         raise InvalidInput(f"{error} Vendors are added by `wrench vendors add`.", field="service_vendor") from None
 
 
+async def set_service_vendor(session: AsyncSession, *, tag: str, vendor_key: str | None) -> Asset:
+    """Name the vendor that services the asset `tag` (by its key), or no vendor (`vendor_key` None)."""
+    asset = await asset_by_tag(session, tag)
+    asset.service_vendor_id = await service_vendor_id(session, vendor_key) if vendor_key else None
+    await session.flush()
+    return asset
+
+
 async def assets_with_places(session: AsyncSession) -> list[tuple[Asset, str | None]]:
     """Every asset by tag, with its location's path."""
     rows = await session.execute(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from models.db import Database
+from models.vendors import Vendor
 from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import places
@@ -96,6 +97,25 @@ async def test_vendors_from_the_command_line_and_a_csv_file(
     assert code == 0, output
     code, output = await wrench("assets", "add", "AHU-2", "Air handler", "--service-vendor", "nobody", env=env)
     assert code == 1 and "There is no vendor “nobody”." in output, output
+
+    async def serviced_by() -> str | None:
+        db = Database(env["DATABASE_URL"])
+        try:
+            async with db.unit_of_work() as session:
+                asset = await places.asset_by_tag(session, "AHU-1")
+                vendor = await session.get(Vendor, asset.service_vendor_id) if asset.service_vendor_id else None
+                return vendor.key if vendor else None
+        finally:
+            await db.dispose()
+
+    code, output = await wrench("assets", "service-vendor", "AHU-1", "bolt", env=env)
+    assert (code, output.strip(), await serviced_by()) == (0, "AHU-1 is serviced by bolt", "bolt"), output
+    code, output = await wrench("assets", "service-vendor", "AHU-1", "nobody", env=env)
+    assert code == 1 and "There is no vendor “nobody”." in output and await serviced_by() == "bolt", output
+    code, output = await wrench("assets", "service-vendor", "AHU-1", env=env)  # neither a key nor --none
+    assert code != 0 and "--none" in output and await serviced_by() == "bolt", output
+    code, output = await wrench("assets", "service-vendor", "AHU-1", "--none", env=env)
+    assert (code, output.strip(), await serviced_by()) == (0, "AHU-1 has no vendor now", None), output
 
 
 async def test_vendors_through_the_rest_api(bot: BotClient) -> None:
