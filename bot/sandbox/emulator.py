@@ -16,7 +16,6 @@ hand-made payloads carry made-up ids, so they run with `exact=False`.
 import asyncio
 import itertools
 import json
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,8 +25,8 @@ from urllib.parse import parse_qsl, quote
 from aiohttp import web
 
 from bot.sandbox.block_kit import Surface, violations
+from bot.sandbox.rate_limits import SlackLimits
 from bot.sandbox.workspace import TRIGGER_SECONDS, Workspace, dm_of
-from bot.slack.pacing import BURST, POST_SECONDS, TIERS
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
@@ -75,7 +74,7 @@ class FakeSlack:
     # seconds since the epoch a message's ts starts with (the sandbox: the bot's clock, so a message is shown
     # at the time the bot thinks it is); None: a fixed base, as the tests compare nothing else
     ts_clock: Callable[[], float] | None = None
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (calls left, when)
+    _limits: SlackLimits = field(default_factory=SlackLimits)
 
     @property
     def api_url(self) -> str:
@@ -230,24 +229,9 @@ class FakeSlack:
         return await self._record(method, params, self._answer(method, params))
 
     def _over_tier(self, method: str, params: dict[str, Any]) -> list[int]:
-        """[Retry-After] when this call goes over Slack's limit, [] otherwise. Each limit is a bucket of
-        `BURST` calls that refills at its rate: a method's tier (calls a minute) for the workspace, and for
-        chat.postMessage its channel's message a second."""
-        if method == "chat.postMessage":
-            key, per_second = f"post:{params.get('channel')}", 1 / POST_SECONDS
-        elif method in TIERS:
-            key, per_second = method, TIERS[method] / 60
-        else:
-            return []
-        rate = per_second * self.rate_scale
-        now = time.monotonic()
-        left, since = self._buckets.get(key, (float(BURST), now))
-        left = min(float(BURST), left + (now - since) * rate)
-        if left < 1:
-            self._buckets[key] = (left, now)
-            return [max(1, math.ceil((1 - left) / per_second))]  # in Slack's seconds
-        self._buckets[key] = (left - 1, now)
-        return []
+        """[Retry-After] when this call goes over Slack's limit (`SlackLimits`), [] otherwise."""
+        wait = self._limits.retry_after(method, params.get("channel"), scale=self.rate_scale)
+        return [] if wait is None else [wait]
 
     def _invalid(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """Slack's answer to a message or view it would refuse (None: nothing wrong), recorded in `refused`."""
