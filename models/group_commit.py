@@ -47,24 +47,35 @@ class GroupCommit:
         return await asyncio.shield(answer)  # a caller giving up does not take the others' writes with it
 
     async def _write(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MOST_PER_TRANSACTION], self._waiting[MOST_PER_TRANSACTION:]
-            if len(batch) == 1:
-                await self._alone(*batch[0])
-                continue
-            try:
-                results = await self.db.run(partial(_each, works=[work for work, _ in batch]))
-            except Exception as error:
-                if connection_lost(error):  # not one unit's fault, and `Database.run` has tried again already
-                    for _, answer in batch:
-                        _settle(answer, error=error)
-                    continue
-                log.debug("a shared transaction failed (%s): its units run one by one", error)
-                for work, answer in batch:
-                    await self._alone(work, answer)
-                continue
-            for (_, answer), result in zip(batch, results, strict=True):
-                _settle(answer, result=result)
+        batch: list[tuple[Work, asyncio.Future[Any]]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MOST_PER_TRANSACTION], self._waiting[MOST_PER_TRANSACTION:]
+                await self._write_batch(batch)
+        except BaseException:  # cancelled (the loop closing): those waiting are told, none waits for ever
+            stranded, self._waiting = [*batch, *self._waiting], []
+            for _, answer in stranded:
+                if not answer.done():
+                    answer.cancel()
+            raise
+
+    async def _write_batch(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+        if len(batch) == 1:
+            await self._alone(*batch[0])
+            return
+        try:
+            results = await self.db.run(partial(_each, works=[work for work, _ in batch]))
+        except Exception as error:
+            if connection_lost(error):  # not one unit's fault, and `Database.run` has tried again already
+                for _, answer in batch:
+                    _settle(answer, error=error)
+                return
+            log.debug("a shared transaction failed (%s): its units run one by one", error)
+            for work, answer in batch:
+                await self._alone(work, answer)
+            return
+        for (_, answer), result in zip(batch, results, strict=True):
+            _settle(answer, result=result)
 
     async def _alone(self, work: Work, answer: asyncio.Future[Any]) -> None:
         try:

@@ -5,13 +5,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.metrics import Metrics
 from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, TryLater
@@ -30,6 +32,7 @@ from services.requests import service as requests
 from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.outbox")
+T = TypeVar("T")
 POLL_SECONDS = 2.0
 GATHER_SECONDS = 0.01  # after a wake, what else comes due meanwhile (deliveries ending together) is leased at once
 MAX_IN_FLIGHT = 32  # entries delivered at once (each is one lane: a card, a request, a channel)
@@ -194,14 +197,15 @@ class OutboxWorker:
             self.client, self.http, steps=entry.steps, save=save, pacer=self.pacer, stop=lambda: self._handing_back
         )
         window = timedelta(seconds=self.pacer.home_window)
+        db = cast(Database, RecordedFirst(self.db, api))
         notifier = SlackNotifier(
-            api, self.db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window, homes_later=set()
+            api, db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window, homes_later=set()
         )
         retry = partial(outbox.retry_later, entry=entry)
         try:
             if entry.id in self._unrecorded:  # first record what an earlier try here could not
                 await save(entry.steps)
-            await dispatch(notifier, self.db, entry)
+            await dispatch(notifier, db, entry)
         except LeaseLost:  # held up past its lease: another worker delivers it from the steps saved
             log.warning("outbox entry %s (%s): lease lost, left to the worker that has it", entry.id, entry.kind)
             return
@@ -235,13 +239,31 @@ class OutboxWorker:
         homes = sorted(notifier.homes_later or ())  # queued with the finish: one transaction, both or neither
         finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures, homes=homes)
         try:
-            await self.book.run(partial(finish, now=self.wall(), homes_due=self.wall() + window))
-        except Exception as error:  # the last call's answer was to be saved by the finish: kept here
-            if api.unsaved and _database_unavailable(error):
+            await self.book.run(partial(finish, now=self.wall(), homes_at=self.clock(), homes_due=self.wall() + window))
+        except Exception:  # the last call's answer was to be saved by the finish: saved on its own, else kept here
+            if api.unsaved:
                 self._unrecorded[entry.id] = (time.monotonic(), dict(entry.steps))
+                with contextlib.suppress(Exception):
+                    await api.save_made()  # the next try (here or on another replica) carries on after it
             raise
         self._unrecorded.pop(entry.id, None)
         self.metrics.outbox_deliveries.labels(entry.kind, "gave_up" if failures else "delivered").inc()
+
+
+class RecordedFirst:
+    """The database as one notice's delivery uses it: the Slack calls made and not yet recorded are recorded
+    before any other unit of work (a card's place, a request's approval messages), so a crash or a cut-off
+    during that work never leaves a post unrecorded behind a change that came after it."""
+
+    def __init__(self, db: Database, api: DeliveryApi) -> None:
+        self._db, self._api = db, api
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = 3) -> T:
+        await self._api.save_made()
+        return await self._db.run(work, attempts=attempts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
 
 
 def _database_unavailable(error: Exception) -> bool:

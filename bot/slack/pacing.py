@@ -165,8 +165,11 @@ class Pacer:
         while spaced:
             now = self.monotonic()
             early = max(self._sent.get(key, -spacing) + spacing - now for key, spacing in spaced)
+            early = max(early, self._rest_left(method, channel))  # a 429 told meanwhile is kept too
             if early <= 0:
                 break
+            if early > self.max_wait:  # the clock stepped back (the wall clock), or a long rest began
+                raise Resting(early)
             await self.sleep(early)
         now = self.monotonic()
         for key, _ in spaced:

@@ -294,12 +294,14 @@ async def finish(
     failures: list[dict[str, str]],
     now: datetime,
     homes: Sequence[str] = (),
+    homes_at: datetime | None = None,
     homes_due: datetime | None = None,
 ) -> None:
     """Delivered: forgotten at once, or kept a while when some call was given up on. The Home tabs the
-    notice changed (`homes`) are queued in the same transaction, to be redrawn at `homes_due`."""
+    notice changed (`homes`) are queued in the same transaction (at `homes_at`, the domain's clock), to be
+    redrawn at `homes_due` (the worker's)."""
     if homes:
-        await homes_soon(session, user_ids=list(homes), now=now, due=homes_due or now)
+        await homes_soon(session, user_ids=list(homes), now=homes_at or now, due=homes_due or now)
     if not failures:
         await session.execute(delete(_outbox).where(_held(entry_id, token)))
         return

@@ -16,10 +16,13 @@ from bot.slack.pacing import Pacer
 from handlers import guard
 from models import db as db_module
 from models.db import Database
+from models.outbox import OutboxEntry
+from models.schemas import RequestCreate
 from models.tables import WorkOrder
 from services.delivery import outbox
 from services.organisation.org import Organisation
 from services.requests import service as request_service
+from services.work_orders import service as work_orders
 from tests.conftest import FrozenClock
 from tests.e2e.flow import open_request_modal, request_values
 from tests.support.bot import BotClient
@@ -112,3 +115,32 @@ async def test_a_post_whose_record_was_lost_is_not_made_again(
 
 async def _queue_dm(session: Any, *, now: Any) -> None:
     outbox.message(session, STAFF, "Your request was filed", now=now)
+
+
+async def test_a_card_posted_is_recorded_before_the_notice_writes_anything_else(
+    db: Database, org: Organisation, clock: FrozenClock, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card is posted, then its place is stored: a delivery cut off while storing it (a worker stopped
+    past its grace, a process killed) has recorded the post already, so the next try does not post a
+    second card."""
+    request = RequestCreate(title="Leak", category="plumbing", description="Under the sink")
+    await db.run(partial(request_service.submit, org=org, now=clock(), requester_id=STAFF, request=request))
+    storing = asyncio.Event()
+
+    async def attach_card(session: Any, **kwargs: Any) -> int:
+        storing.set()
+        await asyncio.Event().wait()  # cut off here
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(work_orders, "attach_card", attach_card)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    worker = OutboxWorker(db, org, client, None, clock=clock, wall=clock, metrics=Metrics(), pacer=Pacer())
+    assert await worker.work_once()
+    await asyncio.wait_for(storing.wait(), 5)
+    for task in list(worker._in_flight):
+        task.cancel()
+    await asyncio.wait(list(worker._in_flight), timeout=5)
+    [card] = [call for call in fake_slack.find("chat.postMessage") if "thread_ts" not in call.params]
+    async with db.unit_of_work() as session:
+        [steps] = (await session.scalars(select(OutboxEntry.steps))).all()
+    assert {"channel": card.answer["channel"], "ts": card.answer["ts"]} in steps.values()

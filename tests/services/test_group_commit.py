@@ -76,3 +76,20 @@ async def _queued(session: AsyncSession, *, clock: FrozenClock, lane: str) -> st
     row = outbox._entry(Notice.MESSAGE, {"channel": "C1", "text": lane}, lane=lane, now=clock())
     await session.execute(insert(OutboxEntry), [row])
     return lane
+
+
+async def test_when_the_writer_is_cancelled_nobody_waits_for_ever(db: Database, clock: FrozenClock) -> None:
+    book, stuck = GroupCommit(db), asyncio.Event()
+
+    async def hangs(session: AsyncSession) -> None:
+        stuck.set()
+        await asyncio.Event().wait()
+
+    first = asyncio.ensure_future(book.run(hangs))
+    await asyncio.wait_for(stuck.wait(), 5)
+    second = asyncio.ensure_future(book.run(partial(_queued, clock=clock, lane="lane:after")))
+    await asyncio.sleep(0)
+    assert book._writer is not None
+    book._writer.cancel()  # the event loop closing
+    done, _ = await asyncio.wait([first, second], timeout=5)
+    assert done == {first, second} and all(task.cancelled() for task in done)

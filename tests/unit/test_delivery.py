@@ -135,6 +135,22 @@ async def test_calls_whose_slots_passed_while_the_process_was_held_up_still_go_o
     assert made == pytest.approx([100.0, 106.02, 107.04, 108.06])  # not 106.02 three times
 
 
+async def test_a_429_told_while_a_call_waits_for_its_spacing_is_kept_by_it() -> None:
+    ticks = Ticks()
+    pacer: Pacer
+
+    async def sleep(seconds: float) -> None:
+        ticks.now += seconds
+        if 101.0 <= ticks.now < 101.1:  # while this call kept its spacing, another one was told 429, 10 s
+            await pacer.rest("chat_postMessage", "C1", 10)
+
+    pacer = Pacer(monotonic=ticks, sleep=sleep)
+    await pacer.wait("chat_postMessage", "C1")  # made at 100
+    pacer._next.clear()  # its slot forgotten: only the spacing from the call made holds the next one back
+    await pacer.wait("chat_postMessage", "C1")
+    assert ticks.now == pytest.approx(111.02)  # after the rest, not at 101.02 in the middle of it
+
+
 def slack_answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> AsyncSlackResponse:
     return AsyncSlackResponse(
         client=None,  # type: ignore[arg-type]
