@@ -8,7 +8,7 @@ assignees hear when work is given to them or reopened; Home tabs of the people i
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -81,21 +81,14 @@ class SlackNotifier:
         clock: Clock,
         *,
         kpis: home_kpis.KpiCache | None = None,
-        wall: Clock | None = None,
-        home_window: timedelta = timedelta(0),
-        homes_later: set[str] | None = None,
     ) -> None:
-        """`wall` is the outbox worker's clock and `home_window` how long a Home tab waits to be redrawn
-        after a change (so a burst of changes redraws it once). With `homes_later`, the Home tabs to redraw
-        are gathered there, for the outbox worker to queue when it finishes the notice."""
         self.api = api
         self.db = db
         self.org = org
         self.clock = clock
         self.kpis = kpis or home_kpis.KpiCache()  # managers' Home figures, kept a few minutes
-        self.wall = wall or clock
-        self.home_window = home_window
-        self.homes_later = homes_later
+        # the Home tabs a notice changed: the outbox worker queues their redraw with the notice's finish
+        self.homes_wanted: set[str] = set()
 
     # -- work orders ------------------------------------------------------------------------------
 
@@ -123,7 +116,7 @@ class SlackNotifier:
         if work_order.source_channel and work_order.source_ts:
             reply = messages.intake_reply(work_order, permalink=permalink)
             await self.api.post(work_order.source_channel, reply, thread_ts=work_order.source_ts)
-        await self.homes_soon(self._involved(work_order))
+        self.homes_soon(self._involved(work_order))
 
     async def _card_permalink(self, work_order_id: int, channel: str, ts: str) -> str | None:
         """Asked of Slack once per card and kept: a card posted before the link was kept gets it here."""
@@ -182,7 +175,7 @@ class SlackNotifier:
         if all(event.kind in outbox.THREAD_ONLY | CARD_ONLY for event in change.events):
             return  # notes, time, parts and timers do not change anyone's Home tab
         previous = {was for e in change.events if (was := e.data.get("previous_assignee_id"))}
-        await self.homes_soon([*self._involved(work_order), *previous])
+        self.homes_soon([*self._involved(work_order), *previous])
 
     async def _write_thread(self, work_order: WorkOrderRead, change: Change, channel: str, ts: str) -> None:
         """Write each event's line in the card's thread."""
@@ -279,7 +272,7 @@ class SlackNotifier:
         await self.db.run(partial(requests.attach_approval_messages, request_id=request.id, messages=sent))
         if is_slack_user(request.requester_id):
             await self.api.post(request.requester_id, approvals.awaiting_approval_dm(request, approvers=approvers))
-        await self.homes_soon([*approvers, *self.org.admins])  # admins see every approval waiting
+        self.homes_soon([*approvers, *self.org.admins])  # admins see every approval waiting
 
     async def request_decided(self, request: ServiceRequestRead) -> None:
         message = approvals.approval_request(request, category_name=self.org.category_name(request.category))
@@ -289,7 +282,7 @@ class SlackNotifier:
             await self.api.post(request.requester_id, approvals.rejected_dm(request))
         category = requests.category_for(self.org, request)
         deciders = self.org.approvers(category) if category else ()
-        await self.homes_soon([request.requester_id, *deciders, *self.org.admins])
+        self.homes_soon([request.requester_id, *deciders, *self.org.admins])
 
     # -- digests ----------------------------------------------------------------------------------
 
@@ -316,14 +309,10 @@ class SlackNotifier:
     async def replace(self, response_url: str, text: str) -> None:
         await self.api.respond(response_url, text=text, replace_original=True)
 
-    async def homes_soon(self, user_ids: Iterable[str]) -> None:
-        """Redraw these people's Home tabs (those who opened it) after `home_window`, once for any number
-        of changes until then."""
-        if self.homes_later is not None:
-            self.homes_later.update(user_ids)
-            return
-        due = self.wall() + self.home_window
-        await self.db.run(partial(outbox.homes_soon, user_ids=list(user_ids), now=self.clock(), due=due))
+    def homes_soon(self, user_ids: Iterable[str]) -> None:
+        """Redraw these people's Home tabs (those who opened it) soon: once for any number of changes in a
+        short window (`outbox.homes_soon`, queued with the notice's finish)."""
+        self.homes_wanted.update(user_ids)
 
     async def refresh_homes(self, user_ids: Iterable[str], *, expanded: bool = False) -> None:
         """Publish these people's Home tabs (those who opened it) as they stand now."""

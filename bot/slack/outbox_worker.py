@@ -77,7 +77,6 @@ class OutboxWorker:
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
         self._lanes: dict[asyncio.Task[None], str] = {}
         self._last_prune = 0.0
-        self._filled = False  # the last lease round leased as many as there was room for
         # Stopping never cancels a task inside a transaction (on SQLite a connection cut off mid-transaction
         # can keep the write lock): the loops see `_stopping`, deliveries `_handing_back` before each call.
         self._stopping = asyncio.Event()
@@ -126,7 +125,8 @@ class OutboxWorker:
     async def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                busy = await self.work_once() and self._filled
+                leased, room = await self._lease_round()
+                busy = 0 < room <= leased  # as many as there was room for: more may be due at once
             except Exception:
                 log.exception("outbox worker: a round failed; trying again shortly")
                 busy = False
@@ -137,10 +137,15 @@ class OutboxWorker:
                 self._wake.clear()
 
     async def work_once(self) -> bool:
-        """Lease what is due and start delivering it; True when there may be more to do at once."""
+        """Lease what is due and start delivering it; True when it leased something."""
+        leased, _ = await self._lease_round()
+        return leased > 0
+
+    async def _lease_round(self) -> tuple[int, int]:
+        """Lease what is due and start delivering it: (how many were leased, how many there was room for)."""
         room = MAX_IN_FLIGHT - len(self._in_flight)
         if room <= 0:
-            return False
+            return 0, 0
         caps = {
             prefix: most - sum(1 for lane in self._lanes.values() if lane.startswith(prefix))
             for prefix, most in REDRAWS_IN_FLIGHT.items()
@@ -160,8 +165,7 @@ class OutboxWorker:
                 if time.monotonic() - since > KEEP_UNRECORDED_SECONDS:  # delivered elsewhere, or long given up
                     del self._unrecorded[entry_id]
             await self.db.run(partial(outbox.prune, now=self.wall()))
-        self._filled = len(leased) >= room  # as many as there was room for: more may be due at once
-        return bool(leased)
+        return len(leased), room
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
@@ -198,9 +202,7 @@ class OutboxWorker:
         )
         window = timedelta(seconds=self.pacer.home_window)
         db = cast(Database, RecordedFirst(self.db, api))
-        notifier = SlackNotifier(
-            api, db, self.org, self.clock, kpis=self.kpis, wall=self.wall, home_window=window, homes_later=set()
-        )
+        notifier = SlackNotifier(api, db, self.org, self.clock, kpis=self.kpis)
         retry = partial(outbox.retry_later, entry=entry)
         try:
             if entry.id in self._unrecorded:  # first record what an earlier try here could not
@@ -236,7 +238,7 @@ class OutboxWorker:
             failures = [*api.failures, {"call": "(delivery)", "error": _short(failure)}]
         else:
             failures = api.failures
-        homes = sorted(notifier.homes_later or ())  # queued with the finish: one transaction, both or neither
+        homes = sorted(notifier.homes_wanted)  # queued with the finish: one transaction, both or neither
         finish = partial(outbox.finish, entry_id=entry.id, token=entry.token, failures=failures, homes=homes)
         try:
             await self.book.run(partial(finish, now=self.wall(), homes_at=self.clock(), homes_due=self.wall() + window))
