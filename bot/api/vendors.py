@@ -15,7 +15,7 @@ from services.reporting import records
 
 
 def _today(call: Call) -> date:
-    return call.deps.clock().astimezone(call.deps.org.zone()).date()
+    return call.deps.org.local_date(call.deps.clock())
 
 
 async def list_vendors(call: Call) -> Page[VendorOut]:

@@ -1,6 +1,5 @@
 """The vendors register from the command line: `wrench vendors add|list|edit`."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -101,7 +100,7 @@ def vendors_list() -> None:
     """Every vendor with its trades, rate and expiry; EXPIRED or EXPIRES SOON (within a week) when so."""
     org = organisation()
     found: list[Vendor] = run_in_database(vendors.listing)
-    today = datetime.now(org.zone()).date()
+    today = org.local_date(now())
     typer.echo(f"{'key':<20} {'name':<28} {'trades':<24} {'hourly rate':>14} {'expires':<10} contact")
     for vendor in found:
         typer.echo(_row(vendor, today))

@@ -35,7 +35,7 @@ UNTOUCHED_LIMIT = 5  # a schedule whose last this-many work orders nobody touche
 async def check(session: AsyncSession, *, org: Organisation, now: datetime, asset_id: int | None = None) -> PmRun:
     """Generate every due occurrence (of one asset's schedules when `asset_id` is given); the cards and
     the notices of schedules that paused themselves are queued for Slack in the same transaction."""
-    today = now.astimezone(org.zone()).date()
+    today = org.local_date(now)
     await _release(session, org, today, asset_id)
     created: list[WorkOrderRead] = []
     notices: list[PmNotice] = []
@@ -79,7 +79,7 @@ async def _release(session: AsyncSession, org: Organisation, today: date, asset_
     for schedule, work_order in ended_ones:  # in id order (ORDER BY id would read every schedule)
         schedule.open_work_order_id = None
         rule = recurrence(schedule, org)
-        ended = (work_order.completed_at or work_order.updated_at).astimezone(org.zone()).date()
+        ended = org.local_date(work_order.completed_at or work_order.updated_at)
         due = schedule.next_due_on
         if schedule.anchor is Anchor.FLOATING:
             due = floating_due(rule, ended)

@@ -174,7 +174,7 @@ async def create(
     data = check_org(org, data, user_id)
     await _places(session, data)
     schedule = PmSchedule(created_by=user_id or "wrench", created_at=now, updated_at=now, generated_count=0, missed=0)
-    _apply(schedule, data, org, _today(org, now))
+    _apply(schedule, data, org, org.local_date(now))
     session.add(schedule)
     await session.flush()
     return PmScheduleRead.model_validate(schedule)
@@ -199,7 +199,7 @@ async def update(
     if data.key is None:  # an edit in Slack keeps the key a CSV import gave it
         data = data.model_copy(update={"key": schedule.key})
     await _places(session, data)
-    _apply(schedule, data, org, _today(org, now))
+    _apply(schedule, data, org, org.local_date(now))
     schedule.updated_at = now
     await session.flush()
     return PmScheduleRead.model_validate(schedule)
@@ -216,7 +216,7 @@ async def set_paused(
     else:
         schedule.paused_at, schedule.pause_reason = None, None
         if schedule.open_work_order_id is None or schedule.anchor is Anchor.FIXED:
-            due = first_due(recurrence(schedule, org), _today(org, now), schedule.last_due_on)
+            due = first_due(recurrence(schedule, org), org.local_date(now), schedule.last_due_on)
     schedule.plan(due)
     schedule.updated_at = now
     await session.flush()
@@ -264,7 +264,3 @@ async def listing(
         query.order_by(PmSchedule.next_due_on.is_(None), PmSchedule.next_due_on, PmSchedule.id).limit(limit)
     )
     return tuple(PmScheduleRead.model_validate(row) for row in rows.scalars()), int(total or 0)
-
-
-def _today(org: Organisation, now: datetime) -> date:
-    return now.astimezone(org.zone()).date()

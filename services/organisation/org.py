@@ -5,7 +5,7 @@ Loading reports every problem at once, each with the line it is on (`services.or
 """
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -230,6 +230,10 @@ class Organisation(Strict):
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def local_date(self, now: datetime) -> date:
+        """The organisation's date at the moment `now` (its `timezone`)."""
+        return now.astimezone(self.zone()).date()
 
     def approvers(self, category: Category) -> tuple[str, ...]:
         """Who decides on requests in `category`: its approvers, else its team's managers."""

@@ -84,7 +84,7 @@ async def asset_card(session: AsyncSession, *, org: Organisation, tag: str, now:
         mttr_hours=repair.elapsed_hours,
         schedules=tuple(PmDue(schedule=f"PM-{number} · {title}", due_on=due) for number, title, due in schedules),
         recurring=await breakdowns.asset_recurring(session, org=org, asset_id=asset.id, now=now),
-        vendor=await _service_vendor(session, asset.service_vendor_id, today=now.astimezone(org.zone()).date()),
+        vendor=await _service_vendor(session, asset.service_vendor_id, today=org.local_date(now)),
     )
 
 

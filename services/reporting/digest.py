@@ -150,12 +150,12 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         .order_by(func.count().desc(), Asset.tag)
         .limit(5)
     )
-    today = now.astimezone(org.zone()).date()
+    today = org.local_date(now)
     pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=today)
     trades = {category.key for category in org.categories if category.team == team}
     return DigestData(
         team=org.team(team).name,
-        local_date=now.astimezone(org.zone()).date(),
+        local_date=today,
         open=int(await session.scalar(select(func.count()).where(active)) or 0),
         new_24h=int(new or 0),
         completed_24h=int(completed or 0),

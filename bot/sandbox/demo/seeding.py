@@ -114,7 +114,7 @@ class _Seeder:
             await pm_schedules.create(session, org=self.org, now=at, user_id=None, data=schedule)
 
     def schedules(self, at: datetime) -> list[ScheduleInput]:
-        start = at.astimezone(self.org.zone()).date()
+        start = self.org.local_date(at)
         tomorrow = self.timeline.today + timedelta(days=1)
         return [
             ScheduleInput(
@@ -397,7 +397,7 @@ async def seed(db: Database, org: Organisation, *, now: datetime) -> SeedSummary
     seeder.later(start, seeder.registers)
     for story in [*routine_stories(seeder.timeline), *told_stories()]:
         seeder.plan_story(story)
-    seeder.plan_ticks(start.astimezone(org.zone()).date() + timedelta(days=1))
+    seeder.plan_ticks(org.local_date(start) + timedelta(days=1))
     async with db.unit_of_work() as session:
         await seeder.run(session)
         skipped, queued = await seeder.settle_outbox(session)
