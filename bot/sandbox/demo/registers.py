@@ -28,7 +28,7 @@ LOCATIONS = {
 
 # key, name, trades, contact, email, phone, hourly rate, days until its insurance or contract runs out
 VENDORS: tuple[tuple[str, str, str, str, str, str, str, int], ...] = (
-    ("northair", "Northair HVAC", "hvac", "Priya Shah", "service@northair.example", "+44 20 7946 0101", "68.00", 5),
+    ("northair", "Northair HVAC", "hvac", "Omar Haddad", "service@northair.example", "+44 20 7946 0101", "68.00", 5),
     ("liftcare", "LiftCare UK", "general", "Tom Reed", "desk@liftcare.example", "+44 20 7946 0202", "95.00", 240),
 )
 SERVICED_BY = {"HQ-AHU-1": "northair", "HQ-AHU-2": "northair", "HQ-LIFT-1": "liftcare"}
