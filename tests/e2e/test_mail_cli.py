@@ -2,10 +2,12 @@
 `wrench config check` on the `smtp:` section, and a running `wrench run` sending what was queued."""
 
 import asyncio
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from models.db import Database
+from services.mail import queue
 from services.mail.queue import queue_mail
 from services.organisation.org import parse_organisation
 from tests.support.fake_slack import FakeSlack
@@ -89,3 +91,32 @@ async def test_the_running_process_sends_what_is_queued(
             assert [got.message()["Subject"] for got in server.received] == ["WO-7: the boiler"]
             code, output = await wrench("mail", "status", env=env)
             assert code == 0 and "mail: ok" in output and "sent 1" in output, output
+
+
+async def test_doctor_shows_an_email_that_failed(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
+    with mail_server() as server:
+        config = CONFIG + smtp_section(server)
+        env = wrench_env(tmp_path, database_url, fake_slack, config_text=config)
+        if not database_url.startswith("sqlite"):
+            assert (await wrench("db", "upgrade", env=env))[0] == 0
+        code, output = await wrench("doctor", env=env)
+        assert code == 0 and "email: 0 pending (0 retrying), 0 failed" in output, output
+        db = Database(database_url)
+        try:
+            org = parse_organisation(config)
+            await db.run(partial(queue_mail, org=org, to="nobody@acme.example", subject="WO-8: x", text="x"))
+            [leased] = await db.run(partial(queue.lease_due, now=datetime.now(UTC)))
+            await db.run(
+                partial(
+                    queue.record_result,
+                    now=datetime.now(UTC),
+                    mail_id=leased.mail_id,
+                    error="the server refused nobody@acme.example: 550 No such user",
+                    permanent=True,
+                )
+            )
+        finally:
+            await db.dispose()
+        code, output = await wrench("doctor", env=env)
+        assert code == 1 and "email: 0 pending (0 retrying), 1 failed" in output, output
+        assert "550 No such user" in output and "needs attention" in output
