@@ -26,6 +26,7 @@ from services.organisation.business_time import WEEKDAYS, BusinessHours
 from services.organisation.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.organisation.durations import parse_duration
 from services.organisation.integrations import Portal, Smtp, Webhook
+from services.organisation.public_holidays import Holidays
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -203,7 +204,7 @@ class Organisation(Strict):
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
     # Days nobody works (every team): PM schedules skip them or move to the next working day.
-    holidays: tuple[date, ...] = Field(default=(), max_length=1000)
+    holidays: Holidays = Holidays()
     # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
     # The web request portal for people without Slack: see docs/portal.md.

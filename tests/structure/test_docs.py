@@ -22,6 +22,7 @@ from services.organisation.org import (
     Team,
     load_organisation,
 )
+from services.organisation.public_holidays import Holidays
 from services.work_orders import rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,7 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         Escalation,
         Digest,
         BusinessHours,
+        Holidays,
         Webhook,
         Portal,
         Smtp,
