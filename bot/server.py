@@ -20,6 +20,7 @@ from blocks import digest as digest_blocks
 from bot import api
 from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
+from bot.calendar_feed import add_calendar_feeds
 from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
 from bot.mail.worker import MailWorker
@@ -61,8 +62,8 @@ class Running:
 def create_web_app(
     deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None, *, signing_secret: str = ""
 ) -> web.Application:
-    """`/healthz`, `/metrics` and the REST API always; the web portal when enabled; `/slack/events` only in
-    HTTP mode (Socket Mode has no signing secret)."""
+    """`/healthz`, `/metrics`, the REST API and calendar feeds always; the web portal when enabled;
+    `/slack/events` only in HTTP mode (Socket Mode has no signing secret)."""
     metrics = metrics or Metrics()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -80,6 +81,7 @@ def create_web_app(
     web_app.router.add_get("/metrics", metrics_page)
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
     add_portal(web_app, deps)
+    add_calendar_feeds(web_app, deps)
     if bolt_app is not None:
         web_app.router.add_post("/slack/events", receiver.endpoint(bolt_app, signing_secret))
     return web_app

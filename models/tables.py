@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.counters import Counter
-from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
+from models.integrations import ApiToken, CalendarFeed, PublishedEvent, WebhookDelivery
 from models.mail import OutgoingMail
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.outbox import OutboxEntry, SlackPace
@@ -19,6 +19,7 @@ __all__ = [
     "Asset",
     "AssetMeter",
     "Base",
+    "CalendarFeed",
     "CostEntry",
     "Counter",
     "DigestRun",

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.calendars import calendar_cli
 from bot.cli.doctor import doctor
 from bot.cli.imports import import_cli
 from bot.cli.integrations import export, labels, token_cli, webhooks_cli
@@ -44,6 +45,7 @@ cli.add_typer(vendors_cli, name="vendors")
 cli.add_typer(token_cli, name="token")
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.add_typer(mail_cli, name="mail")
+cli.add_typer(calendar_cli, name="calendar")
 cli.command("export")(export)
 cli.command("labels")(labels)
 cli.command("doctor")(doctor)
