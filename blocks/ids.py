@@ -43,6 +43,7 @@ class Callback(StrEnum):
     PM_MODAL = "pm_modal"  # new or edited PM schedule
     DOWN_MODAL = "down_modal"  # the work order's asset is down
     COST_MODAL = "cost_modal"  # an other cost
+    RATING_MODAL = "rating_modal"  # the requester's satisfaction rating
 
 
 class Action(StrEnum):
@@ -62,6 +63,7 @@ class Action(StrEnum):
     TIMER_DISCARD = "wo_timer_discard"
     CONFIRM = "wo_confirm"  # in the requester's DM after completion
     REOPEN = "wo_reopen"
+    RATE = "wo_rate"  # in the requester's DM once the work closes: 1 to 5
     SHOW = "wo_show"  # "Open" next to a /wo result
     APPROVE = "request_approve"
     REJECT = "request_reject"
@@ -112,6 +114,8 @@ class Block(StrEnum):
     MINUTES = "minutes"
     WORKER = "worker"
     REASON = "reason"
+    RATING = "rating"
+    COMMENT = "comment"
     NOTE = "note"
     PARTS = "parts"
     PART = "part"

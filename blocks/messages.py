@@ -6,6 +6,7 @@ from typing import Any
 from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action, ref_value
+from blocks.satisfaction import stars
 from models.enums import EventKind, HoldReason, Priority, Status
 from models.schemas import EventRead, TimerPress, WorkOrderRead
 
@@ -57,6 +58,11 @@ def thread_line(event: EventRead) -> t.Mrkdwn | None:
         )
     if event.kind == EventKind.ACKNOWLEDGED:
         return t.md("{} acknowledged the escalation.", who)
+    if event.kind == EventKind.RATED:
+        said = t.md(": “{}”", data["comment"]) if data.get("comment") else t.md("")
+        return t.clip(
+            t.md("{} {} rated this {} of 5{}", stars(data.get("rating")), who, data.get("rating"), said), t.SECTION_TEXT
+        )
     if event.kind == EventKind.CHECKLIST_ITEM:
         return _checklist_line(event, who)
     if event.kind == EventKind.FOLLOW_UP_OPENED:

@@ -87,6 +87,7 @@ class EventKind(StrEnum):
     ASSET_UP = "asset_up"
     TIMER_STARTED = "timer_started"
     TIMER_STOPPED = "timer_stopped"
+    RATED = "rated"  # the requester's satisfaction rating
 
 
 class FieldType(StrEnum):

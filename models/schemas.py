@@ -133,6 +133,9 @@ class WorkOrderRead(ReadModel):
     completed_by: str | None
     resolution: str | None
     cause: str | None
+    rating: int | None = None
+    rating_comment: str | None = None
+    rated_at: datetime | None = None
     card_channel: str | None
     card_ts: str | None
     card_permalink: str | None = None

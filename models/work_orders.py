@@ -73,6 +73,10 @@ class WorkOrder(TimestampMixin, Base):
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
     cause: Mapped[str | None] = mapped_column(Text)
+    # The requester's satisfaction, asked once the work closes: 1 to 5, and what they said.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
 
     # Whether each SLA target was met; the scheduler marks breaches and escalates (each level once).
     sla_response: Mapped[SlaStatus] = mapped_column(EnumText(SlaStatus), default=SlaStatus.ONGOING)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import approvals, card, home, lists, messages
 from blocks import digest as digest_blocks
+from blocks import satisfaction as satisfaction_blocks
 from bot.slack.chart import render as render_chart
 from bot.slack.delivery import DeliveryInterrupt
 from bot.slack.web_api import SlackApi
@@ -30,6 +31,7 @@ from services.reporting import finding, home_kpis
 from services.reporting.card_context import card_context
 from services.requests import portal
 from services.requests import service as requests
+from services.work_orders import satisfaction
 from services.work_orders import service as work_orders
 
 log = logging.getLogger("wrench.notifier")
@@ -223,6 +225,13 @@ class SlackNotifier:
                 news.append((wo.requester_id, lambda link: messages.on_hold_dm(wo, permalink=link)))
             if event.to_status is Status.COMPLETED:
                 news.append((wo.requester_id, lambda link: messages.completed_dm(wo, permalink=link)))
+            if event.to_status is Status.CLOSED and wo.rating is None:  # confirmed, or closed by itself
+                news.append((wo.requester_id, lambda link: satisfaction_blocks.rating_request_dm(wo, permalink=link)))
+            if event.kind == EventKind.RATED and wo.rating is not None and wo.rating <= satisfaction.LOW:
+                news += [
+                    (manager, lambda link: satisfaction_blocks.low_rating_dm(wo, permalink=link))
+                    for manager in self.org.team(wo.team).managers
+                ]
             if event.to_status is Status.CANCELLED and wo.requester_id != actor:
                 news.append((wo.requester_id, lambda link, by=actor: messages.cancelled_dm(wo, by=by, permalink=link)))
             reopened = event.to_status is Status.OPEN and event.from_status is Status.COMPLETED

@@ -79,7 +79,9 @@ def home_lane(user_id: str) -> str:
 
 
 # Events that only add to the card's thread: the card itself does not change.
-THREAD_ONLY = frozenset({EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED})
+THREAD_ONLY = frozenset(
+    {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED, EventKind.RATED}
+)
 
 
 async def _coalesced(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ import blocks
 from blocks import (
     approvals,
     assets,
+    calendars,
     card,
     card_modals,
     checklist,
@@ -29,6 +30,7 @@ from blocks import (
     pm,
     recurring,
     report,
+    satisfaction,
     workload,
 )
 from models.enums import (
@@ -47,6 +49,7 @@ from models.enums import (
 )
 from models.schemas import (
     TITLE_MAX,
+    CalendarFeedRead,
     CardContext,
     CustomField,
     EventRead,
@@ -62,6 +65,7 @@ from models.views import (
     Dashboard,
     DigestData,
     PersonWorkload,
+    PlannedPm,
     PmDue,
     RecurringFix,
     RecurringIssue,
@@ -71,6 +75,7 @@ from models.views import (
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
 PERMALINK = "https://test.slack.com/archives/C0FACILITY/p1700000000000001"
 
 
@@ -500,6 +505,56 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield "pm.pm_list", "message", pm.pm_list(many, 300, title=typed(100), describe=describe, can_plan=can_plan)
     yield "pm.delete_prompt", "message", pm.delete_prompt(plans[0])
     yield "pm.pm_usage", "message", _message(pm.pm_usage())
+    planned = [
+        PlannedPm(schedule_id=i, number=i, title=typed(150), due_on=TODAY, asset=typed(64), version=1, updated_at=NOW)
+        for i in range(1, (30 if longest else 3) + 1)
+    ]
+    days = [
+        (TODAY + timedelta(days=n), planned if n % 2 == 0 else [], typed(80) if n % 3 == 0 else None) for n in range(14)
+    ]
+    yield "pm.pm_calendar", "message", pm.pm_calendar(typed(100), days, horizon_days=14)
+    yield "pm.pm_calendar", "message", pm.pm_calendar(typed(100), [(TODAY, [], None)], horizon_days=14)
+
+    feeds = [
+        CalendarFeedRead(
+            id=i,
+            prefix=f"{i:08d}",
+            team=typed(64) if i % 2 else None,
+            person=None if i % 2 else f"U{i:08d}",
+            created_by="cli",
+            created_at=NOW,
+            last_used_at=NOW if i % 3 else None,
+            revoked_at=None,
+        )
+        for i in range(1, (60 if longest else 3) + 1)
+    ]
+    names = {feed.team: typed(80) for feed in feeds if feed.team}
+    yield "calendars.feeds_list", "message", calendars.feeds_list(feeds, names)
+    yield "calendars.feeds_list", "message", calendars.feeds_list([], {})
+    address = "https://wrench.example.com/calendar/cal_00000001_" + "x" * 43 + ".ics"
+    for team_name, absolute in ((typed(80), True), (None, False)):
+        made = calendars.feed_made(feeds[0], address, team_name=team_name, absolute=absolute)
+        yield "calendars.feed_made", "message", made
+    yield "calendars.calendar_usage", "message", _message(calendars.calendar_usage())
+
+    rated = work_order(
+        typed, status=Status.CLOSED, rating=1, rating_comment=typed(1000), completed_by="U0TECH1", closed_at=NOW
+    )
+    yield "satisfaction.rating_request_dm", "message", satisfaction.rating_request_dm(rated, permalink=None)
+    yield (
+        "satisfaction.rating_request_dm",
+        "message",
+        satisfaction.rating_request_dm(rated, permalink=PERMALINK),
+    )
+    yield (
+        "satisfaction.rating_modal",
+        "modal",
+        satisfaction.rating_modal(rated, 4, reply_to="https://hooks.slack.com/x"),
+    )
+    yield "satisfaction.thanks", "message", _message(satisfaction.thanks(rated))
+    for comment in (typed(1000), None):
+        low = rated.model_copy(update={"rating_comment": comment})
+        yield "satisfaction.low_rating_dm", "message", satisfaction.low_rating_dm(low, permalink=PERMALINK)
 
 
 def payloads(text: str, *, longest: bool = False) -> list[Built]:
@@ -510,6 +565,9 @@ def payloads(text: str, *, longest: bool = False) -> list[Built]:
 # the parsers of what a payload carries back.
 NOT_BUILDERS = {
     "card.button",
+    "satisfaction.stars",
+    "satisfaction.rate_value",
+    "satisfaction.rate_action",
     "card_modals.part_row_block",
     "checklist.item_value",
     "checklist.parse_item_value",
