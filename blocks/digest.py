@@ -45,6 +45,7 @@ def digest(data: DigestData) -> dict[str, Any]:
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
     blocks += _pm_due(data)
     blocks += _vendor_expiries(data)
+    blocks += _satisfaction(data)
     return t.message(t.md("{}: {}", title, summary), blocks[: t.MESSAGE_BLOCKS])
 
 
@@ -84,6 +85,27 @@ def _vendor_expiries(data: DigestData) -> list[dict[str, Any]]:
         lines.append(t.md("…and {} more (`wrench vendors list`)", len(data.vendor_expiries) - LISTED))
     text = t.md("*:handshake: Vendors* ({})\n{}", len(data.vendor_expiries), t.lines(lines))
     return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
+
+
+def _satisfaction(data: DigestData) -> list[dict[str, Any]]:
+    """The week's ratings in a line, and each low rating of the last day with what the requester said."""
+    if not data.ratings_7d and not data.low_ratings_24h:
+        return []
+    average = f"{data.rating_average_7d:.1f} of 5" if data.rating_average_7d is not None else "—"
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "elements": [t.mrkdwn(t.md("*:star: Satisfaction, 7 days* {} from {} ratings", average, data.ratings_7d))],
+        }
+    ]
+    if data.low_ratings_24h:
+        lines = [
+            t.md("• {}: {} of 5{}", ref, rating, t.md(" “{}”", comment) if comment else "")
+            for ref, rating, comment in data.low_ratings_24h
+        ]
+        text = t.md("*:warning: Low ratings, 24 h* ({})\n{}", len(lines), t.lines(lines))
+        blocks.append({"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))})
+    return blocks
 
 
 def as_text(message: dict[str, Any]) -> str:

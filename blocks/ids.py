@@ -63,7 +63,12 @@ class Action(StrEnum):
     TIMER_DISCARD = "wo_timer_discard"
     CONFIRM = "wo_confirm"  # in the requester's DM after completion
     REOPEN = "wo_reopen"
-    RATE = "wo_rate"  # in the requester's DM once the work closes: 1 to 5
+    # in the requester's DM once the work closes, one per rating (action ids are unique within a block)
+    RATE_1 = "wo_rate_1"
+    RATE_2 = "wo_rate_2"
+    RATE_3 = "wo_rate_3"
+    RATE_4 = "wo_rate_4"
+    RATE_5 = "wo_rate_5"
     SHOW = "wo_show"  # "Open" next to a /wo result
     APPROVE = "request_approve"
     REJECT = "request_reject"

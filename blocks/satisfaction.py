@@ -17,9 +17,12 @@ def stars(rating: object) -> t.Mrkdwn:
     return t.Mrkdwn(":star:" * rating if isinstance(rating, int) and 1 <= rating <= 5 else "")
 
 
+RATE_ACTIONS = {1: Action.RATE_1, 2: Action.RATE_2, 3: Action.RATE_3, 4: Action.RATE_4, 5: Action.RATE_5}
+
+
 def rate_action(rating: int) -> str:
-    """Each rating button's own action id (ids are unique within a block): `wo_rate_4`."""
-    return f"{Action.RATE}_{rating}"
+    """Each rating button's own action id (ids are unique within a block)."""
+    return RATE_ACTIONS[rating]
 
 
 def rate_value(work_order_id: int, rating: int) -> str:
@@ -80,7 +83,7 @@ def thanks(wo: WorkOrderRead) -> t.Mrkdwn:
 
 def low_rating_dm(wo: WorkOrderRead, *, permalink: str | None) -> dict[str, Any]:
     """To the team's managers, at once: who rated what, how low, and what they said."""
-    said = t.md("\\n>{}", wo.rating_comment) if wo.rating_comment else t.md("\\n_No comment._")
+    said = t.md("\n“{}”", wo.rating_comment) if wo.rating_comment else t.md("\n_No comment._")
     link = t.md(" {}", t.link(permalink, "See the card.")) if permalink else t.md("")
     text = t.md(
         ":warning: {} rated *{} · {}* {} of 5 (completed by {}).{}{}",

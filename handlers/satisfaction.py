@@ -27,7 +27,7 @@ class RatingForm(Form):
 
 
 def register(app: AsyncApp) -> None:
-    buttons = one_of(satisfaction_blocks.rate_action(n) for n in satisfaction.SCALE)
+    buttons = one_of(satisfaction_blocks.RATE_ACTIONS.values())
     app.action(buttons)(guarded(open_rating, opens_modal=True))
     app.view(Callback.RATING_MODAL)(guarded(submit_rating))
 

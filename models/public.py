@@ -273,6 +273,15 @@ class CompletionOut(BaseModel):
     cancelled: int = Field(default=0, description="Requested in the period and cancelled: not in `requested`.")
 
 
+class SatisfactionOut(BaseModel):
+    """Requesters' ratings (1 to 5) given in the period; formulas in docs/kpis.md."""
+
+    count: int = 0
+    average: float | None = Field(default=None, description="Mean rating; null without ratings.")
+    rated_4_or_5: int = 0
+    share_4_or_5: float | None = Field(default=None, description="rated_4_or_5 ÷ count; null without ratings.")
+
+
 class KpisOut(BaseModel):
     """A team's KPIs over the last `days` days (the backlog as it stands); formulas in docs/kpis.md."""
 
@@ -307,6 +316,14 @@ class KpisOut(BaseModel):
         default_factory=CompletionOut,
         description="Work orders completed in the period ÷ requested in it, and how many of the completed were "
         "done by their resolution due time.",
+    )
+    satisfaction: SatisfactionOut = Field(
+        default_factory=SatisfactionOut,
+        description="Requesters' ratings of the team's work given in the period (asked once the work closes).",
+    )
+    satisfaction_by_person: dict[str, SatisfactionOut] = Field(
+        default_factory=dict,
+        description="The same by the Slack user id of who completed the rated work (`nobody`: closed without it).",
     )
     completion_by_priority: dict[str, CompletionOut] = Field(
         default_factory=dict, description="The same by priority (each with work requested or completed in the period)."

@@ -175,10 +175,15 @@ class DigestData(BaseModel):
     recurring: tuple[RecurringIssue, ...] = ()  # the failures that became recurring since the previous digest
     # vendors of the team's categories whose insurance or contract has run out or runs out within a week
     vendor_expiries: tuple[VendorContact, ...] = ()
+    # requesters' ratings of the team's work over the last 7 days: how many, their mean; and the low ones
+    # (1 or 2) given in the last 24 hours: (WO-n · title, rating, comment)
+    ratings_7d: int = 0
+    rating_average_7d: float | None = None
+    low_ratings_24h: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def quiet(self) -> bool:
-        return not (self.open or self.new_24h or self.completed_24h or self.vendor_expiries)
+        return not (self.open or self.new_24h or self.completed_24h or self.vendor_expiries or self.low_ratings_24h)
 
 
 class DigestChart(BaseModel):

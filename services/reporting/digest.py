@@ -19,11 +19,13 @@ from services.maintenance import pm_generation
 from services.organisation.business_time import WEEKDAYS
 from services.organisation.org import Digest, Organisation
 from services.reporting import finding
+from services.reporting import satisfaction as ratings
 from services.reporting.assets import contact
 from services.reporting.breakdowns import new_recurring
 from services.reporting.workload_records import overdue_holders
 from services.sla.plans import unindexed
 from services.work_orders import rules
+from services.work_orders.satisfaction import LOW as LOW_RATING
 
 log = logging.getLogger("wrench.scheduler")
 AGING = (
@@ -152,6 +154,13 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
     )
     today = org.local_date(now)
     pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=today)
+    week = await ratings.team_satisfaction(session, team=team, since=now - timedelta(days=7), now=now)
+    low = await session.execute(
+        select(WorkOrder.number, WorkOrder.title, WorkOrder.rating, WorkOrder.rating_comment)
+        .where(WorkOrder.team == team, WorkOrder.rated_at >= day_ago, WorkOrder.rating <= LOW_RATING)
+        .order_by(WorkOrder.rated_at)
+        .limit(LISTED)
+    )
     trades = {category.key for category in org.categories if category.team == team}
     return DigestData(
         team=org.team(team).name,
@@ -171,6 +180,9 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         vendor_expiries=tuple(
             contact(vendor, today=today) for vendor in await vendors.expiring(session, trades=trades, today=today)
         ),
+        ratings_7d=week.team.count,
+        rating_average_7d=week.team.average,
+        low_ratings_24h=tuple((f"WO-{n} · {title}", r or 0, comment or "") for n, title, r, comment in low),
     )
 
 

@@ -44,6 +44,7 @@ from services.errors import InvalidInput, NotFound
 from services.inventory import parts, places
 from services.organisation.org import Organisation
 from services.reporting import breakdowns, completion, kpis, reports
+from services.reporting import satisfaction as ratings
 from services.work_orders import rules
 
 MAX_PAGE = 500
@@ -323,6 +324,7 @@ async def team_kpis(session: AsyncSession, *, org: Organisation, team: str, now:
         downtime=breakdowns.downtime_out(report.downtime),
         recurring=breakdowns.recurring_out(report.recurring),
         **completion.public(report.completion),
+        **ratings.public(report.satisfaction),
     )
 
 

@@ -18,6 +18,7 @@ from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 from services.inventory import parts, places
 from services.organisation.org import Organisation
 from services.reporting import completion, kpis
+from services.reporting import satisfaction as ratings
 from services.reporting.breakdowns import TeamDowntime, detail_rows, team_downtime, team_recurring, team_rows
 from services.reporting.completion import CompletionReport
 from services.reporting.workload import Workload
@@ -147,6 +148,7 @@ class TeamReport:
     downtime: TeamDowntime | None = None  # of the team's work orders, in the period
     recurring: tuple[RecurringIssue, ...] = ()  # now, over wrench.yml's `recurring` window
     completion: CompletionReport = field(default_factory=CompletionReport)  # requested and done in the period
+    satisfaction: ratings.SatisfactionReport = field(default_factory=ratings.SatisfactionReport)
 
 
 async def team_report(session: AsyncSession, *, org: Organisation, team: str, now: datetime, days: int) -> TeamReport:
@@ -186,6 +188,7 @@ async def team_report(session: AsyncSession, *, org: Organisation, team: str, no
         downtime=await team_downtime(session, team=team, since=since, now=now),
         recurring=await team_recurring(session, org=org, team=team, now=now),
         completion=completion.completion(work, since, now, category_names={c.key: c.name for c in org.categories}),
+        satisfaction=await ratings.team_satisfaction(session, team=team, since=since, now=now),
     )
 
 
@@ -215,6 +218,7 @@ def summary_rows(report: TeamReport) -> list[tuple[str, str]]:
     found.append(("Cost, completed work", f"{report.costs.total:,.2f} {money}"))
     found += team_rows(report.downtime, report.recurring)
     found += completion.rows(report.completion)
+    found += ratings.rows(report.satisfaction)
     return found
 
 
@@ -227,6 +231,7 @@ def _detail_rows(report: TeamReport) -> list[tuple[str, str]]:
     found += workload_rows(report.workload, report.days)
     found += detail_rows(report.downtime, report.recurring)
     found += completion.breakdown_rows(report.completion)
+    found += ratings.person_rows(report.satisfaction)
     return found
 
 

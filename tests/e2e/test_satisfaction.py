@@ -11,10 +11,12 @@ from blocks.satisfaction import rate_action
 from models.db import Database
 from models.tables import WorkOrder, WorkOrderEvent
 from scheduler import jobs
+from services.reporting import digest, reports
 from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, file_request
 from tests.support import slack_requests as sr
+from tests.support.api import api_client
 from tests.support.bot import BotClient
 from tests.support.org import MANAGER, STAFF, TECH_1
 
@@ -101,6 +103,17 @@ async def test_confirmed_work_asks_once_and_the_rating_reaches_the_thread(
         again = await session.get(WorkOrder, wo_id, populate_existing=True)
     assert again is not None and again.rating == 4
 
+    # the KPIs: the REST API, and the figures `wrench report` and the Home tab show
+    kpis = (await (await api_client(bot)).get("/kpis", team="facilities", days=7)).body
+    assert kpis["satisfaction"] == {"count": 1, "average": 4.0, "rated_4_or_5": 1, "share_4_or_5": 1.0}
+    assert kpis["satisfaction_by_person"] == {TECH_1: kpis["satisfaction"]}
+    deps = bot.running.deps
+    report = await db.run(partial(reports.team_report, org=deps.org, team="facilities", now=clock(), days=7))
+    assert ("Satisfaction (requesters' ratings)", "4.0 of 5 (n=1), 100% rated 4 or 5") in reports.summary_rows(report)
+    assert (f"Satisfaction, {TECH_1}", "4.0 of 5 (n=1), 100% rated 4 or 5") in reports.report_rows(report)
+    data = await db.run(partial(digest.build, org=deps.org, team="facilities", now=clock()))
+    assert (data.ratings_7d, data.rating_average_7d, data.low_ratings_24h) == (1, 4.0, ())
+
 
 async def test_work_that_closes_itself_asks_too_and_a_low_rating_tells_the_managers(
     bot: BotClient, db: Database, clock: FrozenClock
@@ -117,6 +130,8 @@ async def test_work_that_closes_itself_asks_too_and_a_low_rating_tells_the_manag
     told = await bot.fake.wait_for(
         lambda: [c for c in bot.fake.find("chat.postMessage", channel=MANAGER) if "rated" in c.params["text"]]
     )
+    data = await db.run(partial(digest.build, org=bot.running.deps.org, team="facilities", now=clock()))
+    assert data.low_ratings_24h == (("WO-1 · Leaking pipe", 2, "Still drips"),)
     text = told[0].params["text"]
     assert f"<@{STAFF}> rated *WO-1 · Leaking pipe* 2 of 5 (completed by <@{TECH_1}>)" in text and "Still drips" in text
     del wo_id, ts

@@ -438,9 +438,14 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             recurring_issue.model_copy(update={"kind": kind}) for kind in ("asset", "location", "category") * 3
         ),
         vendor_expiries=(vendor, vendor.model_copy(update={"expiry": "expiring"})) * (20 if longest else 1),
+        ratings_7d=999,
+        rating_average_7d=4.25,
+        low_ratings_24h=tuple((f"WO-{i} · {typed(150)}", 1 + i % 2, typed(1000)) for i in range(10)),
     )
     yield "digest.digest", "message", digest.digest(digest_data)
-    quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0, "vendor_expiries": ()})
+    quiet = digest_data.model_copy(
+        update={"open": 0, "new_24h": 0, "completed_24h": 0, "vendor_expiries": (), "low_ratings_24h": ()}
+    )
     yield "digest.digest", "message", digest.digest(quiet)
 
     kpis = [

@@ -259,7 +259,7 @@
     sunrise: "🌅", tada: "🎉", thumbsup: "👍", "+1": "👍", ticket: "🎫", wastebasket: "🗑️", warning: "⚠️",
     white_check_mark: "✅", white_circle: "⚪", white_medium_square: "◻️", wrench: "🔧", x: "❌", zap: "⚡",
     bar_chart: "📊", chart_with_upwards_trend: "📈", construction: "🚧", fire: "🔥", clock9: "🕘", hourglass: "⌛",
-    handshake: "🤝",
+    handshake: "🤝", star: "⭐",
   };
 
   const decode = (text) => String(text).replace(/&(lt|gt|amp);/g, (_, name) => ({ lt: "<", gt: ">", amp: "&" })[name]);
