@@ -61,6 +61,9 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+        self.mail_received = Counter(
+            "wrench_mail_received", "Messages read from the requests mailbox, by outcome", ["outcome"], registry=r
+        )
         self.mail_queue = Gauge(
             "wrench_mail_queue", "Emails queued: pending, failing (of those), failed", ["state"], registry=r
         )

@@ -23,6 +23,7 @@ from bot.app import build_app
 from bot.calendar_feed import add_calendar_feeds
 from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
+from bot.mail.intake import MailIntake
 from bot.mail.worker import MailWorker
 from bot.metrics import MeteredWebClient, Metrics
 from bot.portal import add_portal
@@ -187,6 +188,7 @@ async def running(
     scheduler = None
     worker: WebhookWorker | None = None
     mailer: MailWorker | None = None
+    intake: MailIntake | None = None
     deliveries: OutboxWorker | None = None
     listeners = InFlight()
     metrics = Metrics()
@@ -221,6 +223,9 @@ async def running(
             if org.smtp is not None:
                 mailer = MailWorker(db, org.smtp, clock, metrics)
                 mailer.start()
+            if org.email is not None:
+                intake = MailIntake(db, org, clock, metrics)
+                intake.start()
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
@@ -239,6 +244,8 @@ async def running(
             await deliveries.stop(flush_seconds=SHUTDOWN_SECONDS)
         if worker is not None:
             await worker.stop()
+        if intake is not None:
+            await intake.stop()
         if mailer is not None:
             await mailer.stop()
         await http.close()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -10,6 +10,7 @@ from models.base import Base
 RECIPIENT_MAX = 254
 SUBJECT_MAX = 250
 ABOUT_MAX = 32
+MESSAGE_ID_MAX = 255
 
 
 class OutgoingMail(Base):
@@ -31,3 +32,24 @@ class OutgoingMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID_MAX), index=True)  # a reply names it
+    # What a queued message is for ("event:123"): the same key twice queues it once, so a caller that may
+    # run twice (a notice delivered again after a crash) sends one email.
+    dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+
+class IncomingMail(Base):
+    """A message read from the requests mailbox, by its Message-ID: written in the transaction that files
+    it (or notes it, or decides to ignore it), so it is taken once however many readers see it."""
+
+    __tablename__ = "mail_inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_MAX), unique=True)
+    sender: Mapped[str] = mapped_column(String(RECIPIENT_MAX))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
+    outcome: Mapped[str] = mapped_column(String(16))  # filed, reply, ignored
+    reason: Mapped[str] = mapped_column(String(300), default="")  # why it was ignored
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    received_at: Mapped[datetime]

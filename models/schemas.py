@@ -163,6 +163,9 @@ class EventRead(ReadModel):
 
 # Who requests filed on the web portal are filed by: not a Slack user (nobody is sent a DM about them).
 PORTAL_REQUESTER = "portal"
+# Who requests read from the requests mailbox are filed by; their sender is told by email.
+EMAIL_REQUESTER = "email"
+OUTSIDE_REQUESTERS = frozenset({PORTAL_REQUESTER, EMAIL_REQUESTER})  # their name and email are on the request
 
 
 def web_contact(name: str | None, email: str | None) -> str:
@@ -198,7 +201,7 @@ class ServiceRequestRead(ReadModel):
     @property
     def portal_contact(self) -> str | None:
         """The contact a web portal requester gave; None for a request from Slack."""
-        if self.requester_id != PORTAL_REQUESTER:
+        if self.requester_id not in OUTSIDE_REQUESTERS:
             return None
         return web_contact(self.requester_name, self.requester_email)
 

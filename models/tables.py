@@ -3,7 +3,7 @@
 from models.base import Base
 from models.counters import Counter
 from models.integrations import ApiToken, CalendarFeed, PublishedEvent, WebhookDelivery
-from models.mail import OutgoingMail
+from models.mail import IncomingMail, OutgoingMail
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.outbox import OutboxEntry, SlackPace
 from models.parts import Part, StockMovement
@@ -25,6 +25,7 @@ __all__ = [
     "DigestRun",
     "Downtime",
     "HomeViewer",
+    "IncomingMail",
     "LaborEntry",
     "LaborTimer",
     "Location",

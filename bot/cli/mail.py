@@ -1,4 +1,5 @@
-"""`wrench mail`: the email queue's health, a test message to check the server, retrying what failed."""
+"""`wrench mail`: the email queue's health, a test message to check the server, retrying what failed, and
+reading the requests mailbox now."""
 
 import asyncio
 from functools import partial
@@ -7,11 +8,18 @@ from typing import Annotated
 import typer
 
 from bot.cli.support import fail, now, organisation, run_in_database
+from bot.config import CoreSettings, load_settings
 from bot.mail import smtp
+from bot.mail.imap import MailboxError
+from bot.mail.intake import MailIntake, Read
+from bot.metrics import Metrics
+from bot.server import prepare_database
+from models.db import Database
 from services.errors import InvalidInput
 from services.mail import queue
 from services.mail.message import build
 from services.organisation.integrations import Smtp
+from services.organisation.org import Organisation
 
 mail_cli = typer.Typer(help="Email through the SMTP server: queue status, a test message, retry.", no_args_is_help=True)
 
@@ -67,3 +75,29 @@ def mail_retry() -> None:
     _configured()
     count = run_in_database(partial(queue.retry_failed, now=now()))
     typer.echo(f"{count} failed emails queued again")
+
+
+@mail_cli.command("fetch")
+def mail_fetch() -> None:
+    """Read the requests mailbox now (as the scheduler does every poll_seconds) and say what was done."""
+    org = organisation()
+    if org.email is None:
+        fail("no email: section in the config: Wrench reads no mailbox (see docs/email.md)", code=1)
+    try:
+        read = asyncio.run(_fetch(org))
+    except MailboxError as failure:
+        fail(str(failure), code=1)
+    for one in read:
+        what = one.taken.ref or one.taken.reason
+        typer.echo(f"{one.uid.decode()}: {one.taken.outcome}{f' ({what})' if what else ''}")
+    typer.echo(f"{len(read)} messages read")
+
+
+async def _fetch(org: Organisation) -> list[Read]:
+    settings = load_settings(CoreSettings)
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(db)
+        return await MailIntake(db, org, now, Metrics()).poll_once()
+    finally:
+        await db.dispose()

@@ -22,14 +22,22 @@ from bot.slack.delivery import DeliveryInterrupt
 from bot.slack.web_api import SlackApi
 from models.db import Database
 from models.enums import EventKind, Status
-from models.schemas import CardContext, Change, EventRead, Listing, ServiceRequestRead, WorkOrderRead
+from models.schemas import (
+    OUTSIDE_REQUESTERS,
+    CardContext,
+    Change,
+    EventRead,
+    Listing,
+    ServiceRequestRead,
+    WorkOrderRead,
+)
 from models.views import DigestChart, DigestData
 from services.delivery import outbox, slack_events
 from services.organisation.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
 from services.reporting import finding, home_kpis
 from services.reporting.card_context import card_context
-from services.requests import portal
+from services.requests import portal, requester_mail
 from services.requests import service as requests
 from services.work_orders import satisfaction
 from services.work_orders import service as work_orders
@@ -174,6 +182,8 @@ class SlackNotifier:
                 permalink = permalink or await self._card_permalink(work_order.id, channel, ts)
             body = message(permalink)
             await self.api.post(recipient, **(body if isinstance(body, dict) else {"text": body}))
+        if work_order.requester_id in OUTSIDE_REQUESTERS:  # the portal's or the mailbox's: by email, once each
+            await self.db.run(partial(requester_mail.work_order_updates, org=self.org, now=self.clock(), change=change))
         if all(event.kind in outbox.THREAD_ONLY | CARD_ONLY for event in change.events):
             return  # notes, time, parts and timers do not change anyone's Home tab
         previous = {was for e in change.events if (was := e.data.get("previous_assignee_id"))}
@@ -289,6 +299,8 @@ class SlackNotifier:
             await self.api.call("chat_update", channel=sent["channel"], ts=sent["ts"], **message)
         if request.rejection_reason is not None and is_slack_user(request.requester_id):
             await self.api.post(request.requester_id, approvals.rejected_dm(request))
+        if request.requester_id in OUTSIDE_REQUESTERS:
+            await self.db.run(partial(requester_mail.request_decided, org=self.org, now=self.clock(), request=request))
         category = requests.category_for(self.org, request)
         deciders = self.org.approvers(category) if category else ()
         self.homes_soon([request.requester_id, *deciders, *self.org.admins])

@@ -10,6 +10,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from services.errors import InvalidInput
 
 MAX_ATTACHED_BYTES = 15 * 1024 * 1024  # base64 makes it about 20 MB: under the 25 MB most servers take
+MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>$")
 ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 
 
@@ -37,8 +38,11 @@ def build(
     text: str,
     attachments: Sequence[Attachment],
     now: datetime,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
 ) -> EmailMessage:
-    """The message as it will be sent. Subject lines lose their line breaks (they would end the header)."""
+    """The message as it will be sent. Subject lines lose their line breaks (they would end the header).
+    `in_reply_to` (a Message-ID) and `references` thread it under the message it answers."""
     if sum(len(attachment.data) for attachment in attachments) > MAX_ATTACHED_BYTES:
         raise InvalidInput(f"Attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MB.")
     message = EmailMessage()
@@ -51,6 +55,11 @@ def build(
     domain = parseaddr(sender)[1].rpartition("@")[2] or "wrench.invalid"
     message["Message-ID"] = make_msgid(domain=domain)  # kept on retries: the reader sees one email
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a robot
+    threaded = [ref for ref in (*references, in_reply_to) if ref and MESSAGE_ID.match(ref)]
+    if in_reply_to and MESSAGE_ID.match(in_reply_to):
+        message["In-Reply-To"] = in_reply_to
+    if threaded:
+        message["References"] = " ".join(dict.fromkeys(threaded))
     message.set_content(text)
     for attachment in attachments:
         maintype, _, subtype = attachment.content_type.partition("/")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import dialect_insert
 from models.mail import ABOUT_MAX, SUBJECT_MAX, OutgoingMail
 from services.mail.message import Attachment, build
 from services.organisation.org import Organisation
@@ -53,9 +54,13 @@ async def queue_mail(
     attachments: Sequence[Attachment] = (),
     about: str = "",
     now: datetime | None = None,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    key: str | None = None,
 ) -> bool:
     """Queue an email to `to`, sent once the caller's transaction commits. False (nothing queued) when no
-    mail server is configured. A bad address raises `InvalidInput` before anything is written."""
+    mail server is configured, or when an email with the same `key` was queued before (a caller that may
+    run twice passes one). A bad address raises `InvalidInput` before anything is written."""
     if org.smtp is None:
         return False
     now = now or datetime.now(UTC)
@@ -67,21 +72,28 @@ async def queue_mail(
         text=text,
         attachments=attachments,
         now=now,
+        in_reply_to=in_reply_to,
+        references=references,
     )
-    session.add(
-        OutgoingMail(
-            recipient=str(message["To"]),
-            subject=str(message["Subject"])[:SUBJECT_MAX],
-            about=about[:ABOUT_MAX],
-            message=message.as_bytes(),
-            state=PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    row = {
+        "recipient": str(message["To"]),
+        "subject": str(message["Subject"])[:SUBJECT_MAX],
+        "about": about[:ABOUT_MAX],
+        "message": message.as_bytes(),
+        "state": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "message_id": str(message["Message-ID"]),
+        "dedupe_key": key,
+    }
+    added = await session.execute(
+        dialect_insert(session, OutgoingMail).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    session.info[FLAG] = True
-    return True
+    queued = bool(added.rowcount)  # type: ignore[attr-defined]
+    if queued:
+        session.info[FLAG] = True
+    return queued
 
 
 async def lease_due(session: AsyncSession, *, now: datetime, limit: int = 10) -> list[Leased]:

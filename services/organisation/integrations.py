@@ -143,9 +143,99 @@ class Smtp(_Strict):
 
     def login_password(self) -> str | None:
         """The password; from the environment when `password_env` names it (checked by `wrench config check`)."""
-        if self.password_env is None:
-            return self.password
-        value = os.environ.get(self.password_env, "")
-        if not value:
-            raise ValueError(f"smtp: {self.password_env} is not set (it should hold the SMTP password)")
-        return value
+        return _env_password(self.password, self.password_env, "smtp")
+
+
+def _env_password(password: str | None, env: str | None, what: str) -> str | None:
+    if env is None:
+        return password
+    value = os.environ.get(env, "")
+    if not value:
+        raise ValueError(f"{what}: {env} is not set (it should hold the {what} password)")
+    return value
+
+
+def _sender_pattern(value: str) -> str:
+    """`jo@example.com`, or `@example.com` for a whole domain; kept in lower case."""
+    if not isinstance(value, str) or not re.match(r"^([^@\s]+)?@[^@\s]+\.[^@\s]+$", value.strip()):
+        raise ValueError(f"'{value}' is neither an address (jo@example.com) nor a domain (@example.com)")
+    return value.strip().lower()
+
+
+class Imap(_Strict):
+    """The mailbox Wrench reads requests from."""
+
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
+    port: int = Field(default=993, ge=1, le=65535)
+    # tls: TLS from the start (port 993); starttls: a plain connection upgraded (port 143); none: no
+    # encryption (a server on the same host only).
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str = Field(min_length=1, max_length=254)
+    password: str | None = Field(default=None, min_length=1)
+    password_env: str | None = Field(default=None, pattern=ENV_NAME.pattern)
+    folder: str = Field(default="INBOX", min_length=1, max_length=200)
+    timeout_seconds: int = Field(default=30, ge=1, le=300)
+
+    @model_validator(mode="after")
+    def _one_password(self) -> "Imap":
+        if (self.password is None) == (self.password_env is None):
+            raise ValueError("give either password or password_env")
+        return self
+
+    def login_password(self) -> str:
+        found = _env_password(self.password, self.password_env, "imap")
+        assert found is not None
+        return found
+
+
+class EmailRule(_Strict):
+    """Mail to `to`, or whose subject or text has one of `keywords`, is filed in `category`."""
+
+    to: Annotated[str, BeforeValidator(_sender_pattern)] | None = None
+    keywords: tuple[Annotated[str, Field(min_length=1, max_length=60)], ...] = Field(default=(), max_length=50)
+    category: Annotated[str, BeforeValidator(_key)]
+
+    @model_validator(mode="after")
+    def _says_when(self) -> "EmailRule":
+        if self.to is None and not self.keywords:
+            raise ValueError("a rule needs `to` or `keywords` (or both)")
+        return self
+
+
+class EmailIntake(_Strict):
+    """Requests by email: a shared mailbox read over IMAP (see docs/email.md)."""
+
+    address: Annotated[str, BeforeValidator(_mail_address)]  # what people write to; answers come from it
+    imap: Imap
+    default_category: Annotated[str, BeforeValidator(_key)]
+    rules: tuple[EmailRule, ...] = Field(default=(), max_length=100)  # the first that matches decides
+    blocked_senders: tuple[Annotated[str, BeforeValidator(_sender_pattern)], ...] = Field(default=(), max_length=1000)
+    poll_seconds: int = Field(default=60, ge=10, le=3600)
+    max_attachment_mb: int = Field(default=10, ge=1, le=50)
+
+    @property
+    def max_attachment_bytes(self) -> int:
+        return self.max_attachment_mb * 1024 * 1024
+
+    def mailbox(self) -> str:
+        """The bare address people write to (`maintenance@acme.example`), lower case."""
+        return parseaddr(self.address)[1].lower()
+
+    def blocks(self, sender: str) -> bool:
+        sender = sender.lower()
+        return any(sender == p or (p.startswith("@") and sender.endswith(p)) for p in self.blocked_senders)
+
+    def category_for(self, recipients: list[str], text: str) -> str:
+        """The first rule that matches (an address the mail was sent to, or a keyword as a whole word in
+        its subject and text, in any case), else `default_category`."""
+        lowered = text.lower()
+        for rule in self.rules:
+            to_matches = rule.to is None or any(
+                r.lower() == rule.to or (rule.to.startswith("@") and r.lower().endswith(rule.to)) for r in recipients
+            )
+            said = not rule.keywords or any(
+                re.search(rf"(?<!\w){re.escape(k.lower())}(?!\w)", lowered) for k in rule.keywords
+            )
+            if to_matches and said:
+                return rule.category
+        return self.default_category

@@ -25,7 +25,7 @@ from services.organisation import config_yaml
 from services.organisation.business_time import WEEKDAYS, BusinessHours
 from services.organisation.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.organisation.durations import parse_duration
-from services.organisation.integrations import Portal, Smtp, Webhook
+from services.organisation.integrations import EmailIntake, Portal, Smtp, Webhook
 from services.organisation.public_holidays import Holidays
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -211,6 +211,8 @@ class Organisation(Strict):
     portal: Portal = Portal()
     # The mail server for email to people outside Slack (contractors, vendors): see docs/email.md.
     smtp: Smtp | None = None
+    # Requests by email: the shared mailbox read over IMAP, see docs/email.md.
+    email: EmailIntake | None = None
     # Recurring failures (report, digest, asset card): see docs/kpis.md.
     recurring: Recurring = Recurring()
     # Names (and titles) of the people the ids above stand for; Slack has its own, `wrench sandbox` uses these.
@@ -303,6 +305,14 @@ def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], s
     for index, digest in enumerate(org.digests):
         if digest.team not in team_keys:
             found.append((("digests", index, "team"), f"team '{digest.team}' is not defined under teams"))
+    if org.email is not None:
+        wanted: list[tuple[tuple[str | int, ...], str]] = [(("email", "default_category"), org.email.default_category)]
+        wanted += [(("email", "rules", i, "category"), rule.category) for i, rule in enumerate(org.email.rules)]
+        for where, key in wanted:
+            if org.category(key) is None:
+                found.append((where, f"category '{key}' is not defined under categories"))
+        if org.smtp is None:
+            found.append((("email",), "reading requests by email needs an smtp: section to answer the senders"))
     intake = org.emoji_intake.category
     if intake is not None and org.category(intake) is None:
         found.append((("emoji_intake", "category"), f"category '{intake}' is not defined under categories"))
@@ -322,6 +332,11 @@ def environment_problems(org: Organisation) -> list[tuple[tuple[str | int, ...],
             org.smtp.login_password()
         except ValueError as error:
             found.append((("smtp", "password_env"), str(error).removeprefix("smtp: ")))
+    if org.email is not None:
+        try:
+            org.email.imap.login_password()
+        except ValueError as error:
+            found.append((("email", "imap", "password_env"), str(error).removeprefix("imap: ")))
     return found
 
 

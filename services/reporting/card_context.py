@@ -4,7 +4,7 @@ and the custom field values with their labels."""
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import FieldType, Status
-from models.schemas import CardContext, WorkOrderRead
+from models.schemas import OUTSIDE_REQUESTERS, CardContext, WorkOrderRead
 from services.inventory import places
 from services.organisation import custom_fields
 from services.organisation.org import Organisation
@@ -32,6 +32,6 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
         cost=f"{cost / 100:,.2f} {org.currency}" if cost else None,
         timers=await timers.running_on(session, work_order.id) if work_order.status in timers.RUNS_ON else (),
         requester=await portal.contact_of(session, work_order.request_id)
-        if work_order.requester_id == portal.PORTAL_REQUESTER
+        if work_order.requester_id in OUTSIDE_REQUESTERS
         else None,
     )

@@ -9,7 +9,7 @@ from bot.cli.main import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services.organisation.business_time import BusinessHours
-from services.organisation.integrations import Portal, Smtp, Webhook
+from services.organisation.integrations import EmailIntake, EmailRule, Imap, Portal, Smtp, Webhook
 from services.organisation.org import (
     Category,
     Digest,
@@ -51,6 +51,9 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         Webhook,
         Portal,
         Smtp,
+        EmailIntake,
+        Imap,
+        EmailRule,
         Recurring,
         Person,
     ],

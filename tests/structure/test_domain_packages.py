@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
     "work_orders": {"organisation", "inventory", "delivery"},
-    "requests": {"organisation", "inventory", "delivery", "work_orders"},
+    "requests": {"organisation", "mail", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
     "reporting": {
