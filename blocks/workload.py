@@ -22,10 +22,16 @@ def workload_section(kpis: TeamKpis) -> list[dict[str, Any]]:
 
 
 def _line(person: PersonWorkload, days: int) -> t.Mrkdwn:
-    """A person's line, like "@tech — 5 open (12.5 h est., 2 overdue) · 8 completed in 7 days"."""
+    """A person's line, like "@tech — 5 open (12.5 h est., 2 overdue) · 8 completed in 7 days · ⭐ 4.5 (4
+    rated)"."""
     unestimated = t.md(", {} without estimate", person.without_estimate) if person.without_estimate else ""
+    rated = (
+        t.md(" · :star: {:.1f} ({} rated)", person.rating_average, person.ratings)
+        if person.rating_average is not None
+        else ""
+    )
     return t.md(
-        "{} — {} open ({:.1f} h est.{}, {} overdue) · {} completed in {} days",
+        "{} — {} open ({:.1f} h est.{}, {} overdue) · {} completed in {} days{}",
         t.user(person.user_id),
         person.open,
         person.estimated_hours,
@@ -33,6 +39,7 @@ def _line(person: PersonWorkload, days: int) -> t.Mrkdwn:
         person.overdue,
         person.completed,
         days,
+        rated,
     )
 
 

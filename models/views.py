@@ -36,6 +36,8 @@ class PersonWorkload(BaseModel):
     without_estimate: int
     overdue: int
     completed: int
+    ratings: int = 0  # requesters' ratings of work they completed, given in the period
+    rating_average: float | None = None
 
 
 class TeamKpis(BaseModel):

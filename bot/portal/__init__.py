@@ -15,10 +15,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.deps import Deps
 from bot.portal.reading import BadForm, BodyTooLarge, Posted, clean, client_address, read_form
-from services.errors import InvalidFields, InvalidInput, NotFound
+from services.errors import DomainError, InvalidFields, InvalidInput, NotFound
 from services.requests import photos, portal
 from services.requests.photos import PreparedPhoto
 from services.requests.rate_limit import SlidingWindow
+from services.work_orders import satisfaction
 
 PREFIX = "/portal"
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +60,7 @@ class Portal:
         app.router.add_post(PREFIX, self.submit)
         app.router.add_post(f"{PREFIX}/", self.submit)
         app.router.add_get(PREFIX + "/status/{key}", self.status)
+        app.router.add_post(PREFIX + "/status/{key}/rating", self.rate)
         app.router.add_static(f"{PREFIX}/static", STATIC)
 
     # -- pages ------------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class Portal:
         except InvalidInput as error:
             return None, str(error)
 
-    async def status(self, request: web.Request) -> web.Response:
+    async def status(self, request: web.Request, *, http_status: int = 200, **extra: Any) -> web.Response:
         try:
             shown = await self.deps.db.run(partial(portal.status, org=self.deps.org, key=request.match_info["key"]))
         except NotFound as error:
@@ -166,7 +168,42 @@ class Portal:
         def when(moment: datetime) -> str:
             return moment.astimezone(zone).strftime("%d %b %Y, %H:%M")
 
-        return self._page("status.html", shown=shown, new="new" in request.query, when=when)
+        return self._page(
+            "status.html",
+            http_status=http_status,
+            shown=shown,
+            key=request.match_info["key"],
+            new="new" in request.query,
+            rated="rated" in request.query,
+            when=when,
+            comment_max=satisfaction.COMMENT_MAX,
+            **extra,
+        )
+
+    async def rate(self, request: web.Request) -> web.Response:
+        """The status page's rating form: stored once, then the page again."""
+        key = request.match_info["key"]
+        if self.attempts.hit(client_address(request, self.config.trusted_proxies)) is not None:
+            return self._message("Too many attempts", TOO_MANY, http_status=429)
+        try:
+            posted = await read_form(request, max_photo_bytes=0)
+        except (BadForm, BodyTooLarge):
+            return self._message("Not a form", "What was sent is not the rating form.", http_status=400)
+        rated = partial(
+            portal.rate,
+            org=self.deps.org,
+            now=self.deps.clock(),
+            key=key,
+            rating=posted.text("rating"),
+            comment=posted.text("comment"),
+        )
+        try:
+            await self.deps.db.run(rated)
+        except NotFound as error:
+            return self._message("Not found", str(error), http_status=404)
+        except DomainError as error:  # no rating picked, a comment too long, rated already, not closed
+            return await self.status(request, rating_error=str(error), comment=posted.text("comment"), http_status=422)
+        raise web.HTTPSeeOther(f"{PREFIX}/status/{key}?rated=1", headers=HEADERS)
 
 
 class _Values(dict[str, str]):

@@ -17,6 +17,7 @@ from services.delivery import outbox
 from services.errors import InvalidInput
 from services.organisation.org import Organisation
 from services.reporting import finding, reports
+from services.reporting.workload import Workload
 
 DEFAULT_DAYS = KPI_PERIODS[0]
 
@@ -38,10 +39,18 @@ class KpiCache:
             days=days,
             as_of=now,
             rows=tuple(reports.summary_rows(report)),
-            workload=tuple(PersonWorkload.model_validate(load, from_attributes=True) for load in report.workload),
+            workload=tuple(_with_ratings(load, report) for load in report.workload),
         )
         self._kept[(team, days)] = fresh
         return fresh
+
+
+def _with_ratings(load: Workload, report: reports.TeamReport) -> PersonWorkload:
+    person = PersonWorkload.model_validate(load, from_attributes=True)
+    rated = dict(report.satisfaction.by_person).get(load.user_id)
+    if rated is None:
+        return person
+    return person.model_copy(update={"ratings": rated.count, "rating_average": rated.average})
 
 
 async def for_manager(

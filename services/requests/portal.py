@@ -35,6 +35,7 @@ from services.organisation import custom_fields
 from services.organisation.org import Organisation
 from services.requests import service as requests
 from services.requests.photos import PreparedPhoto
+from services.work_orders import satisfaction
 
 __all__ = ["PORTAL_REQUESTER", "PortalRequest", "PreparedPhoto", "contact_of", "status", "submit"]
 
@@ -83,6 +84,9 @@ class PortalStatus:
     detail: str | None
     work_order_ref: str | None
     history: tuple[StatusLine, ...]
+    can_rate: bool = False  # the work is closed and not rated yet: the page asks for a rating
+    rating: int | None = None
+    rating_comment: str | None = None
 
 
 def _checked(form: PortalRequest) -> dict[str, str]:
@@ -296,6 +300,30 @@ async def status(session: AsyncSession, *, org: Organisation, key: str) -> Porta
         detail=detail,
         work_order_ref=f"WO-{work_order.number}" if work_order else None,
         history=tuple(history),
+        can_rate=work_order is not None and work_order.status is Status.CLOSED and work_order.rating is None,
+        rating=work_order.rating if work_order else None,
+        rating_comment=work_order.rating_comment if work_order else None,
+    )
+
+
+async def rate(session: AsyncSession, *, org: Organisation, now: datetime, key: str, rating: str, comment: str) -> None:
+    """The rating given on a status page: the page's address is the requester's proof of who they are."""
+    stored = await session.scalar(select(ServiceRequest).where(ServiceRequest.status_key == key)) if key else None
+    work_order = (
+        await session.scalar(select(WorkOrder).where(WorkOrder.request_id == stored.id)) if stored is not None else None
+    )
+    if stored is None or work_order is None:
+        raise NotFound("There is no work order at this address to rate.")
+    if rating not in {str(n) for n in satisfaction.SCALE}:
+        raise InvalidInput("Pick a rating from 1 to 5.", field="rating")
+    await satisfaction.rate(
+        session,
+        org=org,
+        now=now,
+        work_order_id=work_order.id,
+        user_id=work_order.requester_id,
+        rating=int(rating),
+        comment=comment,
     )
 
 

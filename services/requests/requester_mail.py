@@ -45,6 +45,8 @@ async def work_order_updates(session: AsyncSession, *, org: Organisation, now: d
     queued = 0
     for event in change.events:
         text = update_text(wo, event, told_anyway=told_anyway)
+        if event.to_status is Status.CLOSED and wo.rating is None:
+            text = await _rating_ask(session, org, wo)
         if text is not None:
             sent = await _send(
                 session,
@@ -58,6 +60,17 @@ async def work_order_updates(session: AsyncSession, *, org: Organisation, now: d
             )
             queued += int(sent)
     return queued
+
+
+async def _rating_ask(session: AsyncSession, org: Organisation, wo: WorkOrderRead) -> str | None:
+    """When the work closes: a link to rate it on its status page (the portal must be on to show it)."""
+    if not (org.portal.enabled and org.portal.public_url) or wo.request_id is None:
+        return None
+    key = await session.scalar(select(ServiceRequest.status_key).where(ServiceRequest.id == wo.request_id))
+    if not key:
+        return None
+    page = f"{org.portal.public_url.rstrip('/')}/portal/status/{key}"
+    return f"{wo.ref} is closed. How well was it done? Rate it from 1 to 5 (once, a comment if you like): {page}"
 
 
 async def request_decided(

@@ -32,7 +32,7 @@ from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack
 from tests.support.imap_server import PASSWORD, USER, ImapServer, imap_server
 from tests.support.mail_server import MailServer, mail_server
-from tests.support.org import CONFIG, TEAM_CHANNEL, TECH_1
+from tests.support.org import CONFIG, MANAGER, TEAM_CHANNEL, TECH_1
 from tests.support.process import wrench, wrench_env
 
 MAILBOX = "maintenance@acme.example"
@@ -171,6 +171,17 @@ async def test_a_mail_becomes_a_card_and_the_sender_is_answered(setup: Setup, db
     assert finished["In-Reply-To"] == message_id
     again = partial(requester_mail.work_order_updates, org=deps.org, now=deps.clock(), change=change)
     assert await db.run(again) == 0  # the same change delivered again: nothing more queued
+
+    # closed: the sender is asked to rate it on its status page, and can
+    await db.run(partial(lifecycle.confirm, org=deps.org, now=deps.clock(), work_order_id=wo_id, user_id=MANAGER))
+    await _until(lambda: len(setup.smtp.received) == 4)
+    asked = setup.smtp.received[3].message().get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [link] = re.findall(r"https://wrench\.example\.com(/portal/status/\S+)", asked)
+    async with bot.http.post(f"{bot.url}{link}/rating", data={"rating": "5"}, allow_redirects=False) as answer:
+        assert answer.status == 303
+    async with db.unit_of_work() as session:
+        rated = await session.get(WorkOrder, wo_id)
+    assert rated is not None and rated.rating == 5
 
 
 async def test_robots_blocked_senders_html_and_routing(setup: Setup, db: Database) -> None:

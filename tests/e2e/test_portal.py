@@ -15,15 +15,17 @@ from sqlalchemy import select
 from blocks.ids import Action
 from models.db import Database
 from models.requests import RequestPhoto, ServiceRequest
+from models.work_orders import WorkOrder
 from services.inventory import places
 from services.organisation.integrations import Portal
 from services.organisation.org import Organisation
+from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.e2e.flow import posted_cards
 from tests.e2e.test_intake import click_dm
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack
-from tests.support.org import MANAGER, TEAM_CHANNEL, organisation
+from tests.support.org import MANAGER, TEAM_CHANNEL, TECH_1, organisation
 
 ERROR = re.compile(r'<p class="error" id="([\w.]+)-error"[^>]*>(.*?)</p>', re.S)
 
@@ -308,3 +310,48 @@ async def test_floods_stop_before_any_work(bot: BotClient, db: Database) -> None
         await send(bot, form(title=""))
     status, text, _ = await send(bot, form())
     assert status == 429 and "Too many attempts" in text and await requests_filed(db) == []
+
+
+async def test_closed_work_is_rated_on_its_status_page(bot: BotClient, db: Database, clock: FrozenClock) -> None:
+    status, _, location = await send(bot, form(name="Jane Doe"))
+    key_path = location.removesuffix("?new=1")
+    _, text, _ = await page(bot, key_path)
+    assert 'id="rating-form"' not in text  # open work is not rated yet
+    deps = bot.running.deps
+    [wo] = await work_orders_filed(db)
+    for step in (
+        partial(assignment.claim, work_order_id=wo.id, user_id=TECH_1),
+        partial(lifecycle.complete, work_order_id=wo.id, user_id=TECH_1, resolution="Tightened the joint"),
+        partial(lifecycle.confirm, work_order_id=wo.id, user_id=MANAGER),  # nobody on the web presses Confirm
+    ):
+        await db.run(partial(step, org=deps.org, now=clock()))
+    _, text, _ = await page(bot, key_path)
+    assert 'id="rating-form"' in text and f'action="{key_path}/rating"' in text
+
+    async def rate(**values: str) -> tuple[int, str, str]:
+        data = aiohttp.FormData()
+        for name, value in values.items():
+            data.add_field(name, value)
+        async with bot.http.post(f"{bot.url}{key_path}/rating", data=data, allow_redirects=False) as r:
+            return r.status, await r.text(), r.headers.get("Location", "")
+
+    status, text, _ = await rate(comment="Quick <b>fix</b>")  # no rating picked: said, the comment kept
+    assert status == 422 and "Pick a rating from 1 to 5." in text and "Quick &lt;b&gt;fix&lt;/b&gt;" in text
+    status, _, where = await rate(rating="4", comment="Quick <b>fix</b>")
+    assert status == 303 and where == f"{key_path}?rated=1"
+    _, text, _ = await page(bot, where)
+    assert "Thank you for your rating." in text and "You rated this 4 of 5: “Quick &lt;b&gt;fix&lt;/b&gt;”" in text
+    assert 'id="rating-form"' not in text
+    status, text, _ = await rate(rating="1")  # once
+    assert status == 422 and "You already rated WO-1 4 of 5." in text
+    assert (await rate(rating="5"))[0] == 422
+    async with bot.http.post(f"{bot.url}/portal/status/nope/rating", data={"rating": "5"}) as r:
+        assert r.status == 404
+    async with db.unit_of_work() as session:
+        stored = await session.get(WorkOrder, wo.id)
+    assert stored is not None and (stored.rating, stored.rating_comment) == (4, "Quick <b>fix</b>")
+
+
+async def work_orders_filed(db: Database) -> list[WorkOrder]:
+    async with db.unit_of_work() as session:
+        return list(await session.scalars(select(WorkOrder).order_by(WorkOrder.id)))

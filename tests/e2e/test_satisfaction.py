@@ -6,12 +6,13 @@ from functools import partial
 
 from sqlalchemy import select
 
+from blocks import workload
 from blocks.ids import Action
 from blocks.satisfaction import rate_action
 from models.db import Database
 from models.tables import WorkOrder, WorkOrderEvent
 from scheduler import jobs
-from services.reporting import digest, reports
+from services.reporting import digest, home_kpis, reports
 from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, file_request
@@ -113,6 +114,11 @@ async def test_confirmed_work_asks_once_and_the_rating_reaches_the_thread(
     assert (f"Satisfaction, {TECH_1}", "4.0 of 5 (n=1), 100% rated 4 or 5") in reports.report_rows(report)
     data = await db.run(partial(digest.build, org=deps.org, team="facilities", now=clock()))
     assert (data.ratings_7d, data.rating_average_7d, data.low_ratings_24h) == (1, 4.0, ())
+    home = await db.run(partial(home_kpis.KpiCache().team, org=deps.org, team="facilities", days=7, now=clock()))
+    [tech] = [person for person in home.workload if person.user_id == TECH_1]
+    assert (tech.ratings, tech.rating_average) == (1, 4.0)
+    shown = str(workload.workload_section(home))
+    assert f"<@{TECH_1}> — 0 open (0.0 h est., 0 overdue) · 1 completed in 7 days · :star: 4.0 (1 rated)" in shown
 
 
 async def test_work_that_closes_itself_asks_too_and_a_low_rating_tells_the_managers(

@@ -462,6 +462,8 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
                     without_estimate=999,
                     overdue=999,
                     completed=9999,
+                    ratings=999 if i % 2 else 0,
+                    rating_average=4.5 if i % 2 else None,
                 )
                 for i in range(40 if longest else 3)
             ),
