@@ -55,10 +55,11 @@ class Portal:
         self.attempts = SlidingWindow(max(ATTEMPTS_FLOOR, self.config.requests_per_hour * 10), hour, deps.clock)
 
     def routes(self, app: web.Application) -> None:
-        app.router.add_get(PREFIX, self.form)
-        app.router.add_get(f"{PREFIX}/", self.form)
-        app.router.add_post(PREFIX, self.submit)
-        app.router.add_post(f"{PREFIX}/", self.submit)
+        if self.config.enabled:  # the form; off, status pages may still be served (the requests mailbox's)
+            app.router.add_get(PREFIX, self.form)
+            app.router.add_get(f"{PREFIX}/", self.form)
+            app.router.add_post(PREFIX, self.submit)
+            app.router.add_post(f"{PREFIX}/", self.submit)
         app.router.add_get(PREFIX + "/status/{key}", self.status)
         app.router.add_post(PREFIX + "/status/{key}/rating", self.rate)
         app.router.add_static(f"{PREFIX}/static", STATIC)
@@ -66,7 +67,9 @@ class Portal:
     # -- pages ------------------------------------------------------------------------------------
 
     def _page(self, template: str, *, http_status: int = 200, **context: Any) -> web.Response:
-        html = _templates.get_template(template).render(home=PREFIX, static=f"{PREFIX}/static", **context)
+        html = _templates.get_template(template).render(
+            home=PREFIX, static=f"{PREFIX}/static", form_on=self.config.enabled, **context
+        )
         return web.Response(text=html, content_type="text/html", status=http_status, headers=HEADERS)
 
     def _message(self, heading: str, message: str, *, http_status: int) -> web.Response:
@@ -214,8 +217,9 @@ class _Values(dict[str, str]):
 
 
 def add_portal(app: web.Application, deps: Deps) -> Portal | None:
-    """Serve the portal on `app` when `portal.enabled`; otherwise `/portal` does not exist (404)."""
-    if not deps.org.portal.enabled:
+    """Serve the portal on `app` when `portal.enabled`; with the requests mailbox and no portal, its status
+    pages only; otherwise `/portal` does not exist (404)."""
+    if not deps.org.status_pages_served():
         return None
     served = Portal(deps)
     served.routes(app)

@@ -240,6 +240,18 @@ class Organisation(Strict):
         """The organisation's date at the moment `now` (its `timezone`)."""
         return now.astimezone(self.zone()).date()
 
+    def status_pages_served(self) -> bool:
+        """Requesters' status pages (`/portal/status/…`): with the portal's form, or for the requests
+        mailbox's senders even when the form is off."""
+        return self.portal.enabled or self.email is not None
+
+    def status_page_url(self, key: str) -> str | None:
+        """The address of a request's status page, for an email; None when none is served or the address
+        people reach Wrench at (`portal.public_url`) is not known."""
+        if not (self.status_pages_served() and self.portal.public_url):
+            return None
+        return f"{self.portal.public_url.rstrip('/')}/portal/status/{key}"
+
     def approvers(self, category: Category) -> tuple[str, ...]:
         """Who decides on requests in `category`: its approvers, else its team's managers."""
         return category.approvers or self.team(category.team).managers

@@ -223,7 +223,8 @@ def _acknowledgement(org: Organisation, ref: str, title: str, status_key: str, *
         lines.append("It needs a manager's approval first; we will write when it is decided.")
     else:
         lines.append("The team has it now; we will write when someone takes it on and when it is done.")
-    if org.portal.enabled and org.portal.public_url:
-        lines.append(f"Follow it here: {org.portal.public_url.rstrip('/')}/portal/status/{status_key}")
+    page = org.status_page_url(status_key)
+    if page:
+        lines.append(f"Follow it here: {page}")
     lines += ["", f"To add to it, reply to this email (keep {ref} in the subject)."]
     return "\n".join(lines) + "\n"

@@ -64,12 +64,12 @@ async def work_order_updates(session: AsyncSession, *, org: Organisation, now: d
 
 async def _rating_ask(session: AsyncSession, org: Organisation, wo: WorkOrderRead) -> str | None:
     """When the work closes: a link to rate it on its status page (the portal must be on to show it)."""
-    if not (org.portal.enabled and org.portal.public_url) or wo.request_id is None:
+    if wo.request_id is None:
         return None
     key = await session.scalar(select(ServiceRequest.status_key).where(ServiceRequest.id == wo.request_id))
-    if not key:
+    page = org.status_page_url(key) if key else None
+    if page is None:
         return None
-    page = f"{org.portal.public_url.rstrip('/')}/portal/status/{key}"
     return f"{wo.ref} is closed. How well was it done? Rate it from 1 to 5 (once, a comment if you like): {page}"
 
 

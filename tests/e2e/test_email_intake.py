@@ -38,12 +38,12 @@ from tests.support.process import wrench, wrench_env
 MAILBOX = "maintenance@acme.example"
 
 
-def config(smtp_port: int, imap_port: int) -> str:
+def config(smtp_port: int, imap_port: int, *, portal_form: bool = True) -> str:
     return (
         CONFIG
         + f"""
 smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, from: "Facilities <{MAILBOX}>"}}
-portal: {{enabled: true, public_url: "https://wrench.example.com"}}
+portal: {{enabled: {"true" if portal_form else "false"}, public_url: "https://wrench.example.com"}}
 email:
   address: "Facilities <{MAILBOX}>"
   imap: {{host: 127.0.0.1, port: {imap_port}, security: none, username: {USER}, password: {PASSWORD}}}
@@ -268,3 +268,23 @@ async def test_wrench_mail_fetch_reads_the_mailbox_now(
         assert code == 0 and "0 messages read" in output
     code, output = await wrench("mail", "fetch", env=env)  # the server is gone: said, not a traceback
     assert code == 1 and "ConnectionRefusedError" in output and "Traceback" not in output, output
+
+
+async def test_status_pages_are_served_for_the_mailbox_with_the_portal_form_off(
+    database_url: str, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    with mail_server() as smtp, imap_server() as box:
+        org = parse_organisation(config(smtp.port, box.port, portal_form=False))
+        async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
+            box.deliver(mail("Broken tap")[0])
+            intake = MailIntake(bot.running.deps.db, org, clock, Metrics())
+            assert [read.taken.outcome for read in await intake.poll_once()] == ["filed"]
+            await _until(lambda: smtp.received)
+            answer = smtp.received[0].message().get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            [page] = re.findall(r"https://wrench\.example\.com(/portal/status/\S+)", answer)
+            async with bot.http.get(f"{bot.url}{page}") as response:
+                text = await response.text()
+                assert response.status == 200 and "Broken tap" in text
+                assert "Report another problem" not in text and 'href="/portal"' not in text
+            async with bot.http.get(f"{bot.url}/portal") as response:
+                assert response.status == 404  # the form stays off
