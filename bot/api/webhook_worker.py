@@ -13,6 +13,7 @@ import aiohttp
 
 from bot import http_headers
 from bot.metrics import Metrics
+from bot.rounds import run_rounds
 from models.db import Database
 from services.delivery import publishing, webhooks
 from services.organisation.integrations import Webhook
@@ -80,16 +81,14 @@ class WebhookWorker:
             self._wake.set()
 
     async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                busy = await self.work_once()
-            except Exception:
-                log.exception("webhook worker: a round failed; trying again shortly")
-                busy = False
-            if not busy and not self._stopping.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS if self.org.webhooks else IDLE_POLL_SECONDS)
-                self._wake.clear()
+        await run_rounds(
+            self.work_once,
+            wake=self._wake,
+            stopping=self._stopping,
+            idle_seconds=lambda: POLL_SECONDS if self.org.webhooks else IDLE_POLL_SECONDS,
+            log=log,
+            name="webhook worker",
+        )
 
     async def work_once(self) -> bool:
         """Fan out new events, send what is due; True when there may be more to do at once."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.mail import smtp
 from bot.metrics import Metrics
+from bot.rounds import run_rounds
 from models.db import Database
 from services.mail import queue
 from services.organisation.integrations import Smtp
@@ -57,16 +58,14 @@ class MailWorker:
             self._wake.set()
 
     async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                busy = await self.work_once()
-            except Exception:
-                log.exception("mail worker: a round failed; trying again shortly")
-                busy = False
-            if not busy and not self._stopping.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
-                self._wake.clear()
+        await run_rounds(
+            self.work_once,
+            wake=self._wake,
+            stopping=self._stopping,
+            idle_seconds=lambda: POLL_SECONDS,
+            log=log,
+            name="mail worker",
+        )
 
     async def work_once(self) -> bool:
         """Send what is due; True when there may be more to do at once."""

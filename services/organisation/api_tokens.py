@@ -1,23 +1,20 @@
 """Bearer tokens for the REST API: made, listed and revoked from the CLI, checked on every API call.
 
 A token is `wrn_<prefix>_<secret>`. It is printed once; the database keeps the prefix (to tell tokens
-apart in listings and logs) and a SHA-256 hash of the whole token. A slow password hash would buy
-nothing: the secret is 32 random bytes, not something a person chose.
+apart in listings and logs) and a SHA-256 hash of the whole token (`secret_tokens`).
 """
 
-import hashlib
-import hmac
 import re
-import secrets
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.integrations import ApiToken
 from services.errors import Conflict, InvalidInput, NotFound
+from services.organisation import secret_tokens
 from services.organisation.org import USER_ID
 
 TOKEN_PATTERN = re.compile(r"^wrn_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$")
@@ -54,10 +51,6 @@ def parse_scopes(text: str) -> list[Scope]:
     return sorted({Scope(name) for name in names})
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def create(
     session: AsyncSession, *, now: datetime, name: str, scopes: list[Scope], acts_as: str | None = None
 ) -> tuple[TokenRead, str]:
@@ -68,12 +61,11 @@ async def create(
         raise InvalidInput(f"'{acts_as}' is not a Slack user id (like U024BE7LH).", field="acts_as")
     if await session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise Conflict(f"There is already a token named {name} (a revoked one keeps its name); pick another name.")
-    prefix = secrets.token_hex(4)
-    token = f"wrn_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, token = secret_tokens.new("wrn")
     stored = ApiToken(
         name=name,
         prefix=prefix,
-        secret_hash=_hash(token),
+        secret_hash=secret_tokens.digest(token),
         scopes=[s.value for s in scopes],
         acts_as=acts_as,
         created_at=now,
@@ -100,16 +92,7 @@ async def revoke(session: AsyncSession, *, now: datetime, name: str) -> TokenRea
 
 async def authenticate(session: AsyncSession, *, now: datetime, token: str) -> TokenRead | None:
     """The live token `token` is, or None (malformed, unknown, revoked). Notes when it was last used."""
-    matched = TOKEN_PATTERN.match(token)
-    if matched is None:
-        return None
-    stored = await session.scalar(select(ApiToken).where(ApiToken.prefix == matched.group(1)))
-    if stored is None or stored.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(stored.secret_hash, _hash(token)):
-        return None
-    last = stored.last_used_at
-    if last is None or (now - last).total_seconds() >= LAST_USED_GRANULARITY_SECONDS:
-        await session.execute(update(ApiToken).where(ApiToken.id == stored.id).values(last_used_at=now))
-        stored.last_used_at = now
-    return TokenRead.model_validate(stored)
+    stored = await secret_tokens.live(
+        session, ApiToken, token=token, pattern=TOKEN_PATTERN, now=now, granularity=LAST_USED_GRANULARITY_SECONDS
+    )
+    return TokenRead.model_validate(stored) if stored is not None else None

@@ -5,10 +5,7 @@ feeds apart and revoke them) and a SHA-256 hash of the token, as for API tokens.
 PM plan and the due dates of its open work) or one person's (the due dates of the work assigned to them).
 """
 
-import hashlib
-import hmac
 import re
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -17,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.integrations import CalendarFeed
 from models.schemas import CalendarFeedRead as FeedRead
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.organisation import secret_tokens
 from services.organisation.org import USER_ID, Organisation
 
 TOKEN_PATTERN = re.compile(r"^cal_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$")
@@ -29,10 +27,6 @@ LAST_USED_GRANULARITY_SECONDS = 300  # calendar apps fetch every hour or so; not
 def address(org: Organisation, token: str) -> str:
     """Where a calendar app subscribes: absolute with `portal.public_url`, else the path to put behind it."""
     return f"{(org.portal.public_url or '').rstrip('/')}{PATH}/{token}.ics"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def may_manage(org: Organisation, user_id: str, feed: FeedRead | None = None, *, team: str | None = None) -> bool:
@@ -75,12 +69,16 @@ async def create(
                 .where(CalendarFeed.person == person, CalendarFeed.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-    prefix = secrets.token_hex(4)
+    prefix, token = secret_tokens.new("cal")
     while await session.scalar(select(CalendarFeed.id).where(CalendarFeed.prefix == prefix)) is not None:
-        prefix = secrets.token_hex(4)  # 1 in 4 billion: cheaper to ask than to explain a unique violation
-    token = f"cal_{prefix}_{secrets.token_urlsafe(32)}"
+        prefix, token = secret_tokens.new("cal")  # 1 in 4 billion: cheaper to ask than to explain a clash
     stored = CalendarFeed(
-        prefix=prefix, secret_hash=_hash(token), team=team, person=person, created_by=created_by, created_at=now
+        prefix=prefix,
+        secret_hash=secret_tokens.digest(token),
+        team=team,
+        person=person,
+        created_by=created_by,
+        created_at=now,
     )
     session.add(stored)
     await session.flush()
@@ -115,14 +113,7 @@ async def revoke(
 
 async def authenticate(session: AsyncSession, *, now: datetime, token: str) -> FeedRead | None:
     """The live feed `token` opens, or None (malformed, unknown, revoked). Notes when it was last fetched."""
-    matched = TOKEN_PATTERN.match(token)
-    if matched is None:
-        return None
-    stored = await session.scalar(select(CalendarFeed).where(CalendarFeed.prefix == matched.group(1)))
-    if stored is None or stored.revoked_at is not None or not hmac.compare_digest(stored.secret_hash, _hash(token)):
-        return None
-    last = stored.last_used_at
-    if last is None or (now - last).total_seconds() >= LAST_USED_GRANULARITY_SECONDS:
-        await session.execute(update(CalendarFeed).where(CalendarFeed.id == stored.id).values(last_used_at=now))
-        stored.last_used_at = now
-    return FeedRead.model_validate(stored)
+    stored = await secret_tokens.live(
+        session, CalendarFeed, token=token, pattern=TOKEN_PATTERN, now=now, granularity=LAST_USED_GRANULARITY_SECONDS
+    )
+    return FeedRead.model_validate(stored) if stored is not None else None

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.process import free_port
+
 USER, PASSWORD = "maintenance", "imap-secret"
 PYMAP = str(Path(sys.executable).with_name("pymap"))
 
@@ -42,15 +44,9 @@ class ImapServer:
             connection.logout()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def imap_server() -> Iterator[ImapServer]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             PYMAP,
