@@ -1,6 +1,7 @@
 """Imports every table so `Base.metadata` is complete (Alembic and tests use it)."""
 
 from models.base import Base
+from models.contractor_jobs import ContractorFile, ContractorJob
 from models.counters import Counter
 from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
@@ -18,6 +19,8 @@ __all__ = [
     "Asset",
     "AssetMeter",
     "Base",
+    "ContractorFile",
+    "ContractorJob",
     "CostEntry",
     "Counter",
     "DigestRun",

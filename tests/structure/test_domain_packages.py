@@ -21,10 +21,11 @@ ALLOWED: dict[str, set[str]] = {
     "contracting": {"organisation"},
     "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
-    "work_orders": {"organisation", "inventory", "delivery"},
+    "work_orders": {"organisation", "contracting", "inventory", "delivery"},
     "requests": {"organisation", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
+    "contractor_jobs": {"organisation", "contracting", "inventory", "delivery", "work_orders", "requests"},
     "reporting": {
         "organisation",
         "contracting",
@@ -34,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "requests",
         "maintenance",
         "sla",
+        "contractor_jobs",
     },
 }
 # The shared modules may lean on the organisation (for its type), nothing higher.
