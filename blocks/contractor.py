@@ -144,7 +144,7 @@ def thread_line(event: EventRead) -> t.Mrkdwn | None:
             if data.get("not_to_exceed")
             else ""
         )
-        note = t.md("\n> {}", data["note"]) if data.get("note") else ""
+        note = t.md("\n*Note:* {}", data["note"]) if data.get("note") else ""
         line = t.md(":handshake: {} sent this to *{}*{}.{}", t.user(event.actor_id), vendor, limit, note)
     elif event.kind == EventKind.CONTRACTOR_ACCEPTED:
         line = t.md(":handshake: *{}* accepted the job.", vendor)
@@ -197,3 +197,28 @@ def thread_line(event: EventRead) -> t.Mrkdwn | None:
 
 def _reason(data: dict[str, Any]) -> t.Mrkdwn:
     return t.md(": {}", data["reason"]) if data.get("reason") else t.md(".")
+
+
+def sender_dm(wo: WorkOrderRead, event: EventRead, *, permalink: str | None) -> t.Mrkdwn:
+    """To whoever sent the work out: the contractor declined it, or marked it done (the team reviews it)."""
+    vendor = str((event.data.get("vendor") or {}).get("name") or "The contractor")
+    see = t.md(" {}.", t.link(permalink, "See the card")) if permalink else t.md("")
+    if event.kind == EventKind.CONTRACTOR_DECLINED:
+        text = t.md(
+            ":x: *{}* declined {} ({}): {}\nIt is back with the team, unclaimed.{}",
+            vendor,
+            wo.ref,
+            wo.title,
+            event.data.get("reason", ""),
+            see,
+        )
+    else:
+        text = t.md(
+            ":white_check_mark: *{}* marked {} ({}) done: {}\nConfirm it is completed on the card.{}",
+            vendor,
+            wo.ref,
+            wo.title,
+            event.data.get("resolution", ""),
+            see,
+        )
+    return t.clip(text, t.SECTION_TEXT)

@@ -343,6 +343,8 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             job_id=1, vendor=typed(150), state=state, not_to_exceed="9.99 GBP", resolution=typed(3000)
         )
         yield "contractor.on_card", "message", _message("job", [contractor.on_card(job)])
+    for told in contractor_events(typed)[2::4]:  # declined, done
+        yield "contractor.sender_dm", "message", _message(contractor.sender_dm(wo, told, permalink=PERMALINK))
     for line in (contractor.thread_line(e) for e in contractor_events(typed)):
         if line:
             yield "contractor.thread_line", "message", _message(line)
