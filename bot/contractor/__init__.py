@@ -157,22 +157,29 @@ class ContractorPage:
         form_id = sent.text("form_id")
         if form_id and form_id in self.seen:  # sent twice (a double tap, a browser's retry): done once already
             raise web.HTTPSeeOther(f"{PREFIX}/{key}", headers=HEADERS)
+        if form_id:
+            self._remember(form_id)  # before acting: the same form sent again meanwhile does nothing
         try:
             await self._do(what, key, sent)
-        except page.LinkClosed as closed:
-            return self._message("This link no longer works", str(closed), http_status=410)
-        except InvalidFields as error:
-            return await self._job_page(key, http_status=422, errors=dict(error.errors), values=sent.values)
-        except InvalidInput as error:
-            errors = {error.field or what: str(error)}
-            return await self._job_page(key, http_status=422, errors=errors, values=sent.values)
-        except Conflict as error:
-            return await self._job_page(key, http_status=409, notice=str(error))
-        if form_id:
-            self._remember(form_id)
+        except BaseException as error:
+            self.seen.pop(form_id, None)  # not done: the form may be sent again
+            return await self._refused(key, what, sent, error)
         if what in ("decline", "done"):  # the link closes with them: the page says so
             raise web.HTTPSeeOther(f"{PREFIX}/{key}", headers=HEADERS)
         raise web.HTTPSeeOther(f"{PREFIX}/{key}?ok={what}", headers=HEADERS)
+
+    async def _refused(self, key: str, what: str, sent: Sent, error: BaseException) -> web.Response:
+        """The page again with what was wrong (what was typed kept), or the closed link's message."""
+        if isinstance(error, page.LinkClosed):
+            return self._message("This link no longer works", str(error), http_status=410)
+        if isinstance(error, InvalidFields):
+            return await self._job_page(key, http_status=422, errors=dict(error.errors), values=sent.values)
+        if isinstance(error, InvalidInput):
+            errors = {error.field or what: str(error)}
+            return await self._job_page(key, http_status=422, errors=errors, values=sent.values)
+        if isinstance(error, Conflict):
+            return await self._job_page(key, http_status=409, notice=str(error))
+        raise error
 
     async def _do(self, what: str, key: str, sent: Sent) -> None:
         common: dict[str, Any] = {"org": self.deps.org, "now": self.deps.clock(), "key": key}

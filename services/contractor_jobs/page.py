@@ -83,14 +83,14 @@ async def _acting(session: AsyncSession, key: str) -> tuple[ContractorJob, Vendo
 
 def closed(job: ContractorJob, work_order: WorkOrder) -> None:
     """`LinkClosed` when the link is revoked, declined or its work finished."""
-    if job.state is JobState.REVOKED:
-        raise LinkClosed("This link was revoked by the team: it no longer works. Ask them if you need it again.")
     if job.state is JobState.DECLINED:
         raise LinkClosed("You declined this job, so this link no longer works.")
     if job.state is JobState.DONE:
         raise LinkClosed("You marked this job done: thank you. The team will confirm it; this link no longer works.")
-    if job.closed_at is not None or work_order.status.value in ("completed", "closed", "cancelled"):
+    if work_order.status.value in ("completed", "closed", "cancelled"):
         raise LinkClosed("This job is finished: this link no longer works.")
+    if job.state is JobState.REVOKED or job.closed_at is not None:
+        raise LinkClosed("This link was revoked by the team: it no longer works. Ask them if you need it again.")
 
 
 async def show(session: AsyncSession, *, org: Organisation, key: str) -> Job:

@@ -2,8 +2,6 @@
 then the contractor's private page over HTTP (accept, update, photos and invoice, cost and hours, done),
 the team's review on the card, and the cost in the work order's total and the KPIs."""
 
-from functools import partial
-
 import pytest
 from sqlalchemy import select
 
@@ -30,7 +28,7 @@ from tests.e2e.contractor_flow import (
 )
 from tests.e2e.flow import click_card, file_request, latest_card, thread_lines
 from tests.support.bot import BotClient
-from tests.support.org import MANAGER, OUTSIDER, STAFF, TECH_1, TECH_2
+from tests.support.org import OUTSIDER, STAFF, TECH_1, TECH_2
 
 
 @pytest.fixture
