@@ -222,19 +222,20 @@ def _form_id() -> str:
 
 
 def _same_site(request: web.Request, public_url: str | None) -> bool:
-    """A form from this page: a browser says where it was sent from (`Origin`, `Sec-Fetch-Site`); one from
-    another site is refused. A client that says nothing (an old browser, a script with the key) is let in:
-    the key is the credential."""
-    if request.headers.get("Sec-Fetch-Site", "") == "cross-site":
-        return False
+    """A form from this page. A browser says where a form was sent from: `Sec-Fetch-Site` (any current
+    one), else `Origin` (which it sends as "null" under the page's `no-referrer` policy); one from another
+    site is refused. A client that says nothing (an old browser, a script holding the key) is let in: the
+    key in the address is the credential, and another site cannot know it."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if not origin or origin == "null":
-        return origin != "null"
-    host = urlsplit(origin).netloc.lower()
+        return True
     allowed = {request.host.lower()}
     if public_url:
         allowed.add(urlsplit(public_url).netloc.lower())
-    return host in allowed
+    return urlsplit(origin).netloc.lower() in allowed
 
 
 def add_contractor_page(app: web.Application, deps: Deps) -> ContractorPage:

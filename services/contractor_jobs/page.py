@@ -110,7 +110,7 @@ async def show(session: AsyncSession, *, org: Organisation, key: str) -> Job:
         cost=_money(job.cost_minor, job.currency),
         hours=jobs.hours_text(job.minutes),
         files=tuple(await files.names_of(session, job.id)),
-        team_files=len(work_order.attachments),
+        team_files=sum(1 for file in work_order.attachments if file.get("stage") != "contractor"),
         sent_at=job.sent_at,
     )
 

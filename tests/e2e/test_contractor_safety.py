@@ -174,7 +174,10 @@ async def test_forms_from_another_site_and_bodies_too_large_are_refused(
     key = await send_to(bot, card, acme, TECH_1)
     status, page, _ = await post(bot, key, {"do": "accept"}, Origin="https://evil.example")
     assert status == 403
-    status, _, _ = await post(bot, key, {"do": "accept"}, **{"Sec-Fetch-Site": "cross-site"})
+    for where in ("cross-site", "same-site"):
+        status, _, _ = await post(bot, key, {"do": "accept"}, **{"Sec-Fetch-Site": where})
+        assert status == 403
+    status, _, _ = await post(bot, key, {"do": "accept"}, **{"Sec-Fetch-Site": "cross-site", "Origin": "null"})
     assert status == 403
     assert (await post(bot, key, {"do": "accept"}, Origin="https://wrench.example.com"))[0] == 303
     huge = b"\xff" * (5 * 1024 * 1024 + 10)
