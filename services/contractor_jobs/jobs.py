@@ -144,9 +144,9 @@ async def send(
         sent_at=now,
         updated_at=now,
     )
-    session.add(job)
     try:
-        async with session.begin_nested():
+        async with session.begin_nested():  # of two sent at once, the unique open job lets one in
+            session.add(job)
             await session.flush()
     except IntegrityError:  # another job was sent at the same moment: one open job per work order
         raise Conflict(f"{changes.ref(work_order)} was just sent to a contractor by someone else.") from None
