@@ -74,8 +74,7 @@ async def vendor_options(ack: Ack, body: dict[str, Any], context: AsyncBoltConte
         await ack(options=[])
         return
     options = [
-        contractor.vendor_option(c.id, c.name, c.expiry.value if c.expiry else None, c.expires_on)  # type: ignore[arg-type]
-        for c in found
+        contractor.vendor_option(c.id, c.name, c.expiry.value if c.expiry else None, c.expires_on) for c in found
     ]
     await ack(options=options)
 

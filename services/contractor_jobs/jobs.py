@@ -3,7 +3,7 @@ private link), revoking the link, and confirming the work the contractor marked 
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +31,7 @@ class VendorChoice:
     id: int
     name: str
     expiry: vendors.Expiry | None
-    expires_on: object  # the date, when there is a warning to show
+    expires_on: date | None  # when there is a warning to show
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def check_can_link(org: Organisation) -> None:
 
 
 async def vendor_choices(
-    session: AsyncSession, *, org: Organisation, work_order_id: int, typed: str, today: object
+    session: AsyncSession, *, org: Organisation, work_order_id: int, typed: str, today: date
 ) -> list[VendorChoice]:
     """Vendors whose trades include the work order's category, matching `typed` (name or key, any case); when
     no vendor serves that trade at all, every vendor (the work can still go out)."""
@@ -77,7 +77,7 @@ async def vendor_choices(
     return [
         VendorChoice(v.id, v.name, warning, v.expires_on if warning else None)
         for v in found[:CHOICES]
-        for warning in [vendors.expiry(v.expires_on, today)]  # type: ignore[arg-type]
+        for warning in [vendors.expiry(v.expires_on, today)]
     ]
 
 
