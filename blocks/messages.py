@@ -277,7 +277,8 @@ def wo_usage() -> t.Mrkdwn:
     return t.Mrkdwn(
         "Usage: `/wo 42` shows work order 42 · `/wo mine` your open work · "
         "`/wo open [team]` open work · `/wo search TEXT` finds work orders · `/wo asset TAG` an asset's history · "
-        "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading."
+        "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading · "
+        "`/wo calendar` calendar feeds for your calendar app."
     )
 
 

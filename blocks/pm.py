@@ -1,6 +1,7 @@
 """Preventive maintenance in Slack: the schedule form (new and edit), the `/wo pm` list, and its answers."""
 
 import calendar
+from datetime import date
 from typing import Any
 
 from blocks import text as t
@@ -8,6 +9,7 @@ from blocks.ids import INPUT_ACTION, Action, Callback
 from blocks.modals import checkboxes, input_block, modal, option, picker, text_input
 from models.enums import Anchor, NonWorking, Priority, Repeat
 from models.schemas import PmScheduleRead
+from models.views import PlannedPm
 
 REPEATS = {
     Repeat.DAYS: "Every N days",
@@ -286,7 +288,33 @@ def pm_usage() -> t.Mrkdwn:
     return t.Mrkdwn(
         "*Preventive maintenance*\n"
         "`/wo pm` or `/wo pm list [team]` — schedules and their next dates\n"
+        "`/wo pm calendar [team]` — the PM due in the next two weeks, day by day\n"
         "`/wo pm new` — create a schedule (managers)\n"
         "`/wo pm edit N` · `/wo pm pause N` · `/wo pm resume N` · `/wo pm delete N`\n"
         "`/wo meter TAG VALUE [meter]` — enter a meter reading (default meter: hours)"
     )
+
+
+def pm_calendar(
+    title: str, days: list[tuple[date, list[PlannedPm], str | None]], *, horizon_days: int
+) -> dict[str, Any]:
+    """`/wo pm calendar`: the coming days that have PM due or are holidays, one line per occurrence."""
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": t.plain(title, t.HEADER_TEXT)}]
+    shown = [(day, due, holiday) for day, due, holiday in days if due or holiday]
+    if not any(due for _, due, _ in shown):
+        blocks.append({"type": "section", "text": t.mrkdwn(t.md("No PM due in the next {} days.", horizon_days))})
+    lines: list[t.Mrkdwn] = []
+    for day, due, holiday in shown:
+        heading = t.md("*{:%a %-d %b}*", day) + (t.md(" · _{} (holiday)_", holiday) if holiday else "")
+        items = [
+            t.md("• PM-{} · {}", pm.schedule_id, pm.title) + (t.md(" · {}", pm.asset) if pm.asset else "") for pm in due
+        ]
+        lines.append(t.lines([heading, *items]))
+    for line in lines[: t.MESSAGE_BLOCKS - 3]:
+        blocks.append({"type": "section", "text": t.mrkdwn(t.clip(line, t.SECTION_TEXT))})
+    if len(lines) > t.MESSAGE_BLOCKS - 3:
+        blocks.append({"type": "context", "elements": [t.mrkdwn("…and more days: `/wo pm calendar TEAM` narrows it.")]})
+    hint = "Subscribe in your calendar app: `/wo calendar link TEAM` (managers) or `/wo calendar link` (your own work)."
+    blocks.append({"type": "context", "elements": [t.mrkdwn(hint)]})
+    count = sum(len(due) for _, due, _ in shown)
+    return t.message(t.md("{}: {} PM due", title, count), blocks)

@@ -20,9 +20,11 @@ from blocks import digest as digest_blocks
 from bot import api
 from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
+from bot.calendar_feed import add_calendar_feeds
 from bot.config import CoreSettings, Mode, Settings
 from bot.contractor import add_contractor_page
 from bot.deps import Deps, utcnow
+from bot.mail.worker import MailWorker
 from bot.metrics import MeteredWebClient, Metrics
 from bot.portal import add_portal
 from bot.slack import receiver
@@ -36,6 +38,7 @@ from models.db import Database
 from models.enums import Status
 from scheduler.setup import Scheduler, build_scheduler
 from services.delivery import outbox, webhooks
+from services.mail import queue as mail
 from services.organisation.org import Organisation
 from services.ports import Clock
 from services.reporting import digest, records
@@ -60,8 +63,8 @@ class Running:
 def create_web_app(
     deps: Deps, bolt_app: AsyncApp | None, metrics: Metrics | None = None, *, signing_secret: str = ""
 ) -> web.Application:
-    """`/healthz`, `/metrics` and the REST API always; the web portal when enabled; `/slack/events` only in
-    HTTP mode (Socket Mode has no signing secret)."""
+    """`/healthz`, `/metrics`, the REST API and calendar feeds always; the web portal when enabled;
+    `/slack/events` only in HTTP mode (Socket Mode has no signing secret)."""
     metrics = metrics or Metrics()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -80,6 +83,7 @@ def create_web_app(
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
     add_portal(web_app, deps)
     add_contractor_page(web_app, deps)
+    add_calendar_feeds(web_app, deps)
     if bolt_app is not None:
         web_app.router.add_post("/slack/events", receiver.endpoint(bolt_app, signing_secret))
     return web_app
@@ -90,11 +94,12 @@ async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
 
     async def read(
         session: AsyncSession,
-    ) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus], outbox.OutboxStatus]:
+    ) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus], outbox.OutboxStatus, mail.MailStatus]:
         counts = await records.open_counts(session)
-        return counts, await webhooks.status(session, deps.org.webhooks), await outbox.status(session)
+        webhook_queues = await webhooks.status(session, deps.org.webhooks)
+        return counts, webhook_queues, await outbox.status(session), await mail.status(session)
 
-    counts, queues, slack_queue = await deps.db.run(read)
+    counts, queues, slack_queue, mail_queue = await deps.db.run(read)
     metrics.open_work_orders.clear()
     for status, team, count in counts:
         metrics.open_work_orders.labels(status.value, team).set(count)
@@ -104,6 +109,12 @@ async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
     metrics.outbox_queue.labels("pending").set(slack_queue.pending)
     metrics.outbox_queue.labels("retrying").set(slack_queue.retrying)
     metrics.outbox_queue.labels("gave_up").set(slack_queue.gave_up)
+    for state, value in (
+        ("pending", mail_queue.pending),
+        ("failing", mail_queue.failing),
+        ("failed", mail_queue.failed),
+    ):
+        metrics.mail_queue.labels(state).set(value)
 
 
 async def prepare_database(db: Database) -> None:
@@ -177,6 +188,7 @@ async def running(
     socket_mode: AsyncSocketModeHandler | None = None
     scheduler = None
     worker: WebhookWorker | None = None
+    mailer: MailWorker | None = None
     deliveries: OutboxWorker | None = None
     listeners = InFlight()
     metrics = Metrics()
@@ -208,6 +220,9 @@ async def running(
             except ValueError as error:  # a webhook's secret_env is not set
                 raise StartupError(str(error)) from None
             worker.start()
+            if org.smtp is not None:
+                mailer = MailWorker(db, org.smtp, clock, metrics)
+                mailer.start()
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
@@ -226,6 +241,8 @@ async def running(
             await deliveries.stop(flush_seconds=SHUTDOWN_SECONDS)
         if worker is not None:
             await worker.stop()
+        if mailer is not None:
+            await mailer.stop()
         await http.close()
         await db.dispose()
 

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from blocks import assets as asset_blocks
 from blocks import card, lists, messages
 from blocks.ids import Action, Command, parse_ref
-from handlers import pm
+from handlers import calendars, pm
 from handlers.context import Ack, deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
@@ -58,6 +58,9 @@ async def wo_command(ack: Ack, command: dict[str, Any], context: AsyncBoltContex
         shown = asset_blocks.asset_card(found)
     elif word.lower() == "meter":
         await pm.meter_command(deps, command, rest)
+        return
+    elif word.lower() == "calendar":
+        await calendars.calendar_command(deps, command, rest)
         return
     elif word.lower() == "search" and rest.strip():
         listing = await deps.db.run(partial(finding.search, text=rest))

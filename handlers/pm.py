@@ -1,4 +1,4 @@
-"""`/wo pm` (list, new, edit, pause, resume, delete), the schedule form, the list's menu, and
+"""`/wo pm` (list, calendar, new, edit, pause, resume, delete), the schedule form, the list's menu, and
 `/wo meter TAG VALUE [METER]`."""
 
 import re
@@ -21,9 +21,10 @@ from services.inventory import places
 from services.maintenance import checklists, meters, pm_generation, pm_schedules
 from services.maintenance.recurrence import describe
 from services.ports import Deps
-from services.reporting import finding
+from services.reporting import calendar, finding
 from services.work_orders import rules
 
+CALENDAR_DAYS = 14  # `/wo pm calendar`: two weeks; the feeds go 90 days ahead
 SCHEDULE_NUMBER = "Which schedule? Give its number, like `/wo pm edit 3`."
 SCHEDULE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, within what the id column holds
 
@@ -41,6 +42,8 @@ async def pm_command(deps: Deps, command: dict[str, Any], rest: str) -> None:
     verb = verb.lower() or "list"
     if verb == "list":
         await _list(deps, user_id, url, argument.strip())
+    elif verb == "calendar":
+        await _calendar(deps, user_id, url, argument.strip())
     elif verb == "new":
         await _open_form(deps, user_id, command["trigger_id"], None)
     elif verb in ("edit", "pause", "resume", "delete"):
@@ -90,6 +93,16 @@ async def _list(deps: Deps, user_id: str, url: str, named: str) -> None:
         describe={s.id: _describe(deps, s) for s in schedules},
         can_plan=bool(_plannable(deps, user_id)),
     )
+    await deps.notifier.reply(url, shown["text"], shown["blocks"])
+
+
+async def _calendar(deps: Deps, user_id: str, url: str, named: str) -> None:
+    """The next two weeks of PM: the named team's, else the person's teams', else every team's."""
+    teams = finding.teams_asked(deps.org, named, user_id) or tuple(team.key for team in deps.org.teams)
+    today = deps.org.local_date(deps.clock())
+    days = await deps.db.run(partial(calendar.coming_days, org=deps.org, teams=teams, today=today, days=CALENDAR_DAYS))
+    title = "PM calendar · " + ", ".join(deps.org.team(key).name for key in teams)
+    shown = pm_blocks.pm_calendar(title, days, horizon_days=CALENDAR_DAYS)
     await deps.notifier.reply(url, shown["text"], shown["blocks"])
 
 

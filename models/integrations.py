@@ -58,3 +58,20 @@ class WebhookDelivery(Base):
     last_status: Mapped[int | None]
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class CalendarFeed(Base):
+    """A private iCalendar address: a team's PM plan and due work, or one person's own work. Only a SHA-256
+    hash of its secret is kept, as for API tokens; the address is shown once."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)  # the public part: lists, revoking
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))  # a team's feed, or
+    person: Mapped[str | None] = mapped_column(String(32), index=True)  # one person's own work
+    created_by: Mapped[str] = mapped_column(String(32))  # a Slack user id, or "cli"
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -3,7 +3,8 @@
 from models.base import Base
 from models.contractor_jobs import ContractorFile, ContractorJob
 from models.counters import Counter
-from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
+from models.integrations import ApiToken, CalendarFeed, PublishedEvent, WebhookDelivery
+from models.mail import OutgoingMail
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.outbox import OutboxEntry, SlackPace
 from models.parts import Part, StockMovement
@@ -19,6 +20,7 @@ __all__ = [
     "Asset",
     "AssetMeter",
     "Base",
+    "CalendarFeed",
     "ContractorFile",
     "ContractorJob",
     "CostEntry",
@@ -31,6 +33,7 @@ __all__ = [
     "Location",
     "MeterReading",
     "OutboxEntry",
+    "OutgoingMail",
     "Part",
     "PersonSettings",
     "PmOccurrence",

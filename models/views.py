@@ -65,6 +65,42 @@ class Dashboard(BaseModel):
     morning_dm: bool | None = None  # None: not offered (the person works in no team)
 
 
+class PlannedPm(BaseModel):
+    """One coming occurrence of a PM schedule, the `number`-th it will have made (calendar feeds)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedule_id: int
+    number: int
+    title: str
+    due_on: date
+    asset: str | None
+    version: int  # the schedule's: an edit that moves its dates is an update of the same events
+    updated_at: datetime
+
+
+class DueWork(BaseModel):
+    """Open work with a due time, as a calendar shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    title: str
+    due_at: datetime
+    status: str
+    permalink: str | None
+    version: int
+    updated_at: datetime
+
+
+class Calendar(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    planned: tuple[PlannedPm, ...]
+    due: tuple[DueWork, ...]
+
+
 class PmDue(BaseModel):
     """A PM occurrence coming up (digest: PM due in the next 7 days)."""
 

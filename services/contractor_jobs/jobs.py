@@ -15,9 +15,11 @@ from models.schemas import Change, ContractorOnCard
 from models.vendors import Vendor
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services.contracting import money, vendors
+from services.contractor_jobs.text import without_slack_ids
 from services.delivery import outbox
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.inputs import checked_text, searchable
+from services.mail.queue import queue_mail
 from services.organisation.org import Organisation
 from services.work_orders import changes, downtime, outside_work, rules, timers
 
@@ -162,7 +164,9 @@ async def send(
     event = changes.record(session, work_order, now=now, actor_id=user_id, kind=EventKind.CONTRACTOR_SENT, data=data)
     change = await changes.done(session, work_order, event)
     url = link(org, key)
-    emailed = await hand_over_by_email(session, org=org, work_order=work_order, vendor=vendor, url=url)
+    emailed = await hand_over_by_email(
+        session, org=org, now=now, work_order=work_order, vendor=vendor, job=job, url=url
+    )
     # The sender keeps the link in their DM too (the form shows it once): queued with the job, never lost.
     how = f"It was emailed to {vendor.email}." if emailed else "Copy it to them: it was not emailed."
     text = (
@@ -174,12 +178,50 @@ async def send(
 
 
 async def hand_over_by_email(
-    session: AsyncSession, *, org: Organisation, work_order: WorkOrder, vendor: Vendor, url: str
+    session: AsyncSession,
+    *,
+    org: Organisation,
+    now: datetime,
+    work_order: WorkOrder,
+    vendor: Vendor,
+    job: ContractorJob,
+    url: str,
 ) -> bool:
-    """MAIL HAND-OFF: the one place a job's link is emailed to the vendor, queued in the sender's transaction.
-    Waits for `services.mail` (queue_mail, sent over SMTP when `smtp:` is configured); until then nothing is
-    emailed and the sender copies the link Wrench shows them in Slack."""
-    return False
+    """Email the link to the vendor, queued in the sender's transaction (`services.mail`, sent over SMTP when
+    `smtp:` is configured). False when it was not: no mail server, or no usable address for the vendor."""
+    if not vendor.email:
+        return False
+    ref = changes.ref(work_order)
+    limit = money.shown(job.not_to_exceed_minor, job.currency) if job.not_to_exceed_minor is not None else None
+    lines = [
+        f"Hello {vendor.contact_name or vendor.name},",
+        "",
+        f"The {org.team(work_order.team).name} team would like you to do this job: {ref}, {work_order.title}.",
+        *([f"Where: {work_order.location}"] if work_order.location else []),
+        *([f"Not to exceed: {limit}"] if limit else []),
+        *([f"Contact on site: {job.contact}"] if job.contact else []),
+        *(["", f"Note: {job.note}"] if job.note else []),
+        "",
+        "Everything about the job, and where you accept or decline it, post updates, send photos and your",
+        "invoice, and mark it done, is on this private page:",
+        "",
+        url,
+        "",
+        "Anyone with the link can act on this job: please do not pass it on. It stops working once the job",
+        "is finished or the team revokes it.",
+    ]
+    try:
+        return await queue_mail(
+            session,
+            org,
+            to=vendor.email,
+            subject=f"{ref}: {work_order.title}",
+            text="\n".join(without_slack_ids(line, org) for line in lines),
+            about=f"{ref} sent to {vendor.key}",
+            now=now,
+        )
+    except InvalidInput:  # an address the register kept that mail refuses: the sender copies the link
+        return False
 
 
 async def revoke(

@@ -4,7 +4,6 @@ hours, mark the work done. Each step is an event with the vendor as its actor, a
 and a webhook event, written in one transaction. Each moves the job with a conditional UPDATE on its state,
 so two submissions at once (a double tap, two phones) change it once."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -20,6 +19,7 @@ from models.vendors import Vendor
 from models.work_orders import WorkOrder
 from services.contracting import money
 from services.contractor_jobs import files, jobs
+from services.contractor_jobs.text import without_slack_ids
 from services.errors import Conflict, DomainError, InvalidFields, InvalidInput
 from services.inputs import checked_text
 from services.inventory import places
@@ -28,7 +28,6 @@ from services.work_orders import changes
 
 UPDATE_MAX = 2000
 MAX_HOURS = 1000
-SLACK_MARKS = re.compile(r"<[@#!]([^<>|]*)(?:\|([^<>]*))?>|@([UW][A-Z0-9]{2,20})\b")
 
 
 class LinkClosed(DomainError):
@@ -55,20 +54,6 @@ class Job:
     files: tuple[tuple[str, str], ...]
     team_files: int  # photos and files the team holds in Slack (not shown outside it)
     sent_at: datetime
-
-
-def without_slack_ids(text: str, org: Organisation) -> str:
-    """Text with Slack's mentions and ids turned into names (`people:`) or "a colleague"."""
-
-    def named(found: re.Match[str]) -> str:
-        target, label, bare = found.group(1), found.group(2), found.group(3)
-        user = bare or (target or "")
-        person = org.people.get(user)
-        if person is not None:
-            return person.name
-        return label or "a colleague"
-
-    return SLACK_MARKS.sub(named, text)
 
 
 async def _acting(session: AsyncSession, key: str) -> tuple[ContractorJob, Vendor, WorkOrder]:

@@ -1,6 +1,7 @@
 """PM schedules: what managers create, edit, pause and delete (from Slack or a CSV file), checked
 against the organisation and turned into a `Recurrence` for the generator."""
 
+from collections.abc import Container
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -16,6 +17,7 @@ from services.inputs import MAX_LABOR_MINUTES
 from services.maintenance.recurrence import MON_TO_FRI, Recurrence, RecurrenceError, next_due
 from services.organisation.business_time import WEEKDAYS
 from services.organisation.org import Organisation
+from services.organisation.public_holidays import AnyOf
 from services.work_orders import rules
 
 MAX_LISTED = 40
@@ -104,13 +106,15 @@ def input_errors(error: ValidationError) -> dict[str, str]:
 def recurrence(data: ScheduleInput | PmSchedule | PmScheduleRead, org: Organisation | None = None) -> Recurrence:
     """The schedule's dates; working days and holidays come from its team's business hours (Mon-Fri
     without them) and the organisation's `holidays`."""
-    working, holidays = MON_TO_FRI, frozenset[date]()
+    working: frozenset[int] = MON_TO_FRI
+    holidays: Container[date] = frozenset()
     if org is not None:
         hours = org.team(data.team).business_hours
         if hours is not None:
             working = frozenset(WEEKDAYS.index(day) for day in hours.days)
-            holidays = frozenset(hours.holidays)
-        holidays |= frozenset(org.holidays)
+            holidays = AnyOf(hours.holidays, org.holidays)
+        else:
+            holidays = org.holidays
     return Recurrence(
         starts_on=data.starts_on,
         repeat=data.repeat,

@@ -5,7 +5,7 @@ daylight-saving changes never move them. Time is passed in; nothing here reads a
 """
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,7 +33,7 @@ class Recurrence:
     anchor: Anchor = Anchor.FIXED
     non_working: NonWorking = NonWorking.KEEP
     working_days: frozenset[int] = MON_TO_FRI
-    holidays: frozenset[date] = field(default_factory=frozenset)
+    holidays: Container[date] = field(default_factory=frozenset)  # days off: a set, or public holidays
 
     def __post_init__(self) -> None:
         if self.every < 1:

@@ -25,7 +25,8 @@ from services.organisation import config_yaml
 from services.organisation.business_time import WEEKDAYS, BusinessHours
 from services.organisation.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.organisation.durations import parse_duration
-from services.organisation.integrations import Portal, Webhook
+from services.organisation.integrations import Portal, Smtp, Webhook
+from services.organisation.public_holidays import Holidays
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -203,11 +204,13 @@ class Organisation(Strict):
     # Time on hold does not count against the SLA: due times move on by it when work resumes.
     pause_sla_on_hold: bool = True
     # Days nobody works (every team): PM schedules skip them or move to the next working day.
-    holidays: tuple[date, ...] = Field(default=(), max_length=1000)
+    holidays: Holidays = Holidays()
     # Where events go (an ERP, a data warehouse...): see docs/webhooks.md.
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
     # The web request portal for people without Slack: see docs/portal.md.
     portal: Portal = Portal()
+    # The mail server for email to people outside Slack (contractors, vendors): see docs/email.md.
+    smtp: Smtp | None = None
     # Recurring failures (report, digest, asset card): see docs/kpis.md.
     recurring: Recurring = Recurring()
     # Names (and titles) of the people the ids above stand for; Slack has its own, `wrench sandbox` uses these.
@@ -307,13 +310,18 @@ def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], s
 
 
 def environment_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
-    """Webhook secrets the file says are in the environment but are not (or are too short)."""
+    """Secrets the file says are in the environment but are not (or are too short)."""
     found: list[tuple[tuple[str | int, ...], str]] = []
     for index, webhook in enumerate(org.webhooks):
         try:
             webhook.signing_secret()
         except ValueError as error:
             found.append((("webhooks", index, "secret_env"), str(error).removeprefix(f"webhook {webhook.name}: ")))
+    if org.smtp is not None:
+        try:
+            org.smtp.login_password()
+        except ValueError as error:
+            found.append((("smtp", "password_env"), str(error).removeprefix("smtp: ")))
     return found
 
 

@@ -24,9 +24,9 @@ def due_times(
 
 def later(org: Organisation, *, team: str, start: datetime, by: timedelta) -> datetime:
     """The moment `by` of `team`'s SLA time after `start`."""
-    return business_time.add(start, by, org.team(team).business_hours, org.zone())
+    return business_time.add(start, by, org.team(team).business_hours, org.zone(), org.holidays)
 
 
 def counted(org: Organisation, *, team: str, start: datetime, end: datetime) -> timedelta:
     """The time between `start` and `end` that counts for `team`'s SLA."""
-    return business_time.between(start, end, org.team(team).business_hours, org.zone())
+    return business_time.between(start, end, org.team(team).business_hours, org.zone(), org.holidays)

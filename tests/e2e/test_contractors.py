@@ -2,6 +2,8 @@
 then the contractor's private page over HTTP (accept, update, photos and invoice, cost and hours, done),
 the team's review on the card, and the cost in the work order's total and the KPIs."""
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -10,10 +12,12 @@ from models.contractor_jobs import ContractorFile, ContractorJob
 from models.db import Database
 from models.integrations import PublishedEvent
 from models.tables import WorkOrder, WorkOrderEvent
+from services.organisation.integrations import Smtp
 from services.organisation.org import Organisation
 from services.reporting import reports
 from tests.conftest import FrozenClock
 from tests.e2e.contractor_flow import (
+    KEY,
     PDF,
     PUBLIC,
     add_vendor,
@@ -27,7 +31,9 @@ from tests.e2e.contractor_flow import (
     vendor_options,
 )
 from tests.e2e.flow import click_card, file_request, latest_card, thread_lines
-from tests.support.bot import BotClient
+from tests.support.bot import BotClient, started_bot
+from tests.support.fake_slack import FakeSlack
+from tests.support.mail_server import mail_server
 from tests.support.org import OUTSIDER, STAFF, TECH_1, TECH_2
 
 
@@ -160,3 +166,34 @@ async def test_send_accept_update_files_cost_done_review_and_the_cost_in_the_kpi
     assert {"work_order.contractor_sent", "work_order.contractor_accepted", "work_order.contractor_done"} <= published
     dms = await bot.fake.wait_calls("chat.postMessage", 2, channel=STAFF)  # filed, then completed: confirm it
     assert "was completed by" in dms[-1].params["text"]
+
+
+async def test_the_link_is_emailed_to_the_vendor_when_smtp_is_configured(
+    database_url: str, fake_slack: FakeSlack, clock: FrozenClock, org: Organisation
+) -> None:
+    with mail_server() as server:
+        smtp = Smtp.model_validate(
+            {"host": "127.0.0.1", "port": server.port, "security": "none", "from": "Wrench <wrench@example.com>"}
+        )
+        mailing = org.model_copy(update={"smtp": smtp})
+        async with started_bot(database_url, fake_slack, mailing, clock=clock) as bot:
+            acme = await add_vendor(
+                bot.running.deps.db, clock, mailing, "acme", "Acme Plumbing", trades="plumbing",
+                email="jo@acme.example", contact_name="Jo <Smith>",
+            )  # fmt: skip
+            card = await file_request(bot)
+            form = await open_send_form(bot, card, TECH_1)
+            status, body = await bot.submit(form, send_values(acme, contact="Sam, 07700 900123"), user_id=TECH_1)
+            assert status == 200 and body is not None
+            assert "It was emailed to jo@acme.example." in str(body["view"])
+            key = KEY.search(str(body["view"])).group(1)  # type: ignore[union-attr]
+            for _ in range(300):  # the mail worker sends it once the change commits (polled, not slept on)
+                if server.received:
+                    break
+                await asyncio.sleep(0.05)
+    [sent] = server.received
+    message = sent.message()
+    assert sent.recipients == ["jo@acme.example"]
+    assert message["Subject"] == "WO-1: Leaking pipe in 204"
+    text = message.get_content()
+    assert f"{PUBLIC}/contractor/{key}" in text and "Hello Jo <Smith>," in text and "Not to exceed: 450.00 GBP" in text

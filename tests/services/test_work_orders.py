@@ -225,6 +225,35 @@ async def test_due_times_count_the_teams_business_hours(db: Database, clock: Fro
     assert wo.resolution_due_at == datetime(2026, 3, 30, 10, tzinfo=UTC)  # Monday 11:00 BST, after the clock change
 
 
+@pytest.mark.parametrize(
+    ("team_holidays", "org_holidays", "resolve_by"),
+    [
+        # Thursday 17:00, 4 h to resolve: 1 h on Thursday, Good Friday, the weekend and Easter Monday off,
+        # 3 h from Tuesday 08:00 BST
+        ("{country: GB, subdivision: ENG}", None, datetime(2027, 3, 30, 10, tzinfo=UTC)),
+        (None, "{country: GB, subdivision: ENG}", datetime(2027, 3, 30, 10, tzinfo=UTC)),  # every team's
+        # Easter Monday worked: 3 h from Monday 08:00 BST
+        ("{country: GB, subdivision: ENG, remove: [2027-03-29]}", None, datetime(2027, 3, 29, 10, tzinfo=UTC)),
+        # Scotland works Easter Monday
+        ("{country: GB, subdivision: SCT}", None, datetime(2027, 3, 29, 10, tzinfo=UTC)),
+    ],
+)
+async def test_due_times_skip_public_holidays(
+    db: Database, clock: FrozenClock, team_holidays: str | None, org_holidays: str | None, resolve_by: datetime
+) -> None:
+    hours = "{days: [mon, tue, wed, thu, fri], start: '08:00', end: '18:00'"
+    hours += f", holidays: {team_holidays}}}" if team_holidays else "}"
+    office = CONFIG.replace(
+        "    technicians: [U0TECH1, U0TECH2]\n",
+        f"    technicians: [U0TECH1, U0TECH2]\n    business_hours: {hours}\n",
+    ) + (f"holidays: {org_holidays}\n" if org_holidays else "")
+    org = parse_organisation(office)
+    clock.now = datetime(2027, 3, 25, 17, tzinfo=UTC)  # Thursday 17:00 in London (GMT)
+    wo = (await new_work_order(db, org, clock, priority=Priority.URGENT)).work_order  # respond 15m, resolve 4h
+    assert wo.response_due_at == datetime(2027, 3, 25, 17, 15, tzinfo=UTC)
+    assert wo.resolution_due_at == resolve_by
+
+
 async def test_the_same_source_submitted_twice_at_once_files_once(
     db: Database, org: Organisation, clock: FrozenClock
 ) -> None:

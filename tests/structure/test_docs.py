@@ -9,7 +9,7 @@ from bot.cli.main import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services.organisation.business_time import BusinessHours
-from services.organisation.integrations import Portal, Webhook
+from services.organisation.integrations import Portal, Smtp, Webhook
 from services.organisation.org import (
     Category,
     Digest,
@@ -22,6 +22,7 @@ from services.organisation.org import (
     Team,
     load_organisation,
 )
+from services.organisation.public_holidays import Holidays
 from services.work_orders import rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,14 +47,17 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         Escalation,
         Digest,
         BusinessHours,
+        Holidays,
         Webhook,
         Portal,
+        Smtp,
         Recurring,
         Person,
     ],
 )
 def test_every_config_key_is_documented(model: type) -> None:
-    for key in model.model_fields:
+    for name, field in model.model_fields.items():
+        key = field.alias or name
         assert f"`{key}`" in REFERENCE, f"{model.__name__}.{key} is missing from docs/configuration.md"
 
 

@@ -18,14 +18,15 @@ SHARED = {"errors", "inputs", "csv_import", "ports"}
 # rows (models), and work orders hand it notices and events in their own transaction.
 ALLOWED: dict[str, set[str]] = {
     "organisation": set(),
-    "contracting": {"organisation"},
+    "mail": {"organisation"},
+    "contracting": {"organisation", "mail"},
     "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
     "work_orders": {"organisation", "contracting", "inventory", "delivery"},
     "requests": {"organisation", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
-    "contractor_jobs": {"organisation", "contracting", "inventory", "delivery", "work_orders", "requests"},
+    "contractor_jobs": {"organisation", "mail", "contracting", "inventory", "delivery", "work_orders", "requests"},
     "reporting": {
         "organisation",
         "contracting",

@@ -16,6 +16,7 @@ from services.maintenance.recurrence import (
     floating_due,
     next_due,
 )
+from services.organisation.public_holidays import Holidays
 
 MON = date(2026, 3, 2)
 
@@ -89,6 +90,18 @@ def test_weekends_and_holidays_skipped_or_moved() -> None:
     )
     # Sat 7 → Tue 10 (Mon 9 is a holiday); Mon 9 → Tue 10 too, so once; then Wed 11
     assert dates(moved, 3) == [date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 13)]
+
+
+def test_a_countrys_public_holidays_move_a_schedule() -> None:
+    """Weekly on Mondays from 2027-03-22 in England: Easter Monday (29 March) moves to the Tuesday, the
+    early May bank holiday (3 May) too; a schedule that keeps holidays stays on them."""
+    england = Holidays(country="GB", subdivision="ENG")
+    mondays = dict(starts_on=date(2027, 3, 22), repeat=Repeat.WEEKS, holidays=england)
+    moved = Recurrence(**mondays, non_working=NonWorking.NEXT_WORKING_DAY)  # type: ignore[arg-type]
+    assert dates(moved, 3) == [date(2027, 3, 22), date(2027, 3, 30), date(2027, 4, 5)]
+    assert date(2027, 5, 4) in dates(moved, 8) and date(2027, 5, 3) not in dates(moved, 8)
+    kept = Recurrence(**mondays)  # type: ignore[arg-type]
+    assert date(2027, 3, 29) in dates(kept, 3)
 
 
 def test_floating_counts_from_completion() -> None:

@@ -1,7 +1,7 @@
 """work sent to contractors: the job behind a private link, and the files the contractor sends
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0027
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0027"  # 0025 was left for this when 0024 (mail) and 0027 (calendars) were merged first
 branch_labels = None
 depends_on = None
 
