@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contractor_jobs import REASON_MAX, RESOLUTION_MAX, ContractorJob
-from models.enums import EventKind, JobState
+from models.enums import EventKind, FieldType, JobState
 from models.schemas import Change, vendor_actor
 from models.vendors import Vendor
 from models.work_orders import WorkOrder
@@ -23,6 +23,7 @@ from services.contractor_jobs.text import without_slack_ids
 from services.errors import Conflict, DomainError, InvalidFields, InvalidInput
 from services.inputs import checked_text
 from services.inventory import places
+from services.organisation import custom_fields
 from services.organisation.org import Organisation
 from services.work_orders import changes
 
@@ -52,6 +53,7 @@ class Job:
     cost: str | None
     hours: str | None
     files: tuple[tuple[str, str], ...]
+    details: tuple[tuple[str, str], ...]  # the category's own questions and their answers, as text
     team_files: int  # photos and files the team holds in Slack (not shown outside it)
     sent_at: datetime
 
@@ -95,9 +97,30 @@ async def show(session: AsyncSession, *, org: Organisation, key: str) -> Job:
         cost=_money(job.cost_minor, job.currency),
         hours=jobs.hours_text(job.minutes),
         files=tuple(await files.names_of(session, job.id)),
+        details=_details(org, work_order),
         team_files=sum(1 for file in work_order.attachments if file.get("stage") != "contractor"),
         sent_at=job.sent_at,
     )
+
+
+def _details(org: Organisation, work_order: WorkOrder) -> tuple[tuple[str, str], ...]:
+    """The answers to the category's own questions (floor, what is wrong…); a person is named from `people:`
+    or left out, never given as a Slack id."""
+    category = org.category(work_order.category)
+    shown = []
+    for key, value in work_order.custom_fields.items():
+        spec = category.field(key) if category else None
+        if spec is None or value in (None, ""):
+            continue
+        if spec.type is FieldType.USER:
+            person = org.people.get(str(value))
+            if person is None:
+                continue
+            text = person.name
+        else:
+            text = without_slack_ids(custom_fields.display(spec, value), org)
+        shown.append((spec.label, text))
+    return tuple(shown)
 
 
 def _money(minor: int | None, currency: str) -> str | None:

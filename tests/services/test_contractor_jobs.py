@@ -147,3 +147,17 @@ def test_slack_ids_become_names() -> None:
     named = organisation().model_copy(update={"people": {"U0TECH1": Person(name="Ana Ruiz")}})
     text = "Ask <@U0TECH1> or @U0TECH2 in <#C0FACILITY|facilities> <!here>"
     assert page.without_slack_ids(text, named) == "Ask Ana Ruiz or a colleague in facilities a colleague"
+
+
+async def test_the_page_shows_the_categorys_answers_and_people_by_name_only(
+    db: Database, org: Organisation, clock: FrozenClock
+) -> None:
+    acme = await vendor(db, org, clock, "acme")
+    answers = {"floor": 3, "kind": "Too hot", "contact": "U0TECH2", "safe": True}
+    wo = (await new_work_order(db, org, clock, category="hvac", custom_fields=answers)).work_order
+    key = (await send(db, org, clock, wo.id, acme)).key
+    shown = await db.run(partial(page.show, org=org, key=key))
+    assert shown.details == (("Floor", "3"), ("What is wrong", "Too hot"), ("Nobody is at risk", "Yes"))
+    named = org.model_copy(update={"people": {"U0TECH2": Person(name="Lee Park")}})
+    shown = await db.run(partial(page.show, org=named, key=key))
+    assert ("Who to ask on site", "Lee Park") in shown.details
