@@ -3,6 +3,7 @@ then the contractor's private page over HTTP (accept, update, photos and invoice
 the team's review on the card, and the cost in the work order's total and the KPIs."""
 
 import asyncio
+import re
 
 import pytest
 from sqlalchemy import select
@@ -97,7 +98,9 @@ async def test_send_accept_update_files_cost_done_review_and_the_cost_in_the_kpi
     status, page = await get(bot, key)
     assert status == 200
     assert "Leaking pipe in 204" in page and "Sam Porter, 07700 900123" in page and "450.50 GBP" in page
-    assert "U0" not in page and "WO-2" not in page
+    assert (
+        "U0" not in re.sub(r'="[^"]*"', "", page) and "WO-2" not in page
+    )  # (random keys and form ids in attributes may hold any letters)
     assert "Accept the job" in page and "Mark done" not in page
 
     status, _, where = await post(bot, key, {"do": "accept", "form_id": "f-accept-1"})
