@@ -243,7 +243,9 @@ async def seed(db: Database, work_orders: int, schedules: int) -> None:
 
 
 def cache_name(work_orders: int, schedules: int) -> str:
-    return f"wrench_sched_v{SEED_VERSION}_{work_orders}_{schedules}"
+    """Named after the schema's head too: checkouts with other migrations (branches) share /tmp and the
+    PostgreSQL server, and one cannot upgrade a database another migrated past what it knows."""
+    return f"wrench_sched_v{SEED_VERSION}_{migrate.head_revision()}_{work_orders}_{schedules}"
 
 
 async def sqlite_cache(work_orders: int, schedules: int) -> str:

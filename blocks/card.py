@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from blocks import checklist
+from blocks import checklist, contractor
 from blocks import text as t
 from blocks.ids import Action, Block, MoreOption, ref_value
-from models.enums import FieldType, Priority, SlaStatus, Status
+from models.enums import FieldType, JobState, Priority, SlaStatus, Status
 from models.schemas import CardContext, WorkOrderRead
 
 PRIORITY_BADGE = {
@@ -26,7 +26,13 @@ STATUS_BADGE = {
 ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
 # Two ⋯ menus, as Slack's overflow menu holds five entries: recording work, and changing the work order.
 LOG_MENU = (MoreOption.NOTE, MoreOption.TIME, MoreOption.PARTS, MoreOption.COST)
-MANAGE_MENU = (MoreOption.PLAN, MoreOption.ASSET_DOWN, MoreOption.CANCEL)
+MANAGE_MENU = (
+    MoreOption.PLAN,
+    MoreOption.ASSET_DOWN,
+    MoreOption.CONTRACTOR,
+    MoreOption.REVOKE_CONTRACTOR,
+    MoreOption.CANCEL,
+)
 MORE_LABELS = {
     MoreOption.NOTE: "Add note",
     MoreOption.TIME: "Log time",
@@ -35,6 +41,8 @@ MORE_LABELS = {
     MoreOption.CANCEL: "Cancel work order",
     MoreOption.ASSET_DOWN: "Asset is down",
     MoreOption.COST: "Add other cost",
+    MoreOption.CONTRACTOR: "Send to contractor",
+    MoreOption.REVOKE_CONTRACTOR: "Revoke contractor link",
 }
 
 
@@ -46,7 +54,7 @@ def card(wo: WorkOrderRead, context: CardContext) -> dict[str, Any]:
         {
             "type": "actions",
             "block_id": f"{Block.CARD_ACTIONS}:{ref_value(wo.id, wo.version)}",
-            "elements": _controls(wo),
+            "elements": _controls(wo, context),
         }
     )
     return t.message(fallback(wo), blocks)
@@ -98,6 +106,8 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": t.mrkdwn(status_line)})
     if wo.description:
         blocks.append({"type": "section", "text": t.mrkdwn(wo.description)})
+    if context.contractor is not None and wo.status in ACTIVE:
+        blocks.append(contractor.on_card(context.contractor))
     if context.fields:
         lines = t.lines(t.md("*{}:* {}", label, _value(value, kind)) for label, value, kind in context.fields)
         blocks.append({"type": "section", "text": t.mrkdwn(lines)})
@@ -181,9 +191,12 @@ def _footer(wo: WorkOrderRead) -> t.Mrkdwn:
     return footer
 
 
-def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
+def _controls(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
     value = ref_value(wo.id, wo.version)
     controls = []
+    job = context.contractor
+    if job is not None and job.state is JobState.DONE and wo.status in ACTIVE:
+        controls.append(button("Confirm completion", Action.CONTRACTOR_CONFIRM, value, style="primary"))
     if wo.assignee_id is None and wo.status in ACTIVE:
         controls.append(button("Claim", Action.CLAIM, value, style="primary"))
     if wo.status is Status.OPEN:
@@ -200,7 +213,12 @@ def _controls(wo: WorkOrderRead) -> list[dict[str, Any]]:
         controls.append({"type": "users_select", "action_id": Action.ASSIGN, "placeholder": t.plain("Assign to…", 150)})
     controls.append(_menu(Action.MORE, LOG_MENU, value))
     if wo.status in ACTIVE:
-        manage = [o for o in MANAGE_MENU if o is not MoreOption.ASSET_DOWN or wo.asset_id is not None]
+        hidden = {
+            MoreOption.ASSET_DOWN: wo.asset_id is None,
+            MoreOption.CONTRACTOR: job is not None,
+            MoreOption.REVOKE_CONTRACTOR: job is None,
+        }
+        manage = [o for o in MANAGE_MENU if not hidden.get(o, False)]
         controls.append(_menu(Action.MANAGE, manage, value))
     return controls
 

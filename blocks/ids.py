@@ -44,6 +44,8 @@ class Callback(StrEnum):
     DOWN_MODAL = "down_modal"  # the work order's asset is down
     COST_MODAL = "cost_modal"  # an other cost
     RATING_MODAL = "rating_modal"  # the requester's satisfaction rating
+    CONTRACTOR_MODAL = "contractor_modal"  # send the work order to a contractor
+    REVOKE_CONTRACTOR_MODAL = "revoke_contractor_modal"  # take the contractor's link back
 
 
 class Action(StrEnum):
@@ -76,6 +78,8 @@ class Action(StrEnum):
     PICK_LOCATION = "pick_location"  # external_select, options served from the database
     PICK_ASSET = "pick_asset"
     PICK_PART = "pick_part"  # "Use parts": parts with their stock, served from the database
+    PICK_VENDOR = "pick_vendor"  # "Send to contractor": vendors of the category's trade, with their expiry
+    CONTRACTOR_CONFIRM = "wo_contractor_confirm"  # the team confirms the work a contractor marked done
     ACKNOWLEDGE = "sla_acknowledge"  # on an escalation message: someone is on it, stop reminding
     CHECKLIST = "wo_checklist"  # a checklist item: done / pass / fail / clear
     CHECKLIST_READING = "wo_checklist_reading"  # opens the reading modal
@@ -100,6 +104,8 @@ class MoreOption(StrEnum):
     CANCEL = "cancel"
     ASSET_DOWN = "asset_down"  # only on work with an asset
     COST = "cost"
+    CONTRACTOR = "contractor"  # send to a contractor (while no job is open)
+    REVOKE_CONTRACTOR = "revoke_contractor"  # take the open job's link back
 
 
 class Block(StrEnum):
@@ -132,6 +138,9 @@ class Block(StrEnum):
     READING = "reading"
     CHECKLIST = "checklist"
     FOLLOW_UPS = "follow_ups"
+    VENDOR = "vendor"
+    CONTACT = "contact"
+    NOT_TO_EXCEED = "not_to_exceed"
 
 
 # Input blocks keep their value under this action id; the block id says which field it is.

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from blocks import contractor
 from blocks import text as t
 from blocks.card import button
 from blocks.ids import Action, ref_value
@@ -14,6 +15,8 @@ from models.schemas import EventRead, TimerPress, WorkOrderRead
 def thread_line(event: EventRead) -> t.Mrkdwn | None:
     """The line an event writes into the card's thread; None for events that need none (the card
     itself, or a note that came from the thread)."""
+    if event.kind in contractor.KINDS:
+        return contractor.thread_line(event)
     who, data = t.user(event.actor_id), event.data
     if event.kind == EventKind.ASSIGNED:
         assignee = data.get("assignee_id")

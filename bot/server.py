@@ -22,6 +22,7 @@ from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
 from bot.calendar_feed import add_calendar_feeds
 from bot.config import CoreSettings, Mode, Settings
+from bot.contractor import add_contractor_page
 from bot.deps import Deps, utcnow
 from bot.mail.intake import MailIntake
 from bot.mail.worker import MailWorker
@@ -82,6 +83,7 @@ def create_web_app(
     web_app.router.add_get("/metrics", metrics_page)
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
     add_portal(web_app, deps)
+    add_contractor_page(web_app, deps)
     add_calendar_feeds(web_app, deps)
     if bolt_app is not None:
         web_app.router.add_post("/slack/events", receiver.endpoint(bolt_app, signing_secret))

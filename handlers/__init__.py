@@ -6,6 +6,7 @@ from handlers import (
     approvals,
     cards,
     checklist,
+    contractors,
     escalations,
     home,
     intake,
@@ -20,5 +21,6 @@ from handlers import (
 def register(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
     # bolt tries listeners in this order for every request: the card's buttons first, then /request
-    for feature in (cards, requests, approvals, satisfaction, timers, checklist, lookup, pm, home, intake, escalations):
+    features = (cards, requests, approvals, satisfaction, timers, checklist, lookup, pm, home, intake, escalations)
+    for feature in (*features, contractors):
         feature.register(app)

@@ -7,11 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from blocks import card_modals, modals
+from blocks import card_modals, contractor, modals
 from blocks.ids import Action, Block, Callback, MoreOption
 from handlers.forms import from_timestamp
 from models.enums import HoldReason, Priority
 from models.schemas import CAUSE_MAX, RESOLUTION_MAX, Change, WorkOrderRead
+from services.contractor_jobs import jobs as contractor_jobs
 from services.inventory import parts
 from services.work_orders import costs, downtime, lifecycle, parts_used, rules, work_log
 
@@ -99,6 +100,10 @@ class PlanForm(Form):
         return {"priority": self.priority, "due": due}
 
 
+class RevokeForm(Form):
+    reason: str = Field(default="", max_length=card_modals.REASON_MAX)
+
+
 class ReasonForm(Form):
     reason: str = Field(min_length=1, max_length=card_modals.REASON_MAX)
 
@@ -178,6 +183,14 @@ CARD_FORMS: dict[str, CardForm] = {
         Block.REASON,
         False,
     ),
+    Callback.REVOKE_CONTRACTOR_MODAL: CardForm(
+        rules.Permission.REVOKE_CONTRACTOR,
+        lambda wo, _: contractor.revoke_modal(wo),
+        RevokeForm,
+        contractor_jobs.revoke,
+        Block.REASON,
+        False,
+    ),
 }
 
 # What opens each modal: the card's buttons, and the entries of its overflow menu.
@@ -194,4 +207,5 @@ MORE_FORMS: dict[MoreOption, str] = {
     MoreOption.CANCEL: Callback.CANCEL_MODAL,
     MoreOption.ASSET_DOWN: Callback.DOWN_MODAL,
     MoreOption.COST: Callback.COST_MODAL,
+    MoreOption.REVOKE_CONTRACTOR: Callback.REVOKE_CONTRACTOR_MODAL,
 }

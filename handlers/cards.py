@@ -8,10 +8,11 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import messages, modals
 from blocks.ids import Action, MoreOption, parse_choice, parse_ref
-from handlers import forms
+from handlers import contractors, forms
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, OPENS_FORM, CardForm
 from handlers.context import Ack, deps_of, one_of, run_as
 from handlers.guard import guarded, redraw_stale_card
+from services.contractor_jobs import jobs as contractor_jobs
 from services.errors import DomainError, Stale
 from services.inventory import parts
 from services.work_orders import assignment, lifecycle
@@ -22,6 +23,7 @@ ONE_CLICK = {
     Action.START: lifecycle.start,
     Action.RESUME: lifecycle.resume,
     Action.UNASSIGN: assignment.unassign,
+    Action.CONTRACTOR_CONFIRM: contractor_jobs.confirm_completion,
 }
 
 
@@ -67,7 +69,10 @@ async def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], cont
 
 async def open_from_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    option, ref = parse_choice(action["selected_option"]["value"], MORE_FORMS)
+    option, ref = parse_choice(action["selected_option"]["value"], [*MORE_FORMS, MoreOption.CONTRACTOR])
+    if option == MoreOption.CONTRACTOR:
+        await contractors.open_send(ref, body, context)
+        return
     await _open(MORE_FORMS[MoreOption(option)], ref, body, context)
 
 

@@ -88,6 +88,40 @@ class EventKind(StrEnum):
     TIMER_STARTED = "timer_started"
     TIMER_STOPPED = "timer_stopped"
     RATED = "rated"  # the requester's satisfaction rating
+    # Work sent to an outside contractor (services.contractor_jobs); the contractor's own steps have the
+    # vendor as actor (`vendor:<id>`).
+    CONTRACTOR_SENT = "contractor_sent"
+    CONTRACTOR_ACCEPTED = "contractor_accepted"
+    CONTRACTOR_DECLINED = "contractor_declined"
+    CONTRACTOR_UPDATE = "contractor_update"
+    CONTRACTOR_FILES = "contractor_files"
+    CONTRACTOR_COST = "contractor_cost"
+    CONTRACTOR_DONE = "contractor_done"
+    CONTRACTOR_REVOKED = "contractor_revoked"
+
+
+class JobState(StrEnum):
+    """A contractor job: sent → accepted | declined; accepted → done (the team reviews it); while sent
+    or accepted (or done and not yet reviewed) a manager may revoke it."""
+
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DONE = "done"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return JOB_LABELS[self]
+
+
+JOB_LABELS = {
+    JobState.SENT: "Sent, not yet accepted",
+    JobState.ACCEPTED: "Accepted",
+    JobState.DECLINED: "Declined",
+    JobState.DONE: "Done, waiting for review",
+    JobState.REVOKED: "Link revoked",
+}
 
 
 class FieldType(StrEnum):

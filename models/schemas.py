@@ -11,6 +11,7 @@ from models.enums import (
     ChecklistKind,
     FieldType,
     HoldReason,
+    JobState,
     NonWorking,
     Priority,
     Repeat,
@@ -166,6 +167,11 @@ PORTAL_REQUESTER = "portal"
 # Who requests read from the requests mailbox are filed by; their sender is told by email.
 EMAIL_REQUESTER = "email"
 OUTSIDE_REQUESTERS = frozenset({PORTAL_REQUESTER, EMAIL_REQUESTER})  # their name and email are on the request
+VENDOR_ACTOR = "vendor:"  # the actor of a contractor's own steps: `vendor:<vendor id>`
+
+
+def vendor_actor(vendor_id: int) -> str:
+    return f"{VENDOR_ACTOR}{vendor_id}"
 
 
 def web_contact(name: str | None, email: str | None) -> str:
@@ -267,6 +273,21 @@ class CardContext(BaseModel):
     cost: str | None = None  # labor + parts + other, with the currency, once the work is done
     timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
     requester: str | None = None  # who filed it on the web portal (name and email), when not a Slack user
+    contractor: "ContractorOnCard | None" = None  # the work sent to a contractor, while it is open
+
+
+class ContractorOnCard(BaseModel):
+    """The open contractor job a card shows: who has the work, where it stands, the amounts as text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_id: int
+    vendor: str  # the vendor's name
+    state: JobState
+    not_to_exceed: str | None = None  # "450.00 GBP"
+    cost: str | None = None
+    hours: str | None = None
+    resolution: str | None = None
 
 
 class Listing(BaseModel):
@@ -362,6 +383,7 @@ class PmRun(BaseModel):
 
 
 Submission.model_rebuild()
+CardContext.model_rebuild()
 
 
 class CalendarFeedRead(BaseModel):

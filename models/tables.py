@@ -1,6 +1,7 @@
 """Imports every table so `Base.metadata` is complete (Alembic and tests use it)."""
 
 from models.base import Base
+from models.contractor_jobs import ContractorFile, ContractorJob
 from models.counters import Counter
 from models.integrations import ApiToken, CalendarFeed, PublishedEvent, WebhookDelivery
 from models.mail import IncomingMail, OutgoingMail
@@ -20,6 +21,8 @@ __all__ = [
     "AssetMeter",
     "Base",
     "CalendarFeed",
+    "ContractorFile",
+    "ContractorJob",
     "CostEntry",
     "Counter",
     "DigestRun",

@@ -44,6 +44,8 @@ async def sandbox(
     )
     box = Sandbox(org, emulator, clock, secrets.token_hex(16), ack_seconds=ack_seconds)
     await emulator.start(host=host, port=port, routes=UiApi(box).routes)
+    if not org.portal.public_url:  # contractor links open here (bot/sandbox/contractor_proxy.py)
+        org = org.model_copy(update={"portal": org.portal.model_copy(update={"public_url": emulator.base_url})})
     try:
         settings = Settings(
             slack_bot_token=SecretStr(BOT_TOKEN),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.sandbox import contractor_proxy
 from bot.sandbox.clock import SandboxError
 from bot.sandbox.runtime import Sandbox
 
@@ -31,6 +32,10 @@ class UiApi:
         app.router.add_get("/sandbox/api/events", self._events)
         app.router.add_post("/sandbox/api/upload", self._upload)
         app.router.add_post("/sandbox/api/{verb}", self._verb)
+        contractor_proxy.routes(app, self._bot_url, lambda: self.box.http)
+
+    def _bot_url(self) -> str | None:
+        return self.box.bot_url if self.box.bot is not None else None
 
     async def _index(self, _: web.Request) -> web.StreamResponse:
         index = STATIC / "index.html"

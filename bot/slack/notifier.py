@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from blocks import approvals, card, home, lists, messages
+from blocks import approvals, card, contractor, home, lists, messages
 from blocks import digest as digest_blocks
 from blocks import satisfaction as satisfaction_blocks
 from bot.slack.chart import render as render_chart
@@ -32,6 +32,7 @@ from models.schemas import (
     WorkOrderRead,
 )
 from models.views import DigestChart, DigestData
+from services.contractor_jobs import files as contractor_files
 from services.delivery import outbox, slack_events
 from services.organisation.org import CHANNEL_ID, USER_ID, Organisation
 from services.ports import Clock
@@ -159,6 +160,25 @@ class SlackNotifier:
             )
         await self.refresh_card(work_order.id)  # the card lists them now
 
+    async def _share_contractor_files(self, work_order: WorkOrderRead, channel: str, ts: str) -> None:
+        """Photos and the invoice a contractor sent go into the card's thread; the card then lists them."""
+        waiting = await self.db.run(partial(contractor_files.to_share, work_order_id=work_order.id))
+        for kept in waiting:
+            title = f"{work_order.ref}: {'invoice' if kept.kind == 'invoice' else 'photo'} from the contractor"
+            shared = await self.api.upload(channel, kept.content, filename=kept.filename, title=title, thread_ts=ts)
+            if shared is None:  # logged by the upload; the bytes stay in the database
+                continue
+            done = partial(
+                contractor_files.shared,
+                file_id=kept.id,
+                work_order_id=work_order.id,
+                file=shared.get("file") or {},
+                now=self.clock(),
+            )
+            await self.db.run(done)
+        if waiting:
+            await self.refresh_card(work_order.id)
+
     async def work_order_changed(self, change: Change) -> None:
         """Thread lines, DMs and Home tabs; the card is redrawn by a notice of its own (`outbox.redraw_card`)."""
         work_order = change.work_order
@@ -171,6 +191,8 @@ class SlackNotifier:
             log.warning("%s changed but has no card to update", work_order.ref)
         else:
             await self._write_thread(work_order, change, channel, ts)
+            if any(event.kind == EventKind.CONTRACTOR_FILES for event in change.events):
+                await self._share_contractor_files(work_order, channel, ts)
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
                 await self.api.post(self.org.team(work_order.team).channel, messages.low_stock_alert(event))
@@ -247,6 +269,10 @@ class SlackNotifier:
             reopened = event.to_status is Status.OPEN and event.from_status is Status.COMPLETED
             if reopened and wo.assignee_id and wo.assignee_id != actor:
                 news.append((wo.assignee_id, lambda link, by=actor: messages.reopened_dm(wo, by=by, permalink=link)))
+            if event.kind in (EventKind.CONTRACTOR_DECLINED, EventKind.CONTRACTOR_DONE) and event.data.get("sent_by"):
+                news.append(
+                    (str(event.data["sent_by"]), lambda link, e=event: contractor.sender_dm(wo, e, permalink=link))
+                )
             if event.kind == EventKind.SLA_WARNING and wo.assignee_id:
                 news.append((wo.assignee_id, lambda link: messages.sla_warning_dm(wo, permalink=link)))
             if event.kind in (EventKind.ESCALATED, EventKind.SLA_REMINDER):

@@ -80,7 +80,15 @@ def home_lane(user_id: str) -> str:
 
 # Events that only add to the card's thread: the card itself does not change.
 THREAD_ONLY = frozenset(
-    {EventKind.NOTE_ADDED, EventKind.LABOR_LOGGED, EventKind.PARTS_USED, EventKind.COST_ADDED, EventKind.RATED}
+    {
+        EventKind.NOTE_ADDED,
+        EventKind.LABOR_LOGGED,
+        EventKind.PARTS_USED,
+        EventKind.COST_ADDED,
+        EventKind.RATED,
+        EventKind.CONTRACTOR_UPDATE,
+        EventKind.CONTRACTOR_FILES,  # shared in the thread, then the card is redrawn listing them
+    }
 )
 
 

@@ -5,11 +5,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import FieldType, Status
 from models.schemas import OUTSIDE_REQUESTERS, CardContext, WorkOrderRead
+from services.contractor_jobs import jobs as contractor_jobs
 from services.inventory import places
 from services.organisation import custom_fields
 from services.organisation.org import Organisation
 from services.requests import portal
-from services.work_orders import costs, timers
+from services.work_orders import costs, rules, timers
 
 
 async def card_context(session: AsyncSession, *, org: Organisation, work_order: WorkOrderRead) -> CardContext:
@@ -34,4 +35,5 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
         requester=await portal.contact_of(session, work_order.request_id)
         if work_order.requester_id in OUTSIDE_REQUESTERS
         else None,
+        contractor=await contractor_jobs.on_card(session, work_order.id) if work_order.status in rules.ACTIVE else None,
     )

@@ -39,6 +39,7 @@ class Work:
     labor_cost: float = 0.0
     parts_cost: float = 0.0
     other_cost: float = 0.0
+    contractor_cost: float = 0.0  # what contractors charged (their cost on the contractor page)
     sla_resolution: SlaStatus = SlaStatus.ONGOING
     reopened: bool = False
     pm_due_on: date | None = None  # preventive work: the date it was due
@@ -48,7 +49,7 @@ class Work:
 
     @property
     def cost(self) -> float:
-        return self.labor_cost + self.parts_cost + self.other_cost
+        return self.labor_cost + self.parts_cost + self.other_cost + self.contractor_cost
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def first_time_fix(work: Iterable[Work]) -> Ratio:
 
 
 def costs(work: Iterable[Work]) -> Costs:
-    """Labor + parts + other, per work order, asset and team."""
+    """Labor + parts + other + contractors, per work order, asset and team."""
     by_work_order: dict[int, float] = {}
     by_asset: dict[int, float] = defaultdict(float)
     by_team: dict[str, float] = defaultdict(float)

@@ -24,7 +24,7 @@ from services.reporting.completion import CompletionReport
 from services.reporting.workload import Workload
 from services.reporting.workload import rows as workload_rows
 from services.reporting.workload_records import team_workload
-from services.work_orders import costs, rules
+from services.work_orders import costs, outside_work, rules
 
 INTERVAL_DAYS = {Repeat.DAYS: 1, Repeat.WEEKS: 7, Repeat.MONTHS: 30.44, Repeat.YEARS: 365.25}
 
@@ -53,6 +53,7 @@ async def load_work(session: AsyncSession, query: Select[Any]) -> list[kpis.Work
     }
     parts_cost = await parts.cost_cents_of(session, ids)
     other_cost = await costs.other_cents_of(session, ids)
+    contractor_cost = await outside_work.contractor_cents_of(session, ids)
     holds, reopened = await _holds_and_reopens(session, ids)
     due = {
         wo_id: (on, _interval(repeat, every))
@@ -83,6 +84,7 @@ async def load_work(session: AsyncSession, query: Select[Any]) -> list[kpis.Work
                 labor_cost=cost / 100,
                 parts_cost=parts_cost.get(wo.id, 0) / 100,
                 other_cost=other_cost.get(wo.id, 0) / 100,
+                contractor_cost=contractor_cost.get(wo.id, 0) / 100,
                 sla_resolution=wo.sla_resolution,
                 reopened=wo.id in reopened,
                 pm_due_on=pm_due_on,

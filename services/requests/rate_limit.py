@@ -35,6 +35,12 @@ class SlidingWindow:
         self._forget_idle(now)
         return None
 
+    def full(self, key: str) -> bool:
+        """Whether `key` has used up its hits in the window now; nothing is counted."""
+        hits = self._hits.get(key)
+        since = self.clock() - self.window
+        return hits is not None and sum(1 for hit in hits if hit > since) >= self.limit
+
     def forget_last(self, key: str) -> None:
         """Take back `key`'s latest hit (it turned out not to count)."""
         hits = self._hits.get(key)

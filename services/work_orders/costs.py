@@ -14,7 +14,7 @@ from services.errors import InvalidInput
 from services.inputs import checked_text
 from services.inventory import parts
 from services.organisation.org import Organisation
-from services.work_orders import changes, rules
+from services.work_orders import changes, outside_work, rules
 
 DESCRIPTION_MAX = 200
 LARGEST = 10_000_000  # in the organisation's currency
@@ -58,10 +58,11 @@ async def other_cents_of(session: AsyncSession, work_order_ids: list[int]) -> di
 
 
 async def total_cents(session: AsyncSession, work_order_id: int) -> int:
-    """Labor + parts + other costs of one work order, in cents."""
+    """Labor + parts + other costs + what contractors charged, of one work order, in cents."""
     labor = await session.scalar(
         select(func.sum(LaborEntry.cost_cents)).where(LaborEntry.work_order_id == work_order_id)
     )
     used = (await parts.cost_cents_of(session, [work_order_id])).get(work_order_id, 0)
     other = (await other_cents_of(session, [work_order_id])).get(work_order_id, 0)
-    return int(labor or 0) + used + other
+    contractor = (await outside_work.contractor_cents_of(session, [work_order_id])).get(work_order_id, 0)
+    return int(labor or 0) + used + other + contractor

@@ -15,7 +15,7 @@ from services.errors import InvalidInput
 from services.inputs import MAX_LABOR_MINUTES, checked_text
 from services.organisation import sla_targets
 from services.organisation.org import Organisation
-from services.work_orders import changes, downtime, rules, timers
+from services.work_orders import changes, downtime, outside_work, rules, timers
 
 REASON_MAX = 1000
 
@@ -110,6 +110,7 @@ async def complete(
             changes.log_labor(session, org, work_order, minutes=minutes, worker_id=user_id, actor_id=user_id, now=now)
         )
     events += await timers.stop_all(session, org, work_order, now=now, actor_id=user_id)
+    events += await outside_work.close_jobs(session, work_order, now=now, actor_id=user_id, why="completed")
     if files:
         work_order.attachments = [*work_order.attachments, *({**file, "stage": "completion"} for file in files)]
     work_order.resolution = resolution
@@ -143,6 +144,7 @@ async def cancel(
     work_order.on_hold_since = None
     work_order.closed_at = now
     events = await timers.stop_all(session, org, work_order, now=now, actor_id=user_id)
+    events += await outside_work.close_jobs(session, work_order, now=now, actor_id=user_id, why="cancelled")
     data = {"reason": reason}
     events.append(changes.move(session, work_order, Status.CANCELLED, now=now, actor_id=user_id, data=data))
     return await changes.done(session, work_order, *events)

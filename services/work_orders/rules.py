@@ -55,6 +55,9 @@ class Permission(StrEnum):
     FOLLOW_UP = "follow_up"  # open a corrective work order for a failed checklist item
     REPORT_DOWN = "report_down"  # the work order's asset is down (downtime starts)
     ADD_COST = "add_cost"  # an other cost (contractor, rental...) on the work order
+    SEND_TO_CONTRACTOR = "send_to_contractor"  # send the work to an outside contractor's private link
+    REVOKE_CONTRACTOR = "revoke_contractor"  # take the contractor's link back
+    REVIEW_CONTRACTOR = "review_contractor"  # confirm the work a contractor marked done is completed
 
 
 _WORKERS = frozenset({Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
@@ -80,6 +83,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.FOLLOW_UP: _WORKERS,
     Permission.REPORT_DOWN: frozenset({Role.REQUESTER, Role.ASSIGNEE, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
     Permission.ADD_COST: _WORKERS,
+    Permission.SEND_TO_CONTRACTOR: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
+    Permission.REVOKE_CONTRACTOR: frozenset({Role.MANAGER, Role.ADMIN}),
+    Permission.REVIEW_CONTRACTOR: frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}),
 }
 
 # A role that counts for a permission only while the work order is in one of these statuses.
@@ -132,6 +138,9 @@ PHRASES: dict[Permission, str] = {
     Permission.FOLLOW_UP: "open a follow-up from",
     Permission.REPORT_DOWN: "report the asset down on",
     Permission.ADD_COST: "add a cost to",
+    Permission.SEND_TO_CONTRACTOR: "send to a contractor",
+    Permission.REVOKE_CONTRACTOR: "revoke the contractor's link of",
+    Permission.REVIEW_CONTRACTOR: "confirm the contractor's completion of",
 }
 
 

@@ -38,14 +38,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import card_modals
 from blocks import checklist as checklist_blocks
+from blocks import contractor as contractor_blocks
 from blocks.ids import Action as Control
 from blocks.ids import Block, Callback, MoreOption, ref_value
 from bot.deps import Deps
 from models.enums import HoldReason, Priority, Repeat, Status, WorkOrderType
 from models.schemas import RequestCreate, WorkOrderRead
 from models.work_orders import WorkOrder
+from services.contracting import vendors
+from services.contractor_jobs import jobs
+from services.contractor_jobs import page as contractor_page
 from services.inventory import parts, places
 from services.maintenance import checklists, pm_schedules
+from services.organisation.integrations import Portal
 from services.organisation.org import parse_organisation
 from services.sla import watch
 from services.work_orders import assignment, lifecycle
@@ -125,7 +130,7 @@ TABLE = documented_table(DOC.read_text())
 
 # -- who is who ----------------------------------------------------------------------------------------
 
-ORG = organisation()
+ORG = organisation().model_copy(update={"portal": Portal(public_url="https://wrench.example.com")})
 FACILITIES = ORG.team("facilities")
 FORMER = "U0FORMERTECH"  # a Facilities technician when given the work, who has since left the team
 # The organisation as it was when FORMER was on the team (only used to give FORMER work in the setup).
@@ -186,7 +191,9 @@ class Drive:
     status: Status = Status.OPEN
     holder: str | None = None  # who holds the work in the usual state for it
     may_be_held: bool = True  # the action is valid on work someone holds, too
-    work: str = "corrective"  # or "asset", "escalated", "checklist", "failed_item"
+    work: str = (
+        "corrective"  # or "asset", "escalated", "checklist", "failed_item", "contractor_sent", "contractor_done"
+    )
     other_statuses: tuple[Status, ...] = ()  # statuses it is valid in too ("while …" cells are tried there)
 
 
@@ -225,6 +232,7 @@ class Matrix:
     bot: BotClient
     part_id: int
     schedule_id: int
+    vendor_id: int = 0
     keys: Iterator[int] = field(default_factory=itertools.count)
     unchanged: dict[tuple[str, str | None, Status], WorkOrderRead] = field(default_factory=dict)
 
@@ -250,7 +258,7 @@ async def matrix(
     clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     try:
         # no scheduler tick after the first round: the setup runs the jobs it needs itself
-        async with started_bot(url, fake, organisation(), clock=clock, wrench_tick_seconds=3600) as bot:
+        async with started_bot(url, fake, ORG, clock=clock, wrench_tick_seconds=3600) as bot:
 
             async def add_part(session: AsyncSession) -> int:
                 part = await parts.add_part(
@@ -266,6 +274,8 @@ async def matrix(
                 starts_on=date(2030, 1, 7),  # the scheduler generates nothing from it here
             )
             matrix = Matrix(bot, part_id=await bot.running.deps.db.run(add_part), schedule_id=0)
+            vendor = {"key": "acme", "name": "Acme Plumbing", "trades": "plumbing"}
+            matrix.vendor_id = (await matrix.run(vendors.add_vendor, org=ORG, now=clock(), values=vendor)).id
             created = await matrix.run(pm_schedules.create, org=ORG, now=clock(), user_id=MANAGER, data=schedule)
             matrix.schedule_id = created.id
             yield matrix
@@ -326,6 +336,11 @@ async def prepare(m: Matrix, case: Case) -> WorkOrderRead:
             await m.run(assignment.unassign, **by_manager, user_id=MANAGER)
         else:
             await m.run(assignment.assign, **by_manager, user_id=MANAGER, assignee_id=case.holder)
+    if drive.work in ("contractor_sent", "contractor_done"):  # TECH_1 sent it to Acme (and Acme did it)
+        sent = await m.run(jobs.send, org=org, now=now, work_order_id=wo_id, user_id=TECH_1, vendor_id=m.vendor_id)
+        if drive.work == "contractor_done":
+            await m.run(contractor_page.accept, org=org, now=now, key=sent.key)
+            await m.run(contractor_page.mark_done, org=org, now=now, key=sent.key, resolution="New trap fitted")
     if drive.work == "failed_item":
         await m.run(
             checklists.mark,
@@ -350,6 +365,10 @@ async def in_slack(m: Matrix, case: Case, wo_id: int, *, since: int) -> WorkOrde
         await m.fake.wait_for(lambda: message_call(m, wo, Control.ACKNOWLEDGE, channel=ESCALATION_CHANNEL))
     if case.status is Status.COMPLETED:
         await m.fake.wait_for(lambda: message_call(m, wo, Control.CONFIRM, channel=wo.requester_id))
+    shows = {"contractor_sent": f"{MoreOption.REVOKE_CONTRACTOR}|", "contractor_done": Control.CONTRACTOR_CONFIRM}
+    if case.drive.work in shows:  # the card redrawn with the job (its version unchanged)
+        wanted = str(shows[case.drive.work])
+        await m.fake.wait_for(lambda: wanted in str((card_call(m, wo, since=since) or Call("", {}, {})).params))
     while wo.card_ts is None:  # posted, and being recorded
         await asyncio.sleep(0.005)
         wo = await m.run(work_orders.get, work_order_id=wo_id)
@@ -517,6 +536,7 @@ def with_form(
     drawn: Callable[[WorkOrderRead], dict[str, Any]],
     error_field: str,
     effect: Effect,
+    answered: Callable[[Any], bool] = lambda answer: answer == (200, None),
 ) -> Runner:
     """A click that opens a form (only for those who may), then its submission. Someone who may not is
     refused at the click, and again when they submit the form anyway (as someone allowed would see it)."""
@@ -531,7 +551,7 @@ def with_form(
             form = forms[-1].params["view"]
             assert form["callback_id"] == callback
             answer = await m.bot.submit(form, values(m, case), user_id=case.user)
-            assert answer == (200, None), f"{case.id}: the documented table allows this, but the form said {answer}"
+            assert answered(answer), f"{case.id}: the documented table allows this, but the form said {answer}"
             effect(case, before, await snapshot(m, wo.id))
         else:
             await expect_refused(m, case, key, before, opened)
@@ -813,6 +833,40 @@ DRIVES = [
             Block.AMOUNT,
             recorded("cost_added"),
         ),
+    ),
+]
+DRIVES += [
+    Drive(
+        "send_to_contractor",
+        "send_to_contractor",
+        with_form(
+            card_menu(Control.MANAGE, MoreOption.CONTRACTOR),
+            Callback.CONTRACTOR_MODAL,
+            lambda m, case: {"vendor": sr.select_value(f"vendor:{m.vendor_id}", kind="external_select")},
+            contractor_blocks.send_modal,
+            Block.VENDOR,
+            recorded("contractor_sent"),
+            answered=lambda answer: answer[0] == 200 and (answer[1] or {}).get("response_action") == "update",
+        ),
+    ),
+    Drive(
+        "revoke_contractor",
+        "revoke_contractor",
+        with_form(
+            card_menu(Control.MANAGE, MoreOption.REVOKE_CONTRACTOR),
+            Callback.REVOKE_CONTRACTOR_MODAL,
+            text(Block.REASON, "Sent to the wrong firm"),
+            contractor_blocks.revoke_modal,
+            Block.REASON,
+            recorded("contractor_revoked"),
+        ),
+        work="contractor_sent",
+    ),
+    Drive(
+        "review_contractor",
+        "review_contractor",
+        one_click(card_button(Control.CONTRACTOR_CONFIRM), moved(Status.COMPLETED, takes=False)),
+        work="contractor_done",
     ),
 ]
 CASES = [case for drive in DRIVES for case in cases_of(drive)]

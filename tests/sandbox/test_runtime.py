@@ -157,3 +157,64 @@ async def test_a_file_chosen_in_a_form_is_uploaded_and_linked_on_the_card(box: S
             assert response.status == 400
     card = await file(box, files={"type": "file_input", "files": [uploaded]})
     assert f"<{uploaded['permalink']}|leak.png>" in str(card["blocks"])
+
+
+async def test_send_to_contractor_and_the_link_opens_the_contractor_page_on_the_sandbox(box: Sandbox) -> None:
+    from functools import partial
+
+    from services.contracting import vendors
+
+    assert box.bot is not None
+    deps = box.bot.deps
+    await deps.db.run(
+        partial(
+            vendors.add_vendor,
+            org=deps.org,
+            now=deps.clock(),
+            values={"key": "acme", "name": "Acme", "trades": "plumbing"},
+        )
+    )
+    card = await file(box)
+    manage = next(
+        (b["block_id"], e)
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "wo_manage"
+    )
+    choice = next(o for o in manage[1]["options"] if o["value"].startswith("contractor|"))
+    container = {"type": "message", "channel": TEAM_CHANNEL, "ts": card["ts"]}
+    await box.act(
+        "block_action",
+        {
+            "user": TECH_1,
+            "container": container,
+            "block_id": manage[0],
+            "action_id": "wo_manage",
+            "action": {"type": "overflow", "selected_option": choice},
+        },
+    )
+    [modal] = box.state(TECH_1)["modals"]
+    assert modal["view"]["callback_id"] == "contractor_modal"
+    offered = await box.act(
+        "options",
+        {"user": TECH_1, "view_id": modal["view_id"], "action_id": "pick_vendor", "block_id": "vendor", "value": ""},
+    )
+    assert [o["text"]["text"] for o in offered["options"]] == ["Acme"]
+    state = filled(
+        modal["view"],
+        vendor={"type": "external_select", "selected_option": offered["options"][0]},
+        not_to_exceed={"type": "plain_text_input", "value": "250"},
+    )
+    assert await box.act("view_submit", {"user": TECH_1, "view_id": modal["view_id"], "state": state}) == {}
+    [shown] = box.state(TECH_1)["modals"]
+    link = next(part for part in str(shown["view"]).split("`") if "/contractor/" in part)
+    assert link.startswith(box.url + "/contractor/")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link) as page:
+            assert page.status == 200 and "Leaking pipe in 204" in await page.text()
+        async with http.post(link, data={"do": "accept"}, headers={"Origin": box.url}, allow_redirects=False) as done:
+            assert done.status == 303 and done.headers["Location"].endswith("?ok=accept")
+    await box.run_jobs()
+    thread = str(box.state(TECH_1))
+    assert "accepted the job" in thread

@@ -22,10 +22,11 @@ ALLOWED: dict[str, set[str]] = {
     "contracting": {"organisation", "mail"},
     "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
-    "work_orders": {"organisation", "inventory", "delivery"},
+    "work_orders": {"organisation", "contracting", "inventory", "delivery"},
     "requests": {"organisation", "mail", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
+    "contractor_jobs": {"organisation", "mail", "contracting", "inventory", "delivery", "work_orders", "requests"},
     "reporting": {
         "organisation",
         "contracting",
@@ -35,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
         "requests",
         "maintenance",
         "sla",
+        "contractor_jobs",
     },
 }
 # The shared modules may lean on the organisation (for its type), nothing higher.

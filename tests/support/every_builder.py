@@ -22,6 +22,7 @@ from blocks import (
     card,
     card_modals,
     checklist,
+    contractor,
     digest,
     home,
     lists,
@@ -39,6 +40,7 @@ from models.enums import (
     EventKind,
     FieldType,
     HoldReason,
+    JobState,
     NonWorking,
     Priority,
     Repeat,
@@ -51,6 +53,7 @@ from models.schemas import (
     TITLE_MAX,
     CalendarFeedRead,
     CardContext,
+    ContractorOnCard,
     CustomField,
     EventRead,
     Listing,
@@ -196,6 +199,31 @@ def events(typed: Typed) -> list[EventRead]:
         event(EventKind.ASSIGNED, assignee_id="U0TECH2"),
         event(EventKind.LABOR_LOGGED, minutes=30, user_id="U0TECH2"),
         event(EventKind.ESCALATED, level=2, targets=["response", "resolution"]),
+        *contractor_events(typed),
+    ]
+
+
+def contractor_events(typed: Typed) -> list[EventRead]:
+    """Every contractor step, the vendor's name and what the contractor typed in each."""
+    vendor = {"key": "acme", "name": typed(150)}
+    kinds = EventKind
+    return [
+        event(kinds.CONTRACTOR_SENT, vendor=vendor, note=typed(2000), not_to_exceed="450.00", currency="GBP"),
+        event(kinds.CONTRACTOR_ACCEPTED, vendor=vendor),
+        event(kinds.CONTRACTOR_DECLINED, vendor=vendor, reason=typed(1000)),
+        event(kinds.CONTRACTOR_UPDATE, vendor=vendor, text=typed(2000)),
+        event(kinds.CONTRACTOR_FILES, vendor=vendor, photos=2, invoice=1),
+        event(
+            kinds.CONTRACTOR_COST,
+            vendor=vendor,
+            cost="500.00",
+            currency="GBP",
+            minutes=150,
+            over_not_to_exceed="450.00 GBP",
+        ),
+        event(kinds.CONTRACTOR_DONE, vendor=vendor, resolution=typed(3000)),
+        event(kinds.CONTRACTOR_REVOKED, vendor=vendor, why="revoked", reason=typed(1000)),
+        event(kinds.CONTRACTOR_REVOKED, vendor=vendor, why="completed"),
     ]
 
 
@@ -259,6 +287,15 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         requester=typed(300),
         cost=typed(40),
         timers=(("U0TECH1", NOW), ("U0TECH2", NOW)),
+        contractor=ContractorOnCard(
+            job_id=1,
+            vendor=typed(150),
+            state=JobState.DONE,
+            not_to_exceed="450.00 GBP",
+            cost="500.00 GBP",
+            hours="2.5 h",
+            resolution=typed(3000),
+        ),
     )
     statuses = list(Status)
     orders = [work_order(typed, status=status) for status in statuses] + [
@@ -293,9 +330,33 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         ("card_modals.reopen_modal", card_modals.reopen_modal(done)),
         ("card_modals.reject_modal", card_modals.reject_modal(request(typed))),
         ("checklist.reading_modal", checklist.reading_modal(wo, 0)),
+        ("contractor.send_modal", contractor.send_modal(wo, contact=typed(200), currency="GBP")),
+        ("contractor.revoke_modal", contractor.revoke_modal(wo)),
+        (
+            "contractor.link_view",
+            contractor.link_view(wo.ref, typed(150), "https://w.example/contractor/x", emailed_to=None),
+        ),
+        (
+            "contractor.link_view",
+            contractor.link_view(wo.ref, typed(150), "https://w.example/c/y", emailed_to=typed(254)),
+        ),
     ):
         yield name, "modal", view
     yield "checklist.checklist", "message", _message("checklist", checklist.checklist(wo, controls=True))
+    for state in JobState:
+        job = ContractorOnCard(
+            job_id=1, vendor=typed(150), state=state, not_to_exceed="9.99 GBP", resolution=typed(3000)
+        )
+        yield "contractor.on_card", "message", _message("job", [contractor.on_card(job)])
+    for told in contractor_events(typed)[2::4]:  # declined, done
+        yield "contractor.sender_dm", "message", _message(contractor.sender_dm(wo, told, permalink=PERMALINK))
+    for line in (contractor.thread_line(e) for e in contractor_events(typed)):
+        if line:
+            yield "contractor.thread_line", "message", _message(line)
+    options = [contractor.vendor_option(n, typed(150), "expired", date(2026, 3, 1)) for n in range(100)]
+    select = {"type": "static_select", "action_id": "value", "options": options}
+    picked = modals.modal("contractor_modal", "Vendors", "Send", [modals.input_block("vendor", "Vendor", select)])
+    yield "contractor.vendor_option", "modal", picked
 
     pending, rejected = (
         request(typed),

@@ -175,7 +175,8 @@ def test_controls_carry_the_version_the_card_shows() -> None:
     menu = next(e for e in actions["elements"] if e["action_id"] == Action.MORE)
     assert [o["value"] for o in menu["options"]] == ["note|7:5", "time|7:5", "parts|7:5", "cost|7:5"]
     manage = next(e for e in actions["elements"] if e["action_id"] == Action.MANAGE)
-    assert [o["value"] for o in manage["options"]] == ["plan|7:5", "cancel|7:5"]  # no asset: not "asset down"
+    # no asset: not "asset down"; no contractor job: "send to contractor", not "revoke"
+    assert [o["value"] for o in manage["options"]] == ["plan|7:5", "contractor|7:5", "cancel|7:5"]
 
 
 def test_card_shows_the_facts() -> None:

@@ -75,6 +75,9 @@ MAY = {
     P.FOLLOW_UP: WORKERS,
     P.REPORT_DOWN: {STAFF, *WORKERS},
     P.ADD_COST: WORKERS,
+    P.SEND_TO_CONTRACTOR: WORKERS,  # the team's technicians (not only the holder), managers, admins
+    P.REVOKE_CONTRACTOR: {MANAGER, ADMIN},
+    P.REVIEW_CONTRACTOR: WORKERS,
 }
 
 
