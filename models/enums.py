@@ -87,6 +87,7 @@ class EventKind(StrEnum):
     ASSET_UP = "asset_up"
     TIMER_STARTED = "timer_started"
     TIMER_STOPPED = "timer_stopped"
+    PARTS_ARRIVED = "parts_arrived"  # parts a purchase order brought for this work order were received
 
 
 class FieldType(StrEnum):
@@ -138,3 +139,16 @@ class Criticality(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+class PurchaseStatus(StrEnum):
+    REQUESTED = "requested"  # waiting for an approver
+    REJECTED = "rejected"
+    ORDERED = "ordered"  # approved: a purchase order with its number
+    PARTLY_RECEIVED = "partly_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()

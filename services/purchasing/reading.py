@@ -1,0 +1,144 @@
+"""Purchase requests and orders as every screen reads them (`PurchaseRead`), found by id or by reference."""
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import PurchaseStatus
+from models.parts import Part
+from models.purchasing import PurchaseLine, PurchaseOrder, PurchaseReceipt
+from models.vendors import Vendor
+from models.views import PurchaseLineRead, PurchaseRead
+from models.work_orders import WorkOrder
+from services.contracting import money
+from services.errors import NotFound
+
+REF = re.compile(r"^\s*(?:(po|pr)-?)?([0-9]{1,9})\s*$", re.IGNORECASE)
+LIST_LIMIT = 100
+
+
+async def load(session: AsyncSession, order_id: int, *, lock: bool = False) -> PurchaseOrder:
+    """The order, read again; `lock`: held until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's
+    units of work hold the database's write lock from their start)."""
+    query = select(PurchaseOrder).where(PurchaseOrder.id == order_id).execution_options(populate_existing=True)
+    found = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound("That purchase order no longer exists.")
+    return found
+
+
+async def find_id(session: AsyncSession, ref: str) -> int:
+    """The id of `PO-3` (an order's number), `PR-7` (a request's id), or a bare number (a PO number)."""
+    matched = REF.match(ref)
+    if matched is None:
+        raise NotFound(f"“{ref[:30]}” is not a purchase order: write it like PO-3 (or PR-7 for a request).")
+    kind, number = (matched.group(1) or "po").lower(), int(matched.group(2))
+    column = PurchaseOrder.number if kind == "po" else PurchaseOrder.id
+    found = await session.scalar(select(PurchaseOrder.id).where(column == number))
+    if found is None:
+        raise NotFound(f"There is no {kind.upper()}-{number}.")
+    return int(found)
+
+
+async def get(session: AsyncSession, order_id: int) -> PurchaseRead:
+    [read] = await read_all(session, [await load(session, order_id)])
+    return read
+
+
+async def listing(
+    session: AsyncSession, *, statuses: Sequence[PurchaseStatus] = (), limit: int = LIST_LIMIT
+) -> list[PurchaseRead]:
+    """Newest first; only `statuses` when any are named."""
+    query = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit)
+    if statuses:
+        query = query.where(PurchaseOrder.status.in_(list(statuses)))
+    return await read_all(session, list((await session.execute(query)).scalars()))
+
+
+async def read_all(session: AsyncSession, orders: Sequence[PurchaseOrder]) -> list[PurchaseRead]:
+    """Each order with its vendor, work order, lines and what arrived: a few queries for all of them."""
+    if not orders:
+        return []
+    ids = [order.id for order in orders]
+    vendors = {
+        v.id: v
+        for v in await session.scalars(select(Vendor).where(Vendor.id.in_({order.vendor_id for order in orders})))
+    }
+    wanted = {order.work_order_id for order in orders if order.work_order_id is not None}
+    numbers = dict(
+        (await session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(wanted)))).all()
+    )
+    rows = await session.execute(
+        select(PurchaseLine, Part)
+        .join(Part, Part.id == PurchaseLine.part_id)
+        .where(PurchaseLine.order_id.in_(ids))
+        .order_by(PurchaseLine.order_id, PurchaseLine.position)
+        .execution_options(populate_existing=True)
+    )
+    lines: dict[int, list[PurchaseLineRead]] = {order_id: [] for order_id in ids}
+    for line, part in rows.tuples():
+        lines[line.order_id].append(
+            PurchaseLineRead(
+                id=line.id,
+                part_id=part.id,
+                sku=part.sku,
+                name=part.name,
+                unit=part.unit,
+                quantity=line.quantity,
+                unit_cost_minor=line.unit_cost_minor,
+                received=line.received,
+            )
+        )
+    received = dict(
+        (
+            await session.execute(
+                select(PurchaseReceipt.order_id, func.sum(PurchaseReceipt.quantity * PurchaseReceipt.unit_cost_minor))
+                .where(PurchaseReceipt.order_id.in_(ids))
+                .group_by(PurchaseReceipt.order_id)
+            )
+        ).all()
+    )
+    return [_read(order, vendors[order.vendor_id], numbers, lines[order.id], received) for order in orders]
+
+
+def _read(
+    order: PurchaseOrder,
+    vendor: Vendor,
+    numbers: dict[int, int],
+    lines: list[PurchaseLineRead],
+    received: dict[int, int],
+) -> PurchaseRead:
+    number = numbers.get(order.work_order_id) if order.work_order_id is not None else None
+    return PurchaseRead(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        team=order.team,
+        vendor_key=vendor.key,
+        vendor_name=vendor.name,
+        vendor_email=vendor.email,
+        work_order_id=order.work_order_id,
+        work_order_ref=f"WO-{number}" if number is not None else None,
+        requested_by=order.requested_by,
+        requested_at=order.created_at,
+        note=order.note,
+        currency=order.currency,
+        total=str(money.from_minor(order.total_minor, order.currency)),
+        total_minor=order.total_minor,
+        received_minor=int(received.get(order.id) or 0),
+        lines=tuple(lines),
+        decided_by=order.decided_by,
+        decided_at=order.decided_at,
+        rejection_reason=order.rejection_reason,
+        ordered_at=order.ordered_at,
+        received_at=order.received_at,
+        cancelled_by=order.cancelled_by,
+        cancelled_at=order.cancelled_at,
+        cancel_reason=order.cancel_reason,
+        approval_messages=tuple(order.approval_messages or ()),
+        message_channel=order.message_channel,
+        message_ts=order.message_ts,
+        version=order.version,
+    )
