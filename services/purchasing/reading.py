@@ -78,7 +78,7 @@ async def read_all(session: AsyncSession, orders: Sequence[PurchaseOrder]) -> li
         .execution_options(populate_existing=True)
     )
     lines: dict[int, list[PurchaseLineRead]] = {order_id: [] for order_id in ids}
-    for line, part in rows.tuples():
+    for line, part in rows.all():
         lines[line.order_id].append(
             PurchaseLineRead(
                 id=line.id,

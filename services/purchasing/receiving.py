@@ -87,7 +87,7 @@ async def receive(
     if not wanted:
         raise InvalidInput(f"Enter what arrived of {ref} (at least one quantity above 0).", field="quantity")
     skus = dict(
-        (await session.execute(select(Part.id, Part.sku).where(Part.id.in_([x.part_id for x in lines])))).tuples()
+        (await session.execute(select(Part.id, Part.sku).where(Part.id.in_([x.part_id for x in lines])))).all()
     )
     over = [
         (skus[by_id[i].part_id], by_id[i].received + a.quantity, by_id[i].quantity)
