@@ -43,6 +43,10 @@ class Callback(StrEnum):
     PM_MODAL = "pm_modal"  # new or edited PM schedule
     DOWN_MODAL = "down_modal"  # the work order's asset is down
     COST_MODAL = "cost_modal"  # an other cost
+    PURCHASE_MODAL = "purchase_modal"  # a purchase request for parts
+    PO_RECEIVE_MODAL = "po_receive_modal"  # what arrived of a purchase order
+    PO_OVER_MODAL = "po_over_modal"  # the second step: receive more than was ordered all the same
+    PO_REJECT_MODAL = "po_reject_modal"  # why a purchase request is rejected
 
 
 class Action(StrEnum):
@@ -81,6 +85,11 @@ class Action(StrEnum):
     HOME_KPI_DAYS = "home_kpi_days"  # the managers' KPIs: last 7 or 30 days
     HOME_MORNING_DM = "home_morning_dm"  # turn the personal morning DM on or off
     HOME_NEW_REQUEST = "home_new_request"
+    ORDER_MORE = "po_order_more"  # a part's "Order more" (low-stock alert, /wo parts): the purchase request form
+    PICK_VENDOR = "pick_vendor"  # the purchase request's vendor, served from the register
+    PO_APPROVE = "po_approve"  # in a purchase approver's DM
+    PO_REJECT = "po_reject"
+    PO_RECEIVE = "po_receive"  # on a purchase order's message
 
 
 class MoreOption(StrEnum):
@@ -123,6 +132,10 @@ class Block(StrEnum):
     READING = "reading"
     CHECKLIST = "checklist"
     FOLLOW_UPS = "follow_ups"
+    VENDOR = "vendor"
+    UNIT_COST = "unit_cost"
+    WORK_ORDER = "work_order"
+    PO_LINES = "po_lines"  # the purchase order message's buttons
 
 
 # Input blocks keep their value under this action id; the block id says which field it is.

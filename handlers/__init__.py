@@ -2,11 +2,23 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import approvals, cards, checklist, escalations, home, intake, lookup, pm, requests, timers
+from handlers import (
+    approvals,
+    cards,
+    checklist,
+    escalations,
+    home,
+    intake,
+    lookup,
+    pm,
+    purchasing,
+    requests,
+    timers,
+)
 
 
 def register(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
     # bolt tries listeners in this order for every request: the card's buttons first, then /request
-    for feature in (cards, requests, approvals, timers, checklist, lookup, pm, home, intake, escalations):
+    for feature in (cards, requests, approvals, timers, checklist, lookup, pm, home, intake, escalations, purchasing):
         feature.register(app)

@@ -26,6 +26,7 @@ class Ack(Protocol):
         options: Sequence[dict[str, Any]] | None = None,
         response_action: str | None = None,
         errors: dict[str, str] | None = None,
+        view: dict[str, Any] | None = None,
     ) -> BoltResponse: ...
 
 

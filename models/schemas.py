@@ -261,6 +261,9 @@ class CardContext(BaseModel):
     cost: str | None = None  # labor + parts + other, with the currency, once the work is done
     timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
     requester: str | None = None  # who filed it on the web portal (name and email), when not a Slack user
+    # on hold for parts, the purchase orders whose parts arrived since ("PO-3"), and whether all of them did
+    parts_arrived: tuple[str, ...] = ()
+    parts_complete: bool = False
 
 
 class Listing(BaseModel):

@@ -217,6 +217,8 @@ class PurchaseLineRead(BaseModel):
     unit: str
     quantity: int
     unit_cost_minor: int
+    unit_cost: str  # exact, in the order's currency: "12.50"
+    amount: str  # quantity times unit cost
     received: int
 
     @property
@@ -245,6 +247,7 @@ class PurchaseRead(BaseModel):
     total: str  # the expected total, exact: "120.50"
     total_minor: int
     received_minor: int  # what arrived so far, at the actual unit costs
+    received_amount: str  # the same, exact: "60.00"
     lines: tuple[PurchaseLineRead, ...]
     decided_by: str | None
     decided_at: datetime | None

@@ -78,7 +78,9 @@ async def read_all(session: AsyncSession, orders: Sequence[PurchaseOrder]) -> li
         .execution_options(populate_existing=True)
     )
     lines: dict[int, list[PurchaseLineRead]] = {order_id: [] for order_id in ids}
+    currencies = {order.id: order.currency for order in orders}
     for line, part in rows.all():
+        currency = currencies[line.order_id]
         lines[line.order_id].append(
             PurchaseLineRead(
                 id=line.id,
@@ -88,6 +90,8 @@ async def read_all(session: AsyncSession, orders: Sequence[PurchaseOrder]) -> li
                 unit=part.unit,
                 quantity=line.quantity,
                 unit_cost_minor=line.unit_cost_minor,
+                unit_cost=str(money.from_minor(line.unit_cost_minor, currency)),
+                amount=str(money.from_minor(line.quantity * line.unit_cost_minor, currency)),
                 received=line.received,
             )
         )
@@ -128,6 +132,7 @@ def _read(
         total=str(money.from_minor(order.total_minor, order.currency)),
         total_minor=order.total_minor,
         received_minor=int(received.get(order.id) or 0),
+        received_amount=str(money.from_minor(int(received.get(order.id) or 0), order.currency)),
         lines=tuple(lines),
         decided_by=order.decided_by,
         decided_at=order.decided_at,

@@ -15,7 +15,7 @@ from models.parts import Part
 from models.purchasing import PurchaseLine, PurchaseOrder, PurchaseReceipt
 from models.views import PurchaseRead
 from services.delivery import outbox
-from services.errors import Conflict, Forbidden, InvalidInput
+from services.errors import Conflict, Forbidden, InvalidInput, InvalidValues
 from services.inventory import parts
 from services.organisation.org import Organisation
 from services.purchasing import amounts, reading
@@ -37,6 +37,28 @@ class Arrival:
 
     quantity: int
     unit_cost_minor: int | None = None
+
+
+def read_form(typed: Mapping[int, tuple[object, object]], currency: str) -> dict[int, Arrival]:
+    """The receiving form's values (line id → quantity and actual unit cost as typed), checked: every wrong
+    one is named at once, under `received_<line>` or `cost_<line>` (the form's fields)."""
+    errors: dict[str, str] = {}
+    arrivals: dict[int, Arrival] = {}
+    for line_id, (quantity, cost) in typed.items():
+        try:
+            count = amounts.quantity_of(quantity, field=f"received_{line_id}", allow_zero=True)
+        except InvalidInput as error:
+            errors[f"received_{line_id}"] = str(error)
+            continue
+        try:
+            minor = None if cost in (None, "") else amounts.unit_cost_of(cost, currency, field=f"cost_{line_id}")
+        except InvalidInput as error:
+            errors[f"cost_{line_id}"] = str(error)
+            continue
+        arrivals[line_id] = Arrival(count, minor)
+    if errors:
+        raise InvalidValues(errors)
+    return arrivals
 
 
 def may_receive(org: Organisation, team: str, user_id: str) -> bool:
@@ -86,9 +108,7 @@ async def receive(
     )
     if not wanted:
         raise InvalidInput(f"Enter what arrived of {ref} (at least one quantity above 0).", field="quantity")
-    skus = dict(
-        (await session.execute(select(Part.id, Part.sku).where(Part.id.in_([x.part_id for x in lines])))).all()
-    )
+    skus = dict((await session.execute(select(Part.id, Part.sku).where(Part.id.in_([x.part_id for x in lines])))).all())
     over = [
         (skus[by_id[i].part_id], by_id[i].received + a.quantity, by_id[i].quantity)
         for i, a in wanted.items()

@@ -33,7 +33,9 @@ async def setup(db: Database, org: Organisation, clock: FrozenClock) -> None:
         await vendors.add_vendor(
             session, org=org, now=clock(), values={"key": "euro", "name": "Euro Parts", "currency": "EUR"}
         )
-        await parts.add_part(session, now=clock(), actor_id="cli", sku="FLT-1", name="Filter", unit_cost=12.5, on_hand=1)
+        await parts.add_part(
+            session, now=clock(), actor_id="cli", sku="FLT-1", name="Filter", unit_cost=12.5, on_hand=1
+        )
         await parts.add_part(session, now=clock(), actor_id="cli", sku="BLT-2", name="Belt", unit_cost=3, on_hand=0)
 
     await db.run(work)
@@ -83,9 +85,19 @@ async def test_a_request_names_every_wrong_value_and_stores_nothing(db: Database
 async def test_below_the_threshold_approved_at_once_above_it_one_approver_wins(db: Database, org, clock) -> None:
     await setup(db, org, clock)
     small = await ask(db, org, clock, LineInput("FLT-1", "2"))  # 25.00 < 50
-    assert (small.status, small.ref, small.decided_by, small.total) == (PurchaseStatus.ORDERED, "PO-1", "wrench", "25.00")
+    assert (small.status, small.ref, small.decided_by, small.total) == (
+        PurchaseStatus.ORDERED,
+        "PO-1",
+        "wrench",
+        "25.00",
+    )
     big = await ask(db, org, clock, LineInput("FLT-1", "2", "30.10"), LineInput("BLT-2", "1", row=2))
-    assert (big.status, big.ref, big.total, big.total_minor) == (PurchaseStatus.REQUESTED, f"PR-{big.id}", "63.20", 6320)
+    assert (big.status, big.ref, big.total, big.total_minor) == (
+        PurchaseStatus.REQUESTED,
+        f"PR-{big.id}",
+        "63.20",
+        6320,
+    )
     bigger = await ask(db, org, clock, LineInput("FLT-1", "4"))
     assert bigger.status is PurchaseStatus.REQUESTED
     with pytest.raises(Forbidden):
@@ -101,11 +113,13 @@ async def test_below_the_threshold_approved_at_once_above_it_one_approver_wins(d
     assert won[0].ref == "PO-2" and "already approved" in str(lost[0])
 
 
-async def test_receipts_add_stock_at_the_actual_cost_and_over_receipts_need_confirming(db: Database, org, clock) -> None:
+async def test_receipts_add_stock_at_the_actual_cost_and_over_receipts_need_confirming(
+    db: Database, org, clock
+) -> None:
     await setup(db, org, clock)
     order = await ask(db, org, clock, LineInput("FLT-1", "10", "11.00"), LineInput("BLT-2", "4", row=2))
     order = await db.run(partial(orders.approve, org=org, now=clock(), order_id=order.id, user_id=MANAGER))
-    filter_line, belt_line = order.lines
+    filter_line, _ = order.lines
     arrivals = {filter_line.id: receiving.Arrival(6, 1175)}
     first = await db.run(
         partial(receiving.receive, org=org, now=clock(), order_id=order.id, user_id=TECH_2, arrivals=arrivals)

@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "requests": {"organisation", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
+    "purchasing": {"organisation", "contracting", "inventory", "delivery", "work_orders"},
     "reporting": {
         "organisation",
         "contracting",
@@ -34,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "requests",
         "maintenance",
         "sla",
+        "purchasing",
     },
 }
 # The shared modules may lean on the organisation (for its type), nothing higher.

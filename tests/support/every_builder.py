@@ -69,6 +69,7 @@ from models.views import (
     TeamTotals,
     VendorContact,
 )
+from tests.support import purchase_builders
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PERMALINK = "https://test.slack.com/archives/C0FACILITY/p1700000000000001"
@@ -177,6 +178,12 @@ def events(typed: Typed) -> list[EventRead]:
         event(EventKind.PARTS_USED, parts=note),
         event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2),
         event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2, low_stock=True, left=1),
+        event(
+            EventKind.PARTS_ARRIVED,
+            purchase_order="PO-12",
+            lines=[{"sku": f"SKU-{i}", "name": typed(150), "quantity": 100_000, "unit": typed(20)} for i in range(10)],
+            complete=True,
+        ),
         event(EventKind.STATUS_CHANGED, Status.ON_HOLD, reason="other", note=reason),
         event(EventKind.STATUS_CHANGED, Status.COMPLETED, resolution=typed(3000), cause=typed(500)),
         event(EventKind.STATUS_CHANGED, Status.CANCELLED, reason=reason),
@@ -500,6 +507,7 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield "pm.pm_list", "message", pm.pm_list(many, 300, title=typed(100), describe=describe, can_plan=can_plan)
     yield "pm.delete_prompt", "message", pm.delete_prompt(plans[0])
     yield "pm.pm_usage", "message", _message(pm.pm_usage())
+    yield from purchase_builders.generate(typed)
 
 
 def payloads(text: str, *, longest: bool = False) -> list[Built]:
@@ -524,6 +532,9 @@ NOT_BUILDERS = {
     "modals.text_input",
     "modals.checkboxes",
     "modals.option",
+    "purchasing.row_block",
+    "purchasing.receive_block",
+    "purchasing.cost_block",
 }
 # Every module of blocks/ but the two that hold no builder: a new module is fed here or fails the test.
 BUILDER_MODULES = tuple(
