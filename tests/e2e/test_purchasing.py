@@ -168,7 +168,8 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     assert (await stored(bot))[2] is None
     forged = await submit(bot, form, request_values(vendor="vendor:x"), TECH_1)  # an option no picker offers
     assert forged["errors"] == {
-        "vendor": "That button or form could not be read; it may be from an older version of Wrench. Nothing was changed."
+        "vendor": "That button or form could not be read; it may be from an older version of Wrench. "
+        "Nothing was changed."
     }
     assert (await stored(bot))[2] is None
 
@@ -210,8 +211,11 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     asked_upload = bot.fake.find("files.getUploadURLExternal")[0].params
     assert asked_upload["filename"] == "PO-1.pdf"
     text = pdf_text(bot.fake.uploads[completed["files"][0]["id"]])
-    for expected in ("Test Facilities Ltd", "1 Main Street", "Purchase order PO-1", "Acme Supply", "orders@acme.example",
-                     "WO-1", "WSH-8", "Washer M8", "30 each", "2.50", "75.00 USD", "2026-03-02"):  # fmt: skip
+    expected_texts = (
+        "Test Facilities Ltd", "1 Main Street", "Purchase order PO-1", "Acme Supply", "orders@acme.example",
+        "WO-1", "WSH-8", "Washer M8", "30 each", "2.50", "75.00 USD", "2026-03-02",
+    )  # fmt: skip
+    for expected in expected_texts:
         assert expected in text, (expected, text)
 
     # the work order waits for the parts
