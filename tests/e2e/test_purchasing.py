@@ -178,9 +178,10 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     [asked] = bot.fake.find("chat.postMessage", channel=MANAGER)
     assert "Purchase approval needed: PR-1" in asked.params["text"] and "75.00 USD" in str(asked.params["blocks"])
     told = bot.fake.find("chat.postMessage", channel=TECH_1)[-1].params["text"]
+    waiting = "is waiting for approval by"
     assert (
         told
-        == f":hourglass_flowing_sand: Your purchase request PR-1 (75.00 USD from Acme Supply) is waiting for approval by <@{MANAGER}>."
+        == f":hourglass_flowing_sand: Your purchase request PR-1 (75.00 USD from Acme Supply) {waiting} <@{MANAGER}>."
     )
     with_buttons = asked.params
     assert not po_messages(bot)
