@@ -48,10 +48,16 @@ async def get(session: AsyncSession, order_id: int) -> PurchaseRead:
 
 
 async def listing(
-    session: AsyncSession, *, statuses: Sequence[PurchaseStatus] = (), limit: int = LIST_LIMIT
+    session: AsyncSession,
+    *,
+    statuses: Sequence[PurchaseStatus] = (),
+    limit: int = LIST_LIMIT,
+    before_id: int | None = None,
 ) -> list[PurchaseRead]:
-    """Newest first; only `statuses` when any are named."""
+    """Newest first; only `statuses` when any are named; only older than `before_id` (the next page)."""
     query = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(PurchaseOrder.id < before_id)
     if statuses:
         query = query.where(PurchaseOrder.status.in_(list(statuses)))
     return await read_all(session, list((await session.execute(query)).scalars()))

@@ -3,7 +3,7 @@ actual unit cost, all or none. The order's row is locked first, so two people re
 once take turns: the second reads what the first received, and a form drawn before it is refused (never
 counted twice). More than was ordered is refused unless the receiver confirms it (`allow_over`)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +56,34 @@ def read_form(typed: Mapping[int, tuple[object, object]], currency: str) -> dict
             errors[f"cost_{line_id}"] = str(error)
             continue
         arrivals[line_id] = Arrival(count, minor)
+    if errors:
+        raise InvalidValues(errors)
+    return arrivals
+
+
+def arrivals_by_sku(
+    order: PurchaseRead, lines: Sequence[tuple[str, object, object]], currency: str
+) -> dict[int, Arrival]:
+    """(sku, quantity, actual unit cost) as an API or the command line gives them, checked like the form's:
+    every wrong one named at once (`lines.<n>.<field>`)."""
+    by_sku = {line.sku.lower(): line.id for line in order.lines}
+    errors: dict[str, str] = {}
+    typed: dict[int, tuple[object, object]] = {}
+    for index, (sku, quantity, cost) in enumerate(lines):
+        line_id = by_sku.get(sku.strip().lower())
+        if line_id is None:
+            errors[f"lines.{index}.sku"] = f"{order.ref} has no line of “{sku[:64]}”."
+        elif line_id in typed:
+            errors[f"lines.{index}.sku"] = f"{sku} is named twice."
+        else:
+            typed[line_id] = (quantity, cost)
+    try:
+        arrivals = read_form(typed, currency)
+    except InvalidValues as error:
+        index_of = {line_id: index for index, line_id in enumerate(typed)}
+        for field, message in error.errors.items():
+            kind, _, line = field.partition("_")
+            errors[f"lines.{index_of[int(line)]}.{'quantity' if kind == 'received' else 'unit_cost'}"] = message
     if errors:
         raise InvalidValues(errors)
     return arrivals

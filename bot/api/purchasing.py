@@ -1,0 +1,160 @@
+"""`/purchase-requests` and `/purchase-orders`: ask for parts to be bought, read requests and orders, and
+receive what arrived, through the same checks as Slack and `wrench purchasing`."""
+
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.api.routing import Call, Endpoint
+from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody
+from models.public import Page, PurchaseLineOut, PurchaseOrderOut
+from models.views import PurchaseRead
+from services.organisation.api_tokens import Scope
+from services.purchasing import orders, reading, receiving
+from services.purchasing.orders import LineInput
+
+
+def order_out(order: PurchaseRead) -> PurchaseOrderOut:
+    lines = [
+        PurchaseLineOut(
+            sku=line.sku,
+            name=line.name,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_cost=line.unit_cost,
+            received=line.received,
+        )
+        for line in order.lines
+    ]
+    return PurchaseOrderOut(
+        ref=order.ref,
+        number=order.number,
+        status=order.status.value,
+        team=order.team,
+        vendor=order.vendor_key,
+        vendor_name=order.vendor_name,
+        work_order=order.work_order_ref,
+        requested_by=order.requested_by,
+        requested_at=order.requested_at,
+        note=order.note,
+        currency=order.currency,
+        total=order.total,
+        received_amount=order.received_amount,
+        lines=lines,
+        decided_by=order.decided_by,
+        decided_at=order.decided_at,
+        rejection_reason=order.rejection_reason,
+        ordered_at=order.ordered_at,
+        received_at=order.received_at,
+        cancelled_by=order.cancelled_by,
+        cancelled_at=order.cancelled_at,
+        cancel_reason=order.cancel_reason,
+        version=order.version,
+    )
+
+
+async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:
+    q: PurchaseQuery = call.query
+    before = int(q.cursor) if q.cursor and q.cursor.isdigit() and len(q.cursor) <= 9 else None
+    found = await call.deps.db.run(
+        partial(reading.listing, statuses=(q.status,) if q.status else (), limit=q.limit + 1, before_id=before)
+    )
+    more = len(found) > q.limit
+    shown = found[: q.limit]
+    return Page(items=[order_out(o) for o in shown], next_cursor=str(shown[-1].id) if more and shown else None)
+
+
+async def get_purchase_order(call: Call) -> PurchaseOrderOut:
+    async def work(session: AsyncSession) -> PurchaseRead:
+        return await reading.get(session, await reading.find_id(session, call.path["ref"]))
+
+    return order_out(await call.deps.db.run(work))
+
+
+async def create_purchase_request(call: Call) -> PurchaseOrderOut:
+    body: PurchaseRequestBody = call.body
+    actor = call.actor(body.actor)
+    lines = [LineInput(line.sku, str(line.quantity), line.unit_cost, row=i) for i, line in enumerate(body.lines, 1)]
+    deps = call.deps
+    order = await deps.db.run(
+        partial(
+            orders.request,
+            org=deps.org,
+            now=deps.clock(),
+            user_id=actor,
+            vendor=body.vendor,
+            lines=lines,
+            work_order=body.work_order,
+            note=body.note,
+        )
+    )
+    return order_out(order)
+
+
+async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
+    body: ReceiptBody = call.body
+    actor = call.actor(body.actor)
+    deps = call.deps
+
+    async def work(session: AsyncSession) -> PurchaseRead:
+        order = await reading.get(session, await reading.find_id(session, call.path["ref"]))
+        arrivals = None
+        if body.lines is not None:
+            given = [(line.sku, str(line.quantity), line.unit_cost) for line in body.lines]
+            arrivals = receiving.arrivals_by_sku(order, given, order.currency)
+        return await receiving.receive(
+            session,
+            org=deps.org,
+            now=deps.clock(),
+            order_id=order.id,
+            user_id=actor,
+            arrivals=arrivals,
+            seen_version=body.version,
+            allow_over=body.allow_over,
+        )
+
+    return order_out(await deps.db.run(work))
+
+
+REF = "/purchase-orders/{ref:" + PURCHASE_REF.strip("^$") + "}"
+ENDPOINTS = (
+    Endpoint(
+        "POST",
+        "/purchase-requests",
+        "Ask for parts to be bought",
+        "purchasing",
+        create_purchase_request,
+        PurchaseOrderOut,
+        scope=Scope.WRITE,
+        body=PurchaseRequestBody,
+        status=201,
+        description="The actor must be a technician, manager, purchase approver or admin. Below the approval "
+        "threshold the answer is an order (`PO-n`) already; else a request (`PR-n`) waiting for the approvers. "
+        "Every wrong value is named in the problem's `errors`; nothing is stored then.",
+    ),
+    Endpoint(
+        "GET",
+        "/purchase-orders",
+        "List purchase requests and orders",
+        "purchasing",
+        list_purchase_orders,
+        Page[PurchaseOrderOut],
+        query=PurchaseQuery,
+        description="Newest first.",
+    ),
+    Endpoint(
+        "GET", REF, "Get a purchase order (PO-3) or request (PR-7)", "purchasing", get_purchase_order, PurchaseOrderOut
+    ),
+    Endpoint(
+        "POST",
+        REF + "/receipts",
+        "Receive what arrived of a purchase order",
+        "purchasing",
+        receive_purchase_order,
+        PurchaseOrderOut,
+        scope=Scope.WRITE,
+        body=ReceiptBody,
+        description="Adds the stock with a movement at the actual unit cost. More than ordered is refused (422) "
+        "unless `allow_over`; an order received in full, cancelled, or changed since `version` is a 409.",
+    ),
+)
