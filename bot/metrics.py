@@ -55,6 +55,15 @@ class Metrics:
         self.webhook_queue = Gauge(
             "wrench_webhook_queue", "Webhook deliveries by state", ["webhook", "state"], registry=r
         )
+        self.mail_sent = Counter(
+            "wrench_mail_sends",
+            "Emails handed to the SMTP server, by outcome (sent, retry, failed)",
+            ["outcome"],
+            registry=r,
+        )
+        self.mail_queue = Gauge(
+            "wrench_mail_queue", "Emails queued: pending, failing (of those), failed", ["state"], registry=r
+        )
         self.outbox_deliveries = Counter(
             "wrench_slack_outbox_deliveries",
             "Slack outbox entries tried, by notice and outcome (delivered, retry, gave_up)",

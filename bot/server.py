@@ -22,6 +22,7 @@ from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
 from bot.config import CoreSettings, Mode, Settings
 from bot.deps import Deps, utcnow
+from bot.mail.worker import MailWorker
 from bot.metrics import MeteredWebClient, Metrics
 from bot.portal import add_portal
 from bot.slack import receiver
@@ -35,6 +36,7 @@ from models.db import Database
 from models.enums import Status
 from scheduler.setup import Scheduler, build_scheduler
 from services.delivery import outbox, webhooks
+from services.mail import queue as mail
 from services.organisation.org import Organisation
 from services.ports import Clock
 from services.reporting import digest, records
@@ -88,11 +90,12 @@ async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
 
     async def read(
         session: AsyncSession,
-    ) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus], outbox.OutboxStatus]:
+    ) -> tuple[list[tuple[Status, str, int]], list[webhooks.WebhookStatus], outbox.OutboxStatus, mail.MailStatus]:
         counts = await records.open_counts(session)
-        return counts, await webhooks.status(session, deps.org.webhooks), await outbox.status(session)
+        webhook_queues = await webhooks.status(session, deps.org.webhooks)
+        return counts, webhook_queues, await outbox.status(session), await mail.status(session)
 
-    counts, queues, slack_queue = await deps.db.run(read)
+    counts, queues, slack_queue, mail_queue = await deps.db.run(read)
     metrics.open_work_orders.clear()
     for status, team, count in counts:
         metrics.open_work_orders.labels(status.value, team).set(count)
@@ -102,6 +105,12 @@ async def _read_gauges(deps: Deps, metrics: Metrics) -> None:
     metrics.outbox_queue.labels("pending").set(slack_queue.pending)
     metrics.outbox_queue.labels("retrying").set(slack_queue.retrying)
     metrics.outbox_queue.labels("gave_up").set(slack_queue.gave_up)
+    for state, value in (
+        ("pending", mail_queue.pending),
+        ("failing", mail_queue.failing),
+        ("failed", mail_queue.failed),
+    ):
+        metrics.mail_queue.labels(state).set(value)
 
 
 async def prepare_database(db: Database) -> None:
@@ -175,6 +184,7 @@ async def running(
     socket_mode: AsyncSocketModeHandler | None = None
     scheduler = None
     worker: WebhookWorker | None = None
+    mailer: MailWorker | None = None
     deliveries: OutboxWorker | None = None
     listeners = InFlight()
     metrics = Metrics()
@@ -206,6 +216,9 @@ async def running(
             except ValueError as error:  # a webhook's secret_env is not set
                 raise StartupError(str(error)) from None
             worker.start()
+            if org.smtp is not None:
+                mailer = MailWorker(db, org.smtp, clock, metrics)
+                mailer.start()
         role = f"{mode.value} mode" if mode else "scheduler only"
         jobs = f", jobs every {settings.wrench_tick_seconds}s" if scheduler_on else ", no scheduler"
         log.info("wrench is up: %s%s, http on %s:%s", role, jobs, settings.wrench_host, port)
@@ -224,6 +237,8 @@ async def running(
             await deliveries.stop(flush_seconds=SHUTDOWN_SECONDS)
         if worker is not None:
             await worker.stop()
+        if mailer is not None:
+            await mailer.stop()
         await http.close()
         await db.dispose()
 

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.counters import Counter
 from models.integrations import ApiToken, PublishedEvent, WebhookDelivery
+from models.mail import OutgoingMail
 from models.maintenance import AssetMeter, MeterReading, PmOccurrence, PmSchedule
 from models.outbox import OutboxEntry, SlackPace
 from models.parts import Part, StockMovement
@@ -29,6 +30,7 @@ __all__ = [
     "Location",
     "MeterReading",
     "OutboxEntry",
+    "OutgoingMail",
     "Part",
     "PersonSettings",
     "PmOccurrence",

@@ -15,6 +15,7 @@ import typer
 from bot.cli.doctor import doctor
 from bot.cli.imports import import_cli
 from bot.cli.integrations import export, labels, token_cli, webhooks_cli
+from bot.cli.mail import mail_cli
 from bot.cli.purchasing import purchasing_cli
 from bot.cli.registers import assets_cli, locations_cli, parts_cli
 from bot.cli.support import fail, in_database, now
@@ -44,6 +45,7 @@ cli.add_typer(vendors_cli, name="vendors")
 cli.add_typer(purchasing_cli, name="purchasing")
 cli.add_typer(token_cli, name="token")
 cli.add_typer(webhooks_cli, name="webhooks")
+cli.add_typer(mail_cli, name="mail")
 cli.command("export")(export)
 cli.command("labels")(labels)
 cli.command("doctor")(doctor)

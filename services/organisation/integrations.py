@@ -1,8 +1,10 @@
-"""The parts of `wrench.yml` that reach outside Slack: webhooks and the web request portal."""
+"""The parts of `wrench.yml` that reach outside Slack: webhooks, the web request portal, the mail server."""
 
 import os
 import re
-from typing import Annotated
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -98,3 +100,52 @@ class Portal(_Strict):
         """Where an asset's QR label points: the portal form with the asset chosen."""
         base = (self.public_url or "").rstrip("/")
         return f"{base}/portal?asset={quote(tag, safe='')}"
+
+
+def _mail_address(value: str) -> str:
+    """`wrench@example.com` or `Wrench <wrench@example.com>`: what a From header may hold."""
+    if not isinstance(value, str) or any(c in value for c in "\r\n"):
+        raise ValueError(f"'{value}' is not an email address")
+    name, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or " " in address:
+        raise ValueError(f"'{value}' is not an email address such as Wrench <wrench@example.com>")
+    Address(display_name=name, addr_spec=address)  # refuses what a header cannot carry
+    return value
+
+
+class Smtp(_Strict):
+    """The mail server Wrench sends through (contractor links, purchase orders). Absent: no email is sent,
+    and what it would carry is shown in Slack only (see docs/email.md)."""
+
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
+    port: int = Field(default=587, ge=1, le=65535)
+    # starttls: plain connection upgraded with STARTTLS (port 587); tls: TLS from the start (port 465);
+    # none: no encryption (a relay on the same host or network only).
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = Field(default=None, min_length=1, max_length=254)
+    # The password, or the name of the environment variable that holds it (keeps it out of the file).
+    password: str | None = Field(default=None, min_length=1)
+    password_env: str | None = Field(default=None, pattern=ENV_NAME.pattern)
+    from_address: Annotated[str, BeforeValidator(_mail_address)] = Field(alias="from")
+    reply_to: Annotated[str, BeforeValidator(_mail_address)] | None = None
+    timeout_seconds: int = Field(default=30, ge=1, le=300)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _password_once(self) -> "Smtp":
+        if self.password is not None and self.password_env is not None:
+            raise ValueError("give either password or password_env, not both")
+        if (self.password is not None or self.password_env is not None) and self.username is None:
+            raise ValueError("a password needs a username")
+        return self
+
+    def login_password(self) -> str | None:
+        """The password; from the environment when `password_env` names it (checked by `wrench config check`)."""
+        if self.password_env is None:
+            return self.password
+        value = os.environ.get(self.password_env, "")
+        if not value:
+            raise ValueError(f"smtp: {self.password_env} is not set (it should hold the SMTP password)")
+        return value

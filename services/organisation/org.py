@@ -26,7 +26,7 @@ from services.organisation import config_yaml
 from services.organisation.business_time import WEEKDAYS, BusinessHours
 from services.organisation.custom_fields import MAX_FIELDS, CustomField, FieldType
 from services.organisation.durations import parse_duration
-from services.organisation.integrations import Portal, Webhook
+from services.organisation.integrations import Portal, Smtp, Webhook
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -234,6 +234,8 @@ class Organisation(Strict):
     webhooks: tuple[Webhook, ...] = Field(default=(), max_length=20)
     # The web request portal for people without Slack: see docs/portal.md.
     portal: Portal = Portal()
+    # The mail server for email to people outside Slack (contractors, vendors): see docs/email.md.
+    smtp: Smtp | None = None
     # Recurring failures (report, digest, asset card): see docs/kpis.md.
     recurring: Recurring = Recurring()
     # Purchase requests and orders for parts: see docs/purchasing.md.
@@ -343,13 +345,18 @@ def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], s
 
 
 def environment_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], str]]:
-    """Webhook secrets the file says are in the environment but are not (or are too short)."""
+    """Secrets the file says are in the environment but are not (or are too short)."""
     found: list[tuple[tuple[str | int, ...], str]] = []
     for index, webhook in enumerate(org.webhooks):
         try:
             webhook.signing_secret()
         except ValueError as error:
             found.append((("webhooks", index, "secret_env"), str(error).removeprefix(f"webhook {webhook.name}: ")))
+    if org.smtp is not None:
+        try:
+            org.smtp.login_password()
+        except ValueError as error:
+            found.append((("smtp", "password_env"), str(error).removeprefix("smtp: ")))
     return found
 
 

@@ -9,7 +9,7 @@ from bot.cli.main import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services.organisation.business_time import BusinessHours
-from services.organisation.integrations import Portal, Webhook
+from services.organisation.integrations import Portal, Smtp, Webhook
 from services.organisation.org import (
     Category,
     Digest,
@@ -50,6 +50,7 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         BusinessHours,
         Webhook,
         Portal,
+        Smtp,
         Recurring,
         Person,
         Purchasing,
@@ -57,7 +58,8 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
     ],
 )
 def test_every_config_key_is_documented(model: type) -> None:
-    for key in model.model_fields:
+    for name, field in model.model_fields.items():
+        key = field.alias or name
         assert f"`{key}`" in REFERENCE, f"{model.__name__}.{key} is missing from docs/configuration.md"
 
 

@@ -18,7 +18,8 @@ SHARED = {"errors", "inputs", "csv_import", "ports"}
 # rows (models), and work orders hand it notices and events in their own transaction.
 ALLOWED: dict[str, set[str]] = {
     "organisation": set(),
-    "contracting": {"organisation"},
+    "mail": {"organisation"},
+    "contracting": {"organisation", "mail"},
     "inventory": {"organisation", "contracting"},
     "delivery": {"organisation", "inventory"},
     "work_orders": {"organisation", "inventory", "delivery"},

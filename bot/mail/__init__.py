@@ -1,0 +1,1 @@
+"""Sending the mail queue over SMTP."""
