@@ -158,8 +158,10 @@ def purchase_order(order: PurchaseRead) -> dict[str, Any]:
     if order.status is PurchaseStatus.CANCELLED:
         why = t.md(": {}", order.cancel_reason) if order.cancel_reason else "."
         footer.append(t.md("Cancelled by {}{}", t.user(order.cancelled_by), why))
-    if order.vendor_email:
-        footer.append(t.md("Vendor email: {}", order.vendor_email))
+    if order.emailed_to:
+        footer.append(t.md("Emailed to {}", order.emailed_to))
+    elif order.vendor_email and order.number is not None:
+        footer.append(t.md("Not emailed (no mail server): send the PDF to {}", order.vendor_email))
     blocks.append({"type": "context", "elements": [t.mrkdwn(t.lines(footer, " · "))]})
     if order.is_open:
         blocks.append(

@@ -47,6 +47,7 @@ class PurchaseOrder(TimestampMixin, Base):
     # The purchase order's message (with Receive) and the thread its PDF is in.
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    emailed_to: Mapped[str | None] = mapped_column(String(254))  # the vendor's address it was queued to, if any
     # Bumped by every change: a Receive form drawn before another receipt is refused, never counted twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -260,6 +260,7 @@ class PurchaseRead(BaseModel):
     approval_messages: tuple[dict[str, str], ...] = ()
     message_channel: str | None = None
     message_ts: str | None = None
+    emailed_to: str | None = None
     version: int
 
     @property

@@ -10,7 +10,7 @@ from blocks import purchasing as blocks
 from bot.slack.notifier import SlackNotifier, is_slack_user
 from models.db import Database
 from models.views import PurchaseRead
-from services.purchasing import orders, pdf, reading
+from services.purchasing import mailing, orders, pdf, reading
 
 
 async def deliver(notifier: SlackNotifier, db: Database, payload: dict[str, Any]) -> None:
@@ -62,11 +62,6 @@ async def _post_order(notifier: SlackNotifier, db: Database, order: PurchaseRead
             return
         where = (posted["channel"], posted["ts"])
         await db.run(partial(orders.attach_message, order_id=order.id, channel=where[0], ts=where[1]))
-    org = notifier.org
-    buyer = org.purchasing.buyer or org.team(order.team).name
-    ordered_on = org.local_date(order.ordered_at) if order.ordered_at else None
-    document = await asyncio.to_thread(
-        pdf.render, order, buyer=buyer, address=org.purchasing.address, ordered_on=ordered_on
-    )
+    document = await asyncio.to_thread(mailing.document, notifier.org, order)
     title = f"Purchase order {order.ref} for {order.vendor_name}"
     await notifier.api.upload(where[0], document, filename=pdf.filename(order), title=title, thread_ts=where[1])

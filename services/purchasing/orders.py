@@ -21,7 +21,7 @@ from services.delivery import outbox
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidValues
 from services.inputs import checked_text
 from services.organisation.org import Organisation
-from services.purchasing import amounts, reading
+from services.purchasing import amounts, mailing, reading
 
 SEQUENCE = "purchase_order"
 SYSTEM_ACTOR = "wrench"  # who approved a request below the threshold
@@ -126,8 +126,7 @@ async def request(
     )
     await session.flush()
     if money.from_minor(total, currency) < org.purchasing.auto_approve_below.amount:
-        await _order(session, order, user_id=SYSTEM_ACTOR, now=now)
-        outbox.purchase(session, order.id, "approved", now=now, automatic=True)
+        await _order(session, org, order, user_id=SYSTEM_ACTOR, now=now)
     else:
         outbox.purchase(session, order.id, "requested", now=now)
     return await reading.get(session, order.id)
@@ -138,8 +137,7 @@ async def approve(
 ) -> PurchaseRead:
     """An approver's yes: the request becomes purchase order PO-n (numbered now, without gaps)."""
     order = await _deciding(session, org, order_id, user_id)
-    await _order(session, order, user_id=user_id, now=now)
-    outbox.purchase(session, order.id, "approved", now=now)
+    await _order(session, org, order, user_id=user_id, now=now)
     return await reading.get(session, order.id)
 
 
@@ -295,7 +293,11 @@ async def _deciding(session: AsyncSession, org: Organisation, order_id: int, use
     return order
 
 
-async def _order(session: AsyncSession, order: PurchaseOrder, *, user_id: str, now: datetime) -> None:
+async def _order(
+    session: AsyncSession, org: Organisation, order: PurchaseOrder, *, user_id: str, now: datetime
+) -> None:
+    """Approved: numbered PO-n (the counter's row lock: no gaps, no twins), emailed to the vendor when a mail
+    server is configured, and posted in Slack with its PDF."""
     bumped = await session.execute(
         update(Counter).where(Counter.name == SEQUENCE).values(value=Counter.value + 1).returning(Counter.value)
     )
@@ -303,6 +305,8 @@ async def _order(session: AsyncSession, order: PurchaseOrder, *, user_id: str, n
     await _decide_once(
         session, order, PurchaseStatus.ORDERED, decided_by=user_id, now=now, number=number, ordered_at=now
     )
+    await mailing.email_vendor(session, org, await reading.get(session, order.id), now=now)
+    outbox.purchase(session, order.id, "approved", now=now)
 
 
 async def _decide_once(

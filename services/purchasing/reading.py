@@ -151,5 +151,6 @@ def _read(
         approval_messages=tuple(order.approval_messages or ()),
         message_channel=order.message_channel,
         message_ts=order.message_ts,
+        emailed_to=order.emailed_to,
         version=order.version,
     )

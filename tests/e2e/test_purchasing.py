@@ -22,8 +22,9 @@ from services.organisation.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, latest_card, open_card_form, thread_lines
 from tests.support import slack_requests as sr
-from tests.support.bot import BotClient
-from tests.support.fake_slack import Call
+from tests.support.bot import BotClient, started_bot
+from tests.support.fake_slack import Call, FakeSlack
+from tests.support.mail_server import mail_server
 from tests.support.org import ADMIN, CONFIG, MANAGER, STAFF, TEAM_CHANNEL, TECH_1, TECH_2
 
 PURCHASING = "C0PURCHASE"
@@ -376,3 +377,35 @@ async def test_parts_and_orders_from_slash_commands(bot: BotClient, clock: Froze
     assert [b["accessory"]["value"] for b in shown["blocks"] if b.get("accessory")] == ["1"]
     _, key = await bot.command("/wo", "po", user_id=TECH_1)
     assert "No purchase orders are open." in str((await bot.replies_to(key))[0]["blocks"])
+
+
+async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
+    database_url: str, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    with mail_server() as server:
+        smtp = (
+            f"smtp:\n  host: 127.0.0.1\n  port: {server.port}\n  security: none\n  from: 'Facilities <f@example.com>'\n"
+        )
+        org = parse_organisation(
+            CONFIG + f"purchasing:\n  auto_approve_below: {{amount: '50'}}\n  channel: {PURCHASING}\n" + smtp
+        )
+        async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
+            await stock_and_vendor(bot, clock)
+            form = await open_modal(bot, Action.ORDER_MORE, "1", MANAGER, TEAM_CHANNEL, "1700000000.000001")
+            values = {**request_values(quantity="4", cost="1.25"), "work_order": sr.text_value(None)}
+            assert await submit(bot, form, values, MANAGER) == {"response_action": "clear"}
+            await bot.settled()
+            for _ in range(200):  # the mail worker sends it once the order's transaction is committed
+                if server.received:
+                    break
+                await asyncio.sleep(0.05)  # the SMTP server runs in its own thread: polled
+            [sent] = server.received
+            message = sent.message()
+            assert sent.recipients == ["orders@acme.example"]
+            assert message["Subject"] == "Purchase order PO-1 from Facilities"
+            assert "4 x WSH-8 Washer M8 at 1.25" in message.get_body(("plain",)).get_content()
+            [attached] = list(message.iter_attachments())
+            assert attached.get_filename() == "PO-1.pdf" and attached.get_content_type() == "application/pdf"
+            assert "Purchase order PO-1" in pdf_text(attached.get_content())
+            [posted] = po_messages(bot)
+            assert "Emailed to orders@acme.example" in str(posted.params["blocks"])

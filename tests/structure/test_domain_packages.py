@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "requests": {"organisation", "inventory", "delivery", "work_orders"},
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
-    "purchasing": {"organisation", "contracting", "inventory", "delivery", "work_orders"},
+    "purchasing": {"organisation", "contracting", "inventory", "delivery", "work_orders", "mail"},
     "reporting": {
         "organisation",
         "contracting",

@@ -1,7 +1,7 @@
 """purchasing: purchase requests and orders, their lines and receipts, and the PO-n counter
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("approval_messages", sa.JSON(), nullable=False),
         sa.Column("message_channel", sa.String(length=32), nullable=True),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("emailed_to", sa.String(length=254), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=_now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=_now(), nullable=False),
