@@ -166,6 +166,26 @@ class PurchaseOrderOut(BaseModel):
     version: int = Field(description="Changes with every receipt: send it back to receive only what you saw.")
 
 
+class SpendRowOut(BaseModel):
+    key: str = Field(description="The vendor's key, the team's key, or the month (YYYY-MM, local time).")
+    name: str
+    orders: int
+    amount: str = Field(examples=["1250.00"], description="Exact, in `currency`.")
+
+
+class SpendOut(BaseModel):
+    """What arrived in the period, at its actual unit cost (purchase receipts)."""
+
+    currency: str
+    since: datetime
+    until: datetime
+    total: str
+    orders: int
+    by_vendor: list[SpendRowOut]
+    by_team: list[SpendRowOut]
+    by_month: list[SpendRowOut]
+
+
 class LocationOut(Public):
     id: int
     name: str

@@ -1,16 +1,19 @@
 """`/purchase-requests` and `/purchase-orders`: ask for parts to be bought, read requests and orders, and
 receive what arrived, through the same checks as Slack and `wrench purchasing`."""
 
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api.routing import Call, Endpoint
-from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody
-from models.public import Page, PurchaseLineOut, PurchaseOrderOut
-from models.views import PurchaseRead
+from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody, SpendQuery
+from models.public import Page, PurchaseLineOut, PurchaseOrderOut, SpendOut, SpendRowOut
+from models.views import PurchaseRead, SpendRow
+from services.errors import InvalidInput
 from services.organisation.api_tokens import Scope
 from services.purchasing import orders, reading, receiving
+from services.purchasing import spend as spending
 from services.purchasing.orders import LineInput
 
 
@@ -116,6 +119,40 @@ async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
     return order_out(await deps.db.run(work))
 
 
+async def get_spend(call: Call) -> SpendOut:
+    q: SpendQuery = call.query
+    org, until = call.deps.org, call.deps.clock()
+    if q.team is not None and q.team not in {team.key for team in org.teams}:
+        raise InvalidInput(f"There is no team {q.team[:64]}.", field="team")
+    since = until - timedelta(days=q.days)
+    names = {team.key: team.name for team in org.teams}
+    found = await call.deps.db.run(
+        partial(
+            spending.spend,
+            currency=org.currency,
+            since=since,
+            until=until,
+            zone=org.zone(),
+            team=q.team,
+            team_names=names,
+        )
+    )
+
+    def rows(items: tuple[SpendRow, ...]) -> list[SpendRowOut]:
+        return [SpendRowOut(key=r.key, name=r.name, orders=r.orders, amount=r.amount) for r in items]
+
+    return SpendOut(
+        currency=found.currency,
+        since=since,
+        until=until,
+        total=found.total,
+        orders=found.orders,
+        by_vendor=rows(found.by_vendor),
+        by_team=rows(found.by_team),
+        by_month=rows(found.by_month),
+    )
+
+
 REF = "/purchase-orders/{ref:" + PURCHASE_REF.strip("^$") + "}"
 ENDPOINTS = (
     Endpoint(
@@ -141,6 +178,17 @@ ENDPOINTS = (
         Page[PurchaseOrderOut],
         query=PurchaseQuery,
         description="Newest first.",
+    ),
+    Endpoint(
+        "GET",
+        "/spend",
+        "Purchasing spend by vendor, team and month",
+        "purchasing",
+        get_spend,
+        SpendOut,
+        query=SpendQuery,
+        description="What arrived in the last `days` days at its actual unit cost; months in the organisation's "
+        "time zone. Amounts are exact decimal strings.",
     ),
     Endpoint(
         "GET", REF, "Get a purchase order (PO-3) or request (PR-7)", "purchasing", get_purchase_order, PurchaseOrderOut

@@ -180,3 +180,8 @@ class ReceiptBody(Acting):
     version: int | None = Field(
         default=None, description="The order's `version` you saw: refused (409) if something was received since."
     )
+
+
+class SpendQuery(Strict):
+    days: int = Field(default=30, ge=1, le=3660, description="The period: the last N days.")
+    team: str | None = Field(default=None, max_length=64, description="Only this team's purchase orders.")

@@ -4,6 +4,7 @@ Each change is made as a Slack user (`--as`), with their permissions, and reache
 
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
@@ -13,10 +14,11 @@ from bot.cli.support import fail, now, organisation, run_in_database
 from models.enums import PurchaseStatus
 from models.views import PurchaseRead
 from services.purchasing import orders, reading, receiving
+from services.purchasing import spend as spending
 from services.purchasing.orders import LineInput
 
 purchasing_cli = typer.Typer(
-    help="Purchase requests and orders for parts: request, list, show, approve, reject, receive, cancel.",
+    help="Purchase requests and orders for parts: request, list, show, approve, reject, receive, cancel, spend.",
     no_args_is_help=True,
 )
 As = Annotated[str, typer.Option("--as", help="The Slack user id this is done as (their permissions apply).")]
@@ -168,6 +170,30 @@ def purchasing_cancel(ref: Ref, as_: As, reason: Annotated[str, typer.Option(hel
         return await orders.cancel(session, org=org, now=moment, order_id=order_id, user_id=as_, reason=reason)
 
     typer.echo(_summary(_run(work)))
+
+
+@purchasing_cli.command("spend")
+def purchasing_spend(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="The period: the last N days.")] = 30,
+) -> None:
+    """What arrived in the period at its actual cost: in all, by vendor, by team and by month."""
+    org, moment = organisation(), now()
+
+    async def work(session: AsyncSession) -> spending.Spend:
+        return await spending.spend(
+            session,
+            currency=org.currency,
+            since=moment - timedelta(days=days),
+            until=moment,
+            zone=org.zone(),
+            team_names={team.key: team.name for team in org.teams},
+        )
+
+    found = _run(work)
+    typer.echo(f"Spend, last {days} days: {found.total} {found.currency} on {found.orders} orders")
+    for title, rows in (("vendor", found.by_vendor), ("team", found.by_team), ("month", found.by_month)):
+        for row in rows:
+            typer.echo(f"  {title} {row.name}: {row.amount} {found.currency} ({row.orders} orders)")
 
 
 def interactive() -> bool:

@@ -18,6 +18,7 @@ from services.delivery import outbox
 from services.maintenance import pm_generation
 from services.organisation.business_time import WEEKDAYS
 from services.organisation.org import Digest, Organisation
+from services.purchasing import spend
 from services.reporting import finding
 from services.reporting.assets import contact
 from services.reporting.breakdowns import new_recurring
@@ -153,6 +154,7 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
     today = org.local_date(now)
     pm_due, pm_due_total = await pm_generation.upcoming(session, team=team, today=today)
     trades = {category.key for category in org.categories if category.team == team}
+    purchases, purchases_total = await spend.open_orders(session, team=team, now=now, limit=LISTED)
     return DigestData(
         team=org.team(team).name,
         local_date=today,
@@ -171,6 +173,8 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         vendor_expiries=tuple(
             contact(vendor, today=today) for vendor in await vendors.expiring(session, trades=trades, today=today)
         ),
+        open_purchases=tuple(purchases),
+        open_purchases_total=purchases_total,
     )
 
 

@@ -98,6 +98,8 @@ CASES: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None, int]] 
     ),
     ("POST", "/purchase-orders/PO-1/receipts", None, {"actor": TECH_1}, 200),
     ("POST", "/purchase-orders/PO-1/receipts", None, {"actor": TECH_1}, 409),
+    ("GET", "/spend", {"days": 30, "team": "facilities"}, None, 200),
+    ("GET", "/spend", {"days": 0}, None, 422),
 ]
 
 

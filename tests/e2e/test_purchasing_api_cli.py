@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import parts
 from services.organisation.org import Organisation, parse_organisation
+from tests.conftest import FrozenClock
 from tests.support.api import api_client
 from tests.support.bot import BotClient
 from tests.support.fake_slack import FakeSlack
@@ -17,11 +19,13 @@ from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1, TECH_2
 from tests.support.process import wrench, wrench_env
 
 PURCHASING = "purchasing:\n  auto_approve_below: {amount: '20'}\n"
+DIGEST_CHANNEL = "C0DIGEST"
 
 
 @pytest.fixture
 def org() -> Organisation:
-    return parse_organisation(CONFIG + PURCHASING)
+    digest = f"digests:\n  - {{team: facilities, at: '08:00', channel: {DIGEST_CHANNEL}}}\n"
+    return parse_organisation(CONFIG + PURCHASING + digest)
 
 
 async def setup(bot: BotClient) -> None:
@@ -117,6 +121,17 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
     stock = await api.get("/parts/BLT-2")
     assert (stock.body["on_hand"], stock.body["unit_cost"]) == (6, 3.0)  # the last price paid: 3.00 (as ordered)
 
+    # spend: what arrived at its actual cost (2 x 2.90 + 4 x 3.00), by vendor, team and month
+    spent = await api.get("/spend", days=30)
+    assert spent.status == 200, spent.body
+    assert (spent.body["total"], spent.body["orders"], spent.body["currency"]) == ("17.80", 1, "USD")
+    row = {"orders": 1, "amount": "17.80"}
+    assert spent.body["by_vendor"] == [{"key": "acme", "name": "Acme Supply", **row}]
+    assert spent.body["by_team"] == [{"key": "facilities", "name": "Facilities", **row}]
+    assert spent.body["by_month"] == [{"key": "2026-03", "name": "2026-03", **row}]
+    assert (await api.get("/spend", team="it")).body["total"] == "0.00"
+    assert (await api.get("/spend", team="nobody")).status == 422
+
 
 async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + PURCHASING)
@@ -169,5 +184,35 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
         "PO-2 cancelled 10.00 USD acme (FLT-1 0/1)",
         "PO-1 received 45.00 USD acme (FLT-1 6/4)",
     ]
+    code, output = await wrench("purchasing", "spend", "--days", "7", env=env)
+    assert output.strip().splitlines()[:2] == [
+        "Spend, last 7 days: 61.25 USD on 1 orders",  # 1 x 11.25 + 5 x 10.00 (the actual cost)
+        "  vendor Acme Supply: 61.25 USD (1 orders)",
+    ], output
+    code, output = await wrench("report", "--team", "facilities", env=env)
+    assert "Purchasing spend (received)" in output and "Spend, vendor Acme Supply" in output, output
     code, output = await wrench("purchasing", "show", "PO-1", env=env)
     assert output.strip().splitlines()[1] == "  FLT-1 Filter: 4 each at 11.25, 6 received", output
+
+
+async def test_the_digest_lists_open_purchase_orders_with_their_age(bot: BotClient, clock: FrozenClock) -> None:
+    await setup(bot)
+    api = await api_client(bot)
+    ordered = await api.post(
+        "/purchase-requests", {"vendor": "acme", "actor": TECH_1, "lines": [{"sku": "BLT-2", "quantity": 5}]}
+    )
+    assert ordered.body["ref"] == "PO-1"
+    waiting = await api.post(
+        "/purchase-requests", {"vendor": "acme", "actor": TECH_1, "lines": [{"sku": "FLT-1", "quantity": 5}]}
+    )
+    assert waiting.body["status"] == "requested"  # a request is not an order: not listed
+    clock.advance(days=3)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    await bot.settled()
+    shown = str(bot.fake.find("chat.postMessage", channel=DIGEST_CHANNEL)[-1].params["blocks"])
+    assert "*:package: Open purchase orders* (1)\\n• PO-1 · Acme Supply · 15.00 USD · Ordered · 3 days" in shown
+    assert (await api.post("/purchase-orders/PO-1/receipts", {"actor": TECH_2})).status == 200
+    clock.advance(days=1)
+    assert await jobs.post_digests(bot.running.deps) == 1
+    await bot.settled()
+    assert "Open purchase orders" not in str(bot.fake.find("chat.postMessage", channel=DIGEST_CHANNEL)[-1].params)

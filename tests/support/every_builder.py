@@ -61,6 +61,7 @@ from models.views import (
     AssetCard,
     Dashboard,
     DigestData,
+    OpenPurchase,
     PersonWorkload,
     PmDue,
     RecurringFix,
@@ -440,6 +441,11 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             recurring_issue.model_copy(update={"kind": kind}) for kind in ("asset", "location", "category") * 3
         ),
         vendor_expiries=(vendor, vendor.model_copy(update={"expiry": "expiring"})) * (20 if longest else 1),
+        open_purchases=tuple(
+            OpenPurchase(ref=f"PO-{i}", vendor=typed(150), total="19999999.99 USD", status="Partly received", days=400)
+            for i in range(10)
+        ),
+        open_purchases_total=99,
     )
     yield "digest.digest", "message", digest.digest(digest_data)
     quiet = digest_data.model_copy(update={"open": 0, "new_24h": 0, "completed_24h": 0, "vendor_expiries": ()})
