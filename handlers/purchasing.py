@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import modals
 from blocks import purchasing as blocks
-from blocks.ids import Action, Block, Callback, Unreadable, parse_id, parse_ref
+from blocks.ids import Action, Block, Callback, Unreadable, parse_id, parse_one_of, parse_ref
 from handlers import forms
 from handlers.context import Ack, deps_of, run_as
 from handlers.guard import guarded
@@ -87,6 +87,7 @@ async def vendor_options(ack: Ack, body: dict[str, Any], context: AsyncBoltConte
 
 
 async def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+    parse_one_of(forms.metadata_ref(view), (blocks.FORM_MARK,), "a purchase request form")
     values = forms.state_values(view)
     try:
         vendor = forms.option_id(str(values.get(Block.VENDOR, "")), "vendor:") if values.get(Block.VENDOR) else None
@@ -201,7 +202,11 @@ async def confirm_over(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
         kept = json.loads(forms.metadata_ref(view))
         order_id, seen = int(kept["id"]), int(kept["v"])
         arrivals = {int(k): receiving.Arrival(int(q), None if c is None else int(c)) for k, (q, c) in kept["a"].items()}
-    except (ValueError, KeyError, TypeError) as error:
+        numbers = [order_id, seen, *arrivals, *(a.quantity for a in arrivals.values())]
+        numbers += [a.unit_cost_minor for a in arrivals.values() if a.unit_cost_minor is not None]
+        if not arrivals or not all(0 <= number < 10**9 for number in numbers):
+            raise ValueError("out of range")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise Unreadable("a receipt to confirm", forms.metadata_ref(view)) from error
     deps = deps_of(context)
     try:
