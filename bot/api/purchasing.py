@@ -8,52 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api.routing import Call, Endpoint
 from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody, SpendQuery
-from models.public import Page, PurchaseLineOut, PurchaseOrderOut, SpendOut, SpendRowOut
+from models.public import Page, PurchaseOrderOut, SpendOut, SpendRowOut
 from models.views import PurchaseRead, SpendRow
 from services.errors import InvalidInput
 from services.organisation.api_tokens import Scope
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
 from services.purchasing.orders import LineInput
-
-
-def order_out(order: PurchaseRead) -> PurchaseOrderOut:
-    lines = [
-        PurchaseLineOut(
-            sku=line.sku,
-            name=line.name,
-            unit=line.unit,
-            quantity=line.quantity,
-            unit_cost=line.unit_cost,
-            received=line.received,
-        )
-        for line in order.lines
-    ]
-    return PurchaseOrderOut(
-        ref=order.ref,
-        number=order.number,
-        status=order.status.value,
-        team=order.team,
-        vendor=order.vendor_key,
-        vendor_name=order.vendor_name,
-        work_order=order.work_order_ref,
-        requested_by=order.requested_by,
-        requested_at=order.requested_at,
-        note=order.note,
-        currency=order.currency,
-        total=order.total,
-        received_amount=order.received_amount,
-        lines=lines,
-        decided_by=order.decided_by,
-        decided_at=order.decided_at,
-        rejection_reason=order.rejection_reason,
-        ordered_at=order.ordered_at,
-        received_at=order.received_at,
-        cancelled_by=order.cancelled_by,
-        cancelled_at=order.cancelled_at,
-        cancel_reason=order.cancel_reason,
-        version=order.version,
-    )
 
 
 async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:
@@ -64,14 +25,14 @@ async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:
     )
     more = len(found) > q.limit
     shown = found[: q.limit]
-    return Page(items=[order_out(o) for o in shown], next_cursor=str(shown[-1].id) if more and shown else None)
+    return Page(items=[reading.public(o) for o in shown], next_cursor=str(shown[-1].id) if more and shown else None)
 
 
 async def get_purchase_order(call: Call) -> PurchaseOrderOut:
     async def work(session: AsyncSession) -> PurchaseRead:
         return await reading.get(session, await reading.find_id(session, call.path["ref"]))
 
-    return order_out(await call.deps.db.run(work))
+    return reading.public(await call.deps.db.run(work))
 
 
 async def create_purchase_request(call: Call) -> PurchaseOrderOut:
@@ -91,7 +52,7 @@ async def create_purchase_request(call: Call) -> PurchaseOrderOut:
             note=body.note,
         )
     )
-    return order_out(order)
+    return reading.public(order)
 
 
 async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
@@ -116,7 +77,7 @@ async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
             allow_over=body.allow_over,
         )
 
-    return order_out(await deps.db.run(work))
+    return reading.public(await deps.db.run(work))
 
 
 async def get_spend(call: Call) -> SpendOut:

@@ -2,12 +2,14 @@
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import PurchaseStatus
 from models.parts import Part
+from models.public import Page, PurchaseLineOut, PurchaseOrderOut
 from models.purchasing import PurchaseLine, PurchaseOrder, PurchaseReceipt
 from models.vendors import Vendor
 from models.views import PurchaseLineRead, PurchaseRead
@@ -61,6 +63,61 @@ async def listing(
     if statuses:
         query = query.where(PurchaseOrder.status.in_(list(statuses)))
     return await read_all(session, list((await session.execute(query)).scalars()))
+
+
+def public(order: PurchaseRead) -> PurchaseOrderOut:
+    """The order in the public shape (the REST API, exports)."""
+    lines = [
+        PurchaseLineOut(
+            sku=line.sku,
+            name=line.name,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_cost=line.unit_cost,
+            received=line.received,
+        )
+        for line in order.lines
+    ]
+    return PurchaseOrderOut(
+        ref=order.ref,
+        number=order.number,
+        status=order.status.value,
+        team=order.team,
+        vendor=order.vendor_key,
+        vendor_name=order.vendor_name,
+        work_order=order.work_order_ref,
+        requested_by=order.requested_by,
+        requested_at=order.requested_at,
+        note=order.note,
+        currency=order.currency,
+        total=order.total,
+        received_amount=order.received_amount,
+        lines=lines,
+        decided_by=order.decided_by,
+        decided_at=order.decided_at,
+        rejection_reason=order.rejection_reason,
+        ordered_at=order.ordered_at,
+        received_at=order.received_at,
+        cancelled_by=order.cancelled_by,
+        cancelled_at=order.cancelled_at,
+        cancel_reason=order.cancel_reason,
+        version=order.version,
+    )
+
+
+async def export_page(
+    session: AsyncSession, since: datetime | None, cursor: str | None, *, limit: int = LIST_LIMIT
+) -> Page[PurchaseOrderOut]:
+    """Oldest first, for `wrench export purchase-orders` (those changed at or after `since`)."""
+    query = select(PurchaseOrder).order_by(PurchaseOrder.id).limit(limit + 1)
+    if since is not None:
+        query = query.where(PurchaseOrder.updated_at >= since)
+    if cursor is not None and cursor.isdigit() and len(cursor) <= 9:
+        query = query.where(PurchaseOrder.id > int(cursor))
+    found = list((await session.execute(query)).scalars())
+    shown = await read_all(session, found[:limit])
+    more = len(found) > limit
+    return Page(items=[public(o) for o in shown], next_cursor=str(shown[-1].id) if more and shown else None)
 
 
 async def read_all(session: AsyncSession, orders: Sequence[PurchaseOrder]) -> list[PurchaseRead]:

@@ -191,6 +191,10 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     ], output
     code, output = await wrench("report", "--team", "facilities", env=env)
     assert "Purchasing spend (received)" in output and "Spend, vendor Acme Supply" in output, output
+    code, output = await wrench("export", "purchase-orders", env=env)
+    lines = output.strip().splitlines()
+    assert lines[0].startswith("ref,number,status,team,vendor,vendor_name,work_order,") and len(lines) == 3, output
+    assert lines[1].startswith("PO-1,1,received,facilities,acme,Acme Supply,,") and '""sku"": ""FLT-1""' in lines[1]
     code, output = await wrench("purchasing", "show", "PO-1", env=env)
     assert output.strip().splitlines()[1] == "  FLT-1 Filter: 4 each at 11.25, 6 received", output
 
