@@ -47,6 +47,7 @@ class Callback(StrEnum):
     PO_RECEIVE_MODAL = "po_receive_modal"  # what arrived of a purchase order
     PO_OVER_MODAL = "po_over_modal"  # the second step: receive more than was ordered all the same
     PO_REJECT_MODAL = "po_reject_modal"  # why a purchase request is rejected
+    PO_CANCEL_MODAL = "po_cancel_modal"  # a purchase order called off, and why
 
 
 class Action(StrEnum):
@@ -90,6 +91,7 @@ class Action(StrEnum):
     PO_APPROVE = "po_approve"  # in a purchase approver's DM
     PO_REJECT = "po_reject"
     PO_RECEIVE = "po_receive"  # on a purchase order's message
+    PO_CANCEL = "po_cancel"
 
 
 class MoreOption(StrEnum):

@@ -169,7 +169,10 @@ def purchase_order(order: PurchaseRead) -> dict[str, Any]:
             {
                 "type": "actions",
                 "block_id": Block.PO_LINES,
-                "elements": [button("Receive", Action.PO_RECEIVE, f"{order.id}:{order.version}", style="primary")],
+                "elements": [
+                    button("Receive", Action.PO_RECEIVE, f"{order.id}:{order.version}", style="primary"),
+                    button("Cancel order", Action.PO_CANCEL, str(order.id)),
+                ],
             }
         )
     text = t.md(
@@ -236,6 +239,18 @@ def reject_modal(order: PurchaseRead) -> dict[str, Any]:
     }
     reason = input_block(Block.REASON, "Why? (who asked sees this)", text_input(REASON_MAX, multiline=True))
     return modal(Callback.PO_REJECT_MODAL, f"Reject {order.ref}", "Reject", [heading, reason], metadata=str(order.id))
+
+
+def cancel_modal(order: PurchaseRead) -> dict[str, Any]:
+    heading = {
+        "type": "section",
+        "text": t.mrkdwn(t.md("*{} · {} {} {}*", order.ref, order.vendor_name, order.total, order.currency)),
+    }
+    note = "What already arrived stays in stock; nothing more is expected."
+    reason = input_block(Block.REASON, "Why?", text_input(REASON_MAX, multiline=True), optional=True, hint=note)
+    return modal(
+        Callback.PO_CANCEL_MODAL, f"Cancel {order.ref}", "Cancel order", [heading, reason], metadata=str(order.id)
+    )
 
 
 def requested_dm(order: PurchaseRead, *, approvers: Sequence[str]) -> t.Mrkdwn:

@@ -33,6 +33,8 @@ def register(app: AsyncApp) -> None:
     app.action(Action.PO_RECEIVE)(guarded(open_receiving, opens_modal=True))
     app.view(Callback.PO_RECEIVE_MODAL)(guarded(submit_receiving))
     app.view(Callback.PO_OVER_MODAL)(guarded(confirm_over))
+    app.action(Action.PO_CANCEL)(guarded(open_cancel, opens_modal=True))
+    app.view(Callback.PO_CANCEL_MODAL)(guarded(submit_cancel))
 
 
 async def purchase_form(
@@ -223,6 +225,27 @@ async def confirm_over(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
         await ack(response_action="update", view=blocks.notice_modal("Not received", str(error)))
         return
     await ack(response_action="clear")
+
+
+async def open_cancel(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+    await ack()
+    deps = deps_of(context)
+    order_id = parse_id(action["value"], "a purchase order id")
+    check = partial(orders.check_cancel, org=deps.org, order_id=order_id, user_id=body["user"]["id"])
+    order = await deps.db.run(check)
+    await deps.notifier.open_modal(body["trigger_id"], blocks.cancel_modal(order))
+
+
+async def submit_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+    order_id = parse_id(forms.metadata_ref(view), "a purchase order id")
+    reason = str(forms.state_values(view).get(Block.REASON) or "")
+    deps = deps_of(context)
+    try:
+        await run_as(deps, orders.cancel, user_id=body["user"]["id"], order_id=order_id, reason=reason)
+    except DomainError as error:
+        await forms.reject(ack, error, default_field=Block.REASON)
+        return
+    await ack()
 
 
 async def parts_command(deps: Deps, text: str) -> dict[str, Any]:

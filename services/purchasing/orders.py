@@ -164,6 +164,23 @@ async def cancel(
     The team's managers, the approvers and the admins may; who asked may while it is still a request."""
     reason = checked_text(reason, field="reason", limit=REASON_MAX, ask="", required=False)
     order = await reading.load(session, order_id, lock=True)
+    _check_cancel(org, order, user_id)
+    order.status = PurchaseStatus.CANCELLED
+    order.cancelled_by, order.cancelled_at, order.cancel_reason = user_id, now, reason or None
+    order.version += 1
+    order.updated_at = now
+    await session.flush()
+    outbox.purchase(session, order.id, "cancelled", now=now)
+    return await reading.get(session, order.id)
+
+
+async def check_cancel(session: AsyncSession, *, org: Organisation, order_id: int, user_id: str) -> PurchaseRead:
+    """Refuse (before the cancel form opens) someone who may not cancel, or an order with nothing to cancel."""
+    _check_cancel(org, await reading.load(session, order_id), user_id)
+    return await reading.get(session, order_id)
+
+
+def _check_cancel(org: Organisation, order: PurchaseOrder, user_id: str) -> None:
     ref = _ref(order)
     allowed = may_decide(org, order.team, user_id) or user_id in org.team(order.team).managers
     if order.status is PurchaseStatus.REQUESTED and order.requested_by == user_id:
@@ -172,13 +189,6 @@ async def cancel(
         raise Forbidden(f"Only {org.team(order.team).name} managers and purchase approvers can cancel {ref}.")
     if order.status not in (PurchaseStatus.REQUESTED, PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED):
         raise Conflict(f"{ref} is {order.status.label.lower()}: there is nothing to cancel.")
-    order.status = PurchaseStatus.CANCELLED
-    order.cancelled_by, order.cancelled_at, order.cancel_reason = user_id, now, reason or None
-    order.version += 1
-    order.updated_at = now
-    await session.flush()
-    outbox.purchase(session, order.id, "cancelled", now=now)
-    return await reading.get(session, order.id)
 
 
 async def attach_approval_messages(session: AsyncSession, *, order_id: int, messages: Sequence[dict[str, str]]) -> None:

@@ -323,6 +323,21 @@ async def test_below_the_threshold_at_once_and_a_rejection(bot: BotClient, clock
     assert "Only technicians, managers and purchase approvers" in (await bot.replies_to(key))[0]["text"]
     assert len(po_messages(bot)) == 1
 
+    # cancelling the order from its message: the team's managers and the approvers may
+    value = button_value(posted.params, Action.PO_CANCEL)
+    _, key = await bot.click(
+        Action.PO_CANCEL, value, user_id=TECH_1, channel=PURCHASING, message_ts=posted.answer["ts"]
+    )
+    assert (await bot.replies_to(key))[0]["text"] == "Only Facilities managers and purchase approvers can cancel PO-1."
+    cancel = await open_modal(bot, Action.PO_CANCEL, value, MANAGER, PURCHASING, posted.answer["ts"])
+    assert await submit(bot, cancel, {"reason": sr.text_value("Found a box in the store")}, MANAGER) is None
+    await bot.settled()
+    shown = latest(bot, posted)
+    assert "Cancelled" in shown["text"] and "po_receive" not in str(shown["blocks"])
+    assert "Cancelled by" in str(shown["blocks"]) and "Found a box in the store" in str(shown["blocks"])
+    again = await submit(bot, cancel, {"reason": sr.text_value("")}, MANAGER)
+    assert again["errors"] == {"reason": "PO-1 is cancelled: there is nothing to cancel."}
+
 
 async def test_use_parts_short_of_stock_offers_to_order(bot: BotClient, clock: FrozenClock) -> None:
     await stock_and_vendor(bot, clock)

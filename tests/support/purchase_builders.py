@@ -84,6 +84,7 @@ def generate(typed: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
     arrivals = {line.id: (100_000, 999_999) for line in ordered.lines}
     yield "purchasing.over_modal", "modal", p.over_modal(ordered, message=typed(1000), arrivals=arrivals)
     yield "purchasing.reject_modal", "modal", p.reject_modal(orders[0])
+    yield "purchasing.cancel_modal", "modal", p.cancel_modal(ordered)
     yield "purchasing.notice_modal", "modal", p.notice_modal(typed(100), typed(2000))
     arrived = [{"sku": f"SKU-{i}", "quantity": 100_000} for i in range(10)]
     yield "purchasing.received_line", "message", {"text": p.received_line(arrived, by="U0TECH1", complete=True)}
