@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from blocks import modals
+from blocks import modals, purchase_forms
 from blocks import purchasing as blocks
 from blocks.ids import Action, Block, Callback, Unreadable, parse_id, parse_one_of, parse_ref
 from handlers import forms
@@ -18,7 +18,7 @@ from handlers.guard import guarded
 from models.enums import PurchaseStatus
 from services.errors import DomainError, Forbidden, InvalidFields
 from services.ports import Deps
-from services.purchasing import orders, picking, reading, receiving
+from services.purchasing import checks, orders, picking, reading, receiving
 
 RECEIVED, COST = "received_", "cost_"
 
@@ -53,8 +53,8 @@ async def purchase_form(
     if part_id is not None:
         found_id, label, suggested = await deps.db.run(partial(picking.part_to_order, part_id=part_id))
         part, quantity = (found_id, label), quantity or suggested
-    draft = blocks.PurchaseDraft(part=part, quantity=quantity, work_order=work_order, reason=reason)
-    return blocks.request_modal(draft, currency=deps.org.currency)
+    draft = purchase_forms.PurchaseDraft(part=part, quantity=quantity, work_order=work_order, reason=reason)
+    return purchase_forms.request_modal(draft, currency=deps.org.currency)
 
 
 async def order_more(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -89,20 +89,20 @@ async def vendor_options(ack: Ack, body: dict[str, Any], context: AsyncBoltConte
 
 
 async def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
-    parse_one_of(forms.metadata_ref(view), (blocks.FORM_MARK,), "a purchase request form")
+    parse_one_of(forms.metadata_ref(view), (purchase_forms.FORM_MARK,), "a purchase request form")
     values = forms.state_values(view)
     try:
         vendor = forms.option_id(str(values.get(Block.VENDOR, "")), "vendor:") if values.get(Block.VENDOR) else None
         lines = [
-            orders.LineInput(
+            checks.LineInput(
                 part=forms.option_id(str(part), "part:")
-                if (part := values.get(blocks.row_block(Block.PART, row)))
+                if (part := values.get(purchase_forms.row_block(Block.PART, row)))
                 else None,
-                quantity=values.get(blocks.row_block(Block.QUANTITY, row)),
-                unit_cost=values.get(blocks.row_block(Block.UNIT_COST, row)),
+                quantity=values.get(purchase_forms.row_block(Block.QUANTITY, row)),
+                unit_cost=values.get(purchase_forms.row_block(Block.UNIT_COST, row)),
                 row=row,
             )
-            for row in range(1, blocks.ROWS + 1)
+            for row in range(1, purchase_forms.ROWS + 1)
         ]
     except ValueError as error:
         raise Unreadable("a picked option", str(error)) from None
@@ -145,7 +145,7 @@ async def open_rejection(ack: Ack, body: dict[str, Any], action: dict[str, Any],
     order_id = parse_id(action["value"], "a purchase order id")
     check = partial(orders.check_approver, org=deps.org, order_id=order_id, user_id=body["user"]["id"])
     order = await deps.db.run(check)
-    await deps.notifier.open_modal(body["trigger_id"], blocks.reject_modal(order))
+    await deps.notifier.open_modal(body["trigger_id"], purchase_forms.reject_modal(order))
 
 
 async def submit_rejection(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -169,7 +169,7 @@ async def open_receiving(ack: Ack, body: dict[str, Any], action: dict[str, Any],
         raise Forbidden(f"Only {deps.org.team(order.team).name} technicians and managers can receive {order.ref}.")
     if order.status not in (PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED):
         raise Forbidden(f"{order.ref} is {order.status.label.lower()}: there is nothing to receive.")
-    await deps.notifier.open_modal(body["trigger_id"], blocks.receive_modal(order))
+    await deps.notifier.open_modal(body["trigger_id"], purchase_forms.receive_modal(order))
 
 
 async def submit_receiving(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -190,7 +190,7 @@ async def submit_receiving(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     except receiving.OverReceipt as over:
         order = await deps.db.run(partial(reading.get, order_id=order_id))
         kept = {line_id: (a.quantity, a.unit_cost_minor) for line_id, a in arrivals.items()}
-        await ack(response_action="push", view=blocks.over_modal(order, message=str(over), arrivals=kept))
+        await ack(response_action="push", view=purchase_forms.over_modal(order, message=str(over), arrivals=kept))
         return
     except DomainError as error:
         await _refuse(ack, error, first)
@@ -222,7 +222,7 @@ async def confirm_over(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
             allow_over=True,
         )
     except DomainError as error:
-        await ack(response_action="update", view=blocks.notice_modal("Not received", str(error)))
+        await ack(response_action="update", view=purchase_forms.notice_modal("Not received", str(error)))
         return
     await ack(response_action="clear")
 
@@ -233,7 +233,7 @@ async def open_cancel(ack: Ack, body: dict[str, Any], action: dict[str, Any], co
     order_id = parse_id(action["value"], "a purchase order id")
     check = partial(orders.check_cancel, org=deps.org, order_id=order_id, user_id=body["user"]["id"])
     order = await deps.db.run(check)
-    await deps.notifier.open_modal(body["trigger_id"], blocks.cancel_modal(order))
+    await deps.notifier.open_modal(body["trigger_id"], purchase_forms.cancel_modal(order))
 
 
 async def submit_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -14,7 +14,7 @@ from services.errors import InvalidInput
 from services.organisation.api_tokens import Scope
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
-from services.purchasing.orders import LineInput
+from services.purchasing.checks import LineInput
 
 
 async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:

@@ -15,7 +15,7 @@ from models.enums import PurchaseStatus
 from models.views import PurchaseRead
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
-from services.purchasing.orders import LineInput
+from services.purchasing.checks import LineInput
 
 purchasing_cli = typer.Typer(
     help="Purchase requests and orders for parts: request, list, show, approve, reject, receive, cancel, spend.",

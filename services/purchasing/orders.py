@@ -3,43 +3,27 @@ threshold of `purchasing:` in wrench.yml), its approval into a numbered purchase
 and cancelling. Receiving what arrives is `services.purchasing.receiving`."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.counters import Counter
 from models.enums import PurchaseStatus
 from models.parts import Part
 from models.purchasing import MAX_LINES, NOTE_MAX, PurchaseLine, PurchaseOrder
-from models.vendors import Vendor
 from models.views import PurchaseRead
-from models.work_orders import WorkOrder
 from services.contracting import money
 from services.delivery import outbox
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidValues
 from services.inputs import checked_text
 from services.organisation.org import Organisation
-from services.purchasing import amounts, mailing, reading
+from services.purchasing import amounts, checks, mailing, reading
+from services.purchasing.checks import LineInput
 
 SEQUENCE = "purchase_order"
 SYSTEM_ACTOR = "wrench"  # who approved a request below the threshold
 REASON_MAX = 1000
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One row of a request as typed: a part (a SKU, or a row id from a picker), a quantity and an expected
-    unit cost (None: the part's cost in the register). `row` names the form's fields (`quantity_2`)."""
-
-    part: str | int | None
-    quantity: object
-    unit_cost: object = None
-    row: int = 1
-
-    def field(self, name: str) -> str:
-        return name if self.row == 1 else f"{name}_{self.row}"
 
 
 def may_request(org: Organisation, user_id: str) -> bool:
@@ -76,7 +60,7 @@ async def request(
         raise Forbidden("Only technicians, managers and purchase approvers can ask for parts to be bought.")
     errors: dict[str, str] = {}
     currency = org.currency
-    found_vendor = await _vendor(session, vendor, currency, errors)
+    found_vendor = await checks.vendor_of(session, vendor, currency, errors)
     filled = [line for line in lines if line.part not in (None, "") or line.quantity not in (None, "")]
     if not filled:
         errors["part"] = "Pick a part to order."
@@ -84,7 +68,7 @@ async def request(
         errors["part"] = f"A request has at most {MAX_LINES} lines."
     checked: list[tuple[Part, int, int]] = []
     for line in filled[:MAX_LINES]:
-        got = await _line(session, line, currency, errors)
+        got = await checks.line_of(session, line, currency, errors)
         if got is not None:
             checked.append(got)
     seen: set[int] = set()
@@ -92,7 +76,7 @@ async def request(
         if part.id in seen:
             errors.setdefault(line.field("part"), f"{part.sku} is on two lines: put it on one.")
         seen.add(part.id)
-    target = await _work_order(session, work_order, errors)
+    target = await checks.work_order_of(session, work_order, errors)
     try:
         note = checked_text(note, field="note", limit=NOTE_MAX, ask="", required=False)
     except InvalidInput as error:
@@ -103,7 +87,7 @@ async def request(
     if errors:
         raise InvalidValues(errors)
     assert found_vendor is not None
-    team = target.team if target is not None else _team_of(org, user_id)
+    team = target.team if target is not None else checks.team_of(org, user_id)
     order = PurchaseOrder(
         status=PurchaseStatus.REQUESTED,
         team=team,
@@ -219,79 +203,6 @@ def channel_of(org: Organisation, order: PurchaseRead) -> str:
 
 def _ref(order: PurchaseOrder) -> str:
     return f"PO-{order.number}" if order.number is not None else f"PR-{order.id}"
-
-
-def _team_of(org: Organisation, user_id: str) -> str:
-    """The team whose spend a request without a work order is: the asker's (first) team, else the first."""
-    mine = [team.key for team in org.teams if user_id in team.managers or user_id in team.technicians]
-    return (mine or [org.teams[0].key])[0]
-
-
-async def _vendor(
-    session: AsyncSession, vendor: str | int | None, currency: str, errors: dict[str, str]
-) -> Vendor | None:
-    if vendor in (None, ""):
-        errors["vendor"] = "Pick the vendor to order from."
-        return None
-    if isinstance(vendor, int):
-        found = await session.get(Vendor, vendor)
-    else:
-        found = await session.scalar(select(Vendor).where(func.lower(Vendor.key) == vendor.strip().lower()))
-    if found is None:
-        errors["vendor"] = f"There is no vendor “{str(vendor)[:64]}” in the register (wrench vendors list)."
-        return None
-    if found.currency != currency:
-        errors["vendor"] = (
-            f"{found.name} is in the register with prices in {found.currency}; purchase orders are in {currency}, "
-            "the currency of the stock's costs."
-        )
-        return None
-    return found
-
-
-async def _line(
-    session: AsyncSession, line: LineInput, currency: str, errors: dict[str, str]
-) -> tuple[Part, int, int] | None:
-    part: Part | None = None
-    if line.part in (None, ""):
-        errors[line.field("part")] = "Pick the part, or clear the quantity."
-    elif isinstance(line.part, int):
-        part = await session.get(Part, line.part)
-    else:
-        part = await session.scalar(select(Part).where(func.lower(Part.sku) == str(line.part).strip().lower()))
-    if line.part not in (None, "") and part is None:
-        errors[line.field("part")] = f"There is no part “{str(line.part)[:64]}” in the register."
-    try:
-        quantity = amounts.quantity_of(line.quantity, field=line.field("quantity"))
-    except InvalidInput as error:
-        errors[line.field("quantity")] = str(error)
-        quantity = None
-    cost: int | None = None
-    if line.unit_cost in (None, ""):
-        cost = amounts.from_cents(part.unit_cost_cents, currency) if part is not None else None
-    else:
-        try:
-            cost = amounts.unit_cost_of(line.unit_cost, currency, field=line.field("unit_cost"))
-        except InvalidInput as error:
-            errors[line.field("unit_cost")] = str(error)
-    if part is None or quantity is None or cost is None:
-        return None
-    return part, quantity, cost
-
-
-async def _work_order(session: AsyncSession, work_order: int | str | None, errors: dict[str, str]) -> WorkOrder | None:
-    """The work order the parts are for: its id (a form that carries it) or its number as typed (`WO-12`)."""
-    if work_order in (None, ""):
-        return None
-    if isinstance(work_order, int):
-        found = await session.get(WorkOrder, work_order)
-    else:
-        digits = str(work_order).strip().upper().removeprefix("WO-").removeprefix("#")
-        number = int(digits) if digits.isdigit() and len(digits) <= 9 else None
-        found = None if number is None else await session.scalar(select(WorkOrder).where(WorkOrder.number == number))
-    if found is None:
-        errors["work_order"] = f"There is no work order “{str(work_order)[:20]}”: write it like WO-12."
-    return found
 
 
 async def _deciding(session: AsyncSession, org: Organisation, order_id: int, user_id: str) -> PurchaseOrder:

@@ -17,7 +17,7 @@ from services.errors import Conflict, Forbidden, InvalidValues
 from services.inventory import parts
 from services.organisation.org import Organisation, parse_organisation
 from services.purchasing import orders, reading, receiving
-from services.purchasing.orders import LineInput
+from services.purchasing.checks import LineInput
 from tests.conftest import FrozenClock
 from tests.support.org import ADMIN, CONFIG, MANAGER, STAFF, TECH_1, TECH_2
 

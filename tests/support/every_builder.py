@@ -538,9 +538,9 @@ NOT_BUILDERS = {
     "modals.text_input",
     "modals.checkboxes",
     "modals.option",
-    "purchasing.row_block",
-    "purchasing.receive_block",
-    "purchasing.cost_block",
+    "purchase_forms.row_block",
+    "purchase_forms.receive_block",
+    "purchase_forms.cost_block",
 }
 # Every module of blocks/ but the two that hold no builder: a new module is fed here or fails the test.
 BUILDER_MODULES = tuple(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from blocks import messages
+from blocks import purchase_forms as f
 from blocks import purchasing as p
 from models.enums import EventKind, PurchaseStatus
 from models.schemas import EventRead
@@ -80,16 +81,16 @@ def generate(typed: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
     ordered = orders[2]
     approvers = [f"U0APPROVER{i}" for i in range(20)]
     yield "purchasing.requested_dm", "message", {"text": p.requested_dm(orders[0], approvers=approvers)}
-    yield "purchasing.receive_modal", "modal", p.receive_modal(ordered)
+    yield "purchase_forms.receive_modal", "modal", f.receive_modal(ordered)
     arrivals = {line.id: (100_000, 999_999) for line in ordered.lines}
-    yield "purchasing.over_modal", "modal", p.over_modal(ordered, message=typed(1000), arrivals=arrivals)
-    yield "purchasing.reject_modal", "modal", p.reject_modal(orders[0])
-    yield "purchasing.cancel_modal", "modal", p.cancel_modal(ordered)
-    yield "purchasing.notice_modal", "modal", p.notice_modal(typed(100), typed(2000))
+    yield "purchase_forms.over_modal", "modal", f.over_modal(ordered, message=typed(1000), arrivals=arrivals)
+    yield "purchase_forms.reject_modal", "modal", f.reject_modal(orders[0])
+    yield "purchase_forms.cancel_modal", "modal", f.cancel_modal(ordered)
+    yield "purchase_forms.notice_modal", "modal", f.notice_modal(typed(100), typed(2000))
     arrived = [{"sku": f"SKU-{i}", "quantity": 100_000} for i in range(10)]
     yield "purchasing.received_line", "message", {"text": p.received_line(arrived, by="U0TECH1", complete=True)}
-    for draft in (None, p.PurchaseDraft(part=(3, typed(75)), quantity=5, work_order="WO-1042", reason=typed(500))):
-        yield "purchasing.request_modal", "modal", p.request_modal(draft, currency="USD")
+    for draft in (None, f.PurchaseDraft(part=(3, typed(75)), quantity=5, work_order="WO-1042", reason=typed(500))):
+        yield "purchase_forms.request_modal", "modal", f.request_modal(draft, currency="USD")
     low = EventRead(
         id=1,
         work_order_id=7,

@@ -14,7 +14,7 @@ from models.purchasing import PurchaseOrder
 from services.delivery import outbox
 from services.organisation.org import Organisation
 from services.purchasing import orders, reading, receiving
-from services.purchasing.orders import LineInput
+from services.purchasing.checks import LineInput
 
 ORDERED = (4, "09:20")  # working days back, local time
 RECEIVED = (2, "14:05")
