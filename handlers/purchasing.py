@@ -53,6 +53,9 @@ async def purchase_form(
     if part_id is not None:
         found_id, label, suggested = await deps.db.run(partial(picking.part_to_order, part_id=part_id))
         part, quantity = (found_id, label), quantity or suggested
+        pending = await deps.db.run(partial(picking.on_order, part_id=part_id))
+        if pending:  # said before anyone orders it twice
+            reason = " ".join(filter(None, [reason, f"Already on order: {', '.join(pending)}."]))
     draft = purchase_forms.PurchaseDraft(part=part, quantity=quantity, work_order=work_order, reason=reason)
     return purchase_forms.request_modal(draft, currency=deps.org.currency)
 

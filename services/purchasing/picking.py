@@ -7,7 +7,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import PurchaseStatus
 from models.parts import Part
+from models.purchasing import PurchaseLine, PurchaseOrder
 from models.schemas import Choice
 from models.vendors import Vendor
 from services.contracting import vendors
@@ -16,6 +18,7 @@ from services.inputs import searchable
 
 PICKER_LIMIT = 20
 LIST_LIMIT = 40
+OPEN = (PurchaseStatus.REQUESTED, PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED)
 
 
 async def find_vendors(session: AsyncSession, text: str, *, today: date, limit: int = PICKER_LIMIT) -> list[Choice]:
@@ -51,6 +54,23 @@ async def part_to_order(session: AsyncSession, part_id: int) -> tuple[int, str, 
         raise NotFound("That part is no longer in the register.")
     quantity = max(1, math.ceil(2 * part.reorder_point - part.on_hand))
     return part.id, f"{part.sku} · {part.name} ({part.on_hand:g} {part.unit})", min(quantity, 100_000)
+
+
+async def on_order(session: AsyncSession, part_id: int) -> list[str]:
+    """Open requests and orders of the part, with what is still to come: ["PO-3: 8 to come", "PR-9: 10 asked"]."""
+    found = await session.execute(
+        select(
+            PurchaseOrder.id, PurchaseOrder.number, PurchaseOrder.status, PurchaseLine.quantity, PurchaseLine.received
+        )
+        .join(PurchaseLine, PurchaseLine.order_id == PurchaseOrder.id)
+        .where(PurchaseLine.part_id == part_id, PurchaseOrder.status.in_(OPEN))
+        .order_by(PurchaseOrder.id)
+        .limit(5)
+    )
+    return [
+        f"PR-{order_id}: {quantity} asked" if number is None else f"PO-{number}: {quantity - received} to come"
+        for order_id, number, _, quantity, received in found.all()
+    ]
 
 
 async def parts_to_show(session: AsyncSession, text: str) -> list[tuple[int, str, str, float, float, str]]:

@@ -186,6 +186,8 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     )
     with_buttons = asked.params
     assert not po_messages(bot)
+    again = await open_modal(bot, Action.ORDER_MORE, "1", TECH_2, TEAM_CHANNEL, alert.answer["ts"])
+    assert again["blocks"][0]["elements"][0]["text"] == ":warning: Already on order: PR-1: 30 asked."
 
     # Approve: the manager and an admin at once make one order
     keys = await asyncio.gather(
