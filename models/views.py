@@ -62,6 +62,7 @@ class Dashboard(BaseModel):
     overdue_assigned: int
     overdue_queue: int
     pending_approvals: tuple[ServiceRequestRead, ...] = ()
+    pending_purchases: tuple["PurchaseRead", ...] = ()  # purchase requests this person may decide on
     teams: tuple[TeamTotals, ...] = ()
     morning_dm: bool | None = None  # None: not offered (the person works in no team)
 
@@ -283,3 +284,6 @@ class SpendRow(BaseModel):
     orders: int  # purchase orders with something received in the period
     amount: str  # exact, in `currency`: "1250.00"
     amount_minor: int
+
+
+Dashboard.model_rebuild()

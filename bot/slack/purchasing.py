@@ -37,7 +37,7 @@ async def deliver(notifier: SlackNotifier, db: Database, payload: dict[str, Any]
                 payload.get("lines") or [], by=str(payload.get("by")), complete=bool(payload.get("complete"))
             )
             await notifier.api.post(order.message_channel, line, thread_ts=order.message_ts)
-    notifier.homes_soon(orders.approvers_of(notifier.org, order.team))
+    notifier.homes_soon([*orders.approvers_of(notifier.org, order.team), *notifier.org.admins])
 
 
 async def _ask_approvers(notifier: SlackNotifier, db: Database, order: PurchaseRead) -> None:
@@ -50,6 +50,7 @@ async def _ask_approvers(notifier: SlackNotifier, db: Database, order: PurchaseR
     await db.run(partial(orders.attach_approval_messages, order_id=order.id, messages=sent))
     if is_slack_user(order.requested_by):
         await notifier.api.post(order.requested_by, blocks.requested_dm(order, approvers=approvers))
+    notifier.homes_soon([*approvers, *notifier.org.admins])  # their Home tabs list what waits for them
 
 
 async def _post_order(notifier: SlackNotifier, db: Database, order: PurchaseRead, channel: str) -> None:

@@ -21,6 +21,7 @@ from services.inventory import parts
 from services.organisation.org import Organisation, parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, latest_card, open_card_form, thread_lines
+from tests.e2e.test_app_home import open_home
 from tests.support import slack_requests as sr
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import Call, FakeSlack
@@ -188,6 +189,9 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     assert not po_messages(bot)
     again = await open_modal(bot, Action.ORDER_MORE, "1", TECH_2, TEAM_CHANNEL, alert.answer["ts"])
     assert again["blocks"][0]["elements"][0]["text"] == ":warning: Already on order: PR-1: 30 asked."
+    home = await open_home(bot, MANAGER)  # the approver's Home tab lists it with Approve / Reject
+    assert "Purchases waiting for your approval" in home and "Purchase approval needed: PR-1" in home
+    assert "Purchases waiting" not in await open_home(bot, TECH_1)
 
     # Approve: the manager and an admin at once make one order
     keys = await asyncio.gather(

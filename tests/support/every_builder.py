@@ -484,6 +484,9 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             overdue_assigned=3,
             overdue_queue=4,
             pending_approvals=tuple(request(typed, id=i) for i in range(10)),
+            pending_purchases=tuple(
+                purchase_builders.order(typed, id=i, number=None, status="requested") for i in range(5)
+            ),
             teams=tuple(TeamTotals(team=typed(80), open=i) for i in range(5)),
             morning_dm=expanded,
         )
