@@ -30,10 +30,11 @@ def render(order: PurchaseRead, *, buyer: str, address: str, ordered_on: date | 
     pdf.set_creator("Wrench")
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 10, latin1(buyer), new_x="LMARGIN", new_y="NEXT")
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.cell(0, 10, _fitted(pdf, latin1(buyer), width), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for written in address.splitlines()[:6]:
-        pdf.cell(0, 5, latin1(written), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, _fitted(pdf, latin1(written), width), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 8, f"Purchase order {order.ref}", new_x="LMARGIN", new_y="NEXT")
@@ -47,7 +48,7 @@ def render(order: PurchaseRead, *, buyer: str, address: str, ordered_on: date | 
     ]
     for label, value in facts:
         pdf.cell(35, 6, label)
-        pdf.cell(0, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _fitted(pdf, latin1(value), width - 35), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 10)
     pdf.set_fill_color(235, 235, 235)
@@ -60,7 +61,7 @@ def render(order: PurchaseRead, *, buyer: str, address: str, ordered_on: date | 
     for line in order.lines:
         amount = line.quantity * line.unit_cost_minor
         cells = (
-            latin1(line.sku),
+            _fitted(pdf, latin1(line.sku), COLUMNS[0][1] - 2),
             _fitted(pdf, latin1(line.name), COLUMNS[1][1] - 2),
             f"{line.quantity} {latin1(line.unit)}"[:14],
             str(money.from_minor(line.unit_cost_minor, order.currency)),
@@ -75,9 +76,9 @@ def render(order: PurchaseRead, *, buyer: str, address: str, ordered_on: date | 
     pdf.cell(COLUMNS[-1][1], 8, f"{order.total} {order.currency}", border=1, align="R")
     pdf.ln(12)
     pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, f"Please quote {order.ref} on your delivery note and invoice.")
+    pdf.multi_cell(0, 5, f"Please quote {order.ref} on your delivery note and invoice.", new_x="LMARGIN", new_y="NEXT")
     if order.note:
-        pdf.multi_cell(0, 5, latin1(f"Note: {order.note}"))
+        pdf.multi_cell(0, 5, latin1(f"Note: {order.note}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
