@@ -101,7 +101,7 @@ def _facts(wo: WorkOrderRead, context: CardContext) -> list[dict[str, Any]]:
         {"type": "header", "text": t.plain(f"{wo.ref} · {wo.title}", t.HEADER_TEXT)},
         {"type": "section", "fields": [t.mrkdwn(field, t.FIELD_TEXT) for field in fields]},
     ]
-    status_line = _status_line(wo)
+    status_line = _status_line(wo, context)
     if status_line:
         blocks.append({"type": "section", "text": t.mrkdwn(status_line)})
     if wo.description:
@@ -142,7 +142,7 @@ def _value(value: str, kind: FieldType) -> t.Mrkdwn:
     return t.user(value) if kind is FieldType.USER else t.safe(value)
 
 
-def _status_line(wo: WorkOrderRead) -> t.Mrkdwn | None:
+def _status_line(wo: WorkOrderRead, context: CardContext) -> t.Mrkdwn | None:
     """Why it is in its status: the hold reason, the cancellation or reopen reason."""
     note = t.md(" — {}", wo.status_note) if wo.status_note else ""
     if wo.escalation_level and wo.status in ACTIVE:
@@ -150,7 +150,13 @@ def _status_line(wo: WorkOrderRead) -> t.Mrkdwn | None:
         return t.md(":rotating_light: *Escalated (level {})* {}{}", wo.escalation_level, t.when(wo.escalated_at), seen)
     if wo.status is Status.ON_HOLD:
         reason = wo.hold_reason.label if wo.hold_reason else "On hold"
-        return t.md(":double_vertical_bar: *{}*{}", reason, note)
+        arrived = ""
+        if context.parts_arrived:
+            how = "all parts arrived" if context.parts_complete else "parts arrived"
+            arrived = t.md(
+                "\n:package: *{}* ({}): resume when ready.", how.capitalize(), ", ".join(context.parts_arrived)
+            )
+        return t.md(":double_vertical_bar: *{}*{}{}", reason, note, arrived)
     if wo.status is Status.CANCELLED and wo.status_note:
         return t.md(":no_entry_sign: *Cancelled*{}", note)
     if wo.status is Status.OPEN and wo.status_note:

@@ -44,6 +44,7 @@ def digest(data: DigestData) -> dict[str, Any]:
     blocks += _listed(":warning: Overdue", data.overdue)
     blocks += _listed(":inbox_tray: Unassigned", data.unassigned)
     blocks += _pm_due(data)
+    blocks += _open_purchases(data)
     blocks += _vendor_expiries(data)
     blocks += _satisfaction(data)
     return t.message(t.md("{}: {}", title, summary), blocks[: t.MESSAGE_BLOCKS])
@@ -73,6 +74,20 @@ def _pm_due(data: DigestData) -> list[dict[str, Any]]:
     if data.pm_due_total > len(data.pm_due):
         lines.append(t.md("…and {} more (`/wo pm`)", data.pm_due_total - len(data.pm_due)))
     text = t.md("*:calendar: PM due in the next 7 days* ({})\n{}", data.pm_due_total, t.lines(lines))
+    return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
+
+
+def _open_purchases(data: DigestData) -> list[dict[str, Any]]:
+    """The team's purchase orders still to arrive, oldest first, with how long they have been open."""
+    if not data.open_purchases_total:
+        return []
+    lines = [
+        t.md("• {} · {} · {} · {} · {} day{}", o.ref, o.vendor, o.total, o.status, o.days, "" if o.days == 1 else "s")
+        for o in data.open_purchases
+    ]
+    if data.open_purchases_total > len(data.open_purchases):
+        lines.append(t.md("…and {} more (`/wo po`)", data.open_purchases_total - len(data.open_purchases)))
+    text = t.md("*:package: Open purchase orders* ({})\n{}", data.open_purchases_total, t.lines(lines))
     return [{"type": "section", "text": t.mrkdwn(t.clip(text, t.SECTION_TEXT))}]
 
 

@@ -10,6 +10,7 @@ from blocks.approvals import approval_request
 from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
+from blocks.purchasing import approval_request as purchase_approval
 from models.schemas import Listing
 from models.views import Dashboard, TeamKpis
 
@@ -47,6 +48,11 @@ def home(
         blocks.append({"type": "header", "text": t.plain("Waiting for your approval", t.HEADER_TEXT)})
         for request in dashboard.pending_approvals[:5]:
             message = approval_request(request, category_name=category_names.get(request.category, request.category))
+            blocks += [message["blocks"][0], message["blocks"][-1]]
+    if dashboard.pending_purchases:
+        blocks.append({"type": "header", "text": t.plain("Purchases waiting for your approval", t.HEADER_TEXT)})
+        for order in dashboard.pending_purchases:
+            message = purchase_approval(order)
             blocks += [message["blocks"][0], message["blocks"][-1]]
     overdue = f" · :warning: {dashboard.overdue_assigned} overdue" if dashboard.overdue_assigned else ""
     blocks += _section(

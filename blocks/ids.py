@@ -46,6 +46,11 @@ class Callback(StrEnum):
     RATING_MODAL = "rating_modal"  # the requester's satisfaction rating
     CONTRACTOR_MODAL = "contractor_modal"  # send the work order to a contractor
     REVOKE_CONTRACTOR_MODAL = "revoke_contractor_modal"  # take the contractor's link back
+    PURCHASE_MODAL = "purchase_modal"  # a purchase request for parts
+    PO_RECEIVE_MODAL = "po_receive_modal"  # what arrived of a purchase order
+    PO_OVER_MODAL = "po_over_modal"  # the second step: receive more than was ordered all the same
+    PO_REJECT_MODAL = "po_reject_modal"  # why a purchase request is rejected
+    PO_CANCEL_MODAL = "po_cancel_modal"  # a purchase order called off, and why
 
 
 class Action(StrEnum):
@@ -92,6 +97,12 @@ class Action(StrEnum):
     HOME_KPI_DAYS = "home_kpi_days"  # the managers' KPIs: last 7 or 30 days
     HOME_MORNING_DM = "home_morning_dm"  # turn the personal morning DM on or off
     HOME_NEW_REQUEST = "home_new_request"
+    ORDER_MORE = "po_order_more"  # a part's "Order more" (low-stock alert, /wo parts): the purchase request form
+    PICK_PO_VENDOR = "pick_po_vendor"  # the purchase request's vendor, served from the register
+    PO_APPROVE = "po_approve"  # in a purchase approver's DM
+    PO_REJECT = "po_reject"
+    PO_RECEIVE = "po_receive"  # on a purchase order's message
+    PO_CANCEL = "po_cancel"
 
 
 class MoreOption(StrEnum):
@@ -141,6 +152,9 @@ class Block(StrEnum):
     VENDOR = "vendor"
     CONTACT = "contact"
     NOT_TO_EXCEED = "not_to_exceed"
+    UNIT_COST = "unit_cost"
+    WORK_ORDER = "work_order"
+    PO_LINES = "po_lines"  # the purchase order message's buttons
 
 
 # Input blocks keep their value under this action id; the block id says which field it is.

@@ -90,6 +90,18 @@ def thread_line(event: EventRead) -> t.Mrkdwn | None:
             ":stopwatch: {}'s timer ran over a day and was stopped without logging; log the time worked with Log time.",
             owner,
         )
+    if event.kind == EventKind.PARTS_ARRIVED:
+        arrived = t.lines(
+            (
+                t.md("{:g} {} of {} {}", a.get("quantity", 0), a.get("unit", ""), a.get("sku"), a.get("name", ""))
+                for a in data.get("lines") or []
+            ),
+            ", ",
+        )
+        rest = " Everything ordered is here." if data.get("complete") else " More is still to come."
+        return t.clip(
+            t.md(":package: Parts arrived ({}): {}.{}", data.get("purchase_order"), arrived, rest), t.SECTION_TEXT
+        )
     if event.kind == EventKind.ESCALATED:
         missed = " and ".join(data.get("targets") or ["resolution"])
         return t.md(":rotating_light: Escalated to level {}: the {} target was missed.", data.get("level"), missed)
@@ -284,7 +296,8 @@ def wo_usage() -> t.Mrkdwn:
         "Usage: `/wo 42` shows work order 42 · `/wo mine` your open work · "
         "`/wo open [team]` open work · `/wo search TEXT` finds work orders · `/wo asset TAG` an asset's history · "
         "`/wo pm` preventive maintenance schedules · `/wo meter TAG VALUE [METER]` records a meter reading · "
-        "`/wo calendar` calendar feeds for your calendar app."
+        "`/wo calendar` calendar feeds for your calendar app · "
+        "`/wo parts [TEXT]` parts and their stock, to order more · `/wo po` open purchase orders."
     )
 
 

@@ -12,6 +12,7 @@ from handlers import (
     intake,
     lookup,
     pm,
+    purchasing,
     requests,
     satisfaction,
     timers,
@@ -22,5 +23,5 @@ def register(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
     # bolt tries listeners in this order for every request: the card's buttons first, then /request
     features = (cards, requests, approvals, satisfaction, timers, checklist, lookup, pm, home, intake, escalations)
-    for feature in (*features, contractors):
+    for feature in (*features, contractors, purchasing):
         feature.register(app)

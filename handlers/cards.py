@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from blocks import messages, modals
 from blocks.ids import Action, MoreOption, parse_choice, parse_ref
-from handlers import contractors, forms
+from handlers import contractors, forms, purchasing
 from handlers.card_forms import CARD_FORMS, MORE_FORMS, OPENS_FORM, CardForm
 from handlers.context import Ack, deps_of, one_of, run_as
 from handlers.guard import guarded, redraw_stale_card
@@ -17,6 +17,7 @@ from services.errors import DomainError, Stale
 from services.inventory import parts
 from services.work_orders import assignment, lifecycle
 from services.work_orders import service as work_orders
+from services.work_orders.parts_used import StockShort
 
 ONE_CLICK = {
     Action.CLAIM: assignment.claim,
@@ -106,6 +107,10 @@ async def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
         )
     except Stale as error:  # this form still carries the old version: it has to be opened again
         await redraw_stale_card(deps, error, form_ack=ack, form_field=spec.error_field)
+        return
+    except StockShort as short:  # offer to order what is missing, else say why as any refusal
+        if not await purchasing.stock_short(deps, ack, body["user"]["id"], short):
+            await forms.reject(ack, short, default_field=spec.error_field)
         return
     except DomainError as error:
         await forms.reject(ack, error, default_field=spec.error_field)

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from blocks import assets as asset_blocks
 from blocks import card, lists, messages
 from blocks.ids import Action, Command, parse_ref
-from handlers import calendars, pm
+from handlers import calendars, pm, purchasing
 from handlers.context import Ack, deps_of
 from handlers.guard import guarded
 from models.schemas import WorkOrderRead
@@ -56,6 +56,10 @@ async def wo_command(ack: Ack, command: dict[str, Any], context: AsyncBoltContex
     elif word.lower() == "asset" and rest.strip():
         found = await deps.db.run(partial(assets.asset_card, org=deps.org, tag=rest.strip(), now=deps.clock()))
         shown = asset_blocks.asset_card(found)
+    elif word.lower() == "parts":
+        shown = await purchasing.parts_command(deps, rest)
+    elif word.lower() == "po":
+        shown = await purchasing.orders_command(deps)
     elif word.lower() == "meter":
         await pm.meter_command(deps, command, rest)
         return

@@ -98,6 +98,7 @@ class EventKind(StrEnum):
     CONTRACTOR_COST = "contractor_cost"
     CONTRACTOR_DONE = "contractor_done"
     CONTRACTOR_REVOKED = "contractor_revoked"
+    PARTS_ARRIVED = "parts_arrived"  # parts a purchase order brought for this work order were received
 
 
 class JobState(StrEnum):
@@ -173,3 +174,16 @@ class Criticality(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+class PurchaseStatus(StrEnum):
+    REQUESTED = "requested"  # waiting for an approver
+    REJECTED = "rejected"
+    ORDERED = "ordered"  # approved: a purchase order with its number
+    PARTLY_RECEIVED = "partly_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()

@@ -129,6 +129,63 @@ class VendorOut(Public):
     updated_at: datetime
 
 
+class PurchaseLineOut(BaseModel):
+    sku: str
+    name: str
+    unit: str
+    quantity: int = Field(description="Ordered, in whole units of the part.")
+    unit_cost: str = Field(examples=["12.50"], description="Expected, a decimal in the order's `currency`.")
+    received: int
+
+
+class PurchaseOrderOut(BaseModel):
+    """A purchase request, or the purchase order (`PO-n`) it became once approved."""
+
+    ref: str = Field(examples=["PO-3", "PR-7"], description="PO-n once ordered; PR-id while a request.")
+    number: int | None
+    status: str = Field(examples=["requested", "ordered", "partly_received", "received", "rejected", "cancelled"])
+    team: str
+    vendor: str = Field(description="The vendor's key.")
+    vendor_name: str
+    work_order: str | None = Field(examples=["WO-12"], description="The work order the parts are for.")
+    requested_by: str
+    requested_at: datetime
+    note: str
+    currency: str
+    total: str = Field(examples=["120.50"], description="The expected total, exact (never a float).")
+    received_amount: str = Field(description="What arrived so far at its actual unit costs, exact.")
+    lines: list[PurchaseLineOut]
+    decided_by: str | None = Field(description="Who approved or rejected it; `wrench`: below the threshold.")
+    decided_at: datetime | None
+    rejection_reason: str | None
+    ordered_at: datetime | None
+    received_at: datetime | None
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    version: int = Field(description="Changes with every receipt: send it back to receive only what you saw.")
+
+
+class SpendRowOut(BaseModel):
+    key: str = Field(description="The vendor's key, the team's key, or the month (YYYY-MM, local time).")
+    name: str
+    orders: int
+    amount: str = Field(examples=["1250.00"], description="Exact, in `currency`.")
+
+
+class SpendOut(BaseModel):
+    """What arrived in the period, at its actual unit cost (purchase receipts)."""
+
+    currency: str
+    since: datetime
+    until: datetime
+    total: str
+    orders: int
+    by_vendor: list[SpendRowOut]
+    by_team: list[SpendRowOut]
+    by_month: list[SpendRowOut]
+
+
 class LocationOut(Public):
     id: int
     name: str

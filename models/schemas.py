@@ -274,6 +274,9 @@ class CardContext(BaseModel):
     timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
     requester: str | None = None  # who filed it on the web portal (name and email), when not a Slack user
     contractor: "ContractorOnCard | None" = None  # the work sent to a contractor, while it is open
+    # on hold for parts, the purchase orders whose parts arrived since ("PO-3"), and whether all of them did
+    parts_arrived: tuple[str, ...] = ()
+    parts_complete: bool = False
 
 
 class ContractorOnCard(BaseModel):

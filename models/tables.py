@@ -10,6 +10,7 @@ from models.outbox import OutboxEntry, SlackPace
 from models.parts import Part, StockMovement
 from models.people import PersonSettings
 from models.places import Asset, Downtime, Location
+from models.purchasing import PurchaseLine, PurchaseOrder, PurchaseReceipt
 from models.requests import ServiceRequest
 from models.slack_events import DigestRun, HomeViewer, SeenEvent
 from models.vendors import Vendor
@@ -40,6 +41,9 @@ __all__ = [
     "PmOccurrence",
     "PmSchedule",
     "PublishedEvent",
+    "PurchaseLine",
+    "PurchaseOrder",
+    "PurchaseReceipt",
     "SeenEvent",
     "ServiceRequest",
     "SlackPace",

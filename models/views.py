@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from models.enums import PurchaseStatus
 from models.schemas import Listing, ServiceRequestRead, WorkOrderRead
 
 
@@ -63,6 +64,7 @@ class Dashboard(BaseModel):
     overdue_assigned: int
     overdue_queue: int
     pending_approvals: tuple[ServiceRequestRead, ...] = ()
+    pending_purchases: tuple["PurchaseRead", ...] = ()  # purchase requests this person may decide on
     teams: tuple[TeamTotals, ...] = ()
     morning_dm: bool | None = None  # None: not offered (the person works in no team)
 
@@ -156,6 +158,18 @@ class VendorContact(BaseModel):
     expiry: str | None = None
 
 
+class OpenPurchase(BaseModel):
+    """An open purchase order as the digest lists it: its number, vendor, what is still to come, its age."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    vendor: str
+    total: str  # "120.00 USD"
+    status: str  # its label: Ordered, Partly received
+    days: int  # since it was ordered
+
+
 class DigestData(BaseModel):
     """One team's backlog at a moment: what a digest shows."""
 
@@ -182,10 +196,13 @@ class DigestData(BaseModel):
     ratings_7d: int = 0
     rating_average_7d: float | None = None
     low_ratings_24h: tuple[tuple[str, int, str], ...] = ()
+    open_purchases: tuple[OpenPurchase, ...] = ()  # the team's purchase orders still to arrive, oldest first
+    open_purchases_total: int = 0
 
     @property
     def quiet(self) -> bool:
-        return not (self.open or self.new_24h or self.completed_24h or self.vendor_expiries or self.low_ratings_24h)
+        news = self.vendor_expiries or self.low_ratings_24h or self.open_purchases_total
+        return not (self.open or self.new_24h or self.completed_24h or news)
 
 
 class DigestChart(BaseModel):
@@ -229,3 +246,86 @@ class AssetCard(BaseModel):
     schedules: tuple[PmDue, ...] = ()
     recurring: RecurringIssue | None = None  # the asset keeps failing: its count and last fixes
     vendor: VendorContact | None = None  # the outside contractor that services it
+
+
+class PurchaseLineRead(BaseModel):
+    """A line of a purchase request or order: a part, how many, the expected unit cost, how many arrived."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    part_id: int
+    sku: str
+    name: str
+    unit: str
+    quantity: int
+    unit_cost_minor: int
+    unit_cost: str  # exact, in the order's currency: "12.50"
+    amount: str  # quantity times unit cost
+    received: int
+
+    @property
+    def outstanding(self) -> int:
+        return max(0, self.quantity - self.received)
+
+
+class PurchaseRead(BaseModel):
+    """A purchase request, or the purchase order it became, with what every screen of it shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    number: int | None
+    status: PurchaseStatus
+    team: str
+    vendor_key: str
+    vendor_name: str
+    vendor_email: str
+    work_order_id: int | None
+    work_order_ref: str | None  # "WO-12"
+    requested_by: str
+    requested_at: datetime
+    note: str
+    currency: str
+    total: str  # the expected total, exact: "120.50"
+    total_minor: int
+    received_minor: int  # what arrived so far, at the actual unit costs
+    received_amount: str  # the same, exact: "60.00"
+    lines: tuple[PurchaseLineRead, ...]
+    decided_by: str | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+    ordered_at: datetime | None
+    received_at: datetime | None
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    approval_messages: tuple[dict[str, str], ...] = ()
+    message_channel: str | None = None
+    message_ts: str | None = None
+    emailed_to: str | None = None
+    version: int
+
+    @property
+    def ref(self) -> str:
+        """PO-n once ordered; PR-id while it is a request (or was rejected)."""
+        return f"PO-{self.number}" if self.number is not None else f"PR-{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (PurchaseStatus.ORDERED, PurchaseStatus.PARTLY_RECEIVED)
+
+
+class SpendRow(BaseModel):
+    """Spend (what arrived, at its actual cost) of one vendor, team or month."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str  # the vendor's key, the team's key, or the month "2026-03"
+    name: str
+    orders: int  # purchase orders with something received in the period
+    amount: str  # exact, in `currency`: "1250.00"
+    amount_minor: int
+
+
+Dashboard.model_rebuild()

@@ -10,12 +10,17 @@ from importlib.metadata import version
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.api import problems, registers, vendors, work_orders
+from bot.api import problems, purchasing, registers, vendors, work_orders
 from bot.api.openapi import document
 from bot.api.routing import Endpoint, serve
 from bot.deps import Deps
 
-ENDPOINTS: tuple[Endpoint, ...] = (*work_orders.ENDPOINTS, *registers.ENDPOINTS, *vendors.ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *work_orders.ENDPOINTS,
+    *registers.ENDPOINTS,
+    *vendors.ENDPOINTS,
+    *purchasing.ENDPOINTS,
+)
 PREFIX = "/api/v1"
 
 

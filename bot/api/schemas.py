@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from models.enums import HoldReason, Priority, RequestStatus, Status
+from models.enums import HoldReason, Priority, PurchaseStatus, RequestStatus, Status
 from models.schemas import CAUSE_MAX, DESCRIPTION_MAX, LOCATION_MAX, RESOLUTION_MAX, TITLE_MAX
 
 SLACK_USER = r"^[UW][A-Z0-9]{2,}$"
@@ -133,3 +133,55 @@ class VendorBody(VendorChange):
 
 class VendorPatch(VendorChange):
     """Only the values sent are changed; null (or "") clears an optional one."""
+
+
+UNIT_COST = r"^[0-9]{1,6}(\.[0-9]{1,4})?$"
+PURCHASE_REF = r"^(?:[Pp][OoRr]-?)?[0-9]{1,9}$"
+
+
+class PurchaseQuery(Paging):
+    status: PurchaseStatus | None = None
+
+
+class PurchaseLineBody(Strict):
+    sku: str = Field(max_length=64)
+    quantity: int = Field(description="Whole units of the part (1 to 100,000).")
+    unit_cost: str | None = Field(
+        default=None,
+        max_length=20,
+        examples=["12.50"],
+        description="A decimal in a string (never a JSON number); default: the part's cost in the register.",
+    )
+
+
+class PurchaseRequestBody(Acting):
+    """Checked by the same rules as the Slack form and `wrench purchasing request`; below the threshold of
+    `purchasing:` it is approved at once."""
+
+    vendor: str = Field(max_length=64, description="The vendor's key in the register.")
+    lines: list[PurchaseLineBody] = Field(min_length=1, max_length=10)
+    work_order: str | None = Field(default=None, max_length=20, examples=["WO-12"])
+    note: str = Field(default="", max_length=10000)
+
+
+class ReceiptLineBody(Strict):
+    sku: str = Field(max_length=64)
+    quantity: int = Field(description="What arrived, whole units (0 to 100,000).")
+    unit_cost: str | None = Field(
+        default=None, max_length=20, description="The actual unit cost, a decimal in a string; default: as ordered."
+    )
+
+
+class ReceiptBody(Acting):
+    """What arrived of a purchase order. Without `lines`, everything still to come."""
+
+    lines: list[ReceiptLineBody] | None = Field(default=None, max_length=10)
+    allow_over: bool = Field(default=False, description="Receive more than was ordered (refused otherwise).")
+    version: int | None = Field(
+        default=None, description="The order's `version` you saw: refused (409) if something was received since."
+    )
+
+
+class SpendQuery(Strict):
+    days: int = Field(default=30, ge=1, le=3660, description="The period: the last N days.")
+    team: str | None = Field(default=None, max_length=64, description="Only this team's purchase orders.")

@@ -106,6 +106,7 @@ class Kind(StrEnum):
     WORKORDERS = "workorders"
     ASSETS = "assets"
     PARTS = "parts"
+    PURCHASE_ORDERS = "purchase-orders"
 
 
 class Format(StrEnum):
@@ -122,7 +123,7 @@ def export(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
-    """Export work orders, assets or parts (the REST API's fields) as CSV or JSON."""
+    """Export work orders, assets, parts or purchase orders (the REST API's fields) as CSV or JSON."""
     since_at = _since(since) if since else None
     rows = run_in_database(partial(exports.collect, kind=kind.value, since=since_at))
     text = exports.as_json(rows) if format is Format.JSON else exports.as_csv(kind.value, rows)

@@ -17,6 +17,7 @@ from bot.cli.doctor import doctor
 from bot.cli.imports import import_cli
 from bot.cli.integrations import export, labels, token_cli, webhooks_cli
 from bot.cli.mail import mail_cli
+from bot.cli.purchasing import purchasing_cli
 from bot.cli.registers import assets_cli, locations_cli, parts_cli
 from bot.cli.support import fail, in_database, now
 from bot.cli.vendors import vendors_cli
@@ -42,6 +43,7 @@ cli.add_typer(parts_cli, name="parts")
 cli.add_typer(assets_cli, name="assets")
 cli.add_typer(locations_cli, name="locations")
 cli.add_typer(vendors_cli, name="vendors")
+cli.add_typer(purchasing_cli, name="purchasing")
 cli.add_typer(token_cli, name="token")
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.add_typer(mail_cli, name="mail")

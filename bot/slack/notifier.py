@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import approvals, card, contractor, home, lists, messages
 from blocks import digest as digest_blocks
+from blocks import purchasing as purchasing_blocks
 from blocks import satisfaction as satisfaction_blocks
 from bot.slack.chart import render as render_chart
 from bot.slack.delivery import DeliveryInterrupt
@@ -195,7 +196,8 @@ class SlackNotifier:
                 await self._share_contractor_files(work_order, channel, ts)
         for event in change.events:
             if event.kind == EventKind.PARTS_USED and event.data.get("low_stock"):
-                await self.api.post(self.org.team(work_order.team).channel, messages.low_stock_alert(event))
+                alert = purchasing_blocks.low_stock_alert(event.data, messages.low_stock_alert(event))
+                await self.api.post(self.org.team(work_order.team).channel, **alert)
         permalink = work_order.card_permalink
         for recipient, message in self._news(change):
             if not is_slack_user(recipient) and not CHANNEL_ID.match(recipient):

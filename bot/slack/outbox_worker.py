@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.metrics import Metrics
+from bot.slack import purchasing as purchasing_delivery
 from bot.slack.delivery import DeliveryApi, HandBack, LeaseLost, TryLater
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import Pacer
@@ -309,5 +310,7 @@ async def dispatch(notifier: SlackNotifier, db: Database, entry: outbox.Leased) 
         await notifier.morning_dm(payload["user_id"], Listing.model_validate(payload["listing"]))
     elif kind is Notice.HOMES:
         await notifier.refresh_homes(payload["user_ids"], expanded=bool(payload.get("expanded")))
+    elif kind is Notice.PURCHASE:
+        await purchasing_delivery.deliver(notifier, db, payload)
     else:  # pragma: no cover - every Notice is handled above
         raise ValueError(f"unknown outbox notice {kind}")

@@ -42,6 +42,7 @@ class Notice(StrEnum):
     MESSAGE = "message"
     MORNING = "morning"
     HOMES = "homes"
+    PURCHASE = "purchase"
 
 
 def _entry(kind: Notice, payload: dict[str, Any], *, lane: str, now: datetime) -> dict[str, Any]:
@@ -157,6 +158,12 @@ def request_awaiting_approval(session: AsyncSession, request_id: int, *, now: da
 
 def request_decided(session: AsyncSession, request_id: int, *, now: datetime) -> None:
     _add(session, Notice.REQUEST_DECIDED, {"request_id": request_id}, lane=f"req:{request_id}", now=now)
+
+
+def purchase(session: AsyncSession, order_id: int, news: str, *, now: datetime, **data: Any) -> None:
+    """A purchase request or order changed (`news`: requested, approved, rejected, received, cancelled):
+    its approvers' DMs, its message and whoever must hear are brought up to date as it then stands."""
+    _add(session, Notice.PURCHASE, {"order_id": order_id, "news": news, **data}, lane=f"po:{order_id}", now=now)
 
 
 def digest(session: AsyncSession, channel: str, data: DigestData, chart: DigestChart | None, *, now: datetime) -> None:

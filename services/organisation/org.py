@@ -6,6 +6,7 @@ Loading reports every problem at once, each with the line it is on (`services.or
 
 import re
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -174,6 +175,31 @@ class Recurring(Strict):
     window_days: int = Field(default=90, ge=1, le=366)
 
 
+class Threshold(Strict):
+    """An amount of money: `amount` (a decimal, never a float) in `currency` (default: the organisation's)."""
+
+    amount: Decimal = Field(ge=0, le=100_000, decimal_places=4)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _exact(cls, value: Any) -> Any:
+        """YAML reads 250.10 as a float: its shortest text is what the person wrote."""
+        return str(value) if isinstance(value, float) else value
+
+
+class Purchasing(Strict):
+    """Purchase requests for parts: who approves them, what needs no approval, where orders are posted."""
+
+    # Who may approve; empty means the managers of the order's team (admins always may).
+    approvers: tuple[UserId, ...] = ()
+    # Requests whose total is below this are approved at once (0: every request waits for an approver).
+    auto_approve_below: Threshold = Threshold(amount=Decimal(0))
+    channel: ChannelId | None = None  # where purchase orders are posted; default: the order's team's channel
+    buyer: str = Field(default="", max_length=120)  # the name on the PDF; default: the team's name
+    address: str = Field(default="", max_length=400)  # printed under it (lines as written)
+
+
 def _person(value: Any) -> Any:
     """`U0000TECH1: Sam Ortiz` is short for `U0000TECH1: {name: Sam Ortiz}`."""
     return {"name": value} if isinstance(value, str) else value
@@ -215,6 +241,8 @@ class Organisation(Strict):
     email: EmailIntake | None = None
     # Recurring failures (report, digest, asset card): see docs/kpis.md.
     recurring: Recurring = Recurring()
+    # Purchase requests and orders for parts: see docs/purchasing.md.
+    purchasing: Purchasing = Purchasing()
     # Names (and titles) of the people the ids above stand for; Slack has its own, `wrench sandbox` uses these.
     people: dict[UserId, Annotated[Person, BeforeValidator(_person)]] = Field(default={}, max_length=10_000)
 
@@ -268,6 +296,10 @@ class Organisation(Strict):
         if rate is None:
             rate = self.team(team).hourly_rate
         return None if rate is None else round(rate * 100)
+
+    def purchase_approvers(self, team: str) -> tuple[str, ...]:
+        """Who decides on purchase requests of `team`: `purchasing.approvers`, else the team's managers."""
+        return self.purchasing.approvers or self.team(team).managers
 
     def portal_categories(self) -> tuple[Category, ...]:
         """The categories the web portal offers: those `portal.categories` names (all when it names none),
@@ -325,6 +357,10 @@ def reference_problems(org: Organisation) -> list[tuple[tuple[str | int, ...], s
                 found.append((where, f"category '{key}' is not defined under categories"))
         if org.smtp is None:
             found.append((("email",), "reading requests by email needs an smtp: section to answer the senders"))
+    threshold = org.purchasing.auto_approve_below.currency
+    if threshold is not None and threshold != org.currency:
+        message = f"the threshold's currency must be the organisation's ({org.currency}): orders are in it"
+        found.append((("purchasing", "auto_approve_below", "currency"), message))
     intake = org.emoji_intake.category
     if intake is not None and org.category(intake) is None:
         found.append((("emoji_intake", "category"), f"category '{intake}' is not defined under categories"))

@@ -1,10 +1,12 @@
 """What a card shows besides the work order's own columns: names from wrench.yml, the asset's label,
 and the custom field values with their labels."""
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import FieldType, Status
+from models.enums import EventKind, FieldType, HoldReason, Status
 from models.schemas import OUTSIDE_REQUESTERS, CardContext, WorkOrderRead
+from models.work_orders import WorkOrderEvent
 from services.contractor_jobs import jobs as contractor_jobs
 from services.inventory import places
 from services.organisation import custom_fields
@@ -25,6 +27,7 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
     # the card shows the cost once the work is done: no cost queries for every redraw before that
     done = work_order.status in (Status.COMPLETED, Status.CLOSED)
     cost = await costs.total_cents(session, work_order.id) if done else 0
+    arrived, complete = await _parts_arrived(session, work_order)
     return CardContext(
         category=org.category_name(work_order.category),
         team=org.team(work_order.team).name,
@@ -36,4 +39,29 @@ async def card_context(session: AsyncSession, *, org: Organisation, work_order: 
         if work_order.requester_id in OUTSIDE_REQUESTERS
         else None,
         contractor=await contractor_jobs.on_card(session, work_order.id) if work_order.status in rules.ACTIVE else None,
+        parts_arrived=arrived,
+        parts_complete=complete,
     )
+
+
+async def _parts_arrived(session: AsyncSession, work_order: WorkOrderRead) -> tuple[tuple[str, ...], bool]:
+    """On hold for parts: the purchase orders whose parts arrived since it was put on hold (and whether the
+    last of them arrived in full)."""
+    if work_order.status is not Status.ON_HOLD or work_order.hold_reason is not HoldReason.PARTS:
+        return (), False
+    events = WorkOrderEvent.__table__.c
+    held = await session.scalar(
+        select(events.at)
+        .where(events.work_order_id == work_order.id, events.to_status == Status.ON_HOLD.value)
+        .order_by(events.id.desc())
+        .limit(1)
+    )
+    query = select(events.data).where(
+        events.work_order_id == work_order.id, events.kind == EventKind.PARTS_ARRIVED.value
+    )
+    if held is not None:
+        query = query.where(events.at >= held)
+    found = await session.execute(query.order_by(events.id))
+    data = [row[0] or {} for row in found.all()]
+    refs = tuple(dict.fromkeys(str(d.get("purchase_order")) for d in data))
+    return refs, bool(data and data[-1].get("complete"))

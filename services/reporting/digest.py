@@ -18,6 +18,7 @@ from services.delivery import outbox
 from services.maintenance import pm_generation
 from services.organisation.business_time import WEEKDAYS
 from services.organisation.org import Digest, Organisation
+from services.purchasing import spend
 from services.reporting import finding
 from services.reporting import satisfaction as ratings
 from services.reporting.assets import contact
@@ -162,6 +163,7 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         .limit(LISTED)
     )
     trades = {category.key for category in org.categories if category.team == team}
+    purchases, purchases_total = await spend.open_orders(session, team=team, now=now, limit=LISTED)
     return DigestData(
         team=org.team(team).name,
         local_date=today,
@@ -183,6 +185,8 @@ async def build(session: AsyncSession, *, org: Organisation, team: str, now: dat
         ratings_7d=week.team.count,
         rating_average_7d=week.team.average,
         low_ratings_24h=tuple((f"WO-{n} · {title}", r or 0, comment or "") for n, title, r, comment in low),
+        open_purchases=tuple(purchases),
+        open_purchases_total=purchases_total,
     )
 
 

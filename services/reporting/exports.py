@@ -1,4 +1,4 @@
-"""`wrench export`: work orders, assets or parts as CSV or JSON, in the REST API's shapes (every row,
+"""`wrench export`: work orders, assets, parts or purchase orders as CSV or JSON, in the REST API's shapes (every row,
 or those changed since a time). CSV cells are plain text; a nested value (custom fields) is JSON."""
 
 import csv
@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.public import AssetOut, Page, PartOut, WorkOrderOut
+from models.public import AssetOut, Page, PartOut, PurchaseOrderOut, WorkOrderOut
+from services.purchasing import reading as purchases
 from services.reporting import records
 
 Lister = Callable[[AsyncSession, datetime | None, str | None], Awaitable[Page[Any]]]
@@ -30,10 +31,15 @@ async def _parts(session: AsyncSession, since: datetime | None, cursor: str | No
     return await records.list_parts(session, updated_since=since, cursor=cursor, limit=records.MAX_PAGE)
 
 
+async def _purchase_orders(session: AsyncSession, since: datetime | None, cursor: str | None) -> Page[Any]:
+    return await purchases.export_page(session, since, cursor, limit=records.MAX_PAGE)
+
+
 KINDS: dict[str, tuple[type[BaseModel], Lister]] = {
     "workorders": (WorkOrderOut, _work_orders),
     "assets": (AssetOut, _assets),
     "parts": (PartOut, _parts),
+    "purchase-orders": (PurchaseOrderOut, _purchase_orders),
 }
 
 

@@ -5,16 +5,17 @@ from datetime import datetime
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import RequestStatus, Status
+from models.enums import PurchaseStatus, RequestStatus, Status
 from models.people import PersonSettings
 from models.places import Asset
 from models.requests import ServiceRequest
 from models.schemas import Listing, ServiceRequestRead, WorkOrderRead
-from models.views import Dashboard, TeamTotals
+from models.views import Dashboard, PurchaseRead, TeamTotals
 from models.work_orders import WorkOrder
 from services.errors import InvalidInput
 from services.inputs import searchable
 from services.organisation.org import Organisation
+from services.purchasing import orders, reading
 from services.work_orders import rules
 
 SEARCH_MIN = 2
@@ -113,6 +114,7 @@ async def dashboard(
         overdue_assigned=await _count(session, assigned.where(overdue)),
         overdue_queue=await _count(session, queue.where(overdue)),
         pending_approvals=await _pending_approvals(session, org, user_id),
+        pending_purchases=await _pending_purchases(session, org, user_id),
         teams=await _team_totals(session, org, user_id, now),
         morning_dm=await wants_morning_dm(session, user_id) if teams else None,
     )
@@ -120,6 +122,15 @@ async def dashboard(
 
 async def _count(session: AsyncSession, query: Select[WorkOrder]) -> int:
     return int(await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+async def _pending_purchases(session: AsyncSession, org: Organisation, user_id: str) -> tuple[PurchaseRead, ...]:
+    """Purchase requests waiting for a decision this person may make (none asked of anyone else)."""
+    teams = [team.key for team in org.teams if orders.may_decide(org, team.key, user_id)]
+    if not teams:
+        return ()
+    waiting = await reading.listing(session, statuses=(PurchaseStatus.REQUESTED,), limit=20)
+    return tuple(order for order in reversed(waiting) if order.team in teams)[:5]
 
 
 async def _pending_approvals(session: AsyncSession, org: Organisation, user_id: str) -> tuple[ServiceRequestRead, ...]:

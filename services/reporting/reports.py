@@ -17,6 +17,8 @@ from models.views import RecurringIssue
 from models.work_orders import LaborEntry, WorkOrder, WorkOrderEvent
 from services.inventory import parts, places
 from services.organisation.org import Organisation
+from services.purchasing.spend import Spend
+from services.purchasing.spend import spend as purchase_spend
 from services.reporting import completion, kpis
 from services.reporting import satisfaction as ratings
 from services.reporting.breakdowns import TeamDowntime, detail_rows, team_downtime, team_recurring, team_rows
@@ -151,6 +153,7 @@ class TeamReport:
     recurring: tuple[RecurringIssue, ...] = ()  # now, over wrench.yml's `recurring` window
     completion: CompletionReport = field(default_factory=CompletionReport)  # requested and done in the period
     satisfaction: ratings.SatisfactionReport = field(default_factory=ratings.SatisfactionReport)
+    spend: Spend | None = None  # what the team's purchase orders received in the period, at actual cost
 
 
 async def team_report(session: AsyncSession, *, org: Organisation, team: str, now: datetime, days: int) -> TeamReport:
@@ -191,6 +194,7 @@ async def team_report(session: AsyncSession, *, org: Organisation, team: str, no
         recurring=await team_recurring(session, org=org, team=team, now=now),
         completion=completion.completion(work, since, now, category_names={c.key: c.name for c in org.categories}),
         satisfaction=await ratings.team_satisfaction(session, team=team, since=since, now=now),
+        spend=await purchase_spend(session, currency=org.currency, since=since, until=now, zone=local, team=team),
     )
 
 
@@ -221,6 +225,8 @@ def summary_rows(report: TeamReport) -> list[tuple[str, str]]:
     found += team_rows(report.downtime, report.recurring)
     found += completion.rows(report.completion)
     found += ratings.rows(report.satisfaction)
+    if report.spend is not None:
+        found.append(("Purchasing spend (received)", f"{report.spend.total} {money} on {report.spend.orders} orders"))
     return found
 
 
@@ -234,6 +240,12 @@ def _detail_rows(report: TeamReport) -> list[tuple[str, str]]:
     found += detail_rows(report.downtime, report.recurring)
     found += completion.breakdown_rows(report.completion)
     found += ratings.person_rows(report.satisfaction)
+    if report.spend is not None:
+        money = report.spend.currency
+        found += [
+            (f"Spend, vendor {r.name}", f"{r.amount} {money} ({r.orders} orders)") for r in report.spend.by_vendor
+        ]
+        found += [(f"Spend, month {r.key}", f"{r.amount} {money} ({r.orders} orders)") for r in report.spend.by_month]
     return found
 
 

@@ -17,6 +17,14 @@ from services.organisation.org import Organisation
 from services.work_orders import changes, rules
 
 
+class StockShort(InvalidInput):
+    """Less in stock than was used: the form can offer to order the part (`part_id`, `short` of it)."""
+
+    def __init__(self, message: str, *, field: str, part_id: int, short: float, work_order_ref: str) -> None:
+        super().__init__(message, field=field)
+        self.part_id, self.short, self.work_order_ref = part_id, short, work_order_ref
+
+
 @dataclass(frozen=True)
 class PartLine:
     """One row of the "Use parts" form: a part and the quantity used (either may be missing)."""
@@ -82,13 +90,17 @@ async def _use_line(
     )
     if left is None:
         await session.refresh(part)
-        raise InvalidInput(
+        raise StockShort(
             f"Only {part.on_hand:g} {part.unit} of {part.sku} in stock. Record what you took; "
             "a manager can tick the override if the count is wrong.",
             field=line.field("quantity"),
+            part_id=part.id,
+            short=line.quantity - max(part.on_hand, 0),
+            work_order_ref=changes.ref(work_order),
         )
     low = left <= part.reorder_point and await parts.claim_low_alert(session, part.id)
     data = {
+        "part_id": part.id,
         "sku": part.sku,
         "name": part.name,
         "quantity": line.quantity,

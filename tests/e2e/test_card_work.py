@@ -116,14 +116,12 @@ async def test_notes_time_and_parts_from_the_menu(bot: BotClient, db: Database, 
     form = await open_card_form(bot, card, Action.MORE, TECH_1, type="overflow", option=MoreOption.PARTS)
     used = {"part": sr.select_value("part:1", kind="external_select"), "quantity": sr.number_value("2")}
     assert await submit(bot, form, used, TECH_1) is None
-    too_many = await submit(bot, form, used, TECH_1)
-    assert too_many == {
-        "response_action": "errors",
-        "errors": {
-            "quantity": "Only 1 each of WSH-8 in stock. Record what you took; a manager can tick the "
-            "override if the count is wrong."
-        },
-    }
+    too_many = await submit(bot, form, used, TECH_1)  # nothing recorded: the purchase request form is offered
+    assert (too_many["response_action"], too_many["view"]["callback_id"]) == ("push", "purchase_modal")
+    assert too_many["view"]["blocks"][0]["elements"][0]["text"] == (
+        ":warning: Only 1 each of WSH-8 in stock. Record what you took; a manager can tick the override if the "
+        "count is wrong. Nothing was recorded: ask to order it here, or close this form to go back to Use parts."
+    )
 
     lines = await thread_lines(bot, card, 4)
     assert lines[1:] == [
@@ -328,10 +326,9 @@ async def test_several_parts_in_one_form_all_or_nothing(bot: BotClient, db: Data
     missing = await submit(bot, form, row("part:1", "2") | row("part:2", None, 2), TECH_1)
     assert missing == {"response_action": "errors", "errors": {"quantity_2": "Enter the quantity used."}}
     short = await submit(bot, form, row("part:1", "2") | row("part:2", "3", 3), TECH_1)
-    assert short["errors"] == {
-        "quantity_3": "Only 1 each of BLT-2 in stock. Record what you took; a manager can tick the override "
-        "if the count is wrong."
-    }
+    assert short["response_action"] == "push"  # the purchase request form, for the part there is too little of
+    assert "Only 1 each of BLT-2 in stock." in short["view"]["blocks"][0]["elements"][0]["text"]
+    assert short["view"]["blocks"][2]["element"]["initial_option"]["value"] == "part:2"
     assert [p.on_hand for p in await db.run(parts.listing)] == [1, 5]  # the filter row was not kept either
 
     assert await submit(bot, form, row("part:1", "2") | row("part:2", "1", 2), TECH_1) is None

@@ -13,9 +13,10 @@ from openapi_spec_validator import validate as validate_openapi
 from bot.api import ENDPOINTS, PREFIX, build_api
 from bot.api.openapi import openapi_path
 from services.inventory import parts, places
+from services.organisation.org import Organisation, parse_organisation
 from tests.support.api import Answer, ApiClient, api_client
 from tests.support.bot import BotClient
-from tests.support.org import MANAGER, STAFF, TECH_1
+from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1
 
 # Requests for every operation: what a client would send, right and wrong. Each is checked against the
 # document; the last column is the status the test expects (the document must also allow it).
@@ -63,7 +64,49 @@ CASES: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None, int]] 
     ("PATCH", "/vendors/acme", None, {"phone": "+1 555 0100", "expires_on": None, "actor": MANAGER}, 200),
     ("PATCH", "/vendors/acme", None, {"currency": "EURO", "actor": MANAGER}, 422),
     ("PATCH", "/vendors/nope", None, {"name": "Nope", "actor": MANAGER}, 404),
+    (
+        "POST",
+        "/purchase-requests",
+        None,
+        {"vendor": "acme", "lines": [{"sku": "FLT-1", "quantity": 3}], "actor": TECH_1},
+        201,
+    ),
+    (
+        "POST",
+        "/purchase-requests",
+        None,
+        {"vendor": "acme", "lines": [{"sku": "FLT-1", "quantity": 0}], "actor": TECH_1},
+        422,
+    ),
+    (
+        "POST",
+        "/purchase-requests",
+        None,
+        {"vendor": "acme", "lines": [{"sku": "FLT-1", "quantity": 1}], "actor": STAFF},
+        403,
+    ),
+    ("GET", "/purchase-orders", {"status": "ordered", "limit": 5}, None, 200),
+    ("GET", "/purchase-orders", {"status": "lost"}, None, 422),
+    ("GET", "/purchase-orders/PO-1", None, None, 200),
+    ("GET", "/purchase-orders/PO-99", None, None, 404),
+    (
+        "POST",
+        "/purchase-orders/PO-1/receipts",
+        None,
+        {"lines": [{"sku": "FLT-1", "quantity": 9}], "actor": TECH_1},
+        422,
+    ),
+    ("POST", "/purchase-orders/PO-1/receipts", None, {"actor": TECH_1}, 200),
+    ("POST", "/purchase-orders/PO-1/receipts", None, {"actor": TECH_1}, 409),
+    ("GET", "/spend", {"days": 30, "team": "facilities"}, None, 200),
+    ("GET", "/spend", {"days": 0}, None, 422),
 ]
+
+
+@pytest.fixture
+def org() -> Organisation:
+    """Requests under 50 are approved at once: a purchase order to read and receive."""
+    return parse_organisation(CONFIG + "purchasing:\n  auto_approve_below: {amount: '50'}\n")
 
 
 @pytest.fixture

@@ -19,7 +19,13 @@ from tests.support.bot import BotClient
 from tests.support.org import MANAGER
 
 BAD = ("abc", "1:1:1", "9" * 24, "", "1:" + "9" * 24, "note|abc", "pause|" + "9" * 24, "1:1|x|pass", "{}")
-PICKERS = {Action.PICK_LOCATION, Action.PICK_ASSET, Action.PICK_PART, Action.PICK_VENDOR}  # options, not actions
+PICKERS = {
+    Action.PICK_LOCATION,
+    Action.PICK_ASSET,
+    Action.PICK_PART,
+    Action.PICK_VENDOR,
+    Action.PICK_PO_VENDOR,
+}  # type-aheads: options, not actions
 IGNORES_VALUE = {Action.HOME_MORE, Action.HOME_NEW_REQUEST, Action.PM_NEW}  # their value is not read
 MENUS = {Action.MORE, Action.MANAGE, Action.CHECKLIST, Action.PM_MENU}  # overflow menus: the option's value
 ON_HOME = {Action.HOME_KPI_DAYS, Action.HOME_MORNING_DM}

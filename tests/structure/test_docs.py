@@ -17,9 +17,11 @@ from services.organisation.org import (
     Escalation,
     Organisation,
     Person,
+    Purchasing,
     Recurring,
     SlaTarget,
     Team,
+    Threshold,
     load_organisation,
 )
 from services.organisation.public_holidays import Holidays
@@ -56,6 +58,8 @@ def test_every_environment_variable_is_documented(variable: str) -> None:
         EmailRule,
         Recurring,
         Person,
+        Purchasing,
+        Threshold,
     ],
 )
 def test_every_config_key_is_documented(model: type) -> None:

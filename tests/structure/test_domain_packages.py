@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "maintenance": {"organisation", "inventory", "delivery", "work_orders"},
     "sla": {"organisation", "delivery", "work_orders"},
     "contractor_jobs": {"organisation", "mail", "contracting", "inventory", "delivery", "work_orders", "requests"},
+    "purchasing": {"organisation", "contracting", "inventory", "delivery", "work_orders", "mail"},
     "reporting": {
         "organisation",
         "contracting",
@@ -37,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
         "maintenance",
         "sla",
         "contractor_jobs",
+        "purchasing",
     },
 }
 # The shared modules may lean on the organisation (for its type), nothing higher.

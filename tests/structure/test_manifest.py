@@ -62,6 +62,7 @@ def test_every_action_and_modal_has_one_listener() -> None:
         ids.Action.PICK_ASSET,
         ids.Action.PICK_PART,
         ids.Action.PICK_VENDOR,
+        ids.Action.PICK_PO_VENDOR,
     }  # answered through `options`, not `action`
     assert sorted(listeners["action"]) == sorted(set(ids.Action) - pickers)
     assert sorted(listeners["options"]) == sorted(pickers)

@@ -67,6 +67,7 @@ from models.views import (
     AssetCard,
     Dashboard,
     DigestData,
+    OpenPurchase,
     PersonWorkload,
     PlannedPm,
     PmDue,
@@ -76,6 +77,7 @@ from models.views import (
     TeamTotals,
     VendorContact,
 )
+from tests.support import purchase_builders
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -185,6 +187,12 @@ def events(typed: Typed) -> list[EventRead]:
         event(EventKind.PARTS_USED, parts=note),
         event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2),
         event(EventKind.PARTS_USED, sku="BOLT-1", name=typed(150), unit=typed(20), quantity=2, low_stock=True, left=1),
+        event(
+            EventKind.PARTS_ARRIVED,
+            purchase_order="PO-12",
+            lines=[{"sku": f"SKU-{i}", "name": typed(150), "quantity": 100_000, "unit": typed(20)} for i in range(10)],
+            complete=True,
+        ),
         event(EventKind.STATUS_CHANGED, Status.ON_HOLD, reason="other", note=reason),
         event(EventKind.STATUS_CHANGED, Status.COMPLETED, resolution=typed(3000), cause=typed(500)),
         event(EventKind.STATUS_CHANGED, Status.CANCELLED, reason=reason),
@@ -502,6 +510,11 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
         ratings_7d=999,
         rating_average_7d=4.25,
         low_ratings_24h=tuple((f"WO-{i} · {typed(150)}", 1 + i % 2, typed(1000)) for i in range(10)),
+        open_purchases=tuple(
+            OpenPurchase(ref=f"PO-{i}", vendor=typed(150), total="19999999.99 USD", status="Partly received", days=400)
+            for i in range(10)
+        ),
+        open_purchases_total=99,
     )
     yield "digest.digest", "message", digest.digest(digest_data)
     quiet = digest_data.model_copy(
@@ -544,6 +557,9 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
             overdue_assigned=3,
             overdue_queue=4,
             pending_approvals=tuple(request(typed, id=i) for i in range(10)),
+            pending_purchases=tuple(
+                purchase_builders.order(typed, id=i, number=None, status="requested") for i in range(5)
+            ),
             teams=tuple(TeamTotals(team=typed(80), open=i) for i in range(5)),
             morning_dm=expanded,
         )
@@ -623,6 +639,7 @@ def _generate(typed: Typed) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for comment in (typed(1000), None):
         low = rated.model_copy(update={"rating_comment": comment})
         yield "satisfaction.low_rating_dm", "message", satisfaction.low_rating_dm(low, permalink=PERMALINK)
+    yield from purchase_builders.generate(typed)
 
 
 def payloads(text: str, *, longest: bool = False) -> list[Built]:
@@ -650,6 +667,9 @@ NOT_BUILDERS = {
     "modals.text_input",
     "modals.checkboxes",
     "modals.option",
+    "purchase_forms.row_block",
+    "purchase_forms.receive_block",
+    "purchase_forms.cost_block",
 }
 # Every module of blocks/ but the two that hold no builder: a new module is fed here or fails the test.
 BUILDER_MODULES = tuple(

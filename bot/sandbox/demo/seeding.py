@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sandbox.demo import purchasing
 from bot.sandbox.demo.organisation import ADMIN, HISTORY_WORKDAYS, SAM
 from bot.sandbox.demo.registers import ASSETS, LOCATIONS, PARTS, SERVICED_BY, VENDORS, check, pass_fail, reading
 from bot.sandbox.demo.routine import routine_stories
@@ -364,6 +365,7 @@ class _Seeder:
         )
         for request_id in list(pending):
             outbox.request_awaiting_approval(session, request_id, now=self.now)
+        await purchasing.queue_open(session, now=self.now)
         return skipped, (await outbox.status(session)).pending  # the history's notices are all delivered
 
 
@@ -398,6 +400,7 @@ async def seed(db: Database, org: Organisation, *, now: datetime) -> SeedSummary
     for story in [*routine_stories(seeder.timeline), *told_stories()]:
         seeder.plan_story(story)
     seeder.plan_ticks(org.local_date(start) + timedelta(days=1))
+    purchasing.plan(org, moment=seeder.moment, later=seeder.later)
     async with db.unit_of_work() as session:
         await seeder.run(session)
         skipped, queued = await seeder.settle_outbox(session)
