@@ -137,7 +137,9 @@ def use_the_ui(driver: webdriver.Chrome, url: str, stand_in: web.Application) ->
 
     composer = driver.find_element(By.ID, "composer-input")
     composer.send_keys("/")
-    seen["commands_offered"] = driver.find_element(By.ID, "command-popup").text
+    seen["commands_offered"] = wait.until(  # the popup is drawn after the keystroke: read it once it is there
+        lambda d: (shown := d.find_element(By.ID, "command-popup").text) and "/request" in shown and shown
+    )
     composer.send_keys("wo mine\n")
     wait.until(lambda d: posted(stand_in, "command"))
     driver.find_element(By.CSS_SELECTOR, "[data-advance='1h']").click()
