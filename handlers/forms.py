@@ -35,8 +35,10 @@ def element_value(element: dict[str, Any]) -> Any:
 
 
 def _file_ref(file: dict[str, Any]) -> dict[str, Any]:
-    """What Wrench keeps of an uploaded file: Slack keeps the file, we keep the reference."""
-    return {"id": file.get("id"), "name": file.get("name") or file.get("title"), "permalink": file.get("permalink")}
+    """What Wrench keeps of an uploaded file: Slack keeps the file, we keep the reference (and its type: the
+    contractor page shows the photos among them)."""
+    kept = {"id": file.get("id"), "name": file.get("name") or file.get("title"), "permalink": file.get("permalink")}
+    return {**kept, "mimetype": file["mimetype"]} if file.get("mimetype") else kept
 
 
 def state_values(view: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,9 @@ class Notifier(Protocol):
     async def fetch_message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The message `ts` in `channel` (text, user), or None when it cannot be read."""
 
+    async def fetch_file(self, file_id: str, *, max_bytes: int) -> bytes | None:
+        """The bytes of a file shared in Slack, or None when they cannot be read or are over `max_bytes`."""
+
 
 class Transactions(Protocol):
     async def run(self, work: Callable[[Any], Awaitable[T]], *, attempts: int = 3) -> T:

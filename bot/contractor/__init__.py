@@ -17,6 +17,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.contractor.reading import Sent, read
+from bot.contractor.team_photos import PhotoUnavailable, TeamPhotos
 from bot.deps import Deps
 from bot.portal import HEADERS
 from bot.portal.reading import BadForm, BodyTooLarge, client_address
@@ -53,11 +54,13 @@ class ContractorPage:
         self.visits = SlidingWindow(VISITS_PER_HOUR, hour, deps.clock)
         self.misses = SlidingWindow(MISSES_PER_HOUR, hour, deps.clock)
         self.seen: OrderedDict[str, None] = OrderedDict()  # form ids already acted on (a double tap)
+        self.team_photos = TeamPhotos(deps.notifier)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_static(f"{PREFIX}/static", STATIC)
         app.router.add_get(PREFIX + "/{key}", self.show)
         app.router.add_post(PREFIX + "/{key}", self.act)
+        app.router.add_get(PREFIX + "/{key}/photos/{number:[0-9]{1,4}}", self.photo)
 
     # -- pages --------------------------------------------------------------------------------------
 
@@ -122,6 +125,30 @@ class ContractorPage:
             return self._message("Not found", "There is no job at this address.", http_status=404)
         ok = DONE.get(request.query.get("ok", ""))
         return await self._job_page(key, ok=ok)
+
+    async def photo(self, request: web.Request) -> web.Response:
+        """One of the team's photos, from Slack, for as long as the link works."""
+        key = request.match_info["key"]
+        if (limited := self._limited(request)) is not None:
+            return limited
+        if not await self._exists(key):
+            self._missed(request)
+            return self._message("Not found", "There is no job at this address.", http_status=404)
+        try:
+            file_id = await self.deps.db.run(
+                partial(page.team_photo, key=key, number=int(request.match_info["number"]))
+            )
+            shown = await self.team_photos.photo(file_id)
+        except page.LinkClosed as closed:
+            return self._message("This link no longer works", str(closed), http_status=410)
+        except (NotFound, InvalidInput):
+            return self._message("Not found", "There is no such photo.", http_status=404)
+        except PhotoUnavailable:
+            unavailable = "The photo could not be fetched from the team's workspace just now: try again later."
+            return self._message("Not available", unavailable, http_status=502)
+        name = f"photo-{request.match_info['number']}.{shown.extension}"
+        headers = {**HEADERS, "Content-Disposition": f'inline; filename="{name}"'}
+        return web.Response(body=shown.content, content_type=shown.content_type, headers=headers)
 
     async def _exists(self, key: str) -> bool:
         async def look(session: Any) -> bool:

@@ -59,6 +59,7 @@ class FakeSlack:
     socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes posted to its upload URL
+    file_reads: list[str] = field(default_factory=list)  # the Authorization each read of a file's bytes carried
     failures: dict[str, str] = field(default_factory=dict)  # method → the error Slack answers it with
     upload_status: int = 200  # what the upload URL answers files_upload_v2's step 2 with (500: a broken upload)
     broken_uploads: int = 0  # the next this-many uploads are answered 500, whatever upload_status says
@@ -122,6 +123,7 @@ class FakeSlack:
         file_id = f"F{next(self._ts):08d}"
         self.uploads[file_id] = content
         url = f"{self.base_url}/files/{file_id}/{quote(name)}"
+        self.workspace.files[file_id] = {"name": name, "title": name, "url": url}
         return {
             "id": file_id,
             "name": name,
@@ -283,6 +285,7 @@ class FakeSlack:
     async def _file(self, request: web.Request) -> web.Response:
         """A file's bytes, as a person opens it from the message it is on."""
         body = self.uploads.get(request.match_info["file_id"])
+        self.file_reads.append(request.headers.get("Authorization", ""))
         if body is None:
             raise web.HTTPNotFound()
         kind = _content_type(request.match_info["name"])
@@ -374,6 +377,8 @@ class FakeSlack:
                 return {"ok": False, "error": "file_not_found"}
             self._share(params, files)
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "files.info":
+            return self._file_info(str(params.get("file") or ""))
         if method == "users.info":
             user = str(params.get("user", ""))
             person = self.workspace.people.get(user)
@@ -396,6 +401,17 @@ class FakeSlack:
                 return {"ok": False, "error": "not_found"}
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _file_info(self, file_id: str) -> dict[str, Any]:
+        """What Slack says of a file: its type, size and where its bytes are (read with the bot token)."""
+        content = self.uploads.get(file_id)
+        if content is None:
+            return {"ok": False, "error": "file_not_found"}
+        name = self.workspace.files.get(file_id, {}).get("name") or file_id
+        url = f"{self.base_url}/files/{file_id}/{quote(name)}"
+        kind = _content_type(name)
+        described = {"id": file_id, "name": name, "mimetype": kind, "size": len(content)}
+        return {"ok": True, "file": {**described, "url_private": url, "url_private_download": url}}
 
     def _share(self, params: dict[str, Any], files: list[dict[str, Any]]) -> None:
         """files_upload_v2's last step: the files appear in the channel (or thread), as a message."""
@@ -425,6 +441,7 @@ def _content_type(name: str) -> str:
         "jpg": "image/jpeg",
         "jpeg": "image/jpeg",
         "gif": "image/gif",
+        "webp": "image/webp",
         "pdf": "application/pdf",
     }
     return kinds.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

@@ -18,6 +18,7 @@ from blocks import approvals, card, contractor, home, lists, messages
 from blocks import digest as digest_blocks
 from blocks import purchasing as purchasing_blocks
 from blocks import satisfaction as satisfaction_blocks
+from bot.slack import file_download
 from bot.slack.chart import render as render_chart
 from bot.slack.delivery import DeliveryInterrupt
 from bot.slack.web_api import SlackApi
@@ -389,6 +390,9 @@ class SlackNotifier:
 
     async def fetch_message(self, channel: str, ts: str) -> dict[str, Any] | None:
         return await self.api.message(channel, ts)
+
+    async def fetch_file(self, file_id: str, *, max_bytes: int) -> bytes | None:
+        return await file_download.download(self.api, file_id, max_bytes=max_bytes)
 
 
 def _first_assignment(event: EventRead) -> bool:

@@ -20,7 +20,7 @@ from models.work_orders import WorkOrder
 from services.contracting import money
 from services.contractor_jobs import files, jobs
 from services.contractor_jobs.text import without_slack_ids
-from services.errors import Conflict, DomainError, InvalidFields, InvalidInput
+from services.errors import Conflict, DomainError, InvalidFields, InvalidInput, NotFound
 from services.inputs import checked_text
 from services.inventory import places
 from services.organisation import custom_fields
@@ -28,6 +28,8 @@ from services.organisation.org import Organisation
 from services.work_orders import changes
 
 UPDATE_MAX = 2000
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 MAX_HOURS = 1000
 
 
@@ -54,7 +56,8 @@ class Job:
     hours: str | None
     files: tuple[tuple[str, str], ...]
     details: tuple[tuple[str, str], ...]  # the category's own questions and their answers, as text
-    team_files: int  # photos and files the team holds in Slack (not shown outside it)
+    team_photos: tuple[str, ...]  # the names of the team's photos, shown from Slack in this order
+    team_files: int  # other files the team holds in Slack (documents: not shown outside it)
     sent_at: datetime
 
 
@@ -82,6 +85,7 @@ def closed(job: ContractorJob, work_order: WorkOrder) -> None:
 
 async def show(session: AsyncSession, *, org: Organisation, key: str) -> Job:
     job, vendor, work_order = await _acting(session, key)
+    photos, others = _team_files(work_order)
     return Job(
         ref=changes.ref(work_order),
         vendor=vendor.name,
@@ -98,9 +102,35 @@ async def show(session: AsyncSession, *, org: Organisation, key: str) -> Job:
         hours=jobs.hours_text(job.minutes),
         files=tuple(await files.names_of(session, job.id)),
         details=_details(org, work_order),
-        team_files=sum(1 for file in work_order.attachments if file.get("stage") != "contractor"),
+        team_photos=tuple(without_slack_ids(str(photo.get("name") or ""), org) for photo in photos),
+        team_files=len(others),
         sent_at=job.sent_at,
     )
+
+
+def _team_files(work_order: WorkOrder) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The team's files of the work (not the contractor's own): (photos the page shows, the others)."""
+    theirs = [file for file in work_order.attachments if file.get("stage") != "contractor"]
+    photos = [file for file in theirs if file.get("id") and _is_photo(file)]
+    return photos, [file for file in theirs if file not in photos]
+
+
+def _is_photo(file: dict[str, Any]) -> bool:
+    """By the type Slack gave the file, else by its name: what a browser shows as an image."""
+    kind = str(file.get("mimetype") or "")
+    if kind:
+        return kind in PHOTO_TYPES
+    return str(file.get("name") or "").rsplit(".", 1)[-1].lower() in PHOTO_EXTENSIONS
+
+
+async def team_photo(session: AsyncSession, *, key: str, number: int) -> str:
+    """The Slack id of the team's photo `number` (from 1) on the job's page; `NotFound` past the last,
+    `LinkClosed` once the link no longer works."""
+    _, _, work_order = await _acting(session, key)
+    photos, _ = _team_files(work_order)
+    if not 1 <= number <= len(photos):
+        raise NotFound("There is no such photo.")
+    return str(photos[number - 1]["id"])
 
 
 def _details(org: Organisation, work_order: WorkOrder) -> tuple[tuple[str, str], ...]:

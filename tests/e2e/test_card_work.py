@@ -225,6 +225,7 @@ async def test_complete_with_a_photo_then_the_requester_confirms(bot: BotClient,
             "id": "F1",
             "name": "after.jpg",
             "permalink": "https://test.slack.com/files/U0/F1/after.jpg",
+            "mimetype": "image/jpeg",
             "stage": "completion",
         }
     ]

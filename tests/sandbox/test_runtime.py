@@ -1,11 +1,13 @@
 """The sandbox end to end: a person's actions reach the real bot as Slack's signed requests, and what the bot
 does shows in the right person's state."""
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from bot.sandbox.clock import SandboxError
 from bot.sandbox.runtime import Sandbox
@@ -174,7 +176,10 @@ async def test_send_to_contractor_and_the_link_opens_the_contractor_page_on_the_
             values={"key": "acme", "name": "Acme", "trades": "plumbing"},
         )
     )
-    card = await file(box)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(picture, format="PNG")
+    photo = box.emulator.keep_upload("leak.png", picture.getvalue(), user=STAFF)
+    card = await file(box, files={"type": "file_input", "files": [photo]})
     manage = next(
         (b["block_id"], e)
         for b in card["blocks"]
@@ -213,6 +218,8 @@ async def test_send_to_contractor_and_the_link_opens_the_contractor_page_on_the_
     async with aiohttp.ClientSession() as http:
         async with http.get(link) as page:
             assert page.status == 200 and "Leaking pipe in 204" in await page.text()
+        async with http.get(link + "/photos/1") as shown:  # the team's photo, read from the stand-in's files
+            assert shown.status == 200 and Image.open(io.BytesIO(await shown.read())).size == (64, 48)
         async with http.post(link, data={"do": "accept"}, headers={"Origin": box.url}, allow_redirects=False) as done:
             assert done.status == 303 and done.headers["Location"].endswith("?ok=accept")
     await box.run_jobs()
