@@ -11,6 +11,7 @@ from models.base import Base, EnumText
 from models.enums import JobState
 
 KEY_LENGTH = 43  # secrets.token_urlsafe(32)
+HASH_LENGTH = 64  # SHA-256, hex
 NOTE_MAX = 2000
 CONTACT_MAX = 200
 RESOLUTION_MAX = 3000
@@ -34,8 +35,8 @@ class ContractorJob(Base):
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
     state: Mapped[JobState] = mapped_column(EnumText(JobState), default=JobState.SENT)
-    # The contractor page's address holds it (as the portal's status pages hold theirs).
-    link_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    # The SHA-256 of the key the contractor page's address holds: the key itself is shown once, when sent.
+    link_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")  # who to ask on site: a name
     # Money in the currency's minor units (services.contracting.money), never floats.

@@ -20,6 +20,7 @@ from services.delivery import outbox
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.inputs import checked_text, searchable
 from services.mail.queue import queue_mail
+from services.organisation import secret_tokens
 from services.organisation.org import Organisation
 from services.work_orders import changes, downtime, outside_work, rules, timers
 
@@ -137,7 +138,7 @@ async def send(
         work_order_id=work_order.id,
         vendor_id=vendor.id,
         state=JobState.SENT,
-        link_key=key,
+        link_hash=secret_tokens.digest(key),
         note=note,
         contact=contact,
         currency=org.currency,
@@ -317,7 +318,7 @@ async def job_by_key(session: AsyncSession, key: str, *, lock: bool = False) -> 
     """The job a link's key names; `NotFound` for any other text."""
     if not key or len(key) > 64:
         raise NotFound("There is no job at this address.")
-    query = select(ContractorJob).where(ContractorJob.link_key == key)
+    query = select(ContractorJob).where(ContractorJob.link_hash == secret_tokens.digest(key))
     found = (await session.scalars(query.with_for_update() if lock else query)).first()
     if found is None:
         raise NotFound("There is no job at this address.")
