@@ -42,7 +42,7 @@ from models.db import Database
 from models.schemas import RequestCreate
 from models.work_orders import WorkOrder
 from services.delivery import outbox
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import service as requests
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import BOT_TOKEN

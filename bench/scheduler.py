@@ -43,7 +43,8 @@ from bench.seed_history import NOW, TEAMS
 from models import migrate
 from models.db import Database
 from services.maintenance import pm_generation
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.reporting import digest
 from services.sla import watch
 

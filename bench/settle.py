@@ -53,7 +53,7 @@ from models.enums import EventKind, Status
 from models.schemas import RequestCreate
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services.delivery import outbox, slack_events
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import service as requests
 from services.work_orders import service as work_orders
 from tests.support import slack_requests as sr

@@ -44,7 +44,7 @@ from models import migrate
 from models.db import Database
 from models.outbox import OutboxEntry
 from models.schemas import RequestCreate
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import service as requests
 from services.work_orders import assignment
 from tests.support import slack_requests as sr

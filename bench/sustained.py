@@ -40,7 +40,7 @@ from models import migrate
 from models.db import Database
 from models.schemas import RequestCreate
 from models.work_orders import WorkOrder
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import service as requests
 from tests.support.org import CONFIG, STAFF, TECH_1
 from tests.support.process import start_wrench, stop_wrench, wrench_env

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import text as t
-from models.schemas import CalendarFeedRead
+from models.calendar_schemas import CalendarFeedRead
 
 HOW_TO_SUBSCRIBE = (
     "Google Calendar: *Other calendars → From URL*. Outlook: *Add calendar → Subscribe from web*. "

@@ -8,8 +8,9 @@ from typing import Any
 from blocks import text as t
 from blocks.ids import Action, Block, Callback, ref_value
 from blocks.modals import input_block, modal, option, picker, text_input
+from models.contractor_schemas import ContractorOnCard
 from models.enums import EventKind, JobState
-from models.schemas import ContractorOnCard, EventRead, WorkOrderRead
+from models.schemas import EventRead, WorkOrderRead
 
 NOTE_MAX = 2000
 CONTACT_MAX = 200

@@ -17,17 +17,16 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks import digest as digest_blocks
-from bot import api
+from bot import api, contractor, portal
 from bot.api.webhook_worker import WebhookWorker
 from bot.app import build_app
 from bot.calendar_feed import add_calendar_feeds
 from bot.config import CoreSettings, Mode, Settings
-from bot.contractor import add_contractor_page
 from bot.deps import Deps, utcnow
 from bot.mail.intake import MailIntake
 from bot.mail.worker import MailWorker
 from bot.metrics import MeteredWebClient, Metrics
-from bot.portal import add_portal
+from bot.pages import add_base_stylesheet
 from bot.slack import receiver
 from bot.slack.notifier import SlackNotifier, deliver_digest
 from bot.slack.outbox_worker import OutboxWorker
@@ -82,8 +81,9 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_page)
     web_app.add_subapp(api.PREFIX, api.build_api(deps))
-    add_portal(web_app, deps)
-    add_contractor_page(web_app, deps)
+    add_base_stylesheet(web_app, portal.PREFIX, contractor.PREFIX)
+    portal.add_portal(web_app, deps)
+    contractor.add_contractor_page(web_app, deps)
     add_calendar_feeds(web_app, deps)
     if bolt_app is not None:
         web_app.router.add_post("/slack/events", receiver.endpoint(bolt_app, signing_secret))

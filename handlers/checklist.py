@@ -10,7 +10,7 @@ from blocks.ids import Action, Block, Callback, parse_ref
 from handlers import forms
 from handlers.context import Ack, deps_of, run_as
 from handlers.guard import guarded
-from services.errors import DomainError, InvalidInput
+from services.errors import InvalidInput
 from services.maintenance import checklists
 from services.work_orders import rules
 from services.work_orders import service as work_orders
@@ -69,20 +69,17 @@ async def save_reading(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
     except (TypeError, ValueError):
         await ack(response_action="errors", errors={Block.READING: "Enter a number."})
         return
-    try:
-        await run_as(
-            deps,
-            checklists.mark,
-            user_id=body["user"]["id"],
-            work_order_id=work_order_id,
-            seen_version=None,  # another item ticked meanwhile does not make this reading wrong
-            index=index,
-            value=value,
-        )
-    except DomainError as error:
-        await forms.reject(ack, error, default_field=Block.READING)
-        return
-    await ack()
+    await forms.submit(
+        ack,
+        deps,
+        checklists.mark,
+        user_id=body["user"]["id"],
+        error_field=Block.READING,
+        work_order_id=work_order_id,
+        seen_version=None,  # another item ticked meanwhile does not make this reading wrong
+        index=index,
+        value=value,
+    )
 
 
 async def follow_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -41,6 +41,21 @@ async def run_as(deps: Deps, service: Callable[..., Awaitable[T]], /, *, user_id
     return await deps.db.run(partial(service, org=deps.org, now=deps.clock(), user_id=user_id, **arguments))
 
 
+async def open_checked_modal(
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    check: Callable[..., Awaitable[T]],
+    modal: Callable[[T], dict[str, Any]],
+    /,
+    **arguments: Any,
+) -> None:
+    """Open `modal` on what `check` returns, run for the person who clicked: the check refuses someone who
+    may not (or a thing past deciding) before any modal opens, as a Reject or Cancel button does."""
+    deps = deps_of(context)
+    found = await deps.db.run(partial(check, org=deps.org, user_id=body["user"]["id"], **arguments))
+    await deps.notifier.open_modal(body["trigger_id"], modal(found))
+
+
 def one_of(identifiers: Iterable[str]) -> re.Pattern[str]:
     """A bolt constraint matching exactly these action or callback ids: one listener for a group."""
     return re.compile("^(?:" + "|".join(re.escape(str(identifier)) for identifier in identifiers) + ")$")

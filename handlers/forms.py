@@ -1,15 +1,18 @@
-"""Modal state → pydantic model, or `{block_id: message}` for `response_action: errors`."""
+"""Modal state → pydantic model, or `{block_id: message}` for `response_action: errors`; and a modal's
+use case run and answered (`submit`)."""
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from blocks.ids import CUSTOM_FIELD_PREFIX, custom_field_block
-from handlers.context import Ack
+from handlers.context import Ack, run_as
 from services.errors import DomainError, InvalidFields, InvalidInput
 from services.inputs import UNSTORABLE, unstorable_at
+from services.ports import Deps
 
 M = TypeVar("M", bound=BaseModel)
 OPTION_ID = re.compile(r"[0-9]{1,9}")  # a row id, as the pickers' options carry it ("loc:12")
@@ -100,6 +103,26 @@ async def reject(ack: Ack, error: DomainError, *, default_field: str) -> None:
     else:
         errors = {default_field: str(error)}
     await ack(response_action="errors", errors=errors)
+
+
+async def submit(
+    ack: Ack,
+    deps: Deps,
+    service: Callable[..., Awaitable[object]],
+    /,
+    *,
+    user_id: str,
+    error_field: str,
+    **arguments: Any,
+) -> None:
+    """Run a modal's use case as `user_id` (`run_as`) and answer the modal: closed once it is stored, else
+    the refusal shown under the field it names (or `error_field`)."""
+    try:
+        await run_as(deps, service, user_id=user_id, **arguments)
+    except DomainError as error:
+        await reject(ack, error, default_field=error_field)
+        return
+    await ack()
 
 
 def first_line(text: str) -> str:

@@ -4,6 +4,7 @@ arrived than was ordered, and `/wo parts` and `/wo po`."""
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -13,7 +14,7 @@ from blocks import modals, purchase_forms
 from blocks import purchasing as blocks
 from blocks.ids import Action, Block, Callback, Unreadable, parse_id, parse_one_of, parse_ref
 from handlers import forms
-from handlers.context import Ack, deps_of, run_as
+from handlers.context import Ack, deps_of, open_checked_modal, run_as
 from handlers.guard import guarded
 from models.enums import PurchaseStatus
 from services.errors import DomainError, Forbidden, InvalidFields
@@ -136,31 +137,17 @@ async def _refuse(ack: Ack, error: DomainError, default: str) -> None:
 
 async def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    deps = deps_of(context)
-    await run_as(
-        deps, orders.approve, order_id=parse_id(action["value"], "a purchase order id"), user_id=body["user"]["id"]
-    )
+    await run_as(deps_of(context), orders.approve, user_id=body["user"]["id"], order_id=_order_id(action["value"]))
 
 
 async def open_rejection(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    deps = deps_of(context)
-    order_id = parse_id(action["value"], "a purchase order id")
-    check = partial(orders.check_approver, org=deps.org, order_id=order_id, user_id=body["user"]["id"])
-    order = await deps.db.run(check)
-    await deps.notifier.open_modal(body["trigger_id"], purchase_forms.reject_modal(order))
+    order_id = _order_id(action["value"])
+    await open_checked_modal(body, context, orders.check_approver, purchase_forms.reject_modal, order_id=order_id)
 
 
 async def submit_rejection(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
-    order_id = parse_id(forms.metadata_ref(view), "a purchase order id")
-    reason = str(forms.state_values(view).get(Block.REASON) or "")
-    deps = deps_of(context)
-    try:
-        await run_as(deps, orders.reject, user_id=body["user"]["id"], order_id=order_id, reason=reason)
-    except DomainError as error:
-        await forms.reject(ack, error, default_field=Block.REASON)
-        return
-    await ack()
+    await _submit_reason(ack, body, view, context, orders.reject)
 
 
 async def open_receiving(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -232,23 +219,33 @@ async def confirm_over(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
 
 async def open_cancel(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     await ack()
-    deps = deps_of(context)
-    order_id = parse_id(action["value"], "a purchase order id")
-    check = partial(orders.check_cancel, org=deps.org, order_id=order_id, user_id=body["user"]["id"])
-    order = await deps.db.run(check)
-    await deps.notifier.open_modal(body["trigger_id"], purchase_forms.cancel_modal(order))
+    order_id = _order_id(action["value"])
+    await open_checked_modal(body, context, orders.check_cancel, purchase_forms.cancel_modal, order_id=order_id)
 
 
 async def submit_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
-    order_id = parse_id(forms.metadata_ref(view), "a purchase order id")
+    await _submit_reason(ack, body, view, context, orders.cancel)
+
+
+async def _submit_reason(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    decide: Callable[..., Awaitable[object]],
+) -> None:
+    """Reject or Cancel's modal sent: `decide` on the order it names, with the reason typed (the service
+    checks it)."""
+    order_id = _order_id(forms.metadata_ref(view))
     reason = str(forms.state_values(view).get(Block.REASON) or "")
-    deps = deps_of(context)
-    try:
-        await run_as(deps, orders.cancel, user_id=body["user"]["id"], order_id=order_id, reason=reason)
-    except DomainError as error:
-        await forms.reject(ack, error, default_field=Block.REASON)
-        return
-    await ack()
+    user_id = body["user"]["id"]
+    await forms.submit(
+        ack, deps_of(context), decide, user_id=user_id, error_field=Block.REASON, order_id=order_id, reason=reason
+    )
+
+
+def _order_id(value: str) -> int:
+    return parse_id(value, "a purchase order id")
 
 
 async def parts_command(deps: Deps, text: str) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from models.contractor_schemas import ContractorOnCard
 from models.enums import (
     Anchor,
     ChecklistKind,
     FieldType,
     HoldReason,
-    JobState,
     NonWorking,
     Priority,
     Repeat,
@@ -273,24 +273,10 @@ class CardContext(BaseModel):
     cost: str | None = None  # labor + parts + other, with the currency, once the work is done
     timers: tuple[tuple[str, datetime], ...] = ()  # (person, since) of each running labor timer
     requester: str | None = None  # who filed it on the web portal (name and email), when not a Slack user
-    contractor: "ContractorOnCard | None" = None  # the work sent to a contractor, while it is open
+    contractor: ContractorOnCard | None = None  # the work sent to a contractor, while it is open
     # on hold for parts, the purchase orders whose parts arrived since ("PO-3"), and whether all of them did
     parts_arrived: tuple[str, ...] = ()
     parts_complete: bool = False
-
-
-class ContractorOnCard(BaseModel):
-    """The open contractor job a card shows: who has the work, where it stands, the amounts as text."""
-
-    model_config = ConfigDict(frozen=True)
-
-    job_id: int
-    vendor: str  # the vendor's name
-    state: JobState
-    not_to_exceed: str | None = None  # "450.00 GBP"
-    cost: str | None = None
-    hours: str | None = None
-    resolution: str | None = None
 
 
 class Listing(BaseModel):
@@ -386,23 +372,3 @@ class PmRun(BaseModel):
 
 
 Submission.model_rebuild()
-CardContext.model_rebuild()
-
-
-class CalendarFeedRead(BaseModel):
-    """A private calendar address, without its secret (shown once, when made)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    prefix: str
-    team: str | None
-    person: str | None
-    created_by: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @property
-    def shown_prefix(self) -> str:
-        return f"cal_{self.prefix}"

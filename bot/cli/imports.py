@@ -16,7 +16,8 @@ from services import csv_import
 from services.contracting.vendor_import import VENDORS
 from services.inventory.register_import import ASSETS, LOCATIONS, PARTS
 from services.maintenance import pm_import
-from services.organisation.org import Organisation, OrgConfigError, load_organisation
+from services.organisation.config_file import OrgConfigError, load_organisation
+from services.organisation.org import Organisation
 
 import_cli = typer.Typer(help="Import data from CSV files.")
 PROGRESS_FROM = 200  # rows: a shorter import needs no progress bar

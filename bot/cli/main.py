@@ -25,7 +25,8 @@ from bot.config import CoreSettings, LogLevel, Mode, Settings, SettingsError, lo
 from bot.server import StartupError, post_digest, running
 from models import migrate
 from models.db import Database
-from services.organisation.org import Organisation, OrgConfigError, load_organisation
+from services.organisation.config_file import OrgConfigError, load_organisation
+from services.organisation.org import Organisation
 from services.reporting import reports
 
 cli = typer.Typer(

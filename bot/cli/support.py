@@ -12,7 +12,8 @@ from bot.config import CoreSettings, SettingsError, load_settings
 from bot.server import StartupError, prepare_database
 from models.db import Database
 from services.errors import DomainError
-from services.organisation.org import Organisation, OrgConfigError, load_organisation
+from services.organisation.config_file import OrgConfigError, load_organisation
+from services.organisation.org import Organisation
 
 T = TypeVar("T")
 

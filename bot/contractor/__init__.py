@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.contractor.reading import Sent, read
+from bot.contractor.reading import read
 from bot.contractor.team_photos import PhotoUnavailable, TeamPhotos
 from bot.deps import Deps
+from bot.pages.forms import BadForm, BodyTooLarge, Sent
 from bot.portal import HEADERS
-from bot.portal.reading import BadForm, BodyTooLarge, client_address
+from bot.portal.reading import client_address
 from services.contractor_jobs import files, jobs, page
 from services.contractor_jobs.jobs import PATH
 from services.errors import Conflict, InvalidFields, InvalidInput, NotFound

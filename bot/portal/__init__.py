@@ -14,7 +14,8 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.deps import Deps
-from bot.portal.reading import BadForm, BodyTooLarge, Posted, clean, client_address, read_form
+from bot.pages.forms import BadForm, BodyTooLarge, clean
+from bot.portal.reading import Posted, client_address, read_form
 from services.errors import DomainError, InvalidFields, InvalidInput, NotFound
 from services.requests import photos, portal
 from services.requests.photos import PreparedPhoto
@@ -151,12 +152,11 @@ class Portal:
 
     async def _prepared(self, posted: Posted) -> tuple[PreparedPhoto | None, str | None]:
         """The photo decoded and re-encoded off the event loop, or what is wrong with it."""
-        if posted.photo is None:
+        sent = posted.photo
+        if sent is None:
             return None, None
         try:
-            prepared = await asyncio.to_thread(
-                photos.prepare, posted.photo.content, max_bytes=self.config.max_photo_bytes
-            )
+            prepared = await asyncio.to_thread(photos.prepare, sent, max_bytes=self.config.max_photo_bytes)
             return prepared, None
         except InvalidInput as error:
             return None, str(error)

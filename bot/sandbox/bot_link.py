@@ -15,7 +15,8 @@ import aiohttp
 
 from bot.sandbox import payloads
 from bot.sandbox.clock import MovableClock, SandboxError
-from bot.sandbox.emulator import BOT_USER, FakeSlack
+from bot.sandbox.emulator import FakeSlack
+from bot.sandbox.web_api_methods import BOT_USER
 from bot.sandbox.workspace import ResponseTarget, Workspace
 from bot.server import Running
 from services.organisation.org import Organisation

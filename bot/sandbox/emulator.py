@@ -1,4 +1,5 @@
-"""A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does.
+"""A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does (each method's
+answer in `bot.sandbox.web_api_methods`).
 
 It also receives `response_url` posts (`/response/{key}`), and can answer 429 with Retry-After.
 
@@ -26,11 +27,11 @@ from aiohttp import web
 
 from bot.sandbox.block_kit import Surface, violations
 from bot.sandbox.rate_limits import SlackLimits
-from bot.sandbox.workspace import TRIGGER_SECONDS, Workspace, dm_of
+from bot.sandbox.web_api_methods import WebApiMethods, content_type
+from bot.sandbox.workspace import TRIGGER_SECONDS, Workspace
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
-BOT_USER = "U0WRENCHBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
 MESSAGES = ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage")
 VIEWS = ("views.open", "views.update", "views.push", "views.publish")
@@ -46,7 +47,7 @@ class Call:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(WebApiMethods):
     calls: list[Call] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
@@ -128,17 +129,12 @@ class FakeSlack:
             "id": file_id,
             "name": name,
             "title": name,
-            "mimetype": _content_type(name),
+            "mimetype": content_type(name),
             "size": len(content),
             "user": user,
             "url_private": url,
             "permalink": url,
         }
-
-    def next_ts(self) -> str:
-        """A message timestamp (unique, in order)."""
-        seconds = int(self.ts_clock()) if self.ts_clock is not None else 1700000000
-        return f"{seconds}.{next(self._ts):06d}"
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
@@ -288,7 +284,7 @@ class FakeSlack:
         self.file_reads.append(request.headers.get("Authorization", ""))
         if body is None:
             raise web.HTTPNotFound()
-        kind = _content_type(request.match_info["name"])
+        kind = content_type(request.match_info["name"])
         return web.Response(body=body, content_type=kind)
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -301,150 +297,6 @@ class FakeSlack:
             self.uploads[request.match_info["file_id"]] = body
             self._changed.notify_all()
         return web.Response(text=f"OK - {len(body)}")
-
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if method == "apps.connections.open":
-            return {"ok": True, "url": f"{self.base_url.replace('http', 'ws', 1)}/link?ticket={next(self._ts)}"}
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "user": "wrench",
-                "user_id": BOT_USER,
-                "team": "Test Co",
-                "team_id": "T0TEST",
-                "bot_id": "B0WRENCH",
-                "url": "https://test.slack.com/",
-            }
-        if method == "chat.postMessage":
-            if not params.get("channel"):
-                return {"ok": False, "error": "channel_not_found"}
-            channel = params["channel"]
-            channel = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
-            ts = self.next_ts()
-            if self.exact and params.get("thread_ts") and not self.workspace.find(channel, str(params["thread_ts"])):
-                return {"ok": False, "error": "thread_not_found"}
-            self._messages[(channel, ts)] = params
-            self.workspace.post(channel, ts, params)
-            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
-        if method == "chat.update":
-            key = (params.get("channel"), params.get("ts"))
-            if key not in self._messages:
-                return {"ok": False, "error": "message_not_found"}
-            self._messages[key] = params
-            self.workspace.update(key[0], key[1], params)
-            return {"ok": True, "channel": key[0], "ts": key[1]}
-        if method == "chat.getPermalink":
-            channel, ts = params.get("channel"), str(params.get("message_ts", ""))
-            return {
-                "ok": True,
-                "channel": channel,
-                "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
-            }
-        if method == "chat.postEphemeral":
-            if not params.get("user") or not params.get("channel"):
-                return {"ok": False, "error": "invalid_arguments"}
-            ts = self.next_ts()  # shown at the bot's clock, as its messages are
-            self.workspace.ephemeral(str(params["user"]), str(params["channel"]), params, at=ts)
-            return {"ok": True, "message_ts": ts}
-        if method == "chat.delete":
-            deleted = self.workspace.delete(str(params.get("channel")), str(params.get("ts")))
-            return {"ok": True} if deleted else {"ok": False, "error": "message_not_found"}
-        if method in ("views.open", "views.push"):
-            user, error = self.workspace.take_trigger(params.get("trigger_id"))
-            if error is not None:
-                return {"ok": False, "error": error}
-            view = params.get("view", {})
-            if user is None:  # a test's own trigger_id: nobody's screen to show it on
-                return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
-            if method == "views.push" and len(self.workspace.modals.get(user, [])) >= 3:
-                return {"ok": False, "error": "push_limit_reached"}  # Slack stacks at most three views
-            return {"ok": True, "view": self.workspace.open_view(user, view, push=method == "views.push")}
-        if method in ("conversations.history", "conversations.replies"):
-            asked = params.get("latest") or params.get("ts")
-            found = self._messages.get((str(params.get("channel")), str(asked)))
-            if found is None:
-                return {"ok": True, "messages": []}
-            return {"ok": True, "messages": [{"type": "message", "ts": asked, **found}]}
-        if method == "files.getUploadURLExternal":
-            if not params.get("filename") or not params.get("length"):
-                return {"ok": False, "error": "invalid_arguments"}
-            file_id = f"F{next(self._ts):08d}"
-            self.workspace.files[file_id] = {"name": params["filename"]}
-            return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
-        if method == "files.completeUploadExternal":
-            files = params.get("files") or []
-            if not files or any(f.get("id") not in self.uploads for f in files):
-                return {"ok": False, "error": "file_not_found"}
-            self._share(params, files)
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
-        if method == "files.info":
-            return self._file_info(str(params.get("file") or ""))
-        if method == "users.info":
-            user = str(params.get("user", ""))
-            person = self.workspace.people.get(user)
-            if person is None:
-                if self.exact:
-                    return {"ok": False, "error": "user_not_found"}
-                return {"ok": True, "user": {"id": user, "profile": {"display_name": f"{user.lower()}-name"}}}
-            profile = {"display_name": person.name, "real_name": person.name, "title": person.title or ""}
-            return {"ok": True, "user": {"id": user, "name": person.name, "real_name": person.name, "profile": profile}}
-        if method == "views.publish":
-            if not params.get("user_id"):
-                return {"ok": False, "error": "invalid_arguments"}
-            return {"ok": True, "view": self.workspace.publish(str(params["user_id"]), params.get("view", {}))}
-        if method == "views.update":
-            view_id = str(params.get("view_id") or "")
-            shown = self.workspace.update_view(view_id, params.get("view", {}))
-            if shown is not None:
-                return {"ok": True, "view": shown}
-            if self.exact:
-                return {"ok": False, "error": "not_found"}
-            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **params.get("view", {})}}
-        return {"ok": False, "error": "unknown_method"}
-
-    def _file_info(self, file_id: str) -> dict[str, Any]:
-        """What Slack says of a file: its type, size and where its bytes are (read with the bot token)."""
-        content = self.uploads.get(file_id)
-        if content is None:
-            return {"ok": False, "error": "file_not_found"}
-        name = self.workspace.files.get(file_id, {}).get("name") or file_id
-        url = f"{self.base_url}/files/{file_id}/{quote(name)}"
-        kind = _content_type(name)
-        described = {"id": file_id, "name": name, "mimetype": kind, "size": len(content)}
-        return {"ok": True, "file": {**described, "url_private": url, "url_private_download": url}}
-
-    def _share(self, params: dict[str, Any], files: list[dict[str, Any]]) -> None:
-        """files_upload_v2's last step: the files appear in the channel (or thread), as a message."""
-        channel = params.get("channel_id") or params.get("channels")
-        if not channel:
-            return
-        channel = dm_of(channel) if str(channel).startswith(("U", "W")) else str(channel)
-        shown = []
-        for sent in files:
-            name = self.workspace.files.get(sent["id"], {}).get("name") or sent.get("title") or sent["id"]
-            url = f"{self.base_url}/files/{sent['id']}/{name}"
-            self.workspace.files[sent["id"]] = {"name": name, "title": sent.get("title") or name, "url": url}
-            shown.append({"id": sent["id"], "name": name, "title": sent.get("title") or name, "url": url})
-        message = {
-            "text": params.get("initial_comment") or "",
-            "thread_ts": params.get("thread_ts"),
-            "files_shown": shown,
-        }
-        ts = self.next_ts()
-        self._messages[(channel, ts)] = message
-        self.workspace.post(channel, ts, message)
-
-
-def _content_type(name: str) -> str:
-    kinds = {
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "jpeg": "image/jpeg",
-        "gif": "image/gif",
-        "webp": "image/webp",
-        "pdf": "application/pdf",
-    }
-    return kinds.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

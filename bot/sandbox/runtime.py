@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from bot.sandbox import payloads
 from bot.sandbox.bot_link import FORM, BotLink
 from bot.sandbox.clock import SandboxError, parse_step
-from bot.sandbox.emulator import BOT_USER
 from bot.sandbox.members import manifest_entries
+from bot.sandbox.web_api_methods import BOT_USER
 from bot.sandbox.workspace import CALLS_SHOWN, ResponseTarget, dm_of
 from scheduler.jobs import JOBS
 from services.delivery import outbox

@@ -15,7 +15,8 @@ from bot.sandbox.startup import sandbox
 from models import migrate
 from models.db import Database
 from models.work_orders import WorkOrder
-from services.organisation.org import Organisation, load_organisation
+from services.organisation.config_file import load_organisation
+from services.organisation.org import Organisation
 
 SANDBOX_FILE = "wrench-sandbox.db"
 BANNER = "Wrench sandbox on {url} (a local stand-in for Slack, not Slack)"

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contractor_jobs import CONTACT_MAX, NOTE_MAX, REASON_MAX, ContractorJob
+from models.contractor_schemas import ContractorOnCard
 from models.enums import EventKind, JobState, Status
-from models.schemas import Change, ContractorOnCard
+from models.schemas import Change
 from models.vendors import Vendor
 from models.work_orders import WorkOrder, WorkOrderEvent
 from services.contracting import money, vendors

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.calendar_schemas import CalendarFeedRead as FeedRead
 from models.integrations import CalendarFeed
-from models.schemas import CalendarFeedRead as FeedRead
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.organisation import secret_tokens
 from services.organisation.org import USER_ID, Organisation

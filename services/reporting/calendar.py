@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.calendar_schemas import CalendarFeedRead
 from models.enums import Anchor
 from models.maintenance import PmSchedule
 from models.places import Asset
-from models.schemas import CalendarFeedRead
 from models.views import Calendar, DueWork, PlannedPm
 from models.work_orders import WorkOrder
 from services.maintenance import pm_schedules

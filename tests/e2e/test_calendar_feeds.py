@@ -15,7 +15,7 @@ from models.db import Database
 from models.enums import NonWorking
 from services.maintenance import pm_schedules
 from services.maintenance.pm_schedules import ScheduleInput
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request
 from tests.support.bot import BotClient, started_bot

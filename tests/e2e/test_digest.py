@@ -16,7 +16,8 @@ from models.enums import Repeat
 from scheduler import jobs
 from services.maintenance import pm_schedules
 from services.maintenance.pm_schedules import ScheduleInput
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.reporting import digest as digest_service
 from services.work_orders import lifecycle
 from tests.conftest import FrozenClock

@@ -23,7 +23,7 @@ from models.db import Database
 from models.mail import IncomingMail
 from models.requests import ServiceRequest
 from models.tables import WorkOrder
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import requester_mail
 from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock

@@ -17,7 +17,7 @@ from models.db import Database
 from models.schemas import RequestCreate
 from services.delivery import webhooks
 from services.inventory import places
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.requests import service as requests
 from tests.support.fake_slack import FakeSlack
 from tests.support.org import CONFIG, STAFF, organisation

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from blocks.ids import Action, MoreOption
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import file_request, open_card_form, open_request_modal, posted_cards, request_values
 from tests.support import slack_requests as sr

@@ -15,7 +15,8 @@ from blocks.ids import Action
 from models.db import Database
 from scheduler import jobs
 from services.inventory import places
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import open_request_modal, posted_cards, request_values
 from tests.e2e.test_downtime import open_form

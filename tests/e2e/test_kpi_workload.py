@@ -14,7 +14,8 @@ from models.enums import Repeat
 from scheduler import jobs
 from services.maintenance import pm_schedules
 from services.maintenance.pm_schedules import ScheduleInput
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, open_card_form, posted_cards
 from tests.e2e.test_app_home import open_home

@@ -9,7 +9,7 @@ from pathlib import Path
 from models.db import Database
 from services.mail import queue
 from services.mail.queue import queue_mail
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from tests.support.fake_slack import FakeSlack
 from tests.support.mail_server import MailServer, mail_server
 from tests.support.org import CONFIG

@@ -13,7 +13,8 @@ from openapi_spec_validator import validate as validate_openapi
 from bot.api import ENDPOINTS, PREFIX, build_api
 from bot.api.openapi import openapi_path
 from services.inventory import parts, places
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.support.api import Answer, ApiClient, api_client
 from tests.support.bot import BotClient
 from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1

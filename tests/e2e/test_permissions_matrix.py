@@ -50,8 +50,8 @@ from services.contractor_jobs import jobs
 from services.contractor_jobs import page as contractor_page
 from services.inventory import parts, places
 from services.maintenance import checklists, pm_schedules
+from services.organisation.config_file import parse_organisation
 from services.organisation.integrations import Portal
-from services.organisation.org import parse_organisation
 from services.sla import watch
 from services.work_orders import assignment, lifecycle
 from services.work_orders import service as work_orders

@@ -94,6 +94,9 @@ async def test_the_form_offers_the_categories_and_prefills_the_asset(bot: BotCli
     )
     status, _, _ = await page(bot, "/portal/static/portal.js")
     assert status == 200
+    for prefix in ("/portal", "/contractor"):  # the base stylesheet of both pages, each under its own path
+        status, css, headers = await page(bot, f"{prefix}/static/base.css")
+        assert status == 200 and headers["Content-Type"].startswith("text/css") and "box-sizing" in css
 
 
 async def test_a_request_with_a_photo_becomes_a_card_with_the_photo_in_its_thread(bot: BotClient, db: Database) -> None:

@@ -18,7 +18,8 @@ from models.parts import Part, StockMovement
 from models.purchasing import PurchaseOrder
 from services.contracting import vendors
 from services.inventory import parts
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.e2e.flow import click_card, file_request, latest_card, open_card_form, thread_lines
 from tests.e2e.test_app_home import open_home

@@ -10,7 +10,8 @@ import pytest
 from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import parts
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.support.api import api_client
 from tests.support.bot import BotClient

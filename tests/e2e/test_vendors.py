@@ -14,7 +14,8 @@ from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import places
 from services.organisation.api_tokens import Scope
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from tests.conftest import FrozenClock
 from tests.support.api import api_client
 from tests.support.bot import BotClient

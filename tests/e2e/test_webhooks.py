@@ -15,7 +15,8 @@ from bot.metrics import Metrics
 from models.db import Database
 from models.schemas import RequestCreate
 from services.delivery import webhooks
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.requests import service as requests
 from tests.conftest import FrozenClock
 from tests.e2e.flow import card_ref, click_card, file_request

@@ -13,7 +13,8 @@ from services.errors import Forbidden, NotFound
 from services.maintenance import pm_generation, pm_schedules
 from services.maintenance.recurrence import next_due
 from services.organisation import calendar_feeds
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.reporting import calendar
 from services.work_orders import assignment
 from tests.conftest import FrozenClock

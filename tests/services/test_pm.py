@@ -17,7 +17,8 @@ from services.errors import Forbidden, InvalidFields, InvalidInput
 from services.inventory import places
 from services.maintenance import checklists, meters, pm_generation, pm_schedules
 from services.maintenance.pm_schedules import ScheduleInput
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.work_orders import assignment, lifecycle
 from tests.conftest import FrozenClock
 from tests.support.org import CONFIG, MANAGER, TECH_1

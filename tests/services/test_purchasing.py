@@ -15,7 +15,8 @@ from models.purchasing import PurchaseReceipt
 from services.contracting import vendors
 from services.errors import Conflict, Forbidden, InvalidValues
 from services.inventory import parts
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.purchasing import orders, reading, receiving
 from services.purchasing.checks import LineInput
 from tests.conftest import FrozenClock

@@ -10,7 +10,8 @@ from models.enums import HoldReason, Repeat
 from models.work_orders import WorkOrder
 from services.maintenance import pm_generation, pm_schedules
 from services.maintenance.pm_schedules import ScheduleInput
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.reporting import reports
 from services.work_orders import assignment, lifecycle, work_log
 from tests.conftest import FrozenClock

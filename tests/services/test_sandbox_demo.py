@@ -17,7 +17,8 @@ from models.places import Asset
 from models.work_orders import WorkOrder
 from services.inventory import parts
 from services.maintenance import pm_generation
-from services.organisation.org import Organisation, Person, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation, Person
 from services.reporting import assets, reports
 from tests.support import databases
 from tests.support.org import CONFIG

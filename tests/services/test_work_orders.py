@@ -12,7 +12,8 @@ from models.enums import HoldReason, Priority, Status
 from models.schemas import Change, RequestCreate
 from models.tables import LaborEntry, WorkOrderEvent
 from services.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 from services.requests import service as requests
 from services.sla import watch
 from services.work_orders import assignment, changes, lifecycle, work_log

@@ -9,6 +9,7 @@ from bot.cli.main import cli
 from bot.config import Settings
 from models.schemas import CustomField
 from services.organisation.business_time import BusinessHours
+from services.organisation.config_file import load_organisation
 from services.organisation.integrations import EmailIntake, EmailRule, Imap, Portal, Smtp, Webhook
 from services.organisation.org import (
     Category,
@@ -22,7 +23,6 @@ from services.organisation.org import (
     SlaTarget,
     Team,
     Threshold,
-    load_organisation,
 )
 from services.organisation.public_holidays import Holidays
 from services.work_orders import rules

@@ -19,7 +19,13 @@ FORBIDDEN: dict[str, set[str]] = {
     "scheduler": {"bot", "handlers", "blocks", "slack_bolt"},
 }
 # within `models`, only the DTO-ish modules may be imported by builders and handlers
-READ_MODELS = {"models.schemas", "models.views", "models.enums"}
+READ_MODELS = {
+    "models.schemas",
+    "models.contractor_schemas",
+    "models.calendar_schemas",
+    "models.views",
+    "models.enums",
+}
 MODELS_ALLOWED_FOR = {"blocks": READ_MODELS, "handlers": READ_MODELS}
 
 

@@ -34,6 +34,8 @@ from blocks import (
     satisfaction,
     workload,
 )
+from models.calendar_schemas import CalendarFeedRead
+from models.contractor_schemas import ContractorOnCard
 from models.enums import (
     Anchor,
     ChecklistKind,
@@ -51,9 +53,7 @@ from models.enums import (
 )
 from models.schemas import (
     TITLE_MAX,
-    CalendarFeedRead,
     CardContext,
-    ContractorOnCard,
     CustomField,
     EventRead,
     Listing,

@@ -1,7 +1,8 @@
 """The organisation most tests run with: facilities and IT teams, categories (one needing approval,
 one with custom fields), SLA targets."""
 
-from services.organisation.org import Organisation, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation
 
 TEAM_CHANNEL = "C0FACILITY"
 ESCALATION_CHANNEL = "C0ESCALATE"

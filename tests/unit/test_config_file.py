@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.enums import Priority
+from services.organisation.config_file import OrgConfigError, load_organisation, parse_organisation
 from services.organisation.durations import format_duration, parse_duration
-from services.organisation.org import OrgConfigError, load_organisation, parse_organisation
 from tests.support.org import CONFIG
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from services.organisation.org import OrgConfigError, Person, parse_organisation
+from services.organisation.config_file import OrgConfigError, parse_organisation
+from services.organisation.org import Person
 from tests.support.org import CONFIG
 
 LINE = CONFIG.count("\n") + 1  # the line `people:` is on

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from services.organisation.org import parse_organisation
+from services.organisation.config_file import parse_organisation
 from services.reporting import digest
 from tests.support.org import CONFIG
 

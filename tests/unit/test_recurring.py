@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.enums import Status, WorkOrderType
-from services.organisation.org import OrgConfigError, parse_organisation
+from services.organisation.config_file import OrgConfigError, parse_organisation
 from services.reporting import recurring
 from services.reporting.recurring import Failure, Recurrence
 from tests.support.org import CONFIG

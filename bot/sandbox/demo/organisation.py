@@ -2,7 +2,8 @@
 
 from importlib import resources
 
-from services.organisation.org import Organisation, Person, parse_organisation
+from services.organisation.config_file import parse_organisation
+from services.organisation.org import Organisation, Person
 
 DEMO_FILE = "demo.yml"
 HISTORY_WORKDAYS = 30  # six weeks of working days before `now`

@@ -1,10 +1,6 @@
-"""The demo's registers: locations, vendors, assets, parts, and checklist items for its PM schedules."""
+"""The demo's registers: locations, vendors, assets, parts (its PM schedules: `schedules.py`)."""
 
-from models.enums import (
-    ChecklistKind,
-    Criticality,
-)
-from models.schemas import ChecklistItem
+from models.enums import Criticality
 
 # -- the registers ----------------------------------------------------------------------------------
 
@@ -71,15 +67,3 @@ PARTS: tuple[tuple[str, str, str, float, float, float, str], ...] = (
     ("CAT6-2M", "Cat6 patch cable 2 m", "each", 3.00, 40, 10, "IT store"),
     ("USBC-65W", "USB-C charger 65 W", "each", 29.00, 5, 2, "IT store"),
 )
-
-
-def check(label: str) -> ChecklistItem:
-    return ChecklistItem(label=label)
-
-
-def reading(label: str, unit: str, low: float, high: float) -> ChecklistItem:
-    return ChecklistItem(label=label, kind=ChecklistKind.NUMBER, unit=unit, min=low, max=high)
-
-
-def pass_fail(label: str) -> ChecklistItem:
-    return ChecklistItem(label=label, kind=ChecklistKind.PASS_FAIL)

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sandbox.demo import purchasing
 from bot.sandbox.demo.organisation import ADMIN, HISTORY_WORKDAYS, SAM
-from bot.sandbox.demo.registers import ASSETS, LOCATIONS, PARTS, SERVICED_BY, VENDORS, check, pass_fail, reading
+from bot.sandbox.demo.registers import ASSETS, LOCATIONS, PARTS, SERVICED_BY, VENDORS
 from bot.sandbox.demo.routine import routine_stories
+from bot.sandbox.demo.schedules import schedules
 from bot.sandbox.demo.stories import told_stories
 from bot.sandbox.demo.summary import SeedSummary, summary
 from bot.sandbox.demo.timeline import Step, Story, Timeline, When
@@ -20,8 +21,6 @@ from models.db import Database
 from models.enums import (
     ChecklistKind,
     EventKind,
-    NonWorking,
-    Repeat,
     RequestStatus,
     Status,
 )
@@ -32,7 +31,6 @@ from services.contracting import vendors
 from services.delivery import outbox
 from services.inventory import parts, places
 from services.maintenance import checklists, meters, pm_generation, pm_schedules
-from services.maintenance.pm_schedules import ScheduleInput
 from services.organisation.org import Organisation
 from services.requests import service as requests
 from services.sla import watch
@@ -111,99 +109,10 @@ class _Seeder:
                 location=store,
             )
             self.part_ids[sku] = part.id
-        for schedule in self.schedules(at):
-            await pm_schedules.create(session, org=self.org, now=at, user_id=None, data=schedule)
-
-    def schedules(self, at: datetime) -> list[ScheduleInput]:
-        start = self.org.local_date(at)
         tomorrow = self.timeline.today + timedelta(days=1)
-        return [
-            ScheduleInput(
-                key="fire-alarm-weekly",
-                title="Weekly fire alarm test",
-                team="facilities",
-                category="electrical",
-                location_id=self.location_ids["reception"],
-                checklist=(
-                    check("Test a call point (rotate zones)"),
-                    check("Sounders heard in every zone"),
-                    pass_fail("Panel shows no faults"),
-                    check("Log the test in the fire book"),
-                ),
-                estimated_minutes=30,
-                repeat=Repeat.WEEKS,
-                weekdays=(0,),  # Mondays
-                starts_on=start,
-                non_working=NonWorking.NEXT_WORKING_DAY,
-            ),
-            ScheduleInput(
-                key="ahu-filters",
-                title="Change the AHU-1 filters",
-                team="facilities",
-                category="hvac",
-                asset_id=self.asset_ids["HQ-AHU-1"],
-                checklist=(
-                    reading("Filter pressure drop before", "Pa", 0, 250),
-                    check("Fit new bag filters"),
-                    check("Check the fan belt tension"),
-                ),
-                estimated_minutes=60,
-                repeat=Repeat.WEEKS,
-                every=2,
-                starts_on=start + timedelta(days=2),
-                non_working=NonWorking.NEXT_WORKING_DAY,
-            ),
-            ScheduleInput(
-                key="generator-hours",
-                title="Standby generator service",
-                team="facilities",
-                category="electrical",
-                asset_id=self.asset_ids["HQ-GEN-1"],
-                checklist=(
-                    check("Change oil and oil filter"),
-                    reading("Battery voltage", "V", 12.4, 14.8),
-                    pass_fail("Load test for 30 minutes"),
-                ),
-                estimated_minutes=120,
-                meter="hours",
-                meter_every=50,
-                starts_on=start,
-            ),
-            ScheduleInput(
-                key="boiler-inspection",
-                title="Monthly boiler inspection",
-                team="facilities",
-                category="hvac",
-                asset_id=self.asset_ids["HQ-BLR-1"],
-                checklist=(
-                    reading("Flow temperature", "°C", 60, 80),
-                    reading("System pressure", "bar", 1.0, 2.0),
-                    pass_fail("Flue and burner visual check"),
-                    check("Check the pump for leaks"),
-                ),
-                estimated_minutes=45,
-                repeat=Repeat.MONTHS,
-                starts_on=tomorrow,  # due tomorrow: moving the clock a day creates it
-            ),
-            ScheduleInput(
-                key="ups-check",
-                title="Server room UPS check",
-                team="it",
-                category="hardware",
-                asset_id=self.asset_ids["HQ-UPS-1"],
-                checklist=(
-                    reading("Battery charge", "%", 95, 100),
-                    reading("Load", "%", 0, 80),
-                    pass_fail("Self-test"),
-                ),
-                estimated_minutes=20,
-                repeat=Repeat.WEEKS,
-                every=2,
-                weekdays=(2,),  # Wednesdays
-                starts_on=start,
-                non_working=NonWorking.NEXT_WORKING_DAY,
-            ),
-        ]
+        made = schedules(self.org.local_date(at), tomorrow, location_ids=self.location_ids, asset_ids=self.asset_ids)
+        for schedule in made:
+            await pm_schedules.create(session, org=self.org, now=at, user_id=None, data=schedule)
 
     # -- requests and what follows ------------------------------------------------------------------
 
