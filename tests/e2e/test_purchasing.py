@@ -16,6 +16,7 @@ from blocks.ids import Action, MoreOption
 from models.db import Database
 from models.parts import Part, StockMovement
 from models.purchasing import PurchaseOrder
+from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import parts
 from services.organisation.org import Organisation, parse_organisation
@@ -359,6 +360,35 @@ async def test_use_parts_short_of_stock_offers_to_order(bot: BotClient, clock: F
     assert blocks["quantity"]["element"]["initial_value"] == "2"
     assert blocks["work_order"]["element"]["initial_value"] == "WO-1"
     assert (await stored(bot))[0].on_hand == 3
+
+
+async def test_an_escalated_work_order_on_hold_still_shows_its_reason_and_its_parts(
+    bot: BotClient, clock: FrozenClock
+) -> None:
+    await stock_and_vendor(bot, clock)
+    card = await file_request(bot, priority="urgent")
+    await click_card(bot, card, Action.CLAIM, TECH_1)
+    clock.advance(hours=5)  # the resolution target (4 h) is missed: escalated
+    assert await jobs.check_sla(bot.running.deps) == 1
+    hold = await open_card_form(bot, card, Action.HOLD, TECH_1)
+    assert await submit(bot, hold, {"reason": sr.select_value("parts")}, TECH_1) is None
+    await bot.settled()
+    shown = str(latest_card(bot, card)["blocks"])
+    assert "Escalated (level" in shown and "Waiting for parts" in shown
+
+    form = await open_modal(bot, Action.ORDER_MORE, "1", TECH_1, TEAM_CHANNEL, "1700000000.000001")
+    assert await submit(bot, form, request_values(quantity="4", cost="1.00"), TECH_1) == {"response_action": "clear"}
+    await bot.settled()
+    [posted] = po_messages(bot)
+    receive_form = await open_modal(
+        bot, Action.PO_RECEIVE, button_value(posted.params, Action.PO_RECEIVE), TECH_1, PURCHASING, posted.answer["ts"]
+    )
+    line_id = next(b["block_id"] for b in receive_form["blocks"] if b.get("block_id", "").startswith("received_"))[9:]
+    values = {f"received_{line_id}": sr.number_value("4"), f"cost_{line_id}": sr.text_value("1.00")}
+    assert await submit(bot, receive_form, values, TECH_1) is None
+    await bot.settled()
+    shown = str(latest_card(bot, card)["blocks"])
+    assert "Escalated (level" in shown and "Waiting for parts" in shown and "All parts arrived* (PO-1)" in shown
 
 
 async def test_two_people_receiving_the_same_order_at_once_add_stock_once(bot: BotClient, clock: FrozenClock) -> None:
