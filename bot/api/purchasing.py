@@ -1,6 +1,7 @@
 """`/purchase-requests` and `/purchase-orders`: ask for parts to be bought, read requests and orders, and
 receive what arrived, through the same checks as Slack and `wrench purchasing`."""
 
+import re
 from datetime import timedelta
 from functools import partial
 
@@ -10,7 +11,7 @@ from bot.api.routing import Call, Endpoint
 from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody, SpendQuery
 from models.public import Page, PurchaseOrderOut, SpendOut, SpendRowOut
 from models.views import PurchaseRead, SpendRow
-from services.errors import InvalidInput
+from services.errors import InvalidInput, InvalidValues
 from services.organisation.api_tokens import Scope
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
@@ -35,23 +36,38 @@ async def get_purchase_order(call: Call) -> PurchaseOrderOut:
     return reading.public(await call.deps.db.run(work))
 
 
+_FORM_LINE_FIELD = re.compile(r"^(part|quantity|unit_cost)(?:_([0-9]+))?$")
+
+
+def _body_field(field: str) -> str:
+    """The request form's field (`part_2`, `quantity`) as the body names it (`lines.1.sku`, `lines.0.quantity`)."""
+    found = _FORM_LINE_FIELD.match(field)
+    if found is None:
+        return field
+    name = "sku" if found[1] == "part" else found[1]
+    return f"lines.{int(found[2] or 1) - 1}.{name}"
+
+
 async def create_purchase_request(call: Call) -> PurchaseOrderOut:
     body: PurchaseRequestBody = call.body
     actor = call.actor(body.actor)
     lines = [LineInput(line.sku, str(line.quantity), line.unit_cost, row=i) for i, line in enumerate(body.lines, 1)]
     deps = call.deps
-    order = await deps.db.run(
-        partial(
-            orders.request,
-            org=deps.org,
-            now=deps.clock(),
-            user_id=actor,
-            vendor=body.vendor,
-            lines=lines,
-            work_order=body.work_order,
-            note=body.note,
+    try:
+        order = await deps.db.run(
+            partial(
+                orders.request,
+                org=deps.org,
+                now=deps.clock(),
+                user_id=actor,
+                vendor=body.vendor,
+                lines=lines,
+                work_order=body.work_order,
+                note=body.note,
+            )
         )
-    )
+    except InvalidValues as error:
+        raise InvalidValues({_body_field(field): message for field, message in error.errors.items()}) from None
     return reading.public(order)
 
 

@@ -48,18 +48,23 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
         {"vendor": "nobody", "actor": TECH_1, "work_order": "WO-7",
          "lines": [{"sku": "FLT-1", "quantity": 0}, {"sku": "NOPE", "quantity": 2, "unit_cost": "1.001"}]},
     )  # fmt: skip
-    assert wrong.status == 422 and wrong.problem_fields() == [
+    assert wrong.status == 422 and wrong.problem_fields() == [  # the body's fields, as api.md says
         "vendor",
-        "quantity",
-        "part_2",
-        "unit_cost_2",
+        "lines.0.quantity",
+        "lines.1.sku",
+        "lines.1.unit_cost",
         "work_order",
     ]
     as_float = await api.post(
         "/purchase-requests",
         {"vendor": "acme", "actor": TECH_1, "lines": [{"sku": "FLT-1", "quantity": 1, "unit_cost": 2.5}]},
     )
-    assert as_float.status == 422
+    assert as_float.status == 422 and as_float.body["errors"] == [
+        {
+            "field": "lines.0.unit_cost",
+            "message": 'Write it as a decimal in a string, like "85.50": a JSON number would be a float.',
+        }
+    ]
     staff = await api.post(
         "/purchase-requests", {"vendor": "acme", "actor": STAFF, "lines": [{"sku": "FLT-1", "quantity": 1}]}
     )
