@@ -82,16 +82,30 @@ async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
         if body.lines is not None:
             given = [(line.sku, str(line.quantity), line.unit_cost) for line in body.lines]
             arrivals = receiving.arrivals_by_sku(order, given, order.currency)
-        return await receiving.receive(
-            session,
-            org=deps.org,
-            now=deps.clock(),
-            order_id=order.id,
-            user_id=actor,
-            arrivals=arrivals,
-            seen_version=body.version,
-            allow_over=body.allow_over,
-        )
+        try:
+            return await receiving.receive(
+                session,
+                org=deps.org,
+                now=deps.clock(),
+                order_id=order.id,
+                user_id=actor,
+                arrivals=arrivals,
+                seen_version=body.version,
+                allow_over=body.allow_over,
+            )
+        except receiving.OverReceipt as over:  # only lines sent can be over: named as the body names them
+            index = {line.sku.strip().lower(): i for i, line in enumerate(body.lines or [])}
+            raise InvalidValues(
+                {
+                    f"lines.{index.get(sku.lower(), 0)}.quantity": f"That is more than was ordered ({sku}: {after} "
+                    f'of {ordered} ordered). Send "allow_over": true to receive it all the same.'
+                    for sku, after, ordered in over.lines
+                }
+            ) from None
+        except InvalidInput as error:
+            if error.field == "quantity":  # nothing above 0 was sent
+                raise InvalidInput(str(error), field="lines") from None
+            raise
 
     return reading.public(await deps.db.run(work))
 

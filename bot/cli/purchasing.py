@@ -153,8 +153,8 @@ def purchasing_receive(
     order = attempt(allow_over)
     if isinstance(order, receiving.OverReceipt):
         if not interactive():
-            fail(f"{order} Add --allow-over to receive it all the same.", code=1)
-        typer.confirm(f"{order}", abort=True)
+            fail(f"{order.what} Add --allow-over to receive it all the same.", code=1)
+        typer.confirm(f"{order.what} Receive it all the same?", abort=True)
         order = attempt(True)
     assert not isinstance(order, receiving.OverReceipt)
     typer.echo(_summary(order))

@@ -101,7 +101,17 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
     over = await api.post(
         "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "BLT-2", "quantity": 6}]}
     )
-    assert over.status == 422 and "BLT-2: 6 of 5 ordered" in over.body["detail"]
+    assert over.status == 422 and over.body["errors"] == [
+        {
+            "field": "lines.0.quantity",
+            "message": 'That is more than was ordered (BLT-2: 6 of 5 ordered). Send "allow_over": true to receive '
+            "it all the same.",
+        }
+    ]
+    nothing = await api.post(
+        "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "BLT-2", "quantity": 0}]}
+    )
+    assert nothing.status == 422 and nothing.problem_fields() == ["lines"]
     unknown = await api.post(
         "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "FLT-1", "quantity": 1}]}
     )
@@ -165,8 +175,7 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     assert (code, output.strip()) == (0, "PO-1 partly_received 45.00 USD acme (FLT-1 1/4)"), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=5", "--as", TECH_2, env=env)
     assert code == 1 and output.strip() == (
-        "wrench: That is more than was ordered (FLT-1: 6 of 4 ordered). Confirm to receive it all the same. "
-        "Add --allow-over to receive it all the same."
+        "wrench: That is more than was ordered (FLT-1: 6 of 4 ordered). Add --allow-over to receive it all the same."
     ), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=5@10", "--as", TECH_2, "--allow-over", env=env)
     assert (code, output.strip()) == (0, "PO-1 received 45.00 USD acme (FLT-1 6/4)"), output
