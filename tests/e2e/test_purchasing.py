@@ -443,7 +443,8 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
         async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
             await stock_and_vendor(bot, clock)
             form = await open_modal(bot, Action.ORDER_MORE, "1", MANAGER, TEAM_CHANNEL, "1700000000.000001")
-            values = {**request_values(quantity="4", cost="1.25"), "work_order": sr.text_value(None)}
+            await file_request(bot)
+            values = request_values(quantity="4", cost="1.25")  # for WO-1
             assert await submit(bot, form, values, MANAGER) == {"response_action": "clear"}
             await bot.settled()
             for _ in range(200):  # the mail worker sends it once the order's transaction is committed
@@ -453,7 +454,7 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
             [sent] = server.received
             message = sent.message()
             assert sent.recipients == ["orders@acme.example"]
-            assert message["Subject"] == "Purchase order PO-1 from Facilities"
+            assert message["Subject"] == "PO-1: purchase order from Facilities for WO-1"  # as docs/email.md says
             assert "4 x WSH-8 Washer M8 at 1.25" in message.get_body(("plain",)).get_content()
             [attached] = list(message.iter_attachments())
             assert attached.get_filename() == "PO-1.pdf" and attached.get_content_type() == "application/pdf"
