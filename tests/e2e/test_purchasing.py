@@ -192,6 +192,7 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     assert again["blocks"][0]["elements"][0]["text"] == ":warning: Already on order: PR-1: 30 asked."
     home = await open_home(bot, MANAGER)  # the approver's Home tab lists it with Approve / Reject
     assert "Purchases waiting for your approval" in home and "Purchase approval needed: PR-1" in home
+    assert f"Acme Supply · 75.00 USD · asked by <@{TECH_1}> · for WO-1" in home  # what the approver decides on
     assert "Purchases waiting" not in await open_home(bot, TECH_1)
 
     # Approve: the manager and an admin at once make one order
@@ -215,6 +216,7 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     receive_value = button_value(posted.params, Action.PO_RECEIVE)
     approver_dm = bot.fake.find("chat.update", channel=asked.answer["channel"])[-1].params
     assert "Approved by" in str(approver_dm["blocks"]) and "po_approve" not in str(approver_dm["blocks"])
+    assert approver_dm["blocks"][0]["text"]["text"] == ":package: *PO-1 · Acme Supply*"  # no longer "needed"
     completed = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0].params
     assert completed["channel_id"] == PURCHASING and completed["thread_ts"] == posted.answer["ts"]
     asked_upload = bot.fake.find("files.getUploadURLExternal")[0].params
