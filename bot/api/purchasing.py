@@ -20,7 +20,11 @@ from services.purchasing.checks import LineInput
 
 async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:
     q: PurchaseQuery = call.query
-    before = int(q.cursor) if q.cursor and q.cursor.isdigit() and len(q.cursor) <= 9 else None
+    before = None
+    if q.cursor:
+        if not (q.cursor.isascii() and q.cursor.isdigit() and len(q.cursor) <= 9):
+            raise InvalidInput("This cursor is not one a listing gave out.", field="cursor")
+        before = int(q.cursor)
     found = await call.deps.db.run(
         partial(reading.listing, statuses=(q.status,) if q.status else (), limit=q.limit + 1, before_id=before)
     )

@@ -96,6 +96,14 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
     assert [o["ref"] for o in rest.body["items"]] == ["PO-1"] and rest.body["next_cursor"] is None
     assert [o["ref"] for o in (await api.get("/purchase-orders", status="requested")).body["items"]] == ["PR-2"]
     assert (await api.get("/purchase-orders/po-1")).body["ref"] == "PO-1"
+    for cursor in ("abc", "²", "9" * 20):  # refused as every listing refuses a cursor it did not give out
+        strange = await api.get("/purchase-orders", cursor=cursor)
+        assert strange.status == 422 and strange.problem_fields() == ["cursor"], strange.body
+    odd = await api.post(
+        "/purchase-requests",
+        {"vendor": "acme", "actor": TECH_1, "work_order": "WO-²", "lines": [{"sku": "FLT-1", "quantity": 1}]},
+    )
+    assert odd.status == 422 and odd.problem_fields() == ["work_order"], odd.body
     assert (await api.get("/purchase-orders/PO-9")).status == 404
 
     over = await api.post(
