@@ -446,7 +446,8 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
             await stock_and_vendor(bot, clock)
             form = await open_modal(bot, Action.ORDER_MORE, "1", MANAGER, TEAM_CHANNEL, "1700000000.000001")
             await file_request(bot)
-            values = request_values(quantity="4", cost="1.25")  # for WO-1
+            note = "Pricier than last time: approve anyway"  # for the approver, not the vendor
+            values = {**request_values(quantity="4", cost="1.25"), "note": sr.text_value(note)}  # for WO-1
             assert await submit(bot, form, values, MANAGER) == {"response_action": "clear"}
             await bot.settled()
             for _ in range(200):  # the mail worker sends it once the order's transaction is committed
@@ -461,5 +462,7 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
             [attached] = list(message.iter_attachments())
             assert attached.get_filename() == "PO-1.pdf" and attached.get_content_type() == "application/pdf"
             assert "Purchase order PO-1" in pdf_text(attached.get_content())
+            assert "Pricier" not in pdf_text(attached.get_content())
+            assert "Pricier" not in message.get_body(("plain",)).get_content()
             [posted] = po_messages(bot)
             assert "Emailed to orders@acme.example" in str(posted.params["blocks"])
