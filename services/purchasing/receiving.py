@@ -72,6 +72,7 @@ def arrivals_by_sku(
     by_sku = {line.sku.lower(): line.id for line in order.lines}
     errors: dict[str, str] = {}
     typed: dict[int, tuple[object, object]] = {}
+    index_of: dict[int, int] = {}  # the order's line → its place in `lines`, as the caller numbers them
     for index, (sku, quantity, cost) in enumerate(lines):
         line_id = by_sku.get(sku.strip().lower())
         if line_id is None:
@@ -80,10 +81,10 @@ def arrivals_by_sku(
             errors[f"lines.{index}.sku"] = f"{sku} is named twice."
         else:
             typed[line_id] = (quantity, cost)
+            index_of[line_id] = index
     try:
         arrivals = read_form(typed, currency)
     except InvalidValues as error:
-        index_of = {line_id: index for index, line_id in enumerate(typed)}
         for field, message in error.errors.items():
             kind, _, line = field.partition("_")
             errors[f"lines.{index_of[int(line)]}.{'quantity' if kind == 'received' else 'unit_cost'}"] = message

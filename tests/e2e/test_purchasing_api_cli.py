@@ -124,6 +124,11 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
         "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "FLT-1", "quantity": 1}]}
     )
     assert unknown.status == 422 and unknown.problem_fields() == ["lines.0.sku"]
+    second = await api.post(  # the second line's quantity is named as the second line's, after an unknown one
+        "/purchase-orders/PO-1/receipts",
+        {"actor": TECH_2, "lines": [{"sku": "NOPE", "quantity": 1}, {"sku": "BLT-2", "quantity": -1}]},
+    )
+    assert second.status == 422 and second.problem_fields() == ["lines.0.sku", "lines.1.quantity"]
     version = (await api.get("/purchase-orders/PO-1")).body["version"]
     part = await api.post(
         "/purchase-orders/PO-1/receipts",
