@@ -174,9 +174,9 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     code, output = await wrench("purchasing", "request", "acme", "FLT-1=4@11.25", "--as", TECH_1, env=env)
     assert (code, output.strip()) == (0, "PR-1 requested 45.00 USD acme (FLT-1 0/4) (waiting for approval)"), output
     code, output = await wrench("purchasing", "request", "acme", "FLT-1=0", "NOPE=1@1.001", "--as", TECH_1, env=env)
-    assert code == 1 and output.strip() == (
-        "wrench: quantity: Enter a quantity from 1 to 100,000.; part_2: There is no part “NOPE” in the register.; "
-        "unit_cost_2: Unit cost: USD has 2 decimal places: 1.001 cannot be stored without losing part of it."
+    assert code == 1 and output.strip() == (  # each named by the item as typed, not by a form's field
+        "wrench: FLT-1=0: Enter a quantity from 1 to 100,000; NOPE=1@1.001: There is no part “NOPE” in the "
+        "register; Unit cost: USD has 2 decimal places: 1.001 cannot be stored without losing part of it"
     ), output
     code, output = await wrench("purchasing", "request", "acme", "FLT-1", "--as", TECH_1, env=env)
     assert code == 2 and "is not SKU=QUANTITY" in output
@@ -184,6 +184,10 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     assert (code, output.strip()) == (1, "wrench: Only the purchase approvers can decide on PR-1."), output
     code, output = await wrench("purchasing", "approve", "PR-1", "--as", MANAGER, env=env)
     assert (code, output.strip()) == (0, "PO-1 ordered 45.00 USD acme (FLT-1 0/4)"), output
+    code, output = await wrench("purchasing", "receive", "PO-1", "NOPE=1", "FLT-1=1.5", "--as", TECH_2, env=env)
+    assert code == 1 and output.strip() == (
+        "wrench: NOPE=1: PO-1 has no line of “NOPE”; FLT-1=1.5: “1.5” is not a quantity: enter a whole number, like 4"
+    ), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=1", "--as", TECH_2, env=env)
     assert (code, output.strip()) == (0, "PO-1 partly_received 45.00 USD acme (FLT-1 1/4)"), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=5", "--as", TECH_2, env=env)
