@@ -143,11 +143,20 @@ def _value(value: str, kind: FieldType) -> t.Mrkdwn:
 
 
 def _status_line(wo: WorkOrderRead, context: CardContext) -> t.Mrkdwn | None:
-    """Why it is in its status: the hold reason, the cancellation or reopen reason."""
-    note = t.md(" — {}", wo.status_note) if wo.status_note else ""
+    """Why it is in its status (the hold reason, the cancellation or reopen reason), below its escalation:
+    an escalated work order on hold still says what it waits for, and that its parts arrived."""
+    reason = _reason(wo, context)
     if wo.escalation_level and wo.status in ACTIVE:
         seen = t.md(" · acknowledged by {}", t.user(wo.acknowledged_by)) if wo.acknowledged_by else ""
-        return t.md(":rotating_light: *Escalated (level {})* {}{}", wo.escalation_level, t.when(wo.escalated_at), seen)
+        escalated = t.md(
+            ":rotating_light: *Escalated (level {})* {}{}", wo.escalation_level, t.when(wo.escalated_at), seen
+        )
+        return t.md("{}\n{}", escalated, reason) if reason else escalated
+    return reason
+
+
+def _reason(wo: WorkOrderRead, context: CardContext) -> t.Mrkdwn | None:
+    note = t.md(" — {}", wo.status_note) if wo.status_note else ""
     if wo.status is Status.ON_HOLD:
         reason = wo.hold_reason.label if wo.hold_reason else "On hold"
         arrived = ""

@@ -11,6 +11,7 @@ from blocks.card import button
 from blocks.ids import Action
 from blocks.lists import more, row
 from blocks.purchasing import approval_request as purchase_approval
+from blocks.purchasing import approval_summary as purchase_summary
 from models.schemas import Listing
 from models.views import Dashboard, TeamKpis
 
@@ -52,8 +53,7 @@ def home(
     if dashboard.pending_purchases:
         blocks.append({"type": "header", "text": t.plain("Purchases waiting for your approval", t.HEADER_TEXT)})
         for order in dashboard.pending_purchases:
-            message = purchase_approval(order)
-            blocks += [message["blocks"][0], message["blocks"][-1]]
+            blocks += [purchase_summary(order), purchase_approval(order)["blocks"][-1]]
     overdue = f" · :warning: {dashboard.overdue_assigned} overdue" if dashboard.overdue_assigned else ""
     blocks += _section(
         f"Your work{overdue}",

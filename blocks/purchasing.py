@@ -50,10 +50,30 @@ def _lines(order: PurchaseRead, *, received: bool) -> t.Mrkdwn:
     return t.lines(one(line) for line in order.lines)
 
 
+def _approval_heading(order: PurchaseRead) -> t.Mrkdwn:
+    if order.status is PurchaseStatus.REQUESTED:
+        return t.md(":package: *Purchase approval needed: {}*", order.ref)
+    return t.md(":package: *{} · {}*", order.ref, order.vendor_name)  # decided: the line below says how
+
+
+def approval_summary(order: PurchaseRead) -> dict[str, Any]:
+    """One section an approver decides from where the whole message does not fit (the Home tab): the
+    request, the vendor, the total, who asked and what for."""
+    facts = t.md(
+        "{} · {} {} · asked by {} · for {}",
+        order.vendor_name,
+        order.total,
+        order.currency,
+        t.user(order.requested_by),
+        order.work_order_ref or "stock",
+    )
+    return {"type": "section", "text": t.mrkdwn(t.md("{}\n{}", _approval_heading(order), facts))}
+
+
 def approval_request(order: PurchaseRead) -> dict[str, Any]:
     """The DM each purchase approver gets; once anyone decided, the same message without buttons."""
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": t.mrkdwn(t.md(":package: *Purchase approval needed: {}*", order.ref))},
+        {"type": "section", "text": t.mrkdwn(_approval_heading(order))},
         {"type": "section", "fields": [t.mrkdwn(fact, t.FIELD_TEXT) for fact in _facts(order)]},
         {"type": "section", "text": t.mrkdwn(_lines(order, received=False))},
     ]
@@ -63,7 +83,11 @@ def approval_request(order: PurchaseRead) -> dict[str, Any]:
         blocks.append(approve_or_reject(str(order.id), approve=Action.PO_APPROVE, reject=Action.PO_REJECT))
     else:
         blocks.append({"type": "context", "elements": [t.mrkdwn(decision(order))]})
-    return t.message(t.md("Purchase approval needed: {} {} {}", order.ref, order.total, order.currency), blocks)
+    if order.status is PurchaseStatus.REQUESTED:
+        text = t.md("Purchase approval needed: {} {} {}", order.ref, order.total, order.currency)
+    else:
+        text = t.md("{} {} {}: {}", order.ref, order.total, order.currency, order.status.label)
+    return t.message(text, blocks)
 
 
 def decision(order: PurchaseRead) -> t.Mrkdwn:

@@ -57,4 +57,4 @@ class InvalidValues(InvalidFields):
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
-        self.args = ("; ".join(f"{field}: {message}" for field, message in errors.items()),)
+        self.args = ("; ".join(f"{field}: {message.removesuffix('.')}" for field, message in errors.items()),)

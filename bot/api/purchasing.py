@@ -1,6 +1,7 @@
 """`/purchase-requests` and `/purchase-orders`: ask for parts to be bought, read requests and orders, and
 receive what arrived, through the same checks as Slack and `wrench purchasing`."""
 
+import re
 from datetime import timedelta
 from functools import partial
 
@@ -10,7 +11,7 @@ from bot.api.routing import Call, Endpoint
 from bot.api.schemas import PURCHASE_REF, PurchaseQuery, PurchaseRequestBody, ReceiptBody, SpendQuery
 from models.public import Page, PurchaseOrderOut, SpendOut, SpendRowOut
 from models.views import PurchaseRead, SpendRow
-from services.errors import InvalidInput
+from services.errors import InvalidInput, InvalidValues
 from services.organisation.api_tokens import Scope
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
@@ -19,7 +20,11 @@ from services.purchasing.checks import LineInput
 
 async def list_purchase_orders(call: Call) -> Page[PurchaseOrderOut]:
     q: PurchaseQuery = call.query
-    before = int(q.cursor) if q.cursor and q.cursor.isdigit() and len(q.cursor) <= 9 else None
+    before = None
+    if q.cursor:
+        if not (q.cursor.isascii() and q.cursor.isdigit() and len(q.cursor) <= 9):
+            raise InvalidInput("This cursor is not one a listing gave out.", field="cursor")
+        before = int(q.cursor)
     found = await call.deps.db.run(
         partial(reading.listing, statuses=(q.status,) if q.status else (), limit=q.limit + 1, before_id=before)
     )
@@ -35,23 +40,38 @@ async def get_purchase_order(call: Call) -> PurchaseOrderOut:
     return reading.public(await call.deps.db.run(work))
 
 
+_FORM_LINE_FIELD = re.compile(r"^(part|quantity|unit_cost)(?:_([0-9]+))?$")
+
+
+def _body_field(field: str) -> str:
+    """The request form's field (`part_2`, `quantity`) as the body names it (`lines.1.sku`, `lines.0.quantity`)."""
+    found = _FORM_LINE_FIELD.match(field)
+    if found is None:
+        return field
+    name = "sku" if found[1] == "part" else found[1]
+    return f"lines.{int(found[2] or 1) - 1}.{name}"
+
+
 async def create_purchase_request(call: Call) -> PurchaseOrderOut:
     body: PurchaseRequestBody = call.body
     actor = call.actor(body.actor)
     lines = [LineInput(line.sku, str(line.quantity), line.unit_cost, row=i) for i, line in enumerate(body.lines, 1)]
     deps = call.deps
-    order = await deps.db.run(
-        partial(
-            orders.request,
-            org=deps.org,
-            now=deps.clock(),
-            user_id=actor,
-            vendor=body.vendor,
-            lines=lines,
-            work_order=body.work_order,
-            note=body.note,
+    try:
+        order = await deps.db.run(
+            partial(
+                orders.request,
+                org=deps.org,
+                now=deps.clock(),
+                user_id=actor,
+                vendor=body.vendor,
+                lines=lines,
+                work_order=body.work_order,
+                note=body.note,
+            )
         )
-    )
+    except InvalidValues as error:
+        raise InvalidValues({_body_field(field): message for field, message in error.errors.items()}) from None
     return reading.public(order)
 
 
@@ -66,16 +86,30 @@ async def receive_purchase_order(call: Call) -> PurchaseOrderOut:
         if body.lines is not None:
             given = [(line.sku, str(line.quantity), line.unit_cost) for line in body.lines]
             arrivals = receiving.arrivals_by_sku(order, given, order.currency)
-        return await receiving.receive(
-            session,
-            org=deps.org,
-            now=deps.clock(),
-            order_id=order.id,
-            user_id=actor,
-            arrivals=arrivals,
-            seen_version=body.version,
-            allow_over=body.allow_over,
-        )
+        try:
+            return await receiving.receive(
+                session,
+                org=deps.org,
+                now=deps.clock(),
+                order_id=order.id,
+                user_id=actor,
+                arrivals=arrivals,
+                seen_version=body.version,
+                allow_over=body.allow_over,
+            )
+        except receiving.OverReceipt as over:  # only lines sent can be over: named as the body names them
+            index = {line.sku.strip().lower(): i for i, line in enumerate(body.lines or [])}
+            raise InvalidValues(
+                {
+                    f"lines.{index.get(sku.lower(), 0)}.quantity": f"That is more than was ordered ({sku}: {after} "
+                    f'of {ordered} ordered). Send "allow_over": true to receive it all the same.'
+                    for sku, after, ordered in over.lines
+                }
+            ) from None
+        except InvalidInput as error:
+            if error.field == "quantity":  # nothing above 0 was sent
+                raise InvalidInput(str(error), field="lines") from None
+            raise
 
     return reading.public(await deps.db.run(work))
 

@@ -4,7 +4,8 @@ document shows these same models)."""
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from models.enums import HoldReason, Priority, PurchaseStatus, RequestStatus, Status
 from models.schemas import CAUSE_MAX, DESCRIPTION_MAX, LOCATION_MAX, RESOLUTION_MAX, TITLE_MAX
@@ -22,6 +23,19 @@ def _in_utc(moment: datetime) -> datetime:
 
 
 Since = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
+def _decimal_text(value: Any) -> Any:
+    """An amount is a decimal in a string: a JSON number would be read as a float, and is refused saying so."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError(
+            "decimal_string", 'Write it as a decimal in a string, like "85.50": a JSON number would be a float.'
+        )
+    return value
+
+
+# Checked, with its own message, by the service that takes it (every wrong value named at once).
+DecimalText = Annotated[str, BeforeValidator(_decimal_text)]
 
 
 class Strict(BaseModel):
@@ -100,10 +114,6 @@ class AssignmentBody(Acting):
     version: int | None = None
 
 
-VENDOR_KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-RATE = r"^[0-9]{1,6}(\.[0-9]{1,4})?$"
-
-
 class VendorChange(Acting):
     """A vendor's values, each checked by the same rules as `wrench vendors` and the CSV import. The actor
     must be a manager or an admin."""
@@ -113,9 +123,9 @@ class VendorChange(Acting):
     contact_name: str | None = Field(default=None, max_length=1000)
     email: str | None = Field(default=None, max_length=1000)
     phone: str | None = Field(default=None, max_length=1000)
-    hourly_rate: str | None = Field(
+    hourly_rate: DecimalText | None = Field(
         default=None,
-        pattern=RATE,
+        max_length=40,
         examples=["85.50"],
         description="A decimal in a string (never a JSON number, which would be a float), in `currency`.",
     )
@@ -127,7 +137,11 @@ class VendorChange(Acting):
 
 
 class VendorBody(VendorChange):
-    key: str = Field(pattern=VENDOR_KEY, description="How the register names it, like acme-hvac.")
+    key: str = Field(
+        max_length=1000,
+        examples=["acme-hvac"],
+        description="How the register names it: letters, digits and . _ - (at most 64), like acme-hvac.",
+    )
     name: str = Field(max_length=1000)
 
 
@@ -146,7 +160,7 @@ class PurchaseQuery(Paging):
 class PurchaseLineBody(Strict):
     sku: str = Field(max_length=64)
     quantity: int = Field(description="Whole units of the part (1 to 100,000).")
-    unit_cost: str | None = Field(
+    unit_cost: DecimalText | None = Field(
         default=None,
         max_length=20,
         examples=["12.50"],
@@ -167,7 +181,7 @@ class PurchaseRequestBody(Acting):
 class ReceiptLineBody(Strict):
     sku: str = Field(max_length=64)
     quantity: int = Field(description="What arrived, whole units (0 to 100,000).")
-    unit_cost: str | None = Field(
+    unit_cost: DecimalText | None = Field(
         default=None, max_length=20, description="The actual unit cost, a decimal in a string; default: as ordered."
     )
 

@@ -2,6 +2,7 @@
 Each change is made as a Slack user (`--as`), with their permissions, and reaches Slack like any other
 (the bot's outbox delivers it)."""
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.support import fail, now, organisation, run_in_database
 from models.enums import PurchaseStatus
 from models.views import PurchaseRead
+from services.errors import InvalidValues
 from services.purchasing import orders, reading, receiving
 from services.purchasing import spend as spending
 from services.purchasing.checks import LineInput
@@ -37,6 +39,21 @@ def _items(given: list[str], *, allow_zero: bool = False) -> list[tuple[str, str
     return found
 
 
+# a line's field, as the Slack form names it (part_2, quantity) or the API (lines.1.unit_cost)
+_LINE_FIELD = re.compile(r"^(?:lines\.([0-9]+)\.[a-z_]+|(?:part|quantity|unit_cost)(?:_([0-9]+))?)$")
+
+
+def _by_item(error: InvalidValues, items: list[str]) -> InvalidValues:
+    """Each wrong value named by the item as it was typed (`FLT-1=0: …`), not by a form's field."""
+    named: dict[str, str] = {}
+    for field, message in error.errors.items():
+        found = _LINE_FIELD.match(field)
+        index = (int(found[1]) if found[1] is not None else int(found[2] or 1) - 1) if found else -1
+        label = items[index] if 0 <= index < len(items) else field.replace("_", " ")
+        named[label] = f"{named[label].removesuffix('.')}; {message}" if label in named else message
+    return InvalidValues(named)
+
+
 def _summary(order: PurchaseRead) -> str:
     lines = ", ".join(f"{line.sku} {line.received}/{line.quantity}" for line in order.lines)
     return f"{order.ref} {order.status.value} {order.total} {order.currency} {order.vendor_key} ({lines})"
@@ -59,9 +76,12 @@ def purchasing_request(
     lines = [LineInput(sku, quantity, cost, row=i) for i, (sku, quantity, cost) in enumerate(_items(items), 1)]
 
     async def work(session: AsyncSession) -> PurchaseRead:
-        return await orders.request(
-            session, org=org, now=moment, user_id=as_, vendor=vendor, lines=lines, work_order=work_order, note=note
-        )
+        try:
+            return await orders.request(
+                session, org=org, now=moment, user_id=as_, vendor=vendor, lines=lines, work_order=work_order, note=note
+            )
+        except InvalidValues as error:
+            raise _by_item(error, items) from None
 
     order = _run(work)
     waiting = "" if order.is_open else " (waiting for approval)"
@@ -139,7 +159,10 @@ def purchasing_receive(
     def attempt(over: bool) -> PurchaseRead | receiving.OverReceipt:
         async def work(session: AsyncSession) -> PurchaseRead | receiving.OverReceipt:
             order = await reading.get(session, await reading.find_id(session, ref))
-            arrivals = receiving.arrivals_by_sku(order, given, order.currency) if given else None
+            try:
+                arrivals = receiving.arrivals_by_sku(order, given, order.currency) if given else None
+            except InvalidValues as error:
+                raise _by_item(error, items or []) from None
             try:
                 return await receiving.receive(
                     session, org=org, now=now(), order_id=order.id, user_id=as_, arrivals=arrivals, allow_over=over
@@ -153,8 +176,8 @@ def purchasing_receive(
     order = attempt(allow_over)
     if isinstance(order, receiving.OverReceipt):
         if not interactive():
-            fail(f"{order} Add --allow-over to receive it all the same.", code=1)
-        typer.confirm(f"{order}", abort=True)
+            fail(f"{order.what} Add --allow-over to receive it all the same.", code=1)
+        typer.confirm(f"{order.what} Receive it all the same?", abort=True)
         order = attempt(True)
     assert not isinstance(order, receiving.OverReceipt)
     typer.echo(_summary(order))

@@ -217,7 +217,7 @@ async def hand_over_by_email(
             session,
             org,
             to=vendor.email,
-            subject=f"{ref}: {work_order.title}",
+            subject=without_slack_ids(f"{ref}: {work_order.title}", org),
             text="\n".join(without_slack_ids(line, org) for line in lines),
             about=f"{ref} sent to {vendor.key}",
             now=now,

@@ -94,10 +94,14 @@ async def work_order_of(
         return None
     if isinstance(work_order, int):
         found = await session.get(WorkOrder, work_order)
-    else:
-        digits = str(work_order).strip().upper().removeprefix("WO-").removeprefix("#")
-        number = int(digits) if digits.isdigit() and len(digits) <= 9 else None
-        found = None if number is None else await session.scalar(select(WorkOrder).where(WorkOrder.number == number))
+        if found is None:
+            errors["work_order"] = "That work order is no longer in Wrench."
+        return found
+    digits = str(work_order).strip().upper().removeprefix("WO-").removeprefix("#")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
+        errors["work_order"] = f"“{str(work_order)[:20]}” is not a work order's number: write it like WO-12."
+        return None
+    found = await session.scalar(select(WorkOrder).where(WorkOrder.number == int(digits)))
     if found is None:
-        errors["work_order"] = f"There is no work order “{str(work_order)[:20]}”: write it like WO-12."
+        errors["work_order"] = f"There is no work order WO-{int(digits)}."
     return found

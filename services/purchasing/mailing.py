@@ -1,5 +1,5 @@
-"""A purchase order emailed to its vendor when it is ordered: the PDF attached, the PO number in the
-subject, queued in the transaction that orders it (`services.mail`); nothing when no mail server is
+"""A purchase order emailed to its vendor when it is ordered: the PDF attached, the PO number (and the work
+order's) in the subject, queued in the transaction that orders it (`services.mail`); nothing when no mail server is
 configured or the vendor has no email address."""
 
 from datetime import datetime
@@ -23,6 +23,12 @@ def document(org: Organisation, order: PurchaseRead) -> bytes:
     return pdf.render(order, buyer=buyer, address=org.purchasing.address, ordered_on=ordered_on)
 
 
+def _subject(order: PurchaseRead, buyer: str) -> str:
+    """What it is about first, as every email's subject (`PO-3: …`), and the work order it is for."""
+    for_work = f" for {order.work_order_ref}" if order.work_order_ref else ""
+    return f"{order.ref}: purchase order from {buyer}{for_work}"
+
+
 async def email_vendor(session: AsyncSession, org: Organisation, order: PurchaseRead, *, now: datetime) -> bool:
     """Queue the order to the vendor's address; True when queued (and recorded on the order)."""
     if org.smtp is None or not order.vendor_email:
@@ -40,7 +46,7 @@ async def email_vendor(session: AsyncSession, org: Organisation, order: Purchase
             session,
             org,
             to=order.vendor_email,
-            subject=f"Purchase order {order.ref} from {buyer}",
+            subject=_subject(order, buyer),
             text=text,
             attachments=[attachment],
             about=order.ref,

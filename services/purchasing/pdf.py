@@ -77,8 +77,6 @@ def render(order: PurchaseRead, *, buyer: str, address: str, ordered_on: date | 
     pdf.ln(12)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(0, 5, f"Please quote {order.ref} on your delivery note and invoice.", new_x="LMARGIN", new_y="NEXT")
-    if order.note:
-        pdf.multi_cell(0, 5, latin1(f"Note: {order.note}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -112,7 +112,7 @@ async def export_page(
     query = select(PurchaseOrder).order_by(PurchaseOrder.id).limit(limit + 1)
     if since is not None:
         query = query.where(PurchaseOrder.updated_at >= since)
-    if cursor is not None and cursor.isdigit() and len(cursor) <= 9:
+    if cursor is not None and cursor.isascii() and cursor.isdigit() and len(cursor) <= 9:
         query = query.where(PurchaseOrder.id > int(cursor))
     found = list((await session.execute(query)).scalars())
     shown = await read_all(session, found[:limit])

@@ -24,10 +24,13 @@ from services.work_orders import changes
 
 
 class OverReceipt(InvalidInput):
-    """More than ordered on some line: asked again, with `lines` saying which (sku, after, ordered)."""
+    """More than ordered on some line: asked again, with `lines` saying which (sku, after, ordered). `what`
+    says so without how to confirm it, which each way in adds (a second step, --allow-over, allow_over)."""
 
-    def __init__(self, message: str, lines: list[tuple[str, int, int]]) -> None:
-        super().__init__(message, field="quantity")
+    def __init__(self, lines: list[tuple[str, int, int]]) -> None:
+        told = "; ".join(f"{sku}: {after} of {ordered} ordered" for sku, after, ordered in lines)
+        self.what = f"That is more than was ordered ({told})."
+        super().__init__(f"{self.what} Confirm to receive it all the same.", field="quantity")
         self.lines = lines
 
 
@@ -69,6 +72,7 @@ def arrivals_by_sku(
     by_sku = {line.sku.lower(): line.id for line in order.lines}
     errors: dict[str, str] = {}
     typed: dict[int, tuple[object, object]] = {}
+    index_of: dict[int, int] = {}  # the order's line → its place in `lines`, as the caller numbers them
     for index, (sku, quantity, cost) in enumerate(lines):
         line_id = by_sku.get(sku.strip().lower())
         if line_id is None:
@@ -77,10 +81,10 @@ def arrivals_by_sku(
             errors[f"lines.{index}.sku"] = f"{sku} is named twice."
         else:
             typed[line_id] = (quantity, cost)
+            index_of[line_id] = index
     try:
         arrivals = read_form(typed, currency)
     except InvalidValues as error:
-        index_of = {line_id: index for index, line_id in enumerate(typed)}
         for field, message in error.errors.items():
             kind, _, line = field.partition("_")
             errors[f"lines.{index_of[int(line)]}.{'quantity' if kind == 'received' else 'unit_cost'}"] = message
@@ -143,8 +147,7 @@ async def receive(
         if by_id[i].received + a.quantity > by_id[i].quantity
     ]
     if over and not allow_over:
-        told = "; ".join(f"{sku}: {after} of {ordered} ordered" for sku, after, ordered in over)
-        raise OverReceipt(f"That is more than was ordered ({told}). Confirm to receive it all the same.", over)
+        raise OverReceipt(over)
     arrived: list[dict[str, object]] = []
     for line_id, arrival in wanted.items():
         line = by_id[line_id]

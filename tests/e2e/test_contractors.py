@@ -184,7 +184,7 @@ async def test_the_link_is_emailed_to_the_vendor_when_smtp_is_configured(
                 bot.running.deps.db, clock, mailing, "acme", "Acme Plumbing", trades="plumbing",
                 email="jo@acme.example", contact_name="Jo <Smith>",
             )  # fmt: skip
-            card = await file_request(bot)
+            card = await file_request(bot, title=f"Leaking pipe in 204, ask <@{TECH_2}>")  # a mention as typed
             form = await open_send_form(bot, card, TECH_1)
             status, body = await bot.submit(form, send_values(acme, contact="Sam, 07700 900123"), user_id=TECH_1)
             assert status == 200 and body is not None
@@ -197,6 +197,7 @@ async def test_the_link_is_emailed_to_the_vendor_when_smtp_is_configured(
     [sent] = server.received
     message = sent.message()
     assert sent.recipients == ["jo@acme.example"]
-    assert message["Subject"] == "WO-1: Leaking pipe in 204"
+    assert message["Subject"] == "WO-1: Leaking pipe in 204, ask a colleague"  # no Slack id, in the subject either
     text = message.get_content()
+    assert TECH_2 not in text and "WO-1, Leaking pipe in 204, ask a colleague." in text
     assert f"{PUBLIC}/contractor/{key}" in text and "Hello Jo <Smith>," in text and "Not to exceed: 450.00 GBP" in text

@@ -16,6 +16,7 @@ from blocks.ids import Action, MoreOption
 from models.db import Database
 from models.parts import Part, StockMovement
 from models.purchasing import PurchaseOrder
+from scheduler import jobs
 from services.contracting import vendors
 from services.inventory import parts
 from services.organisation.config_file import parse_organisation
@@ -192,6 +193,7 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     assert again["blocks"][0]["elements"][0]["text"] == ":warning: Already on order: PR-1: 30 asked."
     home = await open_home(bot, MANAGER)  # the approver's Home tab lists it with Approve / Reject
     assert "Purchases waiting for your approval" in home and "Purchase approval needed: PR-1" in home
+    assert f"Acme Supply · 75.00 USD · asked by <@{TECH_1}> · for WO-1" in home  # what the approver decides on
     assert "Purchases waiting" not in await open_home(bot, TECH_1)
 
     # Approve: the manager and an admin at once make one order
@@ -215,6 +217,7 @@ async def test_low_stock_to_order_to_receipt_and_the_waiting_work_order(
     receive_value = button_value(posted.params, Action.PO_RECEIVE)
     approver_dm = bot.fake.find("chat.update", channel=asked.answer["channel"])[-1].params
     assert "Approved by" in str(approver_dm["blocks"]) and "po_approve" not in str(approver_dm["blocks"])
+    assert approver_dm["blocks"][0]["text"]["text"] == ":package: *PO-1 · Acme Supply*"  # no longer "needed"
     completed = (await bot.fake.wait_calls("files.completeUploadExternal", 1))[0].params
     assert completed["channel_id"] == PURCHASING and completed["thread_ts"] == posted.answer["ts"]
     asked_upload = bot.fake.find("files.getUploadURLExternal")[0].params
@@ -362,6 +365,35 @@ async def test_use_parts_short_of_stock_offers_to_order(bot: BotClient, clock: F
     assert (await stored(bot))[0].on_hand == 3
 
 
+async def test_an_escalated_work_order_on_hold_still_shows_its_reason_and_its_parts(
+    bot: BotClient, clock: FrozenClock
+) -> None:
+    await stock_and_vendor(bot, clock)
+    card = await file_request(bot, priority="urgent")
+    await click_card(bot, card, Action.CLAIM, TECH_1)
+    clock.advance(hours=5)  # the resolution target (4 h) is missed: escalated
+    assert await jobs.check_sla(bot.running.deps) == 1
+    hold = await open_card_form(bot, card, Action.HOLD, TECH_1)
+    assert await submit(bot, hold, {"reason": sr.select_value("parts")}, TECH_1) is None
+    await bot.settled()
+    shown = str(latest_card(bot, card)["blocks"])
+    assert "Escalated (level" in shown and "Waiting for parts" in shown
+
+    form = await open_modal(bot, Action.ORDER_MORE, "1", TECH_1, TEAM_CHANNEL, "1700000000.000001")
+    assert await submit(bot, form, request_values(quantity="4", cost="1.00"), TECH_1) == {"response_action": "clear"}
+    await bot.settled()
+    [posted] = po_messages(bot)
+    receive_form = await open_modal(
+        bot, Action.PO_RECEIVE, button_value(posted.params, Action.PO_RECEIVE), TECH_1, PURCHASING, posted.answer["ts"]
+    )
+    line_id = next(b["block_id"] for b in receive_form["blocks"] if b.get("block_id", "").startswith("received_"))[9:]
+    values = {f"received_{line_id}": sr.number_value("4"), f"cost_{line_id}": sr.text_value("1.00")}
+    assert await submit(bot, receive_form, values, TECH_1) is None
+    await bot.settled()
+    shown = str(latest_card(bot, card)["blocks"])
+    assert "Escalated (level" in shown and "Waiting for parts" in shown and "All parts arrived* (PO-1)" in shown
+
+
 async def test_two_people_receiving_the_same_order_at_once_add_stock_once(bot: BotClient, clock: FrozenClock) -> None:
     await stock_and_vendor(bot, clock)
     form = await open_modal(bot, Action.ORDER_MORE, "1", MANAGER, TEAM_CHANNEL, "1700000000.000001")
@@ -414,7 +446,9 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
         async with started_bot(database_url, fake_slack, org, clock=clock) as bot:
             await stock_and_vendor(bot, clock)
             form = await open_modal(bot, Action.ORDER_MORE, "1", MANAGER, TEAM_CHANNEL, "1700000000.000001")
-            values = {**request_values(quantity="4", cost="1.25"), "work_order": sr.text_value(None)}
+            await file_request(bot)
+            note = "Pricier than last time: approve anyway"  # for the approver, not the vendor
+            values = {**request_values(quantity="4", cost="1.25"), "note": sr.text_value(note)}  # for WO-1
             assert await submit(bot, form, values, MANAGER) == {"response_action": "clear"}
             await bot.settled()
             for _ in range(200):  # the mail worker sends it once the order's transaction is committed
@@ -424,10 +458,12 @@ async def test_an_order_is_emailed_to_its_vendor_with_its_pdf(
             [sent] = server.received
             message = sent.message()
             assert sent.recipients == ["orders@acme.example"]
-            assert message["Subject"] == "Purchase order PO-1 from Facilities"
+            assert message["Subject"] == "PO-1: purchase order from Facilities for WO-1"  # as docs/email.md says
             assert "4 x WSH-8 Washer M8 at 1.25" in message.get_body(("plain",)).get_content()
             [attached] = list(message.iter_attachments())
             assert attached.get_filename() == "PO-1.pdf" and attached.get_content_type() == "application/pdf"
             assert "Purchase order PO-1" in pdf_text(attached.get_content())
+            assert "Pricier" not in pdf_text(attached.get_content())
+            assert "Pricier" not in message.get_body(("plain",)).get_content()
             [posted] = po_messages(bot)
             assert "Emailed to orders@acme.example" in str(posted.params["blocks"])

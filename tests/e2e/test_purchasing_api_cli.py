@@ -49,18 +49,23 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
         {"vendor": "nobody", "actor": TECH_1, "work_order": "WO-7",
          "lines": [{"sku": "FLT-1", "quantity": 0}, {"sku": "NOPE", "quantity": 2, "unit_cost": "1.001"}]},
     )  # fmt: skip
-    assert wrong.status == 422 and wrong.problem_fields() == [
+    assert wrong.status == 422 and wrong.problem_fields() == [  # the body's fields, as api.md says
         "vendor",
-        "quantity",
-        "part_2",
-        "unit_cost_2",
+        "lines.0.quantity",
+        "lines.1.sku",
+        "lines.1.unit_cost",
         "work_order",
     ]
     as_float = await api.post(
         "/purchase-requests",
         {"vendor": "acme", "actor": TECH_1, "lines": [{"sku": "FLT-1", "quantity": 1, "unit_cost": 2.5}]},
     )
-    assert as_float.status == 422
+    assert as_float.status == 422 and as_float.body["errors"] == [
+        {
+            "field": "lines.0.unit_cost",
+            "message": 'Write it as a decimal in a string, like "85.50": a JSON number would be a float.',
+        }
+    ]
     staff = await api.post(
         "/purchase-requests", {"vendor": "acme", "actor": STAFF, "lines": [{"sku": "FLT-1", "quantity": 1}]}
     )
@@ -92,16 +97,39 @@ async def test_purchase_requests_and_receipts_through_the_rest_api(bot: BotClien
     assert [o["ref"] for o in rest.body["items"]] == ["PO-1"] and rest.body["next_cursor"] is None
     assert [o["ref"] for o in (await api.get("/purchase-orders", status="requested")).body["items"]] == ["PR-2"]
     assert (await api.get("/purchase-orders/po-1")).body["ref"] == "PO-1"
+    for cursor in ("abc", "²", "9" * 20):  # refused as every listing refuses a cursor it did not give out
+        strange = await api.get("/purchase-orders", cursor=cursor)
+        assert strange.status == 422 and strange.problem_fields() == ["cursor"], strange.body
+    odd = await api.post(
+        "/purchase-requests",
+        {"vendor": "acme", "actor": TECH_1, "work_order": "WO-²", "lines": [{"sku": "FLT-1", "quantity": 1}]},
+    )
+    assert odd.status == 422 and odd.problem_fields() == ["work_order"], odd.body
     assert (await api.get("/purchase-orders/PO-9")).status == 404
 
     over = await api.post(
         "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "BLT-2", "quantity": 6}]}
     )
-    assert over.status == 422 and "BLT-2: 6 of 5 ordered" in over.body["detail"]
+    assert over.status == 422 and over.body["errors"] == [
+        {
+            "field": "lines.0.quantity",
+            "message": 'That is more than was ordered (BLT-2: 6 of 5 ordered). Send "allow_over": true to receive '
+            "it all the same.",
+        }
+    ]
+    nothing = await api.post(
+        "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "BLT-2", "quantity": 0}]}
+    )
+    assert nothing.status == 422 and nothing.problem_fields() == ["lines"]
     unknown = await api.post(
         "/purchase-orders/PO-1/receipts", {"actor": TECH_2, "lines": [{"sku": "FLT-1", "quantity": 1}]}
     )
     assert unknown.status == 422 and unknown.problem_fields() == ["lines.0.sku"]
+    second = await api.post(  # the second line's quantity is named as the second line's, after an unknown one
+        "/purchase-orders/PO-1/receipts",
+        {"actor": TECH_2, "lines": [{"sku": "NOPE", "quantity": 1}, {"sku": "BLT-2", "quantity": -1}]},
+    )
+    assert second.status == 422 and second.problem_fields() == ["lines.0.sku", "lines.1.quantity"]
     version = (await api.get("/purchase-orders/PO-1")).body["version"]
     part = await api.post(
         "/purchase-orders/PO-1/receipts",
@@ -147,9 +175,9 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     code, output = await wrench("purchasing", "request", "acme", "FLT-1=4@11.25", "--as", TECH_1, env=env)
     assert (code, output.strip()) == (0, "PR-1 requested 45.00 USD acme (FLT-1 0/4) (waiting for approval)"), output
     code, output = await wrench("purchasing", "request", "acme", "FLT-1=0", "NOPE=1@1.001", "--as", TECH_1, env=env)
-    assert code == 1 and output.strip() == (
-        "wrench: quantity: Enter a quantity from 1 to 100,000.; part_2: There is no part “NOPE” in the register.; "
-        "unit_cost_2: Unit cost: USD has 2 decimal places: 1.001 cannot be stored without losing part of it."
+    assert code == 1 and output.strip() == (  # each named by the item as typed, not by a form's field
+        "wrench: FLT-1=0: Enter a quantity from 1 to 100,000; NOPE=1@1.001: There is no part “NOPE” in the "
+        "register; Unit cost: USD has 2 decimal places: 1.001 cannot be stored without losing part of it"
     ), output
     code, output = await wrench("purchasing", "request", "acme", "FLT-1", "--as", TECH_1, env=env)
     assert code == 2 and "is not SKU=QUANTITY" in output
@@ -157,12 +185,15 @@ async def test_purchasing_from_the_command_line(tmp_path: Path, database_url: st
     assert (code, output.strip()) == (1, "wrench: Only the purchase approvers can decide on PR-1."), output
     code, output = await wrench("purchasing", "approve", "PR-1", "--as", MANAGER, env=env)
     assert (code, output.strip()) == (0, "PO-1 ordered 45.00 USD acme (FLT-1 0/4)"), output
+    code, output = await wrench("purchasing", "receive", "PO-1", "NOPE=1", "FLT-1=1.5", "--as", TECH_2, env=env)
+    assert code == 1 and output.strip() == (
+        "wrench: NOPE=1: PO-1 has no line of “NOPE”; FLT-1=1.5: “1.5” is not a quantity: enter a whole number, like 4"
+    ), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=1", "--as", TECH_2, env=env)
     assert (code, output.strip()) == (0, "PO-1 partly_received 45.00 USD acme (FLT-1 1/4)"), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=5", "--as", TECH_2, env=env)
     assert code == 1 and output.strip() == (
-        "wrench: That is more than was ordered (FLT-1: 6 of 4 ordered). Confirm to receive it all the same. "
-        "Add --allow-over to receive it all the same."
+        "wrench: That is more than was ordered (FLT-1: 6 of 4 ordered). Add --allow-over to receive it all the same."
     ), output
     code, output = await wrench("purchasing", "receive", "PO-1", "FLT-1=5@10", "--as", TECH_2, "--allow-over", env=env)
     assert (code, output.strip()) == (0, "PO-1 received 45.00 USD acme (FLT-1 6/4)"), output

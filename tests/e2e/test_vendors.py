@@ -154,6 +154,21 @@ async def test_vendors_through_the_rest_api(bot: BotClient) -> None:
     )
     as_float = await api.post("/vendors", {"key": "bolt", "name": "Bolt", "hourly_rate": 85.5, "actor": MANAGER})
     assert as_float.status == 422 and as_float.problem_fields() == ["hourly_rate"]
+    assert as_float.body["errors"][0]["message"] == (
+        'Write it as a decimal in a string, like "85.50": a JSON number would be a float.'
+    )
+    # a rate or a key of the wrong shape is named with the others, in words, not as a pattern
+    shapes = await api.post(
+        "/vendors",
+        {"key": "bad key!", "name": "", "email": "jo at acme", "hourly_rate": "-5", "actor": MANAGER},
+    )
+    assert shapes.status == 422 and shapes.problem_fields() == ["key", "name", "email", "hourly_rate"]
+    assert shapes.body["errors"][3]["message"] == "an hourly rate cannot be negative"
+    assert "pattern" not in str(shapes.body)
+    comma = await api.patch("/vendors/acme-hvac", {"hourly_rate": "1,000.00", "actor": MANAGER})
+    assert comma.status == 422 and comma.body["errors"] == [
+        {"field": "hourly_rate", "message": "“1,000.00” is not an hourly rate: write it like 85 or 85.50"}
+    ]
 
     changed = await api.patch(
         "/vendors/ACME-HVAC", {"phone": "+1 555 0100", "hourly_rate": "90", "expires_on": None, "actor": ADMIN}

@@ -69,14 +69,22 @@ async def test_a_request_names_every_wrong_value_and_stores_nothing(db: Database
         "part": "There is no part “NOPE” in the register.",
         "quantity_2": "Enter a quantity from 1 to 100,000.",
         "unit_cost_3": "Unit cost: USD has 2 decimal places: 1.234 cannot be stored without losing part of it.",
-        "work_order": "There is no work order “WO-99”: write it like WO-12.",
+        "work_order": "There is no work order WO-99.",
     }
+    for typed, said in (("twelve", "“twelve” is not a work order's number: write it like WO-12."),
+                        ("WO-²", "“WO-²” is not a work order's number: write it like WO-12.")):  # fmt: skip
+        with pytest.raises(InvalidValues) as refused:
+            await ask(db, org, clock, LineInput("FLT-1", "2"), work_order=typed)
+        assert refused.value.errors == {"work_order": said}
     with pytest.raises(InvalidValues) as refused:
         await ask(db, org, clock, LineInput("FLT-1", "-1"), LineInput("BLT-2", "2.5", row=2), vendor="euro")
     assert set(refused.value.errors) == {"vendor", "quantity", "quantity_2"}
     assert "prices in EUR" in refused.value.errors["vendor"]
     with pytest.raises(InvalidValues) as refused:
         await ask(db, org, clock, LineInput("FLT-1", "9999999"))
+    assert refused.value.errors == {"quantity": "Enter a quantity from 1 to 100,000."}
+    with pytest.raises(InvalidValues) as refused:  # a whole number, if a large one: said so
+        await ask(db, org, clock, LineInput("FLT-1", "99999999999"))
     assert refused.value.errors == {"quantity": "Enter a quantity from 1 to 100,000."}
     with pytest.raises(Forbidden):
         await ask(db, org, clock, LineInput("FLT-1", "1"), user=STAFF)

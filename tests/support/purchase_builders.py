@@ -75,6 +75,7 @@ def generate(typed: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
     ]
     for built in orders:
         yield "purchasing.approval_request", "message", p.approval_request(built)
+        yield "purchasing.approval_summary", "home", {"type": "home", "blocks": [p.approval_summary(built)]}
         yield "purchasing.purchase_order", "message", p.purchase_order(built)
         yield "purchasing.decision", "message", {"text": p.decision(built)}
         yield "purchasing.decided_dm", "message", {"text": p.decided_dm(built, channel="C0FACILITY")}
