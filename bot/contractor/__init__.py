@@ -20,7 +20,7 @@ from bot.contractor.reading import read
 from bot.contractor.team_photos import PhotoUnavailable, TeamPhotos
 from bot.deps import Deps
 from bot.pages.forms import BadForm, BodyTooLarge, Sent
-from bot.portal import HEADERS
+from bot.portal import HEADERS as PORTAL_HEADERS
 from bot.portal.reading import client_address
 from services.contractor_jobs import files, jobs, page
 from services.contractor_jobs.jobs import PATH
@@ -28,6 +28,13 @@ from services.errors import Conflict, InvalidFields, InvalidInput, NotFound
 from services.requests.rate_limit import SlidingWindow
 
 PREFIX = PATH.rstrip("/")
+# The portal's headers, with no script at all: the page has none, and the portal's script is on this site
+HEADERS = {
+    **PORTAL_HEADERS,
+    "Content-Security-Policy": PORTAL_HEADERS["Content-Security-Policy"].replace(
+        "script-src 'self'", "script-src 'none'"
+    ),
+}
 STATIC = Path(__file__).parent / "static"
 VISITS_PER_HOUR = 600  # every page and form, per address
 MISSES_PER_HOUR = 30  # addresses that name no job, per address: nobody guesses a key

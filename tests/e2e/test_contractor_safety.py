@@ -154,7 +154,7 @@ async def test_the_page_shows_no_slack_ids_no_other_work_and_no_live_markup(
     assert "<script" not in page.replace("<script", "", 0) or "script src" not in page  # no script of any kind
     async with bot.http.get(f"{bot.url}/contractor/{key}") as response:
         csp = response.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and response.headers["Referrer-Policy"] == "no-referrer"
+        assert "script-src 'none'" in csp and response.headers["Referrer-Policy"] == "no-referrer"
 
 
 async def test_unknown_addresses_are_404_and_a_guesser_is_stopped(
