@@ -126,22 +126,16 @@ class ContractorPage:
 
     async def show(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
-        if (limited := self._limited(request)) is not None:
-            return limited
-        if not await self._exists(key):
-            self._missed(request)
-            return self._message("Not found", "There is no job at this address.", http_status=404)
+        if (turned_away := await self._turned_away(request, key)) is not None:
+            return turned_away
         ok = DONE.get(request.query.get("ok", ""))
         return await self._job_page(key, ok=ok)
 
     async def photo(self, request: web.Request) -> web.Response:
         """One of the team's photos, from Slack, for as long as the link works."""
         key = request.match_info["key"]
-        if (limited := self._limited(request)) is not None:
-            return limited
-        if not await self._exists(key):
-            self._missed(request)
-            return self._message("Not found", "There is no job at this address.", http_status=404)
+        if (turned_away := await self._turned_away(request, key)) is not None:
+            return turned_away
         try:
             file_id = await self.deps.db.run(
                 partial(page.team_photo, key=key, number=int(request.match_info["number"]))
@@ -158,6 +152,15 @@ class ContractorPage:
         headers = {**HEADERS, "Content-Disposition": f'inline; filename="{name}"'}
         return web.Response(body=shown.content, content_type=shown.content_type, headers=headers)
 
+    async def _turned_away(self, request: web.Request, key: str) -> web.Response | None:
+        """429 past the address's limits; 404 for a key of no job, counted against the address."""
+        if (limited := self._limited(request)) is not None:
+            return limited
+        if not await self._exists(key):
+            self._missed(request)
+            return self._message("Not found", "There is no job at this address.", http_status=404)
+        return None
+
     async def _exists(self, key: str) -> bool:
         async def look(session: Any) -> bool:
             try:
@@ -170,14 +173,11 @@ class ContractorPage:
 
     async def act(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
-        if (limited := self._limited(request)) is not None:
-            return limited
+        if (turned_away := await self._turned_away(request, key)) is not None:
+            return turned_away
         if not _same_site(request, self.portal.public_url):
             log.info("contractor page: a form sent from another site was refused")
             return self._message("Refused", "This form can only be sent from its own page.", http_status=403)
-        if not await self._exists(key):
-            self._missed(request)
-            return self._message("Not found", "There is no job at this address.", http_status=404)
         try:
             sent = await read(request, max_file_bytes=self.portal.max_photo_bytes)
         except BodyTooLarge:

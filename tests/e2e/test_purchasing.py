@@ -120,6 +120,14 @@ async def open_modal(bot: BotClient, action_id: str, value: str, user_id: str, c
     return (await bot.fake.wait_calls("views.open", before + 1))[-1].params["view"]
 
 
+async def open_receive(bot: BotClient, posted: Call, user_id: str) -> tuple[dict[str, Any], str]:
+    """The Receive form of a posted order, and the id of its (first) line."""
+    value = button_value(posted.params, Action.PO_RECEIVE)
+    form = await open_modal(bot, Action.PO_RECEIVE, value, user_id, PURCHASING, posted.answer["ts"])
+    line_id = next(b["block_id"] for b in form["blocks"] if b.get("block_id", "").startswith("received_"))[9:]
+    return form, line_id
+
+
 def pdf_text(data: bytes) -> str:
     document = pdfium.PdfDocument(data)
     return "\n".join(page.get_textpage().get_text_range() for page in document)
@@ -383,10 +391,7 @@ async def test_an_escalated_work_order_on_hold_still_shows_its_reason_and_its_pa
     assert await submit(bot, form, request_values(quantity="4", cost="1.00"), TECH_1) == {"response_action": "clear"}
     await bot.settled()
     [posted] = po_messages(bot)
-    receive_form = await open_modal(
-        bot, Action.PO_RECEIVE, button_value(posted.params, Action.PO_RECEIVE), TECH_1, PURCHASING, posted.answer["ts"]
-    )
-    line_id = next(b["block_id"] for b in receive_form["blocks"] if b.get("block_id", "").startswith("received_"))[9:]
+    receive_form, line_id = await open_receive(bot, posted, TECH_1)
     values = {f"received_{line_id}": sr.number_value("4"), f"cost_{line_id}": sr.text_value("1.00")}
     assert await submit(bot, receive_form, values, TECH_1) is None
     await bot.settled()
@@ -401,10 +406,7 @@ async def test_two_people_receiving_the_same_order_at_once_add_stock_once(bot: B
     assert await submit(bot, form, values, MANAGER) == {"response_action": "clear"}
     await bot.settled()
     [posted] = po_messages(bot)
-    receive_form = await open_modal(
-        bot, Action.PO_RECEIVE, button_value(posted.params, Action.PO_RECEIVE), TECH_1, PURCHASING, posted.answer["ts"]
-    )
-    line_id = next(b["block_id"] for b in receive_form["blocks"] if b.get("block_id", "").startswith("received_"))[9:]
+    receive_form, line_id = await open_receive(bot, posted, TECH_1)
     values = {f"received_{line_id}": sr.number_value("6"), f"cost_{line_id}": sr.text_value("1.00")}
     answers = await asyncio.gather(*(submit(bot, receive_form, values, who) for who in (TECH_1, TECH_2)))
     assert sorted(answers, key=str)[0] is None or None in answers, answers
