@@ -35,19 +35,18 @@ def approval_request(request: ServiceRequestRead, *, category_name: str, decided
     if request.description:
         blocks.append({"type": "section", "text": t.mrkdwn(request.description)})
     if request.status is RequestStatus.PENDING_APPROVAL and not decided:
-        value = str(request.id)
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    button("Approve", Action.APPROVE, value, style="primary"),
-                    button("Reject", Action.REJECT, value),
-                ],
-            }
-        )
+        blocks.append(approve_or_reject(str(request.id), approve=Action.APPROVE, reject=Action.REJECT))
     else:
         blocks.append({"type": "context", "elements": [t.mrkdwn(decision(request))]})
     return t.message(t.md("Approval needed: {} {}", request.ref, request.title), blocks)
+
+
+def approve_or_reject(value: str, *, approve: Action, reject: Action) -> dict[str, Any]:
+    """An approver's DM's Approve and Reject buttons, on what `value` names (a request, a purchase order)."""
+    return {
+        "type": "actions",
+        "elements": [button("Approve", approve, value, style="primary"), button("Reject", reject, value)],
+    }
 
 
 def decision(request: ServiceRequestRead) -> t.Mrkdwn:

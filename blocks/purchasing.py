@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from blocks import text as t
+from blocks.approvals import approve_or_reject
 from blocks.card import button
 from blocks.ids import Action, Block
 from models.enums import PurchaseStatus
@@ -59,16 +60,7 @@ def approval_request(order: PurchaseRead) -> dict[str, Any]:
     if order.note:
         blocks.append({"type": "context", "elements": [t.mrkdwn(t.md("Note: {}", order.note))]})
     if order.status is PurchaseStatus.REQUESTED:
-        value = str(order.id)
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    button("Approve", Action.PO_APPROVE, value, style="primary"),
-                    button("Reject", Action.PO_REJECT, value),
-                ],
-            }
-        )
+        blocks.append(approve_or_reject(str(order.id), approve=Action.PO_APPROVE, reject=Action.PO_REJECT))
     else:
         blocks.append({"type": "context", "elements": [t.mrkdwn(decision(order))]})
     return t.message(t.md("Purchase approval needed: {} {} {}", order.ref, order.total, order.currency), blocks)
