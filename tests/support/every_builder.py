@@ -649,6 +649,7 @@ def payloads(text: str, *, longest: bool = False) -> list[Built]:
 # Public functions of blocks/ that are not builders of a payload: small parts the builders share, and
 # the parsers of what a payload carries back.
 NOT_BUILDERS = {
+    "approvals.approve_or_reject",
     "card.button",
     "satisfaction.stars",
     "satisfaction.rate_value",
