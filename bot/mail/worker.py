@@ -45,15 +45,16 @@ class MailWorker(RoundWorker):
     async def _send(self, mail: queue.Leased) -> None:
         try:
             outcome = await smtp.send(self.config, self.sender, mail.recipient, mail.message)
-            state = await self.db.run(
-                partial(
-                    queue.record_result,
-                    now=self.clock(),
-                    mail_id=mail.mail_id,
-                    error=outcome.error,
-                    permanent=outcome.permanent,
+            with self._recording_result():  # sent: stopping lets the record of it be written, not sent twice
+                state = await self.db.run(
+                    partial(
+                        queue.record_result,
+                        now=self.clock(),
+                        mail_id=mail.mail_id,
+                        error=outcome.error,
+                        permanent=outcome.permanent,
+                    )
                 )
-            )
         except asyncio.CancelledError:
             raise
         except Exception:  # its lease runs out and another round sends it again
