@@ -76,10 +76,11 @@ _one_at_a_time = threading.Lock()  # a command has the process's environment, wo
 async def wrench_in_process(*args: str, env: dict[str, str]) -> tuple[int, str]:
     """`wrench(*args, env=env)` without starting a process: the Typer app runs here, in a thread of its own
     (commands run their own event loop; the test's, serving the fake Slack or a mail server, carries on
-    meanwhile), with exactly `env` as its environment and TEST_WORKDIR as its working directory; returns
-    (exit code, stdout and stderr as written). An exception no command handles is raised here, not turned
-    into exit code 1. Starting the interpreter and importing Wrench costs a second or two a command; a test
-    that is about the installed script, start-up or signals runs `wrench`."""
+    meanwhile), with exactly `env` as its environment and TEST_WORKDIR as its working directory (this
+    process's, while the command runs: one command at a time); returns (exit code, stdout and stderr as
+    written). An exception no command handles is raised here, not turned into exit code 1. Starting the
+    interpreter and importing Wrench costs a second or two a command; a test that is about the installed
+    script, start-up or signals runs `wrench`."""
     return await asyncio.to_thread(_invoke, args, env)
 
 
