@@ -182,9 +182,8 @@ async def test_a_location_typo_is_refused_with_the_closest_path_and_the_way_to_c
     await upgraded(env, database_url)
     assert (await wrench_in_process("locations", "add", "North site / Plant room", env=env))[0] == 0
 
-    code, output = await wrench_in_process(
-        "assets", "add", "PMP-1", "Pump", "--location", "Nort site / Plant room", env=env
-    )
+    # the installed script: a refusal on stderr, with the typographic quotes of the message
+    code, output = await wrench("assets", "add", "PMP-1", "Pump", "--location", "Nort site / Plant room", env=env)
     assert code == 1 and output.strip() == (
         "wrench: There is no location “Nort site / Plant room”; did you mean “North site / Plant room”? "
         'To add it: wrench locations add "Nort site / Plant room" (or add the asset with --create-location).'
