@@ -1,6 +1,7 @@
 """Sending work to a contractor, end to end: the card's ⋯ → Send to contractor through signed Slack payloads,
 then the contractor's private page over HTTP (accept, update, photos and invoice, cost and hours, done),
-the team's review on the card, and the cost in the work order's total and the KPIs."""
+the team's review on the card, and the cost in the work order's total and the KPIs; a job done while its card
+is still on its way to Slack shows on the card all the same."""
 
 import asyncio
 import re
