@@ -112,13 +112,18 @@ class SlackNotifier:
             if link:
                 await self.db.run(partial(work_orders.attach_source_link, work_order_id=work_order.id, link=link))
                 work_order = work_order.model_copy(update={"source_link": link})
-        posted = await self.api.post(team.channel, **await self._card(work_order))
+        drawn = await self._card(work_order)
+        posted = await self.api.post(team.channel, **drawn)
         permalink = None
         if posted is not None:
             channel, ts = posted["channel"], posted["ts"]
-            attach = partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts)
-            if await self.db.run(attach) != work_order.version:  # changed since: its redraw found no card yet
-                await self.refresh_card(work_order.id)
+            await self.db.run(partial(work_orders.attach_card, work_order_id=work_order.id, channel=channel, ts=ts))
+            # A change made while the card was on its way found no card to redraw. Not every change is a new
+            # version (a contractor's progress, an asset going down, parts arriving keep the card's buttons
+            # valid): the card as it stands now is compared with the one posted.
+            _, current = await self._as_it_stands(work_order.id)
+            if current != drawn:
+                await self.api.call("chat_update", channel=channel, ts=ts, **current)
             permalink = await self._card_permalink(work_order.id, channel, ts)
             if work_order.request_id is not None:
                 await self._share_photos(work_order, channel, ts)

@@ -179,17 +179,14 @@ async def check_allowed(
     return WorkOrderRead.model_validate(work_order)
 
 
-async def attach_card(session: AsyncSession, *, work_order_id: int, channel: str, ts: str) -> int:
-    """Remember where the work order's card lives (not a domain change: no version bump). Returns the
-    work order's version now: a change made since the card was drawn may have found no card to redraw."""
-    version = await session.scalar(
+async def attach_card(session: AsyncSession, *, work_order_id: int, channel: str, ts: str) -> None:
+    """Remember where the work order's card lives (not a domain change: no version bump)."""
+    await session.execute(
         update(WorkOrder)
         .where(WorkOrder.id == work_order_id)
         .values(card_channel=channel, card_ts=ts)
-        .returning(WorkOrder.version)
         .execution_options(synchronize_session=False)
     )
-    return int(version or 0)
 
 
 async def attach_card_permalink(session: AsyncSession, *, work_order_id: int, link: str) -> None:

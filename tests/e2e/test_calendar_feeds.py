@@ -21,7 +21,7 @@ from tests.e2e.flow import click_card, file_request
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import FakeSlack
 from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1
-from tests.support.process import running_wrench, wrench, wrench_env
+from tests.support.process import running_wrench, wrench, wrench_env, wrench_in_process
 
 ADDRESS = re.compile(r"(https?://[^\s`]+)?(/calendar/cal_[a-z0-9]{8}_[A-Za-z0-9_-]{43}\.ics)")
 ENGLAND = (
@@ -123,23 +123,23 @@ async def test_the_command_line_makes_lists_and_revokes_addresses(
 ) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     code, output = await wrench("calendar", "create", "--team", "facilities", env=env)
     assert code == 0, output
     found = ADDRESS.search(output)
     assert found
-    code, output = await wrench("calendar", "create", "--team", "plumbers", env=env)
+    code, output = await wrench_in_process("calendar", "create", "--team", "plumbers", env=env)
     assert code == 1 and "There is no team “plumbers”" in output
-    code, output = await wrench("calendar", "create", env=env)
+    code, output = await wrench_in_process("calendar", "create", env=env)
     assert code == 2 and "give --team KEY or --person USER_ID" in output
     async with running_wrench(env) as url, aiohttp.ClientSession() as http:
         async with http.get(url + found.group(2)) as response:
             assert response.status == 200 and "BEGIN:VCALENDAR" in await response.text()
         prefix = found.group(2).split("/")[-1][:12]
-        code, output = await wrench("calendar", "list", env=env)
+        code, output = await wrench_in_process("calendar", "list", env=env)
         assert code == 0 and re.search(rf"{prefix}\s+team facilities\s+\S+ \S+\s+\d{{4}}-", output), output
-        assert (await wrench("calendar", "revoke", prefix, env=env))[0] == 0
+        assert (await wrench_in_process("calendar", "revoke", prefix, env=env))[0] == 0
         async with http.get(url + found.group(2)) as response:
             assert response.status == 404
-    code, output = await wrench("calendar", "revoke", "cal_zzzzzzzz", env=env)
+    code, output = await wrench_in_process("calendar", "revoke", "cal_zzzzzzzz", env=env)
     assert code == 1

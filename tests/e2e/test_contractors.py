@@ -1,21 +1,36 @@
 """Sending work to a contractor, end to end: the card's ⋯ → Send to contractor through signed Slack payloads,
 then the contractor's private page over HTTP (accept, update, photos and invoice, cost and hours, done),
-the team's review on the card, and the cost in the work order's total and the KPIs."""
+the team's review on the card, and the cost in the work order's total and the KPIs; a job done while its card
+is still on its way to Slack shows on the card all the same."""
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from blocks.ids import Action
+from bot.metrics import Metrics
+from bot.slack.outbox_worker import OutboxWorker
+from bot.slack.pacing import Pacer
 from models.contractor_jobs import ContractorFile, ContractorJob
 from models.db import Database
 from models.integrations import PublishedEvent
+from models.outbox import OutboxEntry
+from models.schemas import RequestCreate
 from models.tables import WorkOrder, WorkOrderEvent
+from services.contractor_jobs import jobs
+from services.contractor_jobs import page as contractor_page
+from services.delivery import outbox
+from services.delivery.outbox import Notice
 from services.organisation.integrations import Smtp
 from services.organisation.org import Organisation
 from services.reporting import reports
+from services.work_orders import service as work_orders
 from tests.conftest import FrozenClock
 from tests.e2e.contractor_flow import (
     KEY,
@@ -33,9 +48,9 @@ from tests.e2e.contractor_flow import (
 )
 from tests.e2e.flow import click_card, file_request, latest_card, thread_lines
 from tests.support.bot import BotClient, started_bot
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.mail_server import mail_server
-from tests.support.org import OUTSIDER, STAFF, TECH_1, TECH_2
+from tests.support.org import OUTSIDER, STAFF, TEAM_CHANNEL, TECH_1, TECH_2
 
 
 @pytest.fixture
@@ -201,3 +216,65 @@ async def test_the_link_is_emailed_to_the_vendor_when_smtp_is_configured(
     text = message.get_content()
     assert TECH_2 not in text and "WO-1, Leaking pipe in 204, ask a colleague." in text
     assert f"{PUBLIC}/contractor/{key}" in text and "Hello Jo <Smith>," in text and "Not to exceed: 450.00 GBP" in text
+
+
+class HeldCardPost(AsyncWebClient):
+    """Slack as the outbox worker reaches it, holding a card's post (a message to the team channel, not in a
+    thread) until `go` is set: `posting` is set once the card has been drawn and is on its way."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(token=BOT_TOKEN, base_url=fake.api_url)
+        self.posting, self.go = asyncio.Event(), asyncio.Event()
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        params = kwargs.get("json") or kwargs.get("params") or {}
+        if api_method == "chat.postMessage" and params.get("channel") == TEAM_CHANNEL and not params.get("thread_ts"):
+            self.posting.set()
+            await self.go.wait()
+        return await super().api_call(api_method, **kwargs)
+
+
+async def test_a_change_made_while_the_card_is_being_posted_is_drawn_on_it(
+    fake_slack: FakeSlack, db: Database, clock: FrozenClock, org: Organisation
+) -> None:
+    """The contractor marks the job done while the card is on its way to Slack: that change keeps the work
+    order's version (the card's buttons stay valid), and its redraw finds no card to redraw yet. The card,
+    drawn before the job was done, is redrawn all the same once its place is known."""
+    acme = await add_vendor(db, clock, org, "acme", "Acme Plumbing", trades="plumbing")
+    request = RequestCreate(title="Dripping trap", category="plumbing")
+    filed = await db.run(partial(work_orders.create, org=org, now=clock(), requester_id=STAFF, request=request))
+    wo_id = filed.work_order.id
+    sent = await db.run(partial(jobs.send, org=org, now=clock(), work_order_id=wo_id, user_id=TECH_1, vendor_id=acme))
+    await db.run(partial(contractor_page.accept, org=org, now=clock(), key=sent.key))
+
+    async def redraws_done() -> bool:  # the outbox's bookkeeping: a redraw with no card makes no Slack call
+        async with db.unit_of_work() as session:
+            found = await session.scalars(select(OutboxEntry.done_at).where(OutboxEntry.kind == Notice.CARD_REFRESH))
+            return all(found.all())
+
+    async def delivered() -> bool:
+        return not (await db.run(outbox.status)).pending
+
+    async def until(check: Callable[[], Awaitable[bool]]) -> None:
+        async with asyncio.timeout(10):
+            while not await check():  # noqa: ASYNC110 - the database is polled
+                await asyncio.sleep(0.01)
+
+    client = HeldCardPost(fake_slack)
+    worker = OutboxWorker(db, org, client, None, clock=clock, wall=clock, metrics=Metrics(), pacer=Pacer(scale=0))
+    worker.start()
+    try:
+        await asyncio.wait_for(client.posting.wait(), 10)
+        await until(redraws_done)  # the redraw queued with the job's acceptance: no card yet
+        await db.run(partial(contractor_page.mark_done, org=org, now=clock(), key=sent.key, resolution="New trap"))
+        await until(redraws_done)  # and the job done's
+        client.go.set()
+        await until(delivered)
+    finally:
+        await worker.stop(flush_seconds=1)
+    [card] = [
+        call for call in fake_slack.find("chat.postMessage", channel=TEAM_CHANNEL) if "thread_ts" not in call.params
+    ]
+    assert str(Action.CONTRACTOR_CONFIRM) not in str(card.params["blocks"])  # drawn before the job was done
+    redrawn = fake_slack.find("chat.update", channel=card.answer["channel"], ts=card.answer["ts"])
+    assert redrawn and str(Action.CONTRACTOR_CONFIRM) in str(redrawn[-1].params["blocks"])

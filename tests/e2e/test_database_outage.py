@@ -127,7 +127,7 @@ async def test_a_card_posted_is_recorded_before_the_notice_writes_anything_else(
     await db.run(partial(request_service.submit, org=org, now=clock(), requester_id=STAFF, request=request))
     storing = asyncio.Event()
 
-    async def attach_card(session: Any, **kwargs: Any) -> int:
+    async def attach_card(session: Any, **kwargs: Any) -> None:
         storing.set()
         await asyncio.Event().wait()  # cut off here
         raise AssertionError("not reached")

@@ -33,7 +33,7 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.imap_server import PASSWORD, USER, ImapServer, imap_server
 from tests.support.mail_server import MailServer, mail_server
 from tests.support.org import CONFIG, MANAGER, TEAM_CHANNEL, TECH_1
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench, wrench_env, wrench_in_process
 
 MAILBOX = "maintenance@acme.example"
 
@@ -257,14 +257,14 @@ async def test_wrench_mail_fetch_reads_the_mailbox_now(
     with mail_server() as smtp, imap_server() as box:
         env = wrench_env(tmp_path, database_url, fake_slack, config_text=config(smtp.port, box.port))
         if not database_url.startswith("sqlite"):
-            assert (await wrench("db", "upgrade", env=env))[0] == 0
+            assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
         box.deliver(mail("Broken window in the lobby")[0])
         box.deliver(mail("Away until Monday", headers={"Auto-Submitted": "auto-replied"})[0])
-        code, output = await wrench("mail", "fetch", env=env)
+        code, output = await wrench_in_process("mail", "fetch", env=env)
         assert code == 0, output
         assert re.search(r"^\d+: filed \(WO-1\)$", output, re.M) and "ignored (Auto-Submitted: auto-replied)" in output
         assert "2 messages read" in output and box.unseen() == 0
-        code, output = await wrench("mail", "fetch", env=env)
+        code, output = await wrench_in_process("mail", "fetch", env=env)
         assert code == 0 and "0 messages read" in output
     code, output = await wrench("mail", "fetch", env=env)  # the server is gone: said, not a traceback
     assert code == 1 and "ConnectionRefusedError" in output and "Traceback" not in output, output

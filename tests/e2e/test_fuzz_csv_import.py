@@ -25,7 +25,7 @@ from tests.conftest import FrozenClock
 from tests.support import hostile
 from tests.support.fake_slack import FakeSlack
 from tests.support.fuzz import E2E, row_counts
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench_env, wrench_in_process
 
 PROBLEM = re.compile(r"^line (\d+): ")
 
@@ -182,7 +182,7 @@ async def test_the_command_names_the_line_of_each_hostile_cell_and_imports_nothi
         f"PMP-4,Pump,,{'y' * 101}\n",  # a model longer than its column (it used to be cut short)
         encoding="utf-8",
     )
-    code, output = await wrench("import", "assets", str(sheet), env=env)
+    code, output = await wrench_in_process("import", "assets", str(sheet), env=env)
     assert code == 1 and "Traceback" not in output, output
     assert f"{sheet}: line 3: name: Remove the character" in output
     assert f"{sheet}: line 4: location: A level of a location has at most 120 characters" in output

@@ -25,7 +25,7 @@ from tests.support.api import api_client
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.org import CONFIG, MANAGER, STAFF, TECH_1
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench_env, wrench_in_process
 
 NO_LOW_TARGET = CONFIG.replace("  low: {respond: 1d, resolve: 2w}\n", "")
 assert NO_LOW_TARGET != CONFIG
@@ -170,9 +170,9 @@ async def test_completion_rates_from_slack_to_the_api_the_home_tab_and_the_repor
     # `wrench report`, from the real now: the last 30 days hold all of it
     env = wrench_env(tmp_path, database_url, fake_slack, config_text=NO_LOW_TARGET)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     out = tmp_path / "kpis.csv"
-    code, output = await wrench("report", "--team", "facilities", "--days", "30", "--csv", str(out), env=env)
+    code, output = await wrench_in_process("report", "--team", "facilities", "--days", "30", "--csv", str(out), env=env)
     assert code == 0, output
     assert output.startswith("Facilities, last 30 days")
     with out.open(newline="", encoding="utf-8") as written:

@@ -25,7 +25,7 @@ from tests.support.api import api_client
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.org import CONFIG, STAFF, TECH_1
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench_env, wrench_in_process
 
 DIGEST_CHANNEL = "C0DIGEST"
 START = (datetime.now(UTC) - timedelta(days=5)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -174,7 +174,7 @@ async def test_downtime_and_recurring_failures_in_the_api_the_report_the_digest_
     # `wrench report --csv`: its now is the wall clock, CMP-1 is still down, so its hours keep growing
     env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + "recurring: {window_days: 30}\n")
     out = tmp_path / "kpis.csv"
-    code, output = await wrench("report", "--team", "facilities", "--days", "7", "--csv", str(out), env=env)
+    code, output = await wrench_in_process("report", "--team", "facilities", "--days", "7", "--csv", str(out), env=env)
     assert code == 0, output
     with out.open(newline="", encoding="utf-8") as read:
         rows = dict(csv.reader(read))

@@ -24,7 +24,7 @@ from tests.support.api import api_client
 from tests.support.bot import BotClient
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.org import CONFIG, MANAGER, TECH_1, TECH_2
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench_env, wrench_in_process
 
 DIGEST_CHANNEL = "C0DIGEST"
 EVERY_DAY = "[mon, tue, wed, thu, fri, sat, sun]"
@@ -137,9 +137,9 @@ async def test_workload_per_person_in_the_api_the_report_the_home_tab_and_the_di
 
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     out = tmp_path / "kpis.csv"
-    code, output = await wrench("report", "--team", "facilities", "--days", "7", "--csv", str(out), env=env)
+    code, output = await wrench_in_process("report", "--team", "facilities", "--days", "7", "--csv", str(out), env=env)
     assert code == 0, output
     assert "Workload, U0MANAGER" in output
     rows = [row for row in csv.reader(out.open()) if row[0].startswith("Workload")]

@@ -1,5 +1,6 @@
-"""Email as an operator runs it (real processes and a real SMTP server): `wrench mail test|status|retry`,
-`wrench config check` on the `smtp:` section, and a running `wrench run` sending what was queued."""
+"""Email as an operator runs it (a real SMTP server): `wrench mail test|status|retry`, `wrench config check`
+on the `smtp:` section, `wrench doctor`, and a running `wrench run` (a real process) sending what was queued.
+Each command runs once as the installed script, the test's other commands in this process."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from services.organisation.config_file import parse_organisation
 from tests.support.fake_slack import FakeSlack
 from tests.support.mail_server import MailServer, mail_server
 from tests.support.org import CONFIG
-from tests.support.process import running_wrench, wrench, wrench_env
+from tests.support.process import running_wrench, wrench, wrench_env, wrench_in_process
 
 
 def smtp_section(server: MailServer, extra: str = "") -> str:
@@ -29,7 +30,7 @@ async def test_without_a_mail_server_the_commands_say_so(
     env = wrench_env(tmp_path, database_url, fake_slack)
     code, output = await wrench("mail", "status", env=env)
     assert code == 1 and "no smtp: section in the config" in output, output
-    code, output = await wrench("mail", "test", "jo@acme.example", env=env)
+    code, output = await wrench_in_process("mail", "test", "jo@acme.example", env=env)
     assert code == 1 and "no smtp: section" in output
 
 
@@ -43,10 +44,10 @@ async def test_a_test_message_reaches_the_server_or_says_why_not(
         [got] = server.received
         assert got.recipients == ["jo@acme.example"]
         assert got.message()["Subject"] == "Wrench: test message"
-        code, output = await wrench("mail", "test", "jo at acme", env=env)
+        code, output = await wrench_in_process("mail", "test", "jo at acme", env=env)
         assert code == 1 and "“jo at acme” is not an email address." in output
         server.refuse_with = "550 5.1.1 No such user"
-        code, output = await wrench("mail", "test", "nobody@acme.example", env=env)
+        code, output = await wrench_in_process("mail", "test", "nobody@acme.example", env=env)
         assert code == 1 and "550 5.1.1 No such user" in output, output
         assert len(server.received) == 1
 
@@ -57,14 +58,14 @@ async def test_config_check_names_a_missing_password(tmp_path: Path, database_ur
         "  password_env: WRENCH_SMTP_PW\n  from: w@example.com\n"
     )
     env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + section)
-    code, output = await wrench("config", "check", env=env)
+    code, output = await wrench_in_process("config", "check", env=env)
     assert code != 0 and "smtp.password_env" in output and "WRENCH_SMTP_PW is not set" in output, output
     env["WRENCH_SMTP_PW"] = "secret"
-    code, output = await wrench("config", "check", env=env)
+    code, output = await wrench_in_process("config", "check", env=env)
     assert code == 0, output
     bad = "\nsmtp:\n  host: smtp.example.com\n  from: 'not an address'\n  security: ssl\n"
     env = wrench_env(tmp_path, database_url, fake_slack, config_text=CONFIG + bad)
-    code, output = await wrench("config", "check", env=env)
+    code, output = await wrench_in_process("config", "check", env=env)
     assert code != 0 and "smtp.from" in output and "smtp.security" in output, output
 
 
@@ -75,7 +76,7 @@ async def test_the_running_process_sends_what_is_queued(
         config = CONFIG + smtp_section(server)
         env = wrench_env(tmp_path, database_url, fake_slack, config_text=config)
         if not database_url.startswith("sqlite"):
-            assert (await wrench("db", "upgrade", env=env))[0] == 0
+            assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
         async with running_wrench(env):
             db = Database(database_url)
             try:
@@ -89,7 +90,7 @@ async def test_the_running_process_sends_what_is_queued(
                     break
                 await asyncio.sleep(0.1)
             assert [got.message()["Subject"] for got in server.received] == ["WO-7: the boiler"]
-            code, output = await wrench("mail", "status", env=env)
+            code, output = await wrench_in_process("mail", "status", env=env)
             assert code == 0 and "mail: ok" in output and "sent 1" in output, output
 
 
@@ -98,7 +99,7 @@ async def test_doctor_shows_an_email_that_failed(tmp_path: Path, database_url: s
         config = CONFIG + smtp_section(server)
         env = wrench_env(tmp_path, database_url, fake_slack, config_text=config)
         if not database_url.startswith("sqlite"):
-            assert (await wrench("db", "upgrade", env=env))[0] == 0
+            assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
         code, output = await wrench("doctor", env=env)
         assert code == 0 and "email: 0 pending (0 retrying), 0 failed" in output, output
         db = Database(database_url)
@@ -117,6 +118,6 @@ async def test_doctor_shows_an_email_that_failed(tmp_path: Path, database_url: s
             )
         finally:
             await db.dispose()
-        code, output = await wrench("doctor", env=env)
+        code, output = await wrench_in_process("doctor", env=env)
         assert code == 1 and "email: 0 pending (0 retrying), 1 failed" in output, output
         assert "550 No such user" in output and "needs attention" in output

@@ -32,7 +32,7 @@ from tests.e2e.flow import card_ref, click_card, file_request, open_request_moda
 from tests.support.bot import BotClient, started_bot
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.org import STAFF, TEAM_CHANNEL, TECH_1
-from tests.support.process import wrench, wrench_env
+from tests.support.process import wrench_env, wrench_in_process
 
 
 async def submit(bot: BotClient, title: str, *, user_id: str = STAFF) -> None:
@@ -118,7 +118,7 @@ async def test_what_slack_refuses_for_good_is_given_up_logged_and_shown_by_docto
     assert len(bot.fake.find("chat.postMessage", thread_ts=ts)) == 1  # the rest of the notice still went out
     status = await bot.running.deps.db.run(outbox.status)
     assert (status.pending, status.gave_up) == (0, 1)
-    code, output = await wrench("doctor", env=wrench_env(tmp_path, database_url, bot.fake))
+    code, output = await wrench_in_process("doctor", env=wrench_env(tmp_path, database_url, bot.fake))
     assert code == 1, output
     assert "slack outbox: 0 pending (0 retrying), 1 given up" in output
     assert "card_refresh chat_update:C0FACILITY:" in output and "message_not_found" in output
@@ -128,7 +128,7 @@ async def test_what_slack_refuses_for_good_is_given_up_logged_and_shown_by_docto
 async def test_doctor_is_content_when_everything_went_out(bot: BotClient, database_url: str, tmp_path: Path) -> None:
     await file_request(bot)
     await bot.settled()
-    code, output = await wrench("doctor", env=wrench_env(tmp_path, database_url, bot.fake))
+    code, output = await wrench_in_process("doctor", env=wrench_env(tmp_path, database_url, bot.fake))
     assert (code, output.strip().splitlines()) == (0, ["slack outbox: 0 pending (0 retrying), 0 given up", "all well"])
 
 

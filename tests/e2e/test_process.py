@@ -1,4 +1,6 @@
-"""`wrench` as an operator runs it: a real process, configured by environment and wrench.yml."""
+"""`wrench` as an operator runs it: a real process, configured by environment and wrench.yml. Each command
+a test is about runs once as the installed script; the test's other commands run in this process
+(`wrench_in_process`: the same command line and environment, without a second or two of start-up each)."""
 
 import asyncio
 import os
@@ -22,13 +24,13 @@ from tests.e2e.flow import request_values
 from tests.support import slack_requests as sr
 from tests.support.fake_slack import FakeSlack
 from tests.support.org import CONFIG, MANAGER, STAFF, TEAM_CHANNEL, organisation
-from tests.support.process import WRENCH, post_signed, running_wrench, wrench, wrench_env
+from tests.support.process import WRENCH, post_signed, running_wrench, wrench, wrench_env, wrench_in_process
 
 
 async def test_work_order_survives_a_restart(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     async with running_wrench(env) as url, aiohttp.ClientSession() as http:
         body = sr.slash_command("/request", "leaking pipe", user_id=STAFF, response_url=fake_slack.response_url("a"))
         assert await post_signed(http, url, body) == 200
@@ -79,7 +81,7 @@ async def test_config_check_names_the_wrong_line(tmp_path: Path, fake_slack: Fak
     )
     broken = tmp_path / "broken.yml"
     broken.write_text(CONFIG.replace("channel: C0ITDESK", "channel: it-desk"))
-    code, output = await wrench("config", "check", str(broken), env=env)
+    code, output = await wrench_in_process("config", "check", str(broken), env=env)
     line = CONFIG.replace("channel: C0ITDESK", "channel: it-desk").splitlines().index("    channel: it-desk") + 1
     assert code == 1
     assert output.strip() == (
@@ -140,12 +142,12 @@ async def test_the_scheduler_process_escalates_overdue_work(
 async def test_digest_dry_run_prints_the_digest(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     code, output = await wrench("digest", "--team", "facilities", "--dry-run", env=env)
     assert code == 0, output
     assert "Facilities backlog" in output and "nothing open, nothing new" in output
     assert "(dry run: nothing posted; the digest would go to C0FACILITY)" in output  # quiet: no chart
-    code, output = await wrench("digest", "--team", "plumbers", "--dry-run", env=env)
+    code, output = await wrench_in_process("digest", "--team", "plumbers", "--dry-run", env=env)
     assert code == 2 and "--team: no team 'plumbers'" in output
     assert not fake_slack.find("chat.postMessage")
 
@@ -155,8 +157,8 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
 ) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
-    code, template = await wrench("import", "pm", "--template", env=env)
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
+    code, template = await wrench_in_process("import", "pm", "--template", env=env)
     assert code == 0 and template.startswith("key,title,team,category,")
     good = tmp_path / "pm.csv"
     good.write_text(
@@ -164,7 +166,7 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
         'boiler,Inspect boiler,facilities,weeks,1,"mon,thu",2026-03-02,Check flue | Pressure [number bar 1..2],high\n'
         "filters,Change filters,facilities,months,3,,2026-04-01,,\n"
     )
-    code, output = await wrench("import", "pm", str(good), "--dry-run", env=env)
+    code, output = await wrench_in_process("import", "pm", str(good), "--dry-run", env=env)
     assert code == 0, output
     assert "would create line 2: PM-1 Inspect boiler" in output and "(dry run: nothing written)" in output
 
@@ -175,7 +177,7 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
         "b,,facilities,fortnightly,2026-03-02\n"
         "c,Wrong team,plumbers,days,soon\n"
     )
-    code, output = await wrench("import", "pm", str(bad), env=env)
+    code, output = await wrench_in_process("import", "pm", str(bad), env=env)
     assert code == 1
     assert "bad.csv: line 3: title: This is required." in output
     assert "bad.csv: line 3: repeat: Input should be 'days', 'weeks', 'months', 'years' or 'cron'" in output
@@ -185,7 +187,7 @@ async def test_pm_schedules_import_from_csv_all_or_nothing(
     code, output = await wrench("import", "pm", str(good), env=env)
     assert code == 0 and output.strip().endswith("2 created, 0 updated, 0 unchanged"), output
     good.write_text("key,title,team,repeat,starts_on\nboiler,Boiler check,facilities,weeks,2026-03-02\n")
-    code, output = await wrench("import", "pm", str(good), env=env)
+    code, output = await wrench_in_process("import", "pm", str(good), env=env)
     assert code == 0 and "updated line 2: PM-" in output and "Boiler check" in output, output
 
     db = Database(database_url)
@@ -202,7 +204,7 @@ async def test_report_prints_a_teams_kpis_and_writes_csv(
 ) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     db = Database(database_url)
     try:
         request = RequestCreate(title="Leak", category="plumbing")
@@ -217,25 +219,25 @@ async def test_report_prints_a_teams_kpis_and_writes_csv(
     assert "Facilities, last 7 days" in output and "Backlog (open work orders)" in output
     lines = out.read_text().splitlines()
     assert lines[0] == "kpi,value" and "Backlog (open work orders),1" in lines
-    code, output = await wrench("report", "--team", "nobody", env=env)
+    code, output = await wrench_in_process("report", "--team", "nobody", env=env)
     assert code == 2 and "--team: no team 'nobody'" in output
 
 
 async def test_parts_register_from_the_cli(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     code, output = await wrench(
         "parts", "add", "BLT-M8", "M8 bolt", "--cost", "0.35", "--on-hand", "40", "--reorder-point", "50", env=env
     )
     assert code == 0 and output.strip() == "added BLT-M8 M8 bolt: 40 each in stock", output
-    code, output = await wrench("parts", "add", "blt-m8", "Again", env=env)
+    code, output = await wrench_in_process("parts", "add", "blt-m8", "Again", env=env)
     assert code == 1 and "There is already a part BLT-M8." in output
-    code, output = await wrench("parts", "receive", "BLT-M8", "25", "--note", "PO 1182", env=env)
+    code, output = await wrench_in_process("parts", "receive", "BLT-M8", "25", "--note", "PO 1182", env=env)
     assert code == 0 and output.strip() == "BLT-M8: 65 each in stock", output
-    code, output = await wrench("parts", "list", env=env)
+    code, output = await wrench_in_process("parts", "list", env=env)
     assert code == 0 and "BLT-M8" in output and "65" in output and "0.35" in output and "LOW" not in output
-    code, output = await wrench("parts", "receive", "NOPE", "1", env=env)
+    code, output = await wrench_in_process("parts", "receive", "NOPE", "1", env=env)
     assert code == 1 and "There is no part NOPE." in output
 
 
@@ -244,7 +246,7 @@ async def test_asset_and_location_registers_from_the_cli(
 ) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
     code, output = await wrench("locations", "add", "HQ/ Plant room /Basement", env=env)
     assert code == 0 and output.strip() == "added HQ / Plant room / Basement", output
     code, output = await wrench(
@@ -252,20 +254,20 @@ async def test_asset_and_location_registers_from_the_cli(
         "--manufacturer", "Viessmann", "--installed", "2019-04-01", env=env,
     )  # fmt: skip
     assert code == 0 and output.strip() == "added BLR-1 Boiler in HQ / Plant room", output
-    code, output = await wrench("assets", "add", "PMP-1", "Boiler pump", "--parent", "blr-1", env=env)
+    code, output = await wrench_in_process("assets", "add", "PMP-1", "Boiler pump", "--parent", "blr-1", env=env)
     assert code == 0, output
-    code, output = await wrench("assets", "add", "blr-1", "Again", env=env)
+    code, output = await wrench_in_process("assets", "add", "blr-1", "Again", env=env)
     assert code == 1 and "There is already an asset BLR-1." in output
-    code, output = await wrench("assets", "add", "FAN-1", "Fan", "--parent", "NOPE", env=env)
+    code, output = await wrench_in_process("assets", "add", "FAN-1", "Fan", "--parent", "NOPE", env=env)
     assert code == 1 and "There is no asset tagged “NOPE”." in output
-    code, output = await wrench("assets", "add", "FAN 1", "Fan", env=env)
+    code, output = await wrench_in_process("assets", "add", "FAN 1", "Fan", env=env)
     assert code == 1 and "is not an asset tag" in output
-    code, output = await wrench("assets", "add", "FAN-1", "Fan", "--installed", "2019-13-01", env=env)
+    code, output = await wrench_in_process("assets", "add", "FAN-1", "Fan", "--installed", "2019-13-01", env=env)
     assert code == 2 and "--installed" in output
 
-    code, output = await wrench("locations", "list", env=env)
+    code, output = await wrench_in_process("locations", "list", env=env)
     assert output.split("\n")[:3] == ["HQ", "HQ / Plant room", "HQ / Plant room / Basement"], output
-    code, output = await wrench("assets", "list", env=env)
+    code, output = await wrench_in_process("assets", "list", env=env)
     lines = output.strip().splitlines()
     assert [line.split()[0] for line in lines] == ["tag", "BLR-1", "PMP-1"]
     assert "critical" in lines[1] and lines[1].endswith("HQ / Plant room") and "running" in lines[2]
@@ -284,15 +286,15 @@ async def test_registers_import_from_csv_all_or_nothing_and_update_by_key(
 ) -> None:
     env = wrench_env(tmp_path, database_url, fake_slack)
     if not database_url.startswith("sqlite"):
-        assert (await wrench("db", "upgrade", env=env))[0] == 0
-    code, template = await wrench("import", "--template", "assets", env=env)
+        assert (await wrench_in_process("db", "upgrade", env=env))[0] == 0
+    code, template = await wrench_in_process("import", "--template", "assets", env=env)
     assert code == 0 and template.startswith("tag,name,location,category,parent,")
-    code, output = await wrench("import", "--template", "vehicles", env=env)
+    code, output = await wrench_in_process("import", "--template", "vehicles", env=env)
     assert code == 2 and "--template: no kind 'vehicles'" in output
 
     locations = tmp_path / "locations.csv"
     locations.write_text("path\nHQ / Plant room\nhq/plant room\nhq / Building A / Room 204\n")
-    code, output = await wrench("import", "locations", str(locations), env=env)
+    code, output = await wrench_in_process("import", "locations", str(locations), env=env)
     assert code == 0 and output.strip().endswith("2 created, 0 updated, 1 unchanged"), output
     assert "unchanged line 3: HQ / Plant room" in output  # paths match regardless of case
 
@@ -304,7 +306,7 @@ async def test_registers_import_from_csv_all_or_nothing_and_update_by_key(
         "FAN-1,,,NOPE,01/04/2019,severe\n"
         "pmp-1,Again,,,,\n"
     )
-    code, output = await wrench("import", "assets", str(assets), env=env)
+    code, output = await wrench_in_process("import", "assets", str(assets), env=env)
     assert code == 1
     assert "assets.csv: line 4: installed_on: “01/04/2019”: write a date as YYYY-MM-DD" in output
     assert "assets.csv: line 4: criticality: “severe”: one of low, medium, high, critical" in output
@@ -315,26 +317,26 @@ async def test_registers_import_from_csv_all_or_nothing_and_update_by_key(
         "BLR-1,Boiler,HQ / Plant room,,2019-04-01,critical\n"
         "PMP-1,Feed pump,HQ / Plant room,BLR-1,,\n"
     )
-    code, output = await wrench("import", "assets", str(assets), "--dry-run", env=env)
+    code, output = await wrench_in_process("import", "assets", str(assets), "--dry-run", env=env)
     assert code == 0 and "would create line 2: BLR-1 Boiler" in output and "nothing written" in output, output
-    code, output = await wrench("import", "assets", str(assets), env=env)
+    code, output = await wrench_in_process("import", "assets", str(assets), env=env)
     assert code == 0 and output.strip().endswith("2 created, 0 updated, 0 unchanged"), output
     assets.write_text("tag,name,criticality\nblr-1,,low\n")  # an empty cell keeps what is stored
-    code, output = await wrench("import", "assets", str(assets), env=env)
+    code, output = await wrench_in_process("import", "assets", str(assets), env=env)
     assert code == 0 and "updated line 2: BLR-1 Boiler" in output, output
 
     stock = tmp_path / "parts.csv"
     stock.write_text("sku,name,unit_cost,on_hand,reorder_point\nFLT-20,Air filter,12.50,24,6\nBLT-2,Belt,x,-1,\n")
-    code, output = await wrench("import", "parts", str(stock), env=env)
+    code, output = await wrench_in_process("import", "parts", str(stock), env=env)
     assert code == 1 and "line 3: unit_cost: “x”: write a number, 0 or more" in output
     assert "line 3: on_hand: “-1”: write a number, 0 or more" in output
     stock.write_text("sku,name,unit_cost,on_hand,reorder_point\nFLT-20,Air filter,12.50,24,6\n")
-    code, output = await wrench("import", "parts", str(stock), env=env)
+    code, output = await wrench_in_process("import", "parts", str(stock), env=env)
     assert code == 0 and "created line 2: FLT-20 Air filter" in output, output
     stock.write_text("sku,on_hand\nflt-20,20\n")  # a stock count: a movement of -4
-    code, output = await wrench("import", "parts", str(stock), env=env)
+    code, output = await wrench_in_process("import", "parts", str(stock), env=env)
     assert code == 0 and "updated line 2: FLT-20 Air filter" in output, output
-    code, output = await wrench("import", "parts", str(stock), env=env)
+    code, output = await wrench_in_process("import", "parts", str(stock), env=env)
     assert code == 0 and "unchanged line 2: FLT-20 Air filter" in output, output
 
     db = Database(database_url)

@@ -37,13 +37,15 @@ def test_ack_benchmark_runs() -> None:
 
 
 def test_sustained_ack_benchmark_runs_with_the_python_client() -> None:
-    """The sustained mode, with the Python load generator (wrk is not needed for the smoke test)."""
+    """The sustained mode, with the Python load generator (wrk is not needed for the smoke test). A tenth
+    of a second of load per app and line: a second's claims went round the 200 work orders five times,
+    and Wrench took 10 s to settle them."""
     done = bench(
-        "bench.ack", "--sustained", "--seconds", "1", "--rounds", "1", "--connections", "4",
+        "bench.ack", "--sustained", "--seconds", "0.1", "--rounds", "1", "--connections", "4",
         "--backend", "sqlite", "--claims", "200", "--client", "python",
     )  # fmt: skip
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("sustained ack load, 1 s per app and line in 1 rounds, client python")
+    assert lines[0].startswith("sustained ack load, 0.1 s per app and line in 1 rounds, client python")
     apps = [(line.split()[1], line.split()[3]) for line in lines[3:9]]
     assert apps == [(w, a) for w in ("/request", "claim") for a in ("ack-only", "same", "wrench")]
-    assert "claims answered 200" in lines[-1]  # "none lost" needs --claims beyond what 3 s acknowledges
+    assert "claims answered 200" in lines[-1]  # and "none lost" unless a fast machine went round the 200 again

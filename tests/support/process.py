@@ -1,18 +1,24 @@
-"""`wrench` as an operator runs it: a real process, configured by environment and a wrench.yml."""
+"""`wrench` as an operator runs it: a real process, configured by environment and a wrench.yml; and
+`wrench_in_process`, the same command line run by the Typer app in this process, for tests about what a
+command does rather than about the process that runs it."""
 
 import asyncio
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
 import aiohttp
+from typer.testing import CliRunner
 
+from bot.cli.main import cli
 from tests.support import slack_requests as sr
 from tests.support.bot import FORM
 from tests.support.fake_slack import BOT_TOKEN
@@ -62,6 +68,63 @@ async def wrench(*args: str, env: dict[str, str]) -> tuple[int, str]:
     )
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     return process.returncode or 0, output.decode()
+
+
+_one_at_a_time = threading.Lock()  # a command has the process's environment, working directory and stdout
+
+
+async def wrench_in_process(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """`wrench(*args, env=env)` without starting a process: the Typer app runs here, in a thread of its own
+    (commands run their own event loop; the test's, serving the fake Slack or a mail server, carries on
+    meanwhile), with exactly `env` as its environment and TEST_WORKDIR as its working directory (this
+    process's, while the command runs: one command at a time); returns (exit code, stdout and stderr as
+    written). An exception no command handles is raised here, not turned into exit code 1. Starting the
+    interpreter and importing Wrench costs a second or two a command; a test that is about the installed
+    script, start-up or signals runs `wrench`."""
+    return await asyncio.to_thread(_invoke, args, env)
+
+
+def _invoke(args: tuple[str, ...], env: dict[str, str]) -> tuple[int, str]:
+    environment: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+    environment.update(env)
+    with _one_at_a_time:
+        before = os.getcwd()
+        os.chdir(env["TEST_WORKDIR"])
+        try:
+            with _logged_to_stderr():
+                result = CliRunner().invoke(
+                    cli, list(args), env=environment, catch_exceptions=False, prog_name="wrench"
+                )
+        finally:
+            os.chdir(before)
+    return result.exit_code, result.output
+
+
+@contextmanager
+def _logged_to_stderr() -> Iterator[None]:
+    """What the command logs at WARNING and above, written to its stderr as the process would (logging
+    unconfigured: Python's last-resort handler prints the message and any traceback). Only this thread's
+    records: a bot running in the test's event loop meanwhile logs elsewhere."""
+    handler = _StderrNow(logging.WARNING)
+    thread = threading.get_ident()
+    handler.addFilter(lambda record: record.thread == thread)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
+class _StderrNow(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes (the command's, captured), like the last resort."""
+
+    def __init__(self, level: int) -> None:
+        logging.Handler.__init__(self, level)
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
 
 
 async def start_wrench(env: dict[str, str], *args: str, log: IO[bytes] | None = None) -> asyncio.subprocess.Process:
