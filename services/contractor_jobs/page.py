@@ -175,6 +175,20 @@ def _data(job: ContractorJob, vendor: Vendor, **more: Any) -> dict[str, Any]:
     return {"job_id": job.id, "vendor": {"key": vendor.key, "name": vendor.name}, "sent_by": job.sent_by, **more}
 
 
+async def _recorded(
+    session: AsyncSession,
+    work_order: WorkOrder,
+    vendor: Vendor,
+    *,
+    now: datetime,
+    kind: EventKind,
+    data: dict[str, Any],
+) -> Change:
+    """The contractor's step as an event with the vendor as its actor: the thread line, webhooks, the outbox."""
+    event = changes.record(session, work_order, now=now, actor_id=vendor_actor(vendor.id), kind=kind, data=data)
+    return await changes.done(session, work_order, event)
+
+
 def _need(job: ContractorJob, state: JobState, doing: str) -> None:
     if job.state is not state:
         first = "accept it first" if state is JobState.ACCEPTED else "it is accepted already"
@@ -186,15 +200,9 @@ async def accept(session: AsyncSession, *, org: Organisation, now: datetime, key
     _need(job, JobState.SENT, "accept this job")
     await _move(session, job, now=now, frm=JobState.SENT, to=JobState.ACCEPTED, accepted_at=now)
     await changes.touch(session, work_order, now)
-    event = changes.record(
-        session,
-        work_order,
-        now=now,
-        actor_id=vendor_actor(vendor.id),
-        kind=EventKind.CONTRACTOR_ACCEPTED,
-        data=_data(job, vendor),
+    return await _recorded(
+        session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_ACCEPTED, data=_data(job, vendor)
     )
-    return await changes.done(session, work_order, event)
 
 
 async def decline(session: AsyncSession, *, org: Organisation, now: datetime, key: str, reason: str) -> Change:
@@ -207,10 +215,7 @@ async def decline(session: AsyncSession, *, org: Organisation, now: datetime, ke
     work_order.assignee_id = None
     work_order.updated_at = now
     data = _data(job, vendor, reason=reason, previous_assignee_id=previous)
-    event = changes.record(
-        session, work_order, now=now, actor_id=vendor_actor(vendor.id), kind=EventKind.CONTRACTOR_DECLINED, data=data
-    )
-    return await changes.done(session, work_order, event)
+    return await _recorded(session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_DECLINED, data=data)
 
 
 async def post_update(session: AsyncSession, *, org: Organisation, now: datetime, key: str, text: str) -> Change:
@@ -218,15 +223,9 @@ async def post_update(session: AsyncSession, *, org: Organisation, now: datetime
     job, vendor, work_order = await _acting(session, key)
     _need(job, JobState.ACCEPTED, "post an update")
     await changes.touch(session, work_order, now)
-    event = changes.record(
-        session,
-        work_order,
-        now=now,
-        actor_id=vendor_actor(vendor.id),
-        kind=EventKind.CONTRACTOR_UPDATE,
-        data=_data(job, vendor, text=text),
+    return await _recorded(
+        session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_UPDATE, data=_data(job, vendor, text=text)
     )
-    return await changes.done(session, work_order, event)
 
 
 async def add_files(
@@ -240,10 +239,7 @@ async def add_files(
     await changes.touch(session, work_order, now)
     kinds = [upload.kind for upload in uploads]
     data = _data(job, vendor, files=names, photos=kinds.count("photo"), invoice=kinds.count("invoice"))
-    event = changes.record(
-        session, work_order, now=now, actor_id=vendor_actor(vendor.id), kind=EventKind.CONTRACTOR_FILES, data=data
-    )
-    return await changes.done(session, work_order, event)
+    return await _recorded(session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_FILES, data=data)
 
 
 def parse_hours(text: str) -> int | None:
@@ -301,10 +297,7 @@ async def set_cost(
         minutes=minutes,
         over_not_to_exceed=_money(job.not_to_exceed_minor, job.currency) if over else None,
     )
-    event = changes.record(
-        session, work_order, now=now, actor_id=vendor_actor(vendor.id), kind=EventKind.CONTRACTOR_COST, data=data
-    )
-    return await changes.done(session, work_order, event)
+    return await _recorded(session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_COST, data=data)
 
 
 async def mark_done(session: AsyncSession, *, org: Organisation, now: datetime, key: str, resolution: str) -> Change:
@@ -322,7 +315,4 @@ async def mark_done(session: AsyncSession, *, org: Organisation, now: datetime, 
         currency=job.currency,
         minutes=job.minutes,
     )
-    event = changes.record(
-        session, work_order, now=now, actor_id=vendor_actor(vendor.id), kind=EventKind.CONTRACTOR_DONE, data=data
-    )
-    return await changes.done(session, work_order, event)
+    return await _recorded(session, work_order, vendor, now=now, kind=EventKind.CONTRACTOR_DONE, data=data)
