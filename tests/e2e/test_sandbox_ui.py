@@ -5,6 +5,7 @@ hostile mrkdwn stays text, and clicks and forms send the bodies the contract and
 import asyncio
 import copy
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -136,7 +137,9 @@ def use_the_ui(driver: webdriver.Chrome, url: str, stand_in: web.Application) ->
     seen["card_ts"] = card.find_element(By.XPATH, "ancestor::li[@data-ts]").get_attribute("data-ts")
 
     composer = driver.find_element(By.ID, "composer-input")
-    composer.send_keys("/")
+    driver.execute_script("arguments[0].focus(); arguments[0].blur(); arguments[0].focus()", composer)
+    composer.send_keys("/")  # at once after a blur (a click elsewhere): the blur's delayed close must not shut it
+    time.sleep(0.3)  # past that delay
     seen["commands_offered"] = wait.until(  # the popup is drawn after the keystroke: read it once it is there
         lambda d: (shown := d.find_element(By.ID, "command-popup").text) and "/request" in shown and shown
     )

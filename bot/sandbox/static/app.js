@@ -1320,7 +1320,13 @@
       }
       if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); send(); }
     });
-    input.addEventListener("blur", () => setTimeout(() => { popup.hidden = true; input.setAttribute("aria-expanded", "false"); }, 150));
+    // Closed a moment after the composer loses focus (a click on an item lands first), unless it has focus
+    // again by then: typing "/" right after clicking elsewhere must not have its popup closed by that blur.
+    input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement === input) return;
+      popup.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+    }, 150));
     $("composer").addEventListener("submit", (event) => { event.preventDefault(); send(); });
     const lightning = $("shortcuts-button");
     lightning.addEventListener("click", () => menu(lightning,
